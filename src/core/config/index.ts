@@ -1,0 +1,3 @@
+export * from './schema.js';
+export { loadConfig, parseConfig, type ConfigEnv, type ParseOptions } from './parse.js';
+export { FieldReader, throwIfProblems, type ConfigProblem } from './field-reader.js';

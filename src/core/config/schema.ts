@@ -1,0 +1,164 @@
+/**
+ * The shape of a validated streamtrain configuration. Every field has its default in `DEFAULTS`
+ * (see defaults.ts); parse.ts turns an untrusted YAML/JSON tree plus the environment into this.
+ */
+
+export type ModelType = 'logistic' | 'softmax' | 'mlp' | 'linear' | 'custom';
+export type OptimizerType = 'sgd' | 'momentum' | 'adam' | 'adagrad' | 'rmsprop';
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface OptimizerConfig {
+  /** @default 'adam' */
+  readonly type: OptimizerType;
+  /** @default 0.01 */
+  readonly learningRate: number;
+  /** Gradients whose global norm exceeds this are scaled down to it; guards against exploding updates. @default 10 */
+  readonly clipNorm: number;
+}
+
+export interface ModelConfig {
+  /** Name of the model: prefix in the store, key of its version events. Letters, digits, `-`, `_`, `.`. */
+  readonly name: string;
+  /** @default 'logistic' */
+  readonly type: ModelType;
+  /** Hidden layer sizes for `mlp`. @default [64] */
+  readonly hiddenUnits: readonly number[];
+  /** Number of classes for `softmax` (and `mlp` classifiers). @default 2 */
+  readonly classes: number;
+  /** `classification` or `regression`, derived from `type` unless `custom`. */
+  readonly task: 'classification' | 'regression';
+  /** Path of a tfjs LayersModel `model.json` for `custom`. */
+  readonly modelPath?: string;
+  readonly optimizer: OptimizerConfig;
+  /** L2 penalty on kernels. @default 0 */
+  readonly l2: number;
+  /** Seed of the weight initializers, so that two runs on the same stream give the same model. @default 42 */
+  readonly seed: number;
+}
+
+export interface KafkaConfig {
+  /** Env: KAFKA_BROKERS (comma separated). @default ['127.0.0.1:9092'] */
+  readonly brokers: readonly string[];
+  /** @default 'streamtrain' */
+  readonly clientId: string;
+  /** @default 'streamtrain-<model.name>' */
+  readonly groupId: string;
+  /** Source topics. */
+  readonly topics: readonly string[];
+  /** Where to start on a partition that no checkpoint covers. @default true */
+  readonly fromBeginning: boolean;
+  /** @default 30000 */
+  readonly sessionTimeoutMs: number;
+  /** @default 3000 */
+  readonly heartbeatIntervalMs: number;
+  /** SASL/PLAIN or SCRAM; username and password from env KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  /** @default false */
+  readonly ssl: boolean;
+}
+
+export type FeatureSpec =
+  | { readonly field: string; readonly type: 'numeric'; readonly scale?: { readonly mean: number; readonly std: number } }
+  | { readonly field: string; readonly type: 'categorical'; readonly encoding: 'one-hot'; readonly values: readonly string[] }
+  | { readonly field: string; readonly type: 'categorical'; readonly encoding: 'hash'; readonly buckets: number };
+
+export interface InputConfig {
+  /** @default 'json' */
+  readonly format: 'json' | 'avro';
+  /** Avro writer schema file (`.avsc`) when no registry is configured. */
+  readonly avroSchemaFile?: string;
+  /** Confluent Schema Registry URL (env SCHEMA_REGISTRY_URL): records carry the wire-format header. */
+  readonly schemaRegistryUrl?: string;
+  readonly features: readonly FeatureSpec[];
+  /** Label field. For classifiers: class index (number), boolean, or one of `classes`. */
+  readonly label: { readonly field: string; readonly classes?: readonly string[] };
+  /** What to do with a missing or null numeric feature: `reject` (dead-letter) or `zero`. @default 'reject' */
+  readonly missing: 'reject' | 'zero';
+}
+
+export interface DeadLetterConfig {
+  /** @default 'streamtrain.dead-letter' */
+  readonly topic: string;
+  /** Copy the raw record into the dead-letter entry. Off by default: raw data leaves memory only on opt-in. @default false */
+  readonly includePayload: boolean;
+}
+
+export interface BatchConfig {
+  /** Records per micro-batch at most. @default 256 */
+  readonly size: number;
+  /** A partial batch is learned after this long. @default 1000 */
+  readonly maxWaitMs: number;
+  /** Records decoded but not yet learned, at most; the consumer pauses above it. @default 8 * size */
+  readonly maxBuffered: number;
+}
+
+export interface LearnerConfig {
+  /** @default 'auto' (tfjs-node when installed, else wasm, else cpu) */
+  readonly backend: BackendChoice;
+  /** Window of the sliding live metrics, in samples. @default 1000 */
+  readonly metricsWindow: number;
+}
+
+export type StoreConfig =
+  | { readonly type: 'folder'; readonly path: string }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly endpoint?: string;
+      readonly region: string;
+      readonly forcePathStyle: boolean;
+      readonly accessKeyId?: string;
+      readonly secretAccessKey?: string;
+    };
+
+export interface CheckpointConfig {
+  readonly store: StoreConfig;
+  /** Minor versions to keep per major (older ones are pruned after a publication); 0 keeps all. @default 0 */
+  readonly keep: number;
+}
+
+export interface TriggerConfig {
+  /** Publish after this many new samples; 0 disables. @default 10000 */
+  readonly everySamples: number;
+  /** Publish after this many seconds if anything was learned; 0 disables. @default 60 */
+  readonly everySeconds: number;
+}
+
+export interface PublishConfig {
+  /** @default 'streamtrain.versions' */
+  readonly versionsTopic: string;
+}
+
+export interface ServerConfig {
+  /** HTTP port for /healthz and /metrics; 0 disables. @default 0 */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host: string;
+}
+
+export interface StreamtrainConfig {
+  readonly model: ModelConfig;
+  readonly kafka: KafkaConfig;
+  readonly input: InputConfig;
+  readonly deadLetter: DeadLetterConfig;
+  readonly batch: BatchConfig;
+  readonly learner: LearnerConfig;
+  readonly checkpoints: CheckpointConfig;
+  readonly triggers: TriggerConfig;
+  readonly publish: PublishConfig;
+  readonly server: ServerConfig;
+  /** @default 'info' */
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+}
+
+/** Width of the input vector a feature spec produces. */
+export function inputWidth(features: readonly FeatureSpec[]): number {
+  let width = 0;
+  for (const f of features) {
+    if (f.type === 'numeric') width += 1;
+    else if (f.encoding === 'one-hot') width += f.values.length;
+    else width += f.buckets;
+  }
+  return width;
+}

@@ -1,0 +1,178 @@
+/**
+ * Shared shapes of the data that crosses stage boundaries. Kafka offsets are int64: they travel as decimal
+ * strings, as kafkajs hands them over, and are compared with BigInt.
+ */
+
+/** `topic:partition`, the key of every per-partition map. */
+export type PartitionKey = `${string}:${number}`;
+
+export function partitionKey(topic: string, partition: number): PartitionKey {
+  return `${topic}:${partition}`;
+}
+
+export function parsePartitionKey(key: PartitionKey): { topic: string; partition: number } {
+  const at = key.lastIndexOf(':');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
+
+/** The offsets one checkpoint covers on one partition: `from` inclusive, `to` exclusive (the next offset to read). */
+export interface OffsetRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A decoded, validated training example. Lives in memory only until its micro-batch is learned. */
+export interface Example {
+  readonly features: Float32Array;
+  /** Class index for classifiers, target value for regression. */
+  readonly label: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Kafka record timestamp (ms since epoch). */
+  readonly timestamp: number;
+}
+
+/** What the consumer hands the pipeline for each Kafka record: an example, or a rejection to dead-letter. */
+export type ConsumedRecord =
+  | { readonly kind: 'example'; readonly example: Example }
+  | {
+      readonly kind: 'rejected';
+      readonly topic: string;
+      readonly partition: number;
+      readonly offset: string;
+      readonly timestamp: number;
+      readonly reason: string;
+      readonly message: string;
+      /** Only set when the user opted in to dead-letter payloads. */
+      readonly payload?: Buffer;
+    };
+
+/**
+ * A micro-batch, packed row-major. `offsets` holds, per partition, the range of offsets whose records are in this
+ * batch *including rejected ones*, so that consecutive batches' ranges tile the partition with no gap.
+ */
+export interface Batch {
+  readonly size: number;
+  readonly features: Float32Array;
+  readonly labels: Float32Array;
+  readonly width: number;
+  readonly offsets: ReadonlyMap<PartitionKey, { from: bigint; to: bigint }>;
+  /** Earliest Kafka timestamp in the batch, for freshness measurements. */
+  readonly firstTimestamp: number;
+  readonly lastTimestamp: number;
+}
+
+export type MetricValues = Record<string, number>;
+
+/** Why a version was published. */
+export type TriggerReason =
+  | 'initial'
+  | 'samples'
+  | 'interval'
+  | 'volume-ratio'
+  | 'performance'
+  | 'drift'
+  | 'challenger'
+  | 'shutdown'
+  | 'manual';
+
+export interface Trigger {
+  readonly reason: TriggerReason;
+  /** Human-readable detail, e.g. "adwin on error stream" or "accuracy 0.61 < 0.7". */
+  readonly detail?: string;
+}
+
+/** `major.minor`: a new model (or a promoted challenger) starts a new major, each stateful publication bumps the minor. */
+export interface ModelVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export function formatVersion(v: ModelVersion): string {
+  return `${v.major}.${v.minor}`;
+}
+
+export function parseVersion(text: string): ModelVersion | undefined {
+  const m = /^(\d+)\.(\d+)$/.exec(text);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function compareVersions(a: ModelVersion, b: ModelVersion): number {
+  return a.major - b.major || a.minor - b.minor;
+}
+
+/** One named tensor in a binary blob. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+/**
+ * A model's full trainable state, detached from any tensor library: what the learner hands to checkpoints, and
+ * what checkpoints hand back. `topology` is the tfjs LayersModel JSON; `weightSpecs` follow the tfjs model.json
+ * convention so any tfjs loader can read `weights.bin`.
+ */
+export interface ModelSnapshot {
+  readonly topology: unknown;
+  readonly weightSpecs: readonly { name: string; shape: number[]; dtype: 'float32' | 'int32' }[];
+  readonly weightData: ArrayBuffer;
+  /** Optimizer slots in applyGradients order, plus anything else the learner needs to continue exactly. */
+  readonly optimizer: { readonly className: string; readonly config: unknown; readonly tensors: readonly TensorSpec[]; readonly data: ArrayBuffer };
+}
+
+/** The manifest of a checkpoint: what it is, where it came from, what it has seen. */
+export interface Manifest {
+  readonly formatVersion: 1;
+  readonly model: string;
+  readonly version: string;
+  /** Parent versions: one for a stateful update, two when a challenger replaced its champion, none for 1.0. */
+  readonly parents: readonly string[];
+  readonly createdAt: string;
+  readonly trigger: Trigger;
+  readonly samples: { readonly total: number; readonly sinceParent: number };
+  /** Per partition: offsets consumed since the parent (`from` inclusive, `to` exclusive). */
+  readonly offsets: readonly OffsetRange[];
+  readonly metrics: MetricValues;
+  /** Serialized detector and monitor state (no raw values), restored on start. */
+  readonly drift: unknown;
+  /** Hex sha256 of every blob, by file name. */
+  readonly hashes: Readonly<Record<string, string>>;
+  readonly streamtrainVersion: string;
+  readonly backend: string;
+  readonly modelSpec: unknown;
+}
+
+/** The model-version event published after a checkpoint is durable. Schema: schemas/model-version.avsc. */
+export interface VersionEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly parents: readonly string[];
+  readonly uri: string;
+  readonly createdAt: string;
+  readonly samplesTotal: number;
+  readonly samplesSinceParent: number;
+  readonly metrics: MetricValues;
+  readonly offsets: readonly OffsetRange[];
+  readonly trigger: string;
+  readonly triggerDetail: string | null;
+}
+
+/** A drift event on the drift topic. Schema: schemas/drift-event.avsc. */
+export interface DriftEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly detector: string;
+  readonly signal: string;
+  readonly at: string;
+  readonly samples: number;
+  readonly scores: Record<string, number>;
+  readonly offsets: readonly OffsetRange[];
+  readonly response: string;
+}
