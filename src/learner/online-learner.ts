@@ -1,0 +1,210 @@
+import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import { ConfigError, UpdateRejectedError } from '../core/index.js';
+import { PrequentialMetrics } from './metrics.js';
+import { buildModel, inputWidthOf, outputKindOf, type OutputKind } from './models.js';
+import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
+import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
+import { loadModelFile } from './file-model.js';
+import { tf } from './tf.js';
+
+const EPS = 1e-7;
+
+/** Rows of one micro-batch, row-major. */
+export interface LearnInput {
+  readonly size: number;
+  readonly width: number;
+  readonly features: Float32Array;
+  readonly labels: Float32Array;
+}
+
+export interface StepResult {
+  readonly size: number;
+  /** Mean training loss of the batch before the update. */
+  readonly loss: number;
+  /** False when the guard refused the update (non-finite loss or gradients); the batch was still scored. */
+  readonly applied: boolean;
+  /** Per sample, scored before the update: 1 = error / 0 = correct for classifiers, |error| for regression. */
+  readonly errors: Float32Array;
+  /** Per sample, pre-update output: P(class 1) for binary, P(true class) for multiclass, value for regression. */
+  readonly scores: Float32Array;
+}
+
+export interface OnlineLearnerOptions {
+  readonly spec: ModelConfig;
+  readonly inputWidth: number;
+  readonly metricsWindow: number;
+  readonly logger: Logger;
+}
+
+/**
+ * One live model updated by test-then-train on every micro-batch: predict (scored into the live metrics),
+ * then one gradient step. Each step runs inside `tf.tidy`, so the number of live tensors is the same after
+ * every batch (tfjs training loops that skip disposal leak, see tfjs issue #8326).
+ */
+export class OnlineLearner {
+  private updatesRejected = 0;
+  private steps = 0;
+  private baseLearningRate: number;
+
+  private constructor(
+    private model: tf.LayersModel,
+    private optimizer: tf.Optimizer,
+    readonly spec: ModelConfig,
+    readonly outputKind: OutputKind,
+    readonly metrics: PrequentialMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.baseLearningRate = learningRateOf(optimizer);
+  }
+
+  /** Builds the model from config (or the user's model.json), or restores it from a checkpoint snapshot. */
+  static async create(opts: OnlineLearnerOptions, snapshot?: ModelSnapshot): Promise<OnlineLearner> {
+    const { spec } = opts;
+    let model: tf.LayersModel;
+    if (snapshot) model = await loadModelArtifacts(snapshot);
+    else if (spec.type === 'custom') model = await loadModelFile(spec.modelPath as string);
+    else model = buildModel(spec, opts.inputWidth);
+    const width = inputWidthOf(model);
+    if (width !== opts.inputWidth) {
+      model.dispose();
+      throw new ConfigError('input.features', `The model expects input vectors of width ${width}, but \`input.features\` makes vectors of width ${opts.inputWidth}`);
+    }
+    const kind = outputKindOf(model, spec.task);
+    const optimizer = createOptimizer(spec.optimizer);
+    const learner = new OnlineLearner(model, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }));
+    if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
+    return learner;
+  }
+
+  /** Scores the batch with the current model, then learns from it. Synchronous: one read-back per batch. */
+  step(batch: LearnInput): StepResult {
+    const { size } = batch;
+    const errors = new Float32Array(size);
+    let loss = Number.NaN;
+    let applied = false;
+    let outputs: Float32Array | undefined;
+    tf.tidy(() => {
+      const x = tf.tensor2d(batch.features, [size, batch.width]);
+      const y = tf.tensor1d(batch.labels);
+      const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      let preds: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.model.apply(x, { training: true }) as tf.Tensor;
+        preds = tf.keep(out);
+        return this.lossOf(out, y);
+      }, vars);
+      const names = Object.keys(grads);
+      const sq = names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)));
+      const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0));
+      const stats = tf.stack([value, norm]).dataSync();
+      outputs = (preds as tf.Tensor).dataSync() as Float32Array;
+      (preds as tf.Tensor).dispose();
+      loss = stats[0] as number;
+      const gradNorm = stats[1] as number;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return;
+      const clip = this.spec.optimizer.clipNorm;
+      const scaled: tf.NamedTensorMap = {};
+      for (const n of names) scaled[n] = gradNorm > clip ? tf.mul(grads[n] as tf.Tensor, clip / gradNorm) : (grads[n] as tf.Tensor);
+      this.optimizer.applyGradients(scaled);
+      applied = true;
+    });
+    const out = outputs as Float32Array;
+    this.metrics.update(out, batch.labels, errors);
+    this.steps += 1;
+    if (!applied) {
+      this.updatesRejected += 1;
+      this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
+    }
+    return { size, loss, applied, errors, scores: this.scoresOf(out, batch.labels) };
+  }
+
+  /** Predictions of the live model for row-major features. */
+  predict(features: Float32Array, size: number): Float32Array {
+    return tf.tidy(() => (this.model.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+  }
+
+  /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
+  async snapshot(): Promise<ModelSnapshot> {
+    const artifacts = await saveModelArtifacts(this.model);
+    if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
+      throw new UpdateRejectedError('The model has non-finite weights; refusing to checkpoint it');
+    }
+    const named = await this.optimizer.getWeights();
+    const packed = await packTensors(named);
+    // getWeights() returns the live slot variables plus a fresh iteration-count tensor: dispose only the latter.
+    named.forEach((n) => {
+      if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
+    });
+    return {
+      ...artifacts,
+      optimizer: { className: this.optimizer.getClassName(), config: { ...this.optimizer.getConfig(), learningRate: this.baseLearningRate }, ...packed },
+    };
+  }
+
+  liveMetrics(): MetricValues {
+    return { ...this.metrics.values(), updates_rejected: this.updatesRejected };
+  }
+
+  get rejectedUpdates(): number {
+    return this.updatesRejected;
+  }
+
+  get learningRate(): number {
+    return learningRateOf(this.optimizer);
+  }
+
+  /** Temporarily scales the learning rate (drift response `adapt`); `restoreLearningRate` undoes it. */
+  boostLearningRate(factor: number): void {
+    setLearningRate(this.optimizer, this.baseLearningRate * factor);
+  }
+
+  restoreLearningRate(): void {
+    setLearningRate(this.optimizer, this.baseLearningRate);
+  }
+
+  /** Forgets optimizer moments (drift response `adapt`), keeping the weights. */
+  resetOptimizer(): void {
+    this.optimizer.dispose();
+    this.optimizer = createOptimizer(this.spec.optimizer);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose();
+  }
+
+  private lossOf(out: tf.Tensor, y: tf.Tensor1D): tf.Scalar {
+    let loss: tf.Scalar;
+    if (this.outputKind === 'regression') {
+      loss = tf.mean(tf.square(tf.sub(out.reshape([-1]), y))) as tf.Scalar;
+    } else if (this.outputKind === 'binary') {
+      const p = tf.clipByValue(out.reshape([-1]), EPS, 1 - EPS);
+      loss = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p)))))) as tf.Scalar;
+    } else {
+      const units = out.shape[out.shape.length - 1] as number;
+      const oneHot = tf.oneHot(tf.cast(y, 'int32'), units);
+      loss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(out, EPS, 1))), -1))) as tf.Scalar;
+    }
+    // Layer regularizers (the L2 penalty) are functions of the current weights.
+    const penalties = (this.model.losses as (() => tf.Scalar)[]).map((fn) => fn());
+    return penalties.length ? (tf.add(loss, tf.addN(penalties)) as tf.Scalar) : loss;
+  }
+
+  private scoresOf(out: Float32Array, labels: Float32Array): Float32Array {
+    if (this.outputKind !== 'multiclass') return out.slice(0, labels.length);
+    const units = out.length / labels.length;
+    const s = new Float32Array(labels.length);
+    for (let i = 0; i < labels.length; i++) s[i] = out[i * units + (labels[i] as number)] ?? 0;
+    return s;
+  }
+
+  private async restoreOptimizer(state: ModelSnapshot['optimizer']): Promise<void> {
+    if (state.className !== this.optimizer.getClassName()) {
+      this.logger.warn({ saved: state.className, configured: this.optimizer.getClassName() }, 'optimizer type changed since the checkpoint: starting with fresh optimizer slots');
+      return;
+    }
+    const named = unpackTensors(state.tensors, state.data);
+    await this.optimizer.setWeights(named);
+    named.forEach((n) => n.tensor.dispose());
+  }
+}
