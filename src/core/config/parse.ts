@@ -164,9 +164,13 @@ function readHidden(m: FieldReader): number[] {
 }
 
 function readFeature(f: FieldReader): FeatureSpec {
-  f.rejectUnknown(['field', 'type', 'encoding', 'values', 'buckets', 'scale']);
+  f.rejectUnknown(['field', 'type', 'encoding', 'values', 'buckets', 'scale', 'size']);
   const field = f.requiredString('field', 'name the record field, e.g. `field: amount`');
-  const type = f.oneOf('type', ['numeric', 'categorical'] as const, 'numeric');
+  const type = f.oneOf('type', ['numeric', 'categorical', 'vector'] as const, 'numeric');
+  if (type === 'vector') {
+    if (!f.has('size')) f.problem('size', `Missing \`${f.at('size')}\`: a vector feature needs its fixed length, e.g. \`size: 16\``);
+    return { field, type, size: f.int('size', 1, 1, 1 << 20) };
+  }
   if (type === 'numeric') {
     if (!f.has('scale')) return { field, type };
     const s = f.child('scale');

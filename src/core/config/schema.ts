@@ -60,7 +60,9 @@ export interface KafkaConfig {
 export type FeatureSpec =
   | { readonly field: string; readonly type: 'numeric'; readonly scale?: { readonly mean: number; readonly std: number } }
   | { readonly field: string; readonly type: 'categorical'; readonly encoding: 'one-hot'; readonly values: readonly string[] }
-  | { readonly field: string; readonly type: 'categorical'; readonly encoding: 'hash'; readonly buckets: number };
+  | { readonly field: string; readonly type: 'categorical'; readonly encoding: 'hash'; readonly buckets: number }
+  /** A fixed-length numeric array field, e.g. an embedding; another length is a `wrong-size` record. */
+  | { readonly field: string; readonly type: 'vector'; readonly size: number };
 
 export interface InputConfig {
   /** @default 'json' */
@@ -157,6 +159,7 @@ export function inputWidth(features: readonly FeatureSpec[]): number {
   let width = 0;
   for (const f of features) {
     if (f.type === 'numeric') width += 1;
+    else if (f.type === 'vector') width += f.size;
     else if (f.encoding === 'one-hot') width += f.values.length;
     else width += f.buckets;
   }

@@ -1,0 +1,119 @@
+import type { FeatureSpec, InputConfig } from '../core/index.js';
+import { DecodeError, inputWidth } from '../core/index.js';
+
+export interface ExtractedExample {
+  readonly features: Float32Array;
+  readonly label: number;
+}
+
+export interface LabelSpec {
+  readonly task: 'classification' | 'regression';
+  /** Number of classes of the model's output (2 for binary). */
+  readonly classes: number;
+}
+
+/**
+ * Maps a decoded record to the model's input vector and label, following `input.features`. Every way a record
+ * can be unfit for training ends in a DecodeError with a reason, which the consumer sends to the dead-letter
+ * topic: the model only ever sees finite vectors of the right width and valid labels.
+ */
+export class FeatureExtractor {
+  readonly width: number;
+  private readonly oneHotIndex: Map<string, Map<string, number>>;
+
+  constructor(
+    private readonly input: Pick<InputConfig, 'features' | 'label' | 'missing'>,
+    private readonly label: LabelSpec,
+  ) {
+    this.width = inputWidth(input.features);
+    this.oneHotIndex = new Map(
+      input.features.flatMap((f) => (f.type === 'categorical' && f.encoding === 'one-hot' ? [[f.field, new Map(f.values.map((v, i) => [v, i]))]] : [])),
+    );
+  }
+
+  extract(record: Record<string, unknown>): ExtractedExample {
+    const out = new Float32Array(this.width);
+    let at = 0;
+    for (const f of this.input.features) at = this.write(f, record[f.field], out, at);
+    return { features: out, label: this.readLabel(record[this.input.label.field]) };
+  }
+
+  private write(f: FeatureSpec, raw: unknown, out: Float32Array, at: number): number {
+    if (f.type === 'numeric') {
+      if (raw === undefined || raw === null) {
+        if (this.input.missing === 'zero') return at + 1;
+        throw new DecodeError('missing-field', `feature \`${f.field}\` is missing`);
+      }
+      const v = numeric(raw, f.field);
+      const scaled = f.scale ? (v - f.scale.mean) / f.scale.std : v;
+      if (!Number.isFinite(Math.fround(scaled))) throw new DecodeError('non-finite', `feature \`${f.field}\` overflows float32`);
+      out[at] = scaled;
+      return at + 1;
+    }
+    if (f.type === 'vector') {
+      if (raw === undefined || raw === null) throw new DecodeError('missing-field', `feature \`${f.field}\` is missing`);
+      if (!Array.isArray(raw) && !ArrayBuffer.isView(raw)) throw new DecodeError('wrong-type', `feature \`${f.field}\` must be an array of ${f.size} numbers`);
+      const arr = raw as ArrayLike<unknown>;
+      if (arr.length !== f.size) throw new DecodeError('wrong-size', `feature \`${f.field}\` has ${arr.length} values, expected ${f.size}`);
+      for (let i = 0; i < f.size; i++) {
+        const v = numeric(arr[i], `${f.field}[${i}]`);
+        if (!Number.isFinite(Math.fround(v))) throw new DecodeError('non-finite', `feature \`${f.field}[${i}]\` overflows float32`);
+        out[at + i] = v;
+      }
+      return at + f.size;
+    }
+    const width = f.encoding === 'one-hot' ? f.values.length : f.buckets;
+    if (raw === undefined || raw === null) {
+      if (this.input.missing === 'zero') return at + width;
+      throw new DecodeError('missing-field', `feature \`${f.field}\` is missing`);
+    }
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw new DecodeError('wrong-type', `feature \`${f.field}\` must be a string, number or boolean category`);
+    const key = String(raw);
+    if (f.encoding === 'one-hot') {
+      const i = this.oneHotIndex.get(f.field)?.get(key);
+      // An unseen category is all zeros: new values appear in live streams and must not stop learning.
+      if (i !== undefined) out[at + i] = 1;
+    } else {
+      out[at + (fnv1a(key) % f.buckets)] = 1;
+    }
+    return at + width;
+  }
+
+  private readLabel(raw: unknown): number {
+    const field = this.input.label.field;
+    if (raw === undefined || raw === null) throw new DecodeError('missing-label', `label \`${field}\` is missing`);
+    if (this.label.task === 'regression') return numeric(raw, field);
+    const classes = this.input.label.classes;
+    if (classes && typeof raw === 'string') {
+      const i = classes.indexOf(raw);
+      if (i < 0) throw new DecodeError('wrong-type', `label \`${field}\` is not one of the configured classes`);
+      return i;
+    }
+    const v = typeof raw === 'boolean' ? Number(raw) : numeric(raw, field);
+    if (!Number.isInteger(v) || v < 0 || v >= this.label.classes) {
+      throw new DecodeError('wrong-type', `label \`${field}\` must be a class index in [0, ${this.label.classes - 1}]`);
+    }
+    return v;
+  }
+}
+
+/** A JSON number (or Avro double/int/long). Numeric strings are rejected: a type error upstream should surface. */
+function numeric(raw: unknown, field: string): number {
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw !== 'number') {
+    if (typeof raw === 'string' && /^[+-]?(NaN|Infinity|inf)$/i.test(raw.trim())) throw new DecodeError('non-finite', `\`${field}\` is not finite`);
+    throw new DecodeError('wrong-type', `\`${field}\` must be a number, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  }
+  if (!Number.isFinite(raw)) throw new DecodeError('non-finite', `\`${field}\` is not finite`);
+  return raw;
+}
+
+/** 32-bit FNV-1a: a stable, seedless hash for the hashing trick (same bucket in every process and language). */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,160 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ConsumedRecord, Logger, PartitionKey } from '../core/index.js';
+import { parsePartitionKey, partitionKey } from '../core/index.js';
+import type { RecordDecoder } from './record-decoder.js';
+
+/** Where the source delivers records. The pipeline's bounded buffer implements it. */
+export interface RecordSink {
+  /** Accepts one record; never blocks. */
+  offer(record: ConsumedRecord): void;
+  /** True while the sink holds as many records as it may; the source stops fetching. */
+  readonly full: boolean;
+  /** Resolves when the sink has room again. */
+  whenRoom(): Promise<void>;
+}
+
+export interface KafkaSourceOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly decoder: RecordDecoder;
+  readonly logger: Logger;
+}
+
+export interface SourceStats {
+  records: number;
+  duplicatesSkipped: number;
+  pauses: number;
+  paused: boolean;
+}
+
+/**
+ * A kafkajs consumer-group member that feeds the pipeline.
+ *
+ * Offsets are never auto-committed: the pipeline commits only offsets whose effect is in a durable checkpoint.
+ * The source keeps, per partition, the next offset it has handed on; anything Kafka delivers below it (after a
+ * rebalance, a retry, or a commit lost in a crash) is skipped, so no record reaches the model twice.
+ * When the sink is full the source pauses its topics and keeps heartbeating while it waits, so a slow learner
+ * slows the consumer down without the group coordinator declaring it dead (the rebalance-loop trap).
+ * @see https://kafka.js.org/docs/consuming#a-name-each-batch-a-eachbatch
+ */
+export class KafkaSource {
+  private readonly consumer: Consumer;
+  private readonly next = new Map<PartitionKey, bigint>();
+  private readonly log: Logger;
+  readonly stats: SourceStats = { records: 0, duplicatesSkipped: 0, pauses: 0, paused: false };
+  private sink?: RecordSink;
+  private crashed?: (err: Error) => void;
+
+  constructor(private readonly options: KafkaSourceOptions) {
+    this.log = options.logger.child({ module: 'consumer' });
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      // Bounded fetches: with the sink's own bound this caps the memory held by records not yet learned.
+      maxBytesPerPartition: 1 << 20,
+      maxBytes: 8 << 20,
+      retry: { retries: 10 },
+    });
+  }
+
+  /** Calls `handler` when kafkajs gives up (a non-retriable crash): the service should stop and be restarted. */
+  onFatal(handler: (err: Error) => void): void {
+    this.crashed = handler;
+  }
+
+  /** Next offset to read per partition, as of the last record handed to the sink. */
+  positions(): ReadonlyMap<PartitionKey, bigint> {
+    return this.next;
+  }
+
+  /**
+   * Joins the group and starts delivering. `from` holds the restored checkpoint's `to` offsets: assigned
+   * partitions are moved there before the first fetch (and after every rebalance, to where we are now).
+   */
+  async start(sink: RecordSink, from: ReadonlyMap<PartitionKey, bigint>): Promise<void> {
+    this.sink = sink;
+    for (const [k, v] of from) this.next.set(k, v);
+    const { consumer } = this;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const at = this.next.get(partitionKey(topic, partition));
+          if (at !== undefined) consumer.seek({ topic, partition, offset: at.toString() });
+        }
+      }
+      this.log.info({ assignment: payload.memberAssignment, memberId: payload.memberId }, 'joined consumer group');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+      if (!payload.restart) this.crashed?.(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Commits `to` offsets (next offset to read) for the lag tools; only called after a durable checkpoint. */
+  async commit(offsets: ReadonlyMap<PartitionKey, bigint>): Promise<void> {
+    const list = [...offsets].map(([k, offset]) => ({ ...parsePartitionKey(k), offset: offset.toString() }));
+    if (list.length) await this.consumer.commitOffsets(list);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const sink = this.sink as RecordSink;
+    const key = partitionKey(batch.topic, batch.partition);
+    const decoder = this.options.decoder;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const offset = BigInt(message.offset);
+      const expected = this.next.get(key);
+      if (expected !== undefined && offset < expected) {
+        this.stats.duplicatesSkipped += 1;
+        resolveOffset(message.offset);
+        continue;
+      }
+      if (sink.full) {
+        await this.waitForRoom(sink, heartbeat, isRunning, isStale);
+        if (!isRunning() || isStale()) return;
+      }
+      const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
+      const record = decoder.isAsync ? await decoder.decode(raw) : decoder.decodeSync(raw);
+      sink.offer(record);
+      this.next.set(key, offset + 1n);
+      this.stats.records += 1;
+      resolveOffset(message.offset);
+    }
+    await heartbeat();
+  }
+
+  private async waitForRoom(sink: RecordSink, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
+    const topics = this.options.topics.map((topic) => ({ topic }));
+    this.consumer.pause(topics);
+    this.stats.pauses += 1;
+    this.stats.paused = true;
+    try {
+      while (sink.full && isRunning() && !isStale()) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([sink.whenRoom(), new Promise((r) => (timer = setTimeout(r, this.options.heartbeatIntervalMs)))]);
+        clearTimeout(timer);
+        await heartbeat();
+      }
+    } finally {
+      this.consumer.resume(topics);
+      this.stats.paused = false;
+    }
+  }
+}

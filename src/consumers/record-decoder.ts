@@ -1,0 +1,87 @@
+import type { ConsumedRecord, InputConfig } from '../core/index.js';
+import { DecodeError } from '../core/index.js';
+import { AvroDecoder, loadAvroType } from './avro-decoder.js';
+import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
+import { decodeJson } from './json-decoder.js';
+import { SchemaRegistryDecoder } from './schema-registry.js';
+
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly value: Buffer | null;
+}
+
+export interface RecordDecoderOptions {
+  readonly input: InputConfig;
+  readonly label: LabelSpec;
+  /** Keep the raw value on rejected records (dead-letter payload opt-in). @default false */
+  readonly keepRejectedPayload?: boolean;
+}
+
+/**
+ * Turns a Kafka record into a training example or a rejection with a reason. Only DecodeError becomes a
+ * rejection; anything retriable (a registry outage) propagates so the consumer retries instead of dropping data.
+ */
+export class RecordDecoder {
+  readonly extractor: FeatureExtractor;
+  private readonly parse: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  readonly isAsync: boolean;
+
+  constructor(private readonly options: RecordDecoderOptions) {
+    const { input } = options;
+    this.extractor = new FeatureExtractor(input, options.label);
+    if (input.format === 'json') {
+      this.parse = decodeJson;
+      this.isAsync = false;
+    } else if (input.schemaRegistryUrl) {
+      const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
+      this.parse = (b) => registry.decode(b);
+      this.isAsync = true;
+    } else {
+      const avro = new AvroDecoder(loadAvroType(input.avroSchemaFile as string));
+      this.parse = (b) => avro.decode(b);
+      this.isAsync = false;
+    }
+  }
+
+  async decode(raw: RawRecord): Promise<ConsumedRecord> {
+    try {
+      if (raw.value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      const obj = await this.parse(raw.value);
+      return this.toExample(raw, obj);
+    } catch (err) {
+      return this.rejectOrThrow(raw, err);
+    }
+  }
+
+  /** Synchronous path for JSON and fixed-schema Avro: no promise per record on the hot path. */
+  decodeSync(raw: RawRecord): ConsumedRecord {
+    try {
+      if (raw.value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      return this.toExample(raw, this.parse(raw.value) as Record<string, unknown>);
+    } catch (err) {
+      return this.rejectOrThrow(raw, err);
+    }
+  }
+
+  private toExample(raw: RawRecord, obj: Record<string, unknown>): ConsumedRecord {
+    const { features, label } = this.extractor.extract(obj);
+    return { kind: 'example', example: { features, label, topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp } };
+  }
+
+  private rejectOrThrow(raw: RawRecord, err: unknown): ConsumedRecord {
+    if (!(err instanceof DecodeError)) throw err;
+    return {
+      kind: 'rejected',
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp: raw.timestamp,
+      reason: err.reason,
+      message: err.message,
+      ...(this.options.keepRejectedPayload && raw.value ? { payload: raw.value } : {}),
+    };
+  }
+}
