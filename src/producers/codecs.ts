@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import type { DriftEvent, OffsetRange, VersionEvent } from '../core/index.js';
+
+/** The schemas ship in the package's `schemas/` folder, next to `src/` and `dist/`. */
+function schema(file: string): avro.Type {
+  const path = new URL(`../../schemas/${file}`, import.meta.url);
+  return avro.Type.forSchema(JSON.parse(readFileSync(path, 'utf8')) as avro.Schema, { wrapUnions: false });
+}
+
+const versionType = schema('model-version.avsc');
+const driftType = schema('drift-event.avsc');
+
+const offsetsOut = (o: readonly OffsetRange[]) => o.map((r) => ({ topic: r.topic, partition: r.partition, from: Number(r.from), to: Number(r.to) }));
+const offsetsIn = (o: { topic: string; partition: number; from: number; to: number }[]): OffsetRange[] =>
+  o.map((r) => ({ topic: r.topic, partition: r.partition, from: String(r.from), to: String(r.to) }));
+
+export function encodeVersionEvent(e: VersionEvent): Buffer {
+  return versionType.toBuffer({
+    ...e,
+    parents: [...e.parents],
+    createdAt: Date.parse(e.createdAt),
+    metrics: finiteOnly(e.metrics),
+    offsets: offsetsOut(e.offsets),
+  });
+}
+
+export function decodeVersionEvent(bytes: Buffer): VersionEvent {
+  const v = versionType.fromBuffer(bytes) as Omit<VersionEvent, 'createdAt' | 'offsets'> & { createdAt: number; offsets: { topic: string; partition: number; from: number; to: number }[] };
+  return { ...v, createdAt: new Date(v.createdAt).toISOString(), offsets: offsetsIn(v.offsets) };
+}
+
+export function encodeDriftEvent(e: DriftEvent): Buffer {
+  return driftType.toBuffer({ ...e, at: Date.parse(e.at), scores: finiteOnly(e.scores), offsets: offsetsOut(e.offsets) });
+}
+
+export function decodeDriftEvent(bytes: Buffer): DriftEvent {
+  const v = driftType.fromBuffer(bytes) as Omit<DriftEvent, 'at' | 'offsets'> & { at: number; offsets: { topic: string; partition: number; from: number; to: number }[] };
+  return { ...v, at: new Date(v.at).toISOString(), offsets: offsetsIn(v.offsets) };
+}
+
+/** Avro doubles can carry NaN, but downstream JSON tooling chokes on it: undefined metrics are simply absent. */
+function finiteOnly(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
+}

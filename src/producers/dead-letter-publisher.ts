@@ -1,0 +1,94 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { ConsumedRecord, Logger } from '../core/index.js';
+
+type Rejected = Extract<ConsumedRecord, { kind: 'rejected' }>;
+
+/** The dead-letter entry: where the record was and why it was refused. The payload only on opt-in. */
+export interface DeadLetterEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly model: string;
+  readonly payloadBase64?: string;
+}
+
+/**
+ * Sends rejected records to the dead-letter topic. Entries are queued and sent per micro-batch; `flush()` is
+ * awaited before a checkpoint commits offsets, so a rejected record is never lost from both the model's lineage
+ * and the dead-letter topic. After a crash, entries since the last checkpoint are sent again (at-least-once):
+ * the key `topic:partition:offset` lets readers drop repeats.
+ */
+export class DeadLetterPublisher {
+  private readonly producer: Producer;
+  private queue: Message[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+  readonly counts: Record<string, number> = {};
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    private readonly model: string,
+    logger: Logger,
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.log = logger.child({ module: 'dead-letter' });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  add(r: Rejected): void {
+    this.counts[r.reason] = (this.counts[r.reason] ?? 0) + 1;
+    const entry: DeadLetterEntry = {
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      reason: r.reason,
+      message: r.message,
+      model: this.model,
+      ...(r.payload ? { payloadBase64: r.payload.toString('base64') } : {}),
+    };
+    this.queue.push({
+      key: `${r.topic}:${r.partition}:${r.offset}`,
+      value: JSON.stringify(entry),
+      headers: { reason: r.reason, 'source-topic': r.topic, 'source-partition': String(r.partition), 'source-offset': r.offset },
+    });
+  }
+
+  /**
+   * Starts sending what is queued. A failed send puts its entries back at the head of the queue, so the next
+   * `flush()` retries them instead of losing them.
+   */
+  send(): Promise<void> {
+    const messages = this.queue;
+    this.queue = [];
+    this.inFlight = this.inFlight
+      .catch(() => undefined)
+      .then(async () => {
+        if (messages.length === 0) return;
+        try {
+          await this.producer.send({ topic: this.topic, acks: -1, messages });
+        } catch (err) {
+          this.queue.unshift(...messages);
+          throw err;
+        }
+      });
+    return this.inFlight;
+  }
+
+  /** Resolves when every entry added so far is acknowledged by the broker. */
+  async flush(): Promise<void> {
+    await this.send();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.flush().catch((err: Error) => this.log.error({ err: err.message }, 'dead-letter flush failed on shutdown'));
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export { EventPublisher } from './event-publisher.js';
+export { DeadLetterPublisher, type DeadLetterEntry } from './dead-letter-publisher.js';
+export { decodeDriftEvent, decodeVersionEvent, encodeDriftEvent, encodeVersionEvent } from './codecs.js';
