@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './types.js';
 export * from './config/index.js';
 export * from './logger.js';
+export * from './version.js';

@@ -1,0 +1,158 @@
+import type { Logger, Manifest, MetricValues, ModelSnapshot, ModelVersion, OffsetRange, PartitionKey, Trigger } from '../core/index.js';
+import { formatVersion, StreamtrainError } from '../core/index.js';
+import { listVersions, pruneVersions, writeCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { positionsOf } from './offset-ledger.js';
+
+export interface CheckpointRequest {
+  readonly trigger: Trigger;
+  readonly snapshot: ModelSnapshot;
+  readonly state: unknown;
+  readonly offsets: readonly OffsetRange[];
+  readonly samplesTotal: number;
+  readonly samplesSinceParent: number;
+  readonly metrics: MetricValues;
+  readonly drift: unknown;
+  /** Start a new major (a model built from scratch, or a promoted challenger). */
+  readonly newMajor?: boolean;
+  /** Extra parent, e.g. the champion a challenger replaces. */
+  readonly extraParents?: readonly string[];
+}
+
+export interface CheckpointerDeps {
+  readonly store: ObjectStore;
+  readonly model: string;
+  readonly keep: number;
+  readonly backend: string;
+  readonly modelSpec: unknown;
+  readonly streamtrainVersion: string;
+  readonly logger: Logger;
+  /** Runs before the manifest is written: dead-letter entries must be durable before their offsets are. */
+  readonly beforeWrite?: () => Promise<void>;
+  /** Commits consumed offsets to Kafka; runs only after the checkpoint is durable. */
+  readonly commit?: (positions: ReadonlyMap<PartitionKey, bigint>) => Promise<void>;
+  /** Announces the version; runs after the commit. */
+  readonly announce?: (manifest: Manifest, uri: string) => Promise<void>;
+}
+
+const RETRIES = 6;
+
+/**
+ * Step 3 of the offsets protocol (../shared/DESIGN.md): write blobs, manifest and LATEST; then commit the
+ * offsets to Kafka; then publish the version event. Writes run one at a time in the background, in version
+ * order, while learning goes on. A write that keeps failing after retries is fatal: the process stops and a
+ * restart resumes from the last durable checkpoint, so no event is applied twice or lost.
+ */
+export class Checkpointer {
+  private chain: Promise<void> = Promise.resolve();
+  private failure?: unknown;
+  private head?: ModelVersion;
+  private nextMinor = new Map<number, number>();
+  private readonly log: Logger;
+  /** Versions written durably by this process, newest last. */
+  readonly written: Manifest[] = [];
+
+  private constructor(private readonly deps: CheckpointerDeps) {
+    this.log = deps.logger.child({ module: 'checkpoints' });
+  }
+
+  /**
+   * `restored` is the version the live model was restored from. New versions never reuse a number already in
+   * the store, even one left torn by a crash.
+   */
+  static async open(deps: CheckpointerDeps, restored?: string): Promise<Checkpointer> {
+    const c = new Checkpointer(deps);
+    for (const v of await listVersions(deps.store, deps.model)) c.nextMinor.set(v.major, Math.max(c.nextMinor.get(v.major) ?? 0, v.minor + 1));
+    if (restored) {
+      const [major, minor] = restored.split('.').map(Number) as [number, number];
+      c.head = { major, minor };
+    }
+    return c;
+  }
+
+  /** The newest version requested (durable or on its way). */
+  get headVersion(): string | undefined {
+    return this.head ? formatVersion(this.head) : undefined;
+  }
+
+  /** Throws the background failure, if a write gave up: the caller stops the service. */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Queues a checkpoint; resolves with its version immediately, the write completes in the background. */
+  request(req: CheckpointRequest): string {
+    this.throwIfFailed();
+    const parent = this.head ? formatVersion(this.head) : undefined;
+    const major = req.newMajor || !this.head ? Math.max(this.head?.major ?? 0, ...this.nextMinor.keys()) + 1 : this.head.major;
+    const minor = req.newMajor || !this.head ? 0 : Math.max(this.nextMinor.get(major) ?? 0, this.head.minor + 1);
+    const version: ModelVersion = { major, minor };
+    this.nextMinor.set(major, minor + 1);
+    this.head = version;
+    const parents = [...(parent ? [parent] : []), ...(req.extraParents ?? [])];
+    this.chain = this.chain.then(() => this.write(formatVersion(version), parents, req)).catch((err) => {
+      this.failure ??= err;
+      this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');
+    });
+    return formatVersion(version);
+  }
+
+  /** Resolves when every requested checkpoint is durable, committed and announced. */
+  async drain(): Promise<void> {
+    await this.chain;
+    this.throwIfFailed();
+  }
+
+  private async write(version: string, parents: string[], req: CheckpointRequest): Promise<void> {
+    const started = performance.now();
+    await retry(() => this.deps.beforeWrite?.() ?? Promise.resolve(), 'flush dead-letter entries', this.log);
+    const { manifest, uri } = await retry(
+      () =>
+        writeCheckpoint(
+          this.deps.store,
+          {
+            model: this.deps.model,
+            version,
+            parents,
+            createdAt: new Date().toISOString(),
+            trigger: req.trigger,
+            samples: { total: req.samplesTotal, sinceParent: req.samplesSinceParent },
+            offsets: req.offsets,
+            metrics: req.metrics,
+            drift: req.drift,
+            streamtrainVersion: this.deps.streamtrainVersion,
+            backend: this.deps.backend,
+            modelSpec: this.deps.modelSpec,
+          },
+          req.snapshot,
+          req.state,
+        ),
+      `write checkpoint ${version}`,
+      this.log,
+    );
+    const writeMs = performance.now() - started;
+    this.written.push(manifest);
+    // Committing is for lag tools and other readers of the group: a restart seeks to the checkpoint anyway,
+    // so a failed commit is logged, not fatal.
+    if (this.deps.commit) await this.deps.commit(positionsOf(req.offsets)).catch((err: Error) => this.log.warn({ err: err.message, version }, 'offset commit failed'));
+    if (this.deps.announce) await this.deps.announce(manifest, uri).catch((err: Error) => this.log.error({ err: err.message, version }, 'version event not published'));
+    this.log.info({ version, parents, trigger: req.trigger.reason, samples: req.samplesTotal, writeMs: Math.round(writeMs) }, 'checkpoint durable');
+    if (this.deps.keep > 0) {
+      await pruneVersions(this.deps.store, this.deps.model, this.deps.keep).catch((err: Error) => this.log.warn({ err: err.message }, 'pruning old versions failed'));
+    }
+  }
+}
+
+async function retry<T>(fn: () => Promise<T>, what: string, log: Logger): Promise<T> {
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const retriable = err instanceof StreamtrainError ? err.retriable : !(err instanceof TypeError || err instanceof RangeError);
+      if (!retriable || attempt > RETRIES) throw err;
+      log.warn({ err: (err as Error).message, attempt, nextInMs: delay }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+export { StreamtrainService, versionEvent, type ServiceOptions, type ServiceStatus } from './service.js';
+export { createKafka } from './kafka-client.js';
+export { toBatches } from './to-batches.js';
+export { BoundedBuffer } from './bounded-buffer.js';
+export { OffsetLedger, positionsOf } from './offset-ledger.js';
+export { TriggerSet, SamplesTrigger, IntervalTrigger, type PublicationState, type TriggerRule } from './triggers.js';
+export { Checkpointer } from './checkpointer.js';

@@ -1,0 +1,264 @@
+import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
+import type { Kafka } from 'kafkajs';
+import type { Logger, Manifest, MetricValues, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
+import { inputWidth, STREAMTRAIN_VERSION } from '../core/index.js';
+import { KafkaSource, RecordDecoder } from '../consumers/index.js';
+import { OnlineLearner, selectBackend } from '../learner/index.js';
+import { describeStore, latestValidCheckpoint, openStore, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
+import { BoundedBuffer } from './bounded-buffer.js';
+import { Checkpointer } from './checkpointer.js';
+import { createKafka } from './kafka-client.js';
+import { OffsetLedger, positionsOf } from './offset-ledger.js';
+import { packBatch, type PackedBatch } from './pack-batch.js';
+import { warnOnShortRetention } from './retention-check.js';
+import { toBatches } from './to-batches.js';
+import { TriggerSet } from './triggers.js';
+
+export interface ServiceOptions {
+  readonly config: StreamtrainConfig;
+  readonly logger: Logger;
+  /** Injected for tests and embedding; built from config otherwise. */
+  readonly kafka?: Kafka;
+  readonly store?: ObjectStore;
+}
+
+export interface ServiceStatus {
+  readonly model: string;
+  readonly version?: string;
+  readonly backend?: string;
+  readonly samplesTotal: number;
+  readonly samplesSinceVersion: number;
+  readonly metrics: MetricValues;
+  readonly buffered: number;
+  readonly paused: boolean;
+  readonly deadLettered: Record<string, number>;
+  readonly batches: number;
+  readonly running: boolean;
+}
+
+/**
+ * The running service: one live model fed by micro-batches of fresh Kafka records.
+ *
+ *   consumer ─► BoundedBuffer ─► toBatches ─► test-then-train ─► ledger + triggers ─► Checkpointer
+ *
+ * Start-up follows the offsets protocol: restore the newest checkpoint that verifies *before* joining the
+ * consumer group, then seek every assigned partition to that checkpoint's offsets.
+ */
+export class StreamtrainService {
+  private readonly log: Logger;
+  private readonly ledger = new OffsetLedger();
+  private readonly stop$ = new Subject<void>();
+  private learner?: OnlineLearner;
+  private checkpointer?: Checkpointer;
+  private source?: KafkaSource;
+  private deadLetters?: DeadLetterPublisher;
+  private publisher?: EventPublisher;
+  private buffer: BoundedBuffer;
+  private subscription?: Subscription;
+  private triggers: TriggerSet;
+  private samplesTotal = 0;
+  private samplesSinceVersion = 0;
+  private lastVersionAt = performance.now();
+  private batches = 0;
+  private backend?: string;
+  private running = false;
+  private drained?: Promise<void>;
+  private fatal?: (err: unknown) => void;
+  readonly store: ObjectStore;
+  readonly kafka: Kafka;
+
+  constructor(private readonly options: ServiceOptions) {
+    const { config, logger } = options;
+    this.log = logger.child({ module: 'service', model: config.model.name });
+    this.store = options.store ?? openStore(config.checkpoints.store);
+    this.kafka = options.kafka ?? createKafka(config.kafka, logger);
+    this.buffer = new BoundedBuffer(config.batch.maxBuffered);
+    this.triggers = TriggerSet.fromConfig(config.triggers);
+  }
+
+  /** Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops. */
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    const width = inputWidth(config.input.features);
+    this.backend = await selectBackend(config.learner.backend, logger);
+    const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
+    this.learner = await OnlineLearner.create({ spec: config.model, inputWidth: width, metricsWindow: config.learner.metricsWindow, logger }, restored?.snapshot);
+    this.restoreState(restored);
+    this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
+
+    this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
+    this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic }, logger);
+    await Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
+    const dlq = this.deadLetters;
+    const publisher = this.publisher;
+    this.checkpointer = await Checkpointer.open(
+      {
+        store: this.store,
+        model: config.model.name,
+        keep: config.checkpoints.keep,
+        backend: this.backend,
+        modelSpec: config.model,
+        streamtrainVersion: STREAMTRAIN_VERSION,
+        logger,
+        beforeWrite: () => dlq.flush(),
+        commit: (positions) => (this.source ? this.source.commit(positions) : Promise.resolve()),
+        announce: (manifest, uri) => publisher.publishVersion(versionEvent(manifest, uri)),
+      },
+      restored?.manifest.version,
+    );
+    if (!restored) await this.publish({ reason: 'initial', detail: 'new model' });
+    await warnOnShortRetention(this.kafka, config, this.log);
+
+    const decoder = new RecordDecoder({ input: config.input, label: { task: config.model.task, classes: config.model.classes }, keepRejectedPayload: config.deadLetter.includePayload });
+    this.source = new KafkaSource({
+      kafka: this.kafka,
+      groupId: config.kafka.groupId,
+      topics: config.kafka.topics,
+      fromBeginning: config.kafka.fromBeginning,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      decoder,
+      logger,
+    });
+    this.drained = new Promise<void>((resolve, reject) => {
+      this.fatal = reject;
+      const batches$ = this.buffer.records$.pipe(
+        toBatches(config.batch.size, config.batch.maxWaitMs),
+        map((group) => ({ kind: 'batch' as const, batch: packBatch(group, width) })),
+      );
+      const ticks$ = timer(1_000, 1_000).pipe(
+        takeUntil(this.stop$),
+        map(() => ({ kind: 'tick' as const })),
+      );
+      this.subscription = merge(batches$, ticks$)
+        .pipe(concatMap((ev) => from(ev.kind === 'batch' ? this.learnBatch(ev.batch) : this.onTick())))
+        .subscribe({ error: reject, complete: resolve });
+    });
+    this.drained.catch(() => undefined);
+    this.source.onFatal((err) => this.fatal?.(err));
+    await this.source.start(this.buffer, positionsOf(restored?.manifest.offsets ?? []));
+    this.running = true;
+  }
+
+  /** Settles when the pipeline has stopped: rejects on a fatal error (the process should exit non-zero). */
+  get done(): Promise<void> {
+    return this.drained ?? Promise.resolve();
+  }
+
+  /**
+   * Graceful stop: leave the group, learn what is buffered, write a last checkpoint if anything is new, wait
+   * for every checkpoint to be durable and announced, disconnect.
+   */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.log.info('stopping: draining the buffered records');
+    await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
+    this.stop$.next();
+    this.buffer.complete();
+    try {
+      await this.drained;
+      if (this.ledger.moved || this.samplesSinceVersion > 0) await this.publish({ reason: 'shutdown' });
+      await this.checkpointer?.drain();
+    } finally {
+      this.subscription?.unsubscribe();
+      await this.deadLetters?.disconnect().catch(() => undefined);
+      await this.publisher?.disconnect().catch(() => undefined);
+      await this.store.close?.();
+      this.learner?.dispose();
+      this.log.info({ version: this.checkpointer?.headVersion, samples: this.samplesTotal }, 'stopped');
+    }
+  }
+
+  status(): ServiceStatus {
+    return {
+      model: this.options.config.model.name,
+      version: this.checkpointer?.headVersion,
+      backend: this.backend,
+      samplesTotal: this.samplesTotal,
+      samplesSinceVersion: this.samplesSinceVersion,
+      metrics: this.learner?.liveMetrics() ?? {},
+      buffered: this.buffer.size,
+      paused: this.source?.stats.paused ?? false,
+      deadLettered: { ...(this.deadLetters?.counts ?? {}) },
+      batches: this.batches,
+      running: this.running,
+    };
+  }
+
+  /** Test-then-train on one micro-batch; the raw rows are unreachable once this returns. */
+  private async learnBatch(batch: PackedBatch): Promise<void> {
+    const learner = this.learner as OnlineLearner;
+    if (batch.size > 0) {
+      learner.step(batch);
+      this.samplesTotal += batch.size;
+      this.samplesSinceVersion += batch.size;
+    }
+    for (const r of batch.rejected) this.deadLetters?.add(r);
+    if (batch.rejected.length) void this.deadLetters?.send().catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
+    this.ledger.apply(batch.offsets);
+    this.buffer.release(batch.records);
+    this.batches += 1;
+    await this.maybePublish();
+  }
+
+  private async onTick(): Promise<void> {
+    await this.maybePublish();
+  }
+
+  private async maybePublish(): Promise<void> {
+    this.checkpointer?.throwIfFailed();
+    const trigger = this.triggers.evaluate({
+      samplesSinceLast: this.samplesSinceVersion,
+      samplesTotal: this.samplesTotal,
+      secondsSinceLast: (performance.now() - this.lastVersionAt) / 1000,
+      metrics: this.learner?.liveMetrics() ?? {},
+    });
+    if (trigger) await this.publish(trigger);
+  }
+
+  /** Takes a consistent snapshot (weights, optimizer, offsets, counters) and queues its checkpoint. */
+  private async publish(trigger: Trigger): Promise<void> {
+    const learner = this.learner as OnlineLearner;
+    const snapshot = await learner.snapshot();
+    const offsets = this.ledger.take();
+    const version = (this.checkpointer as Checkpointer).request({
+      trigger,
+      snapshot,
+      state: { metrics: learner.metrics.state() },
+      offsets,
+      samplesTotal: this.samplesTotal,
+      samplesSinceParent: this.samplesSinceVersion,
+      metrics: learner.liveMetrics(),
+      drift: {},
+    });
+    this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
+    this.samplesSinceVersion = 0;
+    this.lastVersionAt = performance.now();
+  }
+
+  private restoreState(restored: LoadedCheckpoint | undefined): void {
+    if (!restored) return;
+    this.ledger.restore(restored.manifest.offsets);
+    this.samplesTotal = restored.manifest.samples.total;
+    const state = restored.state as { metrics?: Parameters<OnlineLearner['metrics']['restore']>[0] } | undefined;
+    this.learner?.metrics.restore(state?.metrics);
+  }
+}
+
+export function versionEvent(m: Manifest, uri: string): VersionEvent {
+  return {
+    model: m.model,
+    version: m.version,
+    parents: m.parents,
+    uri,
+    createdAt: m.createdAt,
+    samplesTotal: m.samples.total,
+    samplesSinceParent: m.samples.sinceParent,
+    metrics: m.metrics,
+    offsets: m.offsets,
+    trigger: m.trigger.reason,
+    triggerDetail: m.trigger.detail ?? null,
+  };
+}
