@@ -32,10 +32,15 @@ export class FeatureExtractor {
   }
 
   extract(record: Record<string, unknown>): ExtractedExample {
+    return { features: this.features(record), label: this.readLabel(record[this.input.label.field]) };
+  }
+
+  /** The input vector alone, for serving records that have no label yet. */
+  features(record: Record<string, unknown>): Float32Array {
     const out = new Float32Array(this.width);
     let at = 0;
     for (const f of this.input.features) at = this.write(f, record[f.field], out, at);
-    return { features: out, label: this.readLabel(record[this.input.label.field]) };
+    return out;
   }
 
   private write(f: FeatureSpec, raw: unknown, out: Float32Array, at: number): number {

@@ -4,3 +4,4 @@ export { FeatureExtractor, fnv1a, type ExtractedExample, type LabelSpec } from '
 export { decodeJson } from './json-decoder.js';
 export { AvroDecoder, loadAvroType } from './avro-decoder.js';
 export { SchemaRegistryDecoder } from './schema-registry.js';
+export { waitForTopics } from './wait-for-topics.js';

@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConsumedRecord, Logger, PartitionKey } from '../core/index.js';
 import { parsePartitionKey, partitionKey } from '../core/index.js';
 import type { RecordDecoder } from './record-decoder.js';
+import { waitForTopics } from './wait-for-topics.js';
 
 /** Where the source delivers records. The pipeline's bounded buffer implements it. */
 export interface RecordSink {
@@ -93,6 +94,7 @@ export class KafkaSource {
       this.log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart) this.crashed?.(payload.error);
     });
+    await waitForTopics(this.options.kafka, this.options.topics, this.log);
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning });
     await consumer.run({

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import type { Logger, StreamtrainConfig } from '../core/index.js';
 
 /**
@@ -19,7 +19,7 @@ export async function warnOnShortRetention(kafka: Kafka, config: StreamtrainConf
     if (topics.length === 0) return;
     const res = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+      resources: topics.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
     });
     for (const r of res.resources) {
       const ms = Number(r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue ?? -1);

@@ -98,7 +98,8 @@ export class StreamtrainService {
         model: config.model.name,
         keep: config.checkpoints.keep,
         backend: this.backend,
-        modelSpec: config.model,
+        // What a downstream service needs to turn raw records into model inputs, without this config file.
+        modelSpec: { model: config.model, input: { features: config.input.features, label: config.input.label, missing: config.input.missing } },
         streamtrainVersion: STREAMTRAIN_VERSION,
         logger,
         beforeWrite: () => dlq.flush(),

@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { DriftEvent, Logger, VersionEvent } from '../core/index.js';
-import { encodeDriftEvent, encodeVersionEvent } from './codecs.js';
+import { encodeDriftEvent, encodeVersionEvent } from '../core/index.js';
 
 /**
  * Publishes model-version and drift events (Avro, key = model name so one model's events stay ordered in one

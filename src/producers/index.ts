@@ -1,3 +1,2 @@
 export { EventPublisher } from './event-publisher.js';
 export { DeadLetterPublisher, type DeadLetterEntry } from './dead-letter-publisher.js';
-export { decodeDriftEvent, decodeVersionEvent, encodeDriftEvent, encodeVersionEvent } from './codecs.js';

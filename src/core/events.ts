@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import type { DriftEvent, OffsetRange, VersionEvent } from '../core/index.js';
+import type { DriftEvent, OffsetRange, VersionEvent } from './types.js';
 
 /** The schemas ship in the package's `schemas/` folder, next to `src/` and `dist/`. */
 function schema(file: string): avro.Type {

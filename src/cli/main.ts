@@ -1,0 +1,79 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, StreamtrainError, STREAMTRAIN_VERSION } from '../core/index.js';
+import { demoCommand } from './demo-command.js';
+import { produceCommand } from './produce-command.js';
+import { runCommand } from './run-command.js';
+import { loadServicesEnv } from './services-env.js';
+import { versionsCommand } from './versions-command.js';
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`Expected ${name} to be an integer >= ${min}, got \`${v}\``);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected ${name} to be a number > 0, got \`${v}\``);
+  return n;
+};
+const intList = (v: string) => v.split(',').map((x) => int('--drift-at', 1)(x.trim()));
+
+const program = new Command()
+  .name('streamtrain')
+  .description('Stateful continual learning on Kafka streams: one live TensorFlow.js model, updated on every micro-batch.')
+  .version(STREAMTRAIN_VERSION);
+
+program
+  .command('run')
+  .description('Run the service: consume, learn test-then-train, checkpoint, publish versions. SIGINT/SIGTERM stop it cleanly.')
+  .requiredOption('-c, --config <file>', 'config file (YAML or JSON); addresses and secrets can come from env (KAFKA_BROKERS, S3_*, ...)')
+  .option('--progress-seconds <n>', 'seconds between progress log lines', int('--progress-seconds', 1), 30)
+  .action(async (o: { config: string; progressSeconds: number }) => exit(await runCommand(o)));
+
+program
+  .command('versions')
+  .description('List the model versions in the checkpoint store: parents, samples, live metric, trigger; LATEST marked.')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .option('--json', 'print JSON instead of a table', false)
+  .action(async (o: { config: string; json: boolean }) => exit(await versionsCommand(o)));
+
+program
+  .command('produce')
+  .description('Replay a stream into a topic, with a progress bar and an optional rate limit.')
+  .requiredOption('-t, --topic <topic>', 'target topic (created if missing)')
+  .option('-s, --source <source>', 'sea | hyperplane (seeded generators) | shared:sea | shared:elec2 | file:PATH (CSV, space separated, JSONL)', 'sea')
+  .option('-b, --brokers <list>', 'comma-separated brokers (env KAFKA_BROKERS)', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .option('-r, --rate <n>', 'records per second (default: as fast as possible)', positive('--rate'))
+  .option('-n, --limit <n>', 'stop after n records', int('--limit', 1))
+  .option('--length <n>', 'length of a generated stream', int('--length', 1), 100_000)
+  .option('--seed <n>', 'generator seed', int('--seed', 0), 1)
+  .option('--drift-at <list>', 'generator concept changes at these record indices (default: every quarter)', intList)
+  .option('--drift-width <n>', 'width of a gradual concept change (0 = abrupt)', int('--drift-width', 0), 0)
+  .option('--partitions <n>', 'partitions when creating the topic', int('--partitions', 1))
+  .action(async (o: { topic: string; source: string; brokers: string; rate?: number; limit?: number; length: number; seed: number; driftAt?: number[]; driftWidth: number; partitions?: number }) =>
+    exit(await produceCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
+  );
+
+program
+  .command('demo')
+  .description('The main job on local services (npm run services:up): produce a drifting stream, learn it live, follow versions with a subscriber.')
+  .option('-s, --source <source>', 'stream to replay (see produce --source)', 'sea')
+  .option('-n, --events <n>', 'records to produce', int('--events', 1000), 60_000)
+  .option('-r, --rate <n>', 'records per second', positive('--rate'), 3_000)
+  .option('--seed <n>', 'generator seed', int('--seed', 0), 1)
+  .action(async (o: { source: string; events: number; rate: number; seed: number }) => exit(await demoCommand(o)));
+
+function exit(code: number): void {
+  process.exitCode = code;
+  // Let stdout flush; kafkajs keeps sockets for a moment after disconnect.
+  setTimeout(() => process.exit(code), 200).unref();
+}
+
+// The local services' addresses and credentials, for the commands meant to run against them (never for `run`).
+if (['demo', 'produce'].includes(process.argv[2] ?? '')) loadServicesEnv();
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else if (err instanceof StreamtrainError) process.stderr.write(`${err.name} (${err.code}): ${err.message}\n`);
+  else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,46 @@
+import { formatVersion, type Manifest } from '../core/index.js';
+import { listVersions, readCheckpoint, readLatestPointer, type ObjectStore } from '../checkpoints/index.js';
+
+export interface VersionRow {
+  readonly version: string;
+  readonly valid: boolean;
+  readonly manifest?: Manifest;
+  readonly error?: string;
+}
+
+/** Every version in the store, oldest first, each verified against its hashes. */
+export async function versionRows(store: ObjectStore, model: string): Promise<{ latest?: string; rows: VersionRow[] }> {
+  const rows: VersionRow[] = [];
+  for (const v of await listVersions(store, model)) {
+    const version = formatVersion(v);
+    try {
+      rows.push({ version, valid: true, manifest: (await readCheckpoint(store, model, version)).manifest });
+    } catch (err) {
+      rows.push({ version, valid: false, error: (err as Error).message });
+    }
+  }
+  return { latest: await readLatestPointer(store, model), rows };
+}
+
+/** The human table of `streamtrain versions`. */
+export async function versionsTable(store: ObjectStore, model: string): Promise<string> {
+  const { latest, rows } = await versionRows(store, model);
+  if (rows.length === 0) return `No versions of ${model} in the store yet.`;
+  const table = rows.map((r) => {
+    const m = r.manifest;
+    const metric = m ? (m.metrics.accuracy_window ?? m.metrics.mae_window) : undefined;
+    return [
+      (r.version === latest ? '* ' : '  ') + r.version,
+      m ? m.parents.join('+') || '-' : '?',
+      m ? String(m.samples.total) : '?',
+      m ? `+${m.samples.sinceParent}` : '?',
+      metric === undefined ? '-' : metric.toFixed(4),
+      m ? m.trigger.reason + (m.trigger.detail ? ` (${m.trigger.detail})` : '') : `INVALID: ${r.error}`,
+      m ? m.createdAt : '',
+    ];
+  });
+  const head = ['version', 'parents', 'samples', 'new', 'acc/mae(win)', 'trigger', 'created'];
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(head), ...table.map(line), '(* = LATEST)'].join('\n');
+}

@@ -1,0 +1,1 @@
+export { startHttpServer, prometheus } from './http-server.js';

@@ -1,0 +1,1 @@
+export { ModelSubscriber, type LoadedVersion, type ModelSubscriberOptions } from './model-subscriber.js';
