@@ -172,6 +172,12 @@ export class StreamtrainService {
     }
   }
 
+  /** Predictions of the live model (row-major inputs): what the service would answer right now. */
+  predict(features: Float32Array, size: number): Float32Array {
+    if (!this.learner) throw new TypeError('the service is not started');
+    return this.learner.predict(features, size);
+  }
+
   status(): ServiceStatus {
     return {
       model: this.options.config.model.name,

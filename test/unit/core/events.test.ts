@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { decodeDriftEvent, decodeVersionEvent, encodeDriftEvent, encodeVersionEvent } from '../../../src/producers/index.js';
+import { decodeDriftEvent, decodeVersionEvent, encodeDriftEvent, encodeVersionEvent } from '../../../src/core/index.js';
 import type { VersionEvent } from '../../../src/core/index.js';
 
 const event: VersionEvent = {
