@@ -1,0 +1,21 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs `streamtrain run --config FILE` as a real child process (from the TypeScript sources via tsx), with its
+ * stdout and stderr appended to `logFile`, so tests can SIGKILL it like a crashing container.
+ */
+export function spawnService(opts: { config: string; logFile: string; cwd?: string; env?: Record<string, string> }): ChildProcess & { exited: Promise<number | null> } {
+  const fd = openSync(opts.logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'run', '--config', opts.config, '--progress-seconds', '5'], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return Object.assign(child, { exited });
+}
