@@ -3,6 +3,8 @@ import { openSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** An absolute loader URL: `--import tsx` would resolve tsx from the child's cwd, which may be a temp folder. */
+const TSX = import.meta.resolve('tsx');
 
 /**
  * Runs `streamtrain run --config FILE` as a real child process (from the TypeScript sources via tsx), with its
@@ -10,7 +12,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 export function spawnService(opts: { config: string; logFile: string; cwd?: string; env?: Record<string, string> }): ChildProcess & { exited: Promise<number | null> } {
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'run', '--config', opts.config, '--progress-seconds', '5'], {
+  const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/main.ts`, 'run', '--config', opts.config, '--progress-seconds', '5'], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
     stdio: ['ignore', fd, fd],
