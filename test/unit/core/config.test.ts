@@ -1,0 +1,58 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/core/index.js';
+
+const minimal = { model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } };
+
+function problems(tree: unknown, env: Record<string, string> = {}): string {
+  try {
+    parseConfig(tree, { env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('fills every default', () => {
+    const c = parseConfig(minimal, { env: {} });
+    expect(c.batch).toEqual({ size: 256, maxWaitMs: 1000, maxBuffered: 2048 });
+    expect(c.kafka.groupId).toBe('streamtrain-m');
+    expect(c.checkpoints.store.type).toBe('folder');
+    expect(c.deadLetter.includePayload).toBe(false);
+    expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
+  });
+
+  it('names the field and the fix, and lists every problem at once', () => {
+    const msg = problems({ ...minimal, batch: { size: 0 }, model: { name: 'm', type: 'tree' }, extra: 1 });
+    expect(msg).toContain('Expected `batch.size` to be an integer >= 1 and <= 1000000, got `0`');
+    expect(msg).toContain('Expected `model.type` to be one of `logistic`, `softmax`, `mlp`, `linear`, `custom`, got `"tree"`');
+    expect(msg).toContain('Unknown field `extra`');
+  });
+
+  it('explains missing essentials', () => {
+    expect(problems({})).toMatch(/Missing `model.name`/);
+    expect(problems({ ...minimal, input: { features: [{ field: 'a' }] } })).toMatch(/Missing `input.label.field`/);
+    expect(problems({ ...minimal, triggers: { everySamples: 0, everySeconds: 0 } })).toMatch(/no version would ever be published/);
+    expect(problems({ ...minimal, input: { features: [{ field: 'c', type: 'categorical', encoding: 'one-hot' }], label: { field: 'y' } } })).toMatch(/one-hot encoding needs the list/);
+    expect(problems({ ...minimal, model: { name: 'm', type: 'custom' } })).toMatch(/model.modelPath/);
+  });
+
+  it('takes addresses and secrets from the environment', () => {
+    const c = parseConfig({ ...minimal, checkpoints: { store: { type: 's3', bucket: 'b' } } }, { env: { KAFKA_BROKERS: 'a:1,b:2', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' } });
+    expect(c.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(c.checkpoints.store).toMatchObject({ type: 's3', endpoint: 'http://127.0.0.1:9000', accessKeyId: 'k', forcePathStyle: true });
+  });
+
+  it('loads YAML and resolves relative paths from the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'st-cfg-'));
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, 'model: { name: m }\nkafka: { topics: [t] }\ninput:\n  features: [{ field: a }]\n  label: { field: y }\ncheckpoints: { store: { path: ./ckpt } }\n');
+    expect(loadConfig(file, {}).checkpoints.store).toEqual({ type: 'folder', path: join(dir, 'ckpt') });
+    await writeFile(file, 'model: [');
+    expect(() => loadConfig(file, {})).toThrow(/not valid YAML/);
+  });
+});
