@@ -1,0 +1,57 @@
+/**
+ * A downstream service that serves the model streamtrain trains: it follows the versions topic, hot-reloads
+ * every new checkpoint, and answers predictions over HTTP.
+ *
+ *   npx tsx examples/downstream-service.ts --config examples/streamtrain.yaml --port 8080
+ *   curl -s localhost:8080/predict -d '[{"x1": 2.5, "x2": 3.1, "x3": 9.0}]'
+ *   curl -s localhost:8080/version
+ */
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { createLogger, loadConfig } from '../src/core/index.js';
+import { openStore } from '../src/checkpoints/index.js';
+import { createKafka } from '../src/pipeline/index.js';
+import { ModelSubscriber } from '../src/subscriber/index.js';
+
+const { values } = parseArgs({ options: { config: { type: 'string', default: 'examples/streamtrain.yaml' }, port: { type: 'string', default: '8080' } } });
+const config = loadConfig(values.config as string);
+const logger = createLogger({ level: 'info' });
+const subscriber = new ModelSubscriber({
+  kafka: createKafka(config.kafka, logger),
+  versionsTopic: config.publish.versionsTopic,
+  model: config.model.name,
+  store: openStore(config.checkpoints.store),
+  logger,
+  onVersion: (v) => logger.info({ version: v.version, loadMs: Math.round(v.loadMs) }, 'serving new version'),
+});
+await subscriber.start();
+
+const server = createServer((req, res) => {
+  if (req.url === '/version') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: subscriber.version ?? null }));
+    return;
+  }
+  if (req.url !== '/predict' || req.method !== 'POST') {
+    res.writeHead(404).end();
+    return;
+  }
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c));
+  req.on('end', () => {
+    try {
+      const records = JSON.parse(body) as Record<string, unknown>[];
+      const predictions = Array.from(subscriber.predictRecords(records));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: subscriber.version, predictions }));
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
+    }
+  });
+});
+server.listen(Number(values.port), '127.0.0.1', () => logger.info({ port: values.port }, 'downstream service listening'));
+const stop = async () => {
+  server.close();
+  await subscriber.stop();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
