@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/index.js';
 import { S3Store, latestValidCheckpoint } from '../../src/checkpoints/index.js';
 import type { DeadLetterEntry } from '../../src/producers/index.js';
