@@ -3,5 +3,5 @@ export { createKafka } from './kafka-client.js';
 export { toBatches } from './to-batches.js';
 export { BoundedBuffer } from './bounded-buffer.js';
 export { OffsetLedger, positionsOf } from './offset-ledger.js';
-export { TriggerSet, SamplesTrigger, IntervalTrigger, type PublicationState, type TriggerRule } from './triggers.js';
+export { TriggerSet, SamplesTrigger, IntervalTrigger, DriftTrigger, VolumeRatioTrigger, PerformanceTrigger, type PublicationState, type TriggerRule } from './triggers.js';
 export { Checkpointer } from './checkpointer.js';

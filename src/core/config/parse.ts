@@ -3,7 +3,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { FieldReader, throwIfProblems, type ConfigProblem } from './field-reader.js';
-import type { FeatureSpec, ModelType, StoreConfig, StreamtrainConfig } from './schema.js';
+import type { DetectorKind, DriftConfig, DriftResponse, FeatureSpec, ModelType, PerformanceTriggerConfig, StoreConfig, StreamtrainConfig } from './schema.js';
 
 /** Environment variables that override the file: addresses and secrets belong to the deployment, not the repo. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
@@ -40,7 +40,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const baseDir = options.baseDir ?? process.cwd();
   const problems: ConfigProblem[] = [];
   const root = new FieldReader(tree, '', problems);
-  root.rejectUnknown(['model', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'logLevel']);
+  root.rejectUnknown(['model', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'logLevel']);
   const path = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(baseDir, p));
 
   // model
@@ -138,9 +138,17 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const checkpoints = { store: readStore(c.child('store'), env, path), keep: c.int('keep', 0, 0) };
 
   const t = root.child('triggers');
-  t.rejectUnknown(['everySamples', 'everySeconds']);
-  const triggers = { everySamples: t.int('everySamples', 10_000, 0), everySeconds: t.number('everySeconds', 60, 0) };
-  if (triggers.everySamples === 0 && triggers.everySeconds === 0) t.problem('everySamples', 'Both `triggers.everySamples` and `triggers.everySeconds` are 0: no version would ever be published; set one of them');
+  t.rejectUnknown(['everySamples', 'everySeconds', 'volumeRatio', 'performance', 'onDrift']);
+  const triggers = {
+    everySamples: t.int('everySamples', 10_000, 0),
+    everySeconds: t.number('everySeconds', 60, 0),
+    volumeRatio: t.number('volumeRatio', 0, 0, 100),
+    performance: t.has('performance') ? readPerformance(t.child('performance')) : undefined,
+    onDrift: t.bool('onDrift', true),
+  };
+  if (triggers.everySamples === 0 && triggers.everySeconds === 0 && triggers.volumeRatio === 0 && !triggers.performance && !triggers.onDrift) {
+    t.problem('everySamples', 'Every trigger in `triggers` is off: no version would ever be published; set `everySamples` or `everySeconds`');
+  }
 
   const p = root.child('publish');
   p.rejectUnknown(['versionsTopic']);
@@ -150,10 +158,12 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   sv.rejectUnknown(['port', 'host']);
   const server = { port: sv.int('port', 0, 0, 65_535), host: sv.string('host', '127.0.0.1') };
 
+  const drift = readDrift(root.child('drift'));
+
   const logLevel = (env.STREAMTRAIN_LOG_LEVEL as StreamtrainConfig['logLevel'] | undefined) ?? root.oneOf('logLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info');
 
   throwIfProblems(problems, options.source ?? 'config');
-  return { model, kafka, input, deadLetter, batch, learner, checkpoints, triggers, publish, server, logLevel };
+  return { model, kafka, input, deadLetter, batch, learner, checkpoints, triggers, publish, server, drift, logLevel };
 }
 
 function readHidden(m: FieldReader): number[] {
@@ -201,5 +211,68 @@ function readStore(s: FieldReader, env: ConfigEnv, path: (p: string | undefined)
     forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : s.bool('forcePathStyle', Boolean(env.S3_ENDPOINT ?? s.has('endpoint'))),
     accessKeyId: env.S3_ACCESS_KEY_ID,
     secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+  };
+}
+
+const DETECTORS: readonly DetectorKind[] = ['adwin', 'ddm', 'eddm', 'hddm-a', 'hddm-w', 'page-hinkley', 'kswin'];
+const RESPONSES: readonly DriftResponse[] = ['alert', 'adapt', 'challenger'];
+
+function readPerformance(p: FieldReader): PerformanceTriggerConfig {
+  p.rejectUnknown(['metric', 'better', 'threshold', 'dropBy', 'minSamples']);
+  const metric = p.string('metric', 'accuracy_window');
+  const lowerIsBetter = /loss|mae|rmse|error/.test(metric);
+  const cfg = {
+    metric,
+    better: p.oneOf('better', ['higher', 'lower'] as const, lowerIsBetter ? 'lower' : 'higher'),
+    threshold: p.optionalNumber('threshold'),
+    dropBy: p.optionalNumber('dropBy', 0, Infinity, true),
+    minSamples: p.int('minSamples', 1_000, 1),
+  };
+  if (cfg.threshold === undefined && cfg.dropBy === undefined) p.problem('threshold', `\`${p.path}\` needs \`threshold\` (fire below/above a value) or \`dropBy\` (fire on a drop from the best), or both`);
+  return cfg;
+}
+
+function readDrift(d: FieldReader): DriftConfig {
+  d.rejectUnknown(['detectors', 'data', 'responses', 'topic', 'adapt', 'challenger']);
+  const detectors = d.has('detectors')
+    ? d.list('detectors').map((r) => {
+        r.rejectUnknown(['kind', 'params']);
+        const params = r.raw('params');
+        if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) r.problem('params', `Expected \`${r.at('params')}\` to be an object of detector parameters`);
+        return { kind: r.oneOf('kind', DETECTORS, 'adwin'), params: (params ?? {}) as Record<string, number | string | boolean> };
+      })
+    : [{ kind: 'adwin' as const, params: {} }];
+  const dd = d.child('data');
+  dd.rejectUnknown(['inputs', 'predictions', 'referenceSize', 'windowSize', 'bins', 'psiThreshold', 'ksAlpha']);
+  const data = {
+    inputs: dd.bool('inputs', false),
+    predictions: dd.bool('predictions', false),
+    referenceSize: dd.int('referenceSize', 5_000, 50),
+    windowSize: dd.int('windowSize', 2_000, 50),
+    bins: dd.int('bins', 10, 2, 1_000),
+    psiThreshold: dd.number('psiThreshold', 0.25, 0, Infinity, true),
+    ksAlpha: dd.number('ksAlpha', 0.001, 0, 1, true),
+  };
+  const responses = d.has('responses') ? (d.stringList('responses', ['alert']) as DriftResponse[]) : (['alert'] as DriftResponse[]);
+  for (const r of responses) if (!RESPONSES.includes(r)) d.problem('responses', `Expected \`drift.responses\` to list only \`alert\`, \`adapt\` or \`challenger\`, got \`${r}\``);
+  const a = d.child('adapt');
+  a.rejectUnknown(['learningRateFactor', 'forSamples', 'resetOptimizer']);
+  const c = d.child('challenger');
+  c.rejectUnknown(['from', 'minSamples', 'maxSamples', 'margin', 'alpha']);
+  const challenger = {
+    from: c.oneOf('from', ['scratch', 'last-version'] as const, 'scratch'),
+    minSamples: c.int('minSamples', 1_000, 10),
+    maxSamples: c.int('maxSamples', 20_000, 10),
+    margin: c.number('margin', 0.01, 0, 1),
+    alpha: c.number('alpha', 0.01, 0, 0.5, true),
+  };
+  if (challenger.maxSamples < challenger.minSamples) c.problem('maxSamples', `Expected \`drift.challenger.maxSamples\` to be >= \`minSamples\` (${challenger.minSamples}), got \`${challenger.maxSamples}\``);
+  return {
+    detectors,
+    data,
+    responses,
+    topic: d.string('topic', 'streamtrain.drift'),
+    adapt: { learningRateFactor: a.number('learningRateFactor', 5, 0, 1_000, true), forSamples: a.int('forSamples', 2_000, 1), resetOptimizer: a.bool('resetOptimizer', true) },
+    challenger,
   };
 }

@@ -125,6 +125,81 @@ export interface TriggerConfig {
   readonly everySamples: number;
   /** Publish after this many seconds if anything was learned; 0 disables. @default 60 */
   readonly everySeconds: number;
+  /** Publish when new samples reach this fraction of all samples seen (e.g. 0.1 = 10%); 0 disables. @default 0 */
+  readonly volumeRatio: number;
+  /** Publish when a live metric crosses a threshold or drops by a margin from its best since the last version. */
+  readonly performance?: PerformanceTriggerConfig;
+  /** Publish when a drift detector fires. @default true */
+  readonly onDrift: boolean;
+}
+
+export interface PerformanceTriggerConfig {
+  /** A key of the live metrics, e.g. `accuracy_window` or `mae_window`. @default 'accuracy_window' */
+  readonly metric: string;
+  /** `higher` is better (accuracy, auc) or `lower` (log loss, mae, rmse). @default derived from the name */
+  readonly better: 'higher' | 'lower';
+  /** Fire when the metric is worse than this value. */
+  readonly threshold?: number;
+  /** Fire when the metric is worse than its best since the last version by this much. */
+  readonly dropBy?: number;
+  /** Samples since the last version before the rule may fire (the window must refill). @default 1000 */
+  readonly minSamples: number;
+}
+
+export type DriftSignal = 'error' | 'prediction' | 'input';
+export type DetectorKind = 'adwin' | 'ddm' | 'eddm' | 'hddm-a' | 'hddm-w' | 'page-hinkley' | 'kswin';
+export type DriftResponse = 'alert' | 'adapt' | 'challenger';
+
+export interface DetectorConfig {
+  readonly kind: DetectorKind;
+  /** Parameters of the detector, River's defaults when absent. */
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+}
+
+export interface DriftConfig {
+  /** Concept-drift detectors on the error stream (1 = error, 0 = correct; |error| for regression). @default [{ kind: 'adwin' }] */
+  readonly detectors: readonly DetectorConfig[];
+  /** Data drift (PSI and KS against a reference sketch) on the inputs and on the predictions. */
+  readonly data: {
+    /** @default false */
+    readonly inputs: boolean;
+    /** @default false */
+    readonly predictions: boolean;
+    /** Samples in the reference window. @default 5000 */
+    readonly referenceSize: number;
+    /** Samples in each compared window. @default 2000 */
+    readonly windowSize: number;
+    /** @default 10 */
+    readonly bins: number;
+    /** @default 0.25 */
+    readonly psiThreshold: number;
+    /** @default 0.001 */
+    readonly ksAlpha: number;
+  };
+  /** What to do when a detector fires. @default ['alert'] */
+  readonly responses: readonly DriftResponse[];
+  /** Drift events go here (Avro, schemas/drift-event.avsc). @default 'streamtrain.drift' */
+  readonly topic: string;
+  readonly adapt: {
+    /** Learning-rate multiplier after a drift. @default 5 */
+    readonly learningRateFactor: number;
+    /** For this many samples. @default 2000 */
+    readonly forSamples: number;
+    /** Forget optimizer moments (Adam's m and v) at the drift. @default true */
+    readonly resetOptimizer: boolean;
+  };
+  readonly challenger: {
+    /** `scratch`: a new model; `last-version`: the last published version before the drift. @default 'scratch' */
+    readonly from: 'scratch' | 'last-version';
+    /** Paired samples before the first comparison. @default 1000 */
+    readonly minSamples: number;
+    /** Give up (keep the champion) after this many samples. @default 20000 */
+    readonly maxSamples: number;
+    /** The challenger must be better by at least this much (accuracy points, or relative MAE). @default 0.01 */
+    readonly margin: number;
+    /** Significance of the paired test (McNemar for classifiers, paired t on |error| for regression). @default 0.01 */
+    readonly alpha: number;
+  };
 }
 
 export interface PublishConfig {
@@ -150,6 +225,7 @@ export interface StreamtrainConfig {
   readonly triggers: TriggerConfig;
   readonly publish: PublishConfig;
   readonly server: ServerConfig;
+  readonly drift: DriftConfig;
   /** @default 'info' */
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }

@@ -77,12 +77,27 @@ describe('OffsetLedger', () => {
 });
 
 describe('TriggerSet', () => {
-  const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 5 });
+  const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 5, volumeRatio: 0, onDrift: true });
   it('fires on samples, on time only when something was learned, and not otherwise', () => {
     const base = { samplesTotal: 0, metrics: {} };
     expect(set.evaluate({ ...base, samplesSinceLast: 100, secondsSinceLast: 0 })?.reason).toBe('samples');
     expect(set.evaluate({ ...base, samplesSinceLast: 1, secondsSinceLast: 5 })?.reason).toBe('interval');
     expect(set.evaluate({ ...base, samplesSinceLast: 0, secondsSinceLast: 50 })).toBeUndefined();
     expect(set.evaluate({ ...base, samplesSinceLast: 99, secondsSinceLast: 4.9 })).toBeUndefined();
+  });
+});
+
+describe('drift, volume and performance triggers', () => {
+  it('fires on a drift signal, on a volume ratio, and on a metric threshold or drop after minSamples', () => {
+    const set = TriggerSet.fromConfig({ everySamples: 0, everySeconds: 0, volumeRatio: 0.5, onDrift: true, performance: { metric: 'accuracy_window', better: 'higher', threshold: 0.6, dropBy: 0.1, minSamples: 100 } });
+    const s = (since: number, total: number, acc: number, driftSignal?: string) => set.evaluate({ samplesSinceLast: since, samplesTotal: total, secondsSinceLast: 0, metrics: { accuracy_window: acc }, driftSignal });
+    expect(s(10, 1000, 0.9, 'adwin on error')?.reason).toBe('drift');
+    expect(s(10, 1000, 0.9)).toBeUndefined();
+    expect(s(400, 1200, 0.9)?.reason).toBe('volume-ratio'); // 400 >= 0.5 * 800
+    expect(s(100, 10_000, 0.55)?.detail).toMatch(/worse than 0.6/);
+    set.reset();
+    expect(s(100, 10_000, 0.9)).toBeUndefined();
+    expect(s(150, 10_000, 0.79)?.detail).toMatch(/dropped 0.1100 from 0.9000/);
+    expect(s(50, 10_000, 0.1)).toBeUndefined(); // too few samples since the last version
   });
 });

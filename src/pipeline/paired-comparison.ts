@@ -1,0 +1,101 @@
+/**
+ * Decides whether a challenger is better than the champion on the same samples, both scored test-then-train.
+ * Only the most recent `window` paired samples count: a challenger trained from scratch starts poorly, and the
+ * question is which model is better *now*, on the current concept.
+ *
+ * Classifiers: McNemar's test on the discordant pairs (b = champion wrong and challenger right, c = the reverse),
+ * with continuity correction; the challenger wins when its accuracy lead (b - c) / n is at least `margin` and
+ * p < alpha. Regression: a paired t-test on |error| differences (normal approximation; n is in the thousands),
+ * with the lead measured relative to the champion's mean |error|.
+ * @see McNemar (1947), "Note on the sampling error of the difference between correlated proportions".
+ * @see Dietterich (1998), "Approximate statistical tests for comparing supervised classification learning algorithms".
+ */
+export interface ComparisonResult {
+  readonly n: number;
+  /** Challenger's lead: accuracy points (classifiers) or relative reduction of mean |error| (regression). */
+  readonly lead: number;
+  readonly pValue: number;
+  readonly challengerWins: boolean;
+}
+
+export class PairedComparison {
+  private readonly champ: Float64Array;
+  private readonly chal: Float64Array;
+  private pos = 0;
+  private fill = 0;
+  total = 0;
+
+  constructor(
+    readonly kind: 'classification' | 'regression',
+    readonly window: number,
+    readonly margin: number,
+    readonly alpha: number,
+  ) {
+    this.champ = new Float64Array(window);
+    this.chal = new Float64Array(window);
+  }
+
+  /** Per-sample errors of both models on the same batch (1/0 for classifiers, |error| for regression). */
+  add(championErrors: Float32Array, challengerErrors: Float32Array): void {
+    for (let i = 0; i < championErrors.length; i++) {
+      this.champ[this.pos] = championErrors[i] as number;
+      this.chal[this.pos] = challengerErrors[i] as number;
+      this.pos = (this.pos + 1) % this.window;
+      if (this.fill < this.window) this.fill++;
+      this.total++;
+    }
+  }
+
+  result(): ComparisonResult {
+    const n = this.fill;
+    if (n === 0) return { n, lead: 0, pValue: 1, challengerWins: false };
+    if (this.kind === 'classification') {
+      let b = 0;
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        const a = this.champ[i] as number;
+        const d = this.chal[i] as number;
+        if (a > 0.5 && d < 0.5) b++;
+        else if (a < 0.5 && d > 0.5) c++;
+      }
+      const lead = (b - c) / n;
+      const chi2 = b + c === 0 ? 0 : (Math.abs(b - c) - 1) ** 2 / (b + c);
+      const pValue = b + c === 0 ? 1 : chiSquare1Sf(Math.max(0, chi2));
+      return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+    }
+    let sumD = 0;
+    let sumChamp = 0;
+    for (let i = 0; i < n; i++) {
+      sumD += (this.champ[i] as number) - (this.chal[i] as number);
+      sumChamp += this.champ[i] as number;
+    }
+    const mean = sumD / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += ((this.champ[i] as number) - (this.chal[i] as number) - mean) ** 2;
+    const sd = Math.sqrt(ss / Math.max(1, n - 1));
+    const z = sd === 0 ? (mean > 0 ? Infinity : 0) : mean / (sd / Math.sqrt(n));
+    const pValue = Math.min(1, Math.max(0, 0.5 * erfc(z / Math.SQRT2)));
+    const lead = sumChamp > 0 ? sumD / sumChamp : 0;
+    return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+  }
+}
+
+/** Survival function of the chi-square distribution with one degree of freedom. */
+export function chiSquare1Sf(x: number): number {
+  // The erfc fit may overshoot 1 by ~1e-7 near 0: a p-value is clamped to [0, 1].
+  return Math.min(1, Math.max(0, erfc(Math.sqrt(x / 2))));
+}
+
+/** Complementary error function (Numerical Recipes' Chebyshev fit, |error| < 1.2e-7). */
+export function erfc(x: number): number {
+  if (x === Infinity) return 0;
+  if (x === -Infinity) return 2;
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
