@@ -35,20 +35,21 @@ export interface Example {
   readonly timestamp: number;
 }
 
+/** A record refused before it reached the model: where it was and why. Goes to the dead-letter topic. */
+export interface RejectedRecord {
+  readonly kind: 'rejected';
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly reason: string;
+  readonly message: string;
+  /** Only set when the user opted in to dead-letter payloads. */
+  readonly payload?: Buffer;
+}
+
 /** What the consumer hands the pipeline for each Kafka record: an example, or a rejection to dead-letter. */
-export type ConsumedRecord =
-  | { readonly kind: 'example'; readonly example: Example }
-  | {
-      readonly kind: 'rejected';
-      readonly topic: string;
-      readonly partition: number;
-      readonly offset: string;
-      readonly timestamp: number;
-      readonly reason: string;
-      readonly message: string;
-      /** Only set when the user opted in to dead-letter payloads. */
-      readonly payload?: Buffer;
-    };
+export type ConsumedRecord = { readonly kind: 'example'; readonly example: Example } | RejectedRecord;
 
 /**
  * A micro-batch, packed row-major. `offsets` holds, per partition, the range of offsets whose records are in this

@@ -1,7 +1,5 @@
-import type { Batch, ConsumedRecord, PartitionKey } from '../core/index.js';
+import type { Batch, ConsumedRecord, PartitionKey, RejectedRecord } from '../core/index.js';
 import { partitionKey } from '../core/index.js';
-
-export type RejectedRecord = Extract<ConsumedRecord, { kind: 'rejected' }>;
 
 /** A micro-batch ready for the learner, plus the rejected records that travelled with it. */
 export interface PackedBatch extends Batch {

@@ -1,19 +1,8 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { ConsumedRecord, Logger } from '../core/index.js';
+import type { Logger, RejectedRecord } from '../core/index.js';
 
-type Rejected = Extract<ConsumedRecord, { kind: 'rejected' }>;
-
-/** The dead-letter entry: where the record was and why it was refused. The payload only on opt-in. */
-export interface DeadLetterEntry {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly timestamp: number;
-  readonly reason: string;
-  readonly message: string;
-  readonly model: string;
-  readonly payloadBase64?: string;
-}
+/** The dead-letter entry: the rejection's coordinates and reason, the model, and the payload only on opt-in. */
+export type DeadLetterEntry = Omit<RejectedRecord, 'kind' | 'payload'> & { readonly model: string; readonly payloadBase64?: string };
 
 /**
  * Sends rejected records to the dead-letter topic. Entries are queued and sent per micro-batch; `flush()` is
@@ -42,7 +31,7 @@ export class DeadLetterPublisher {
     await this.producer.connect();
   }
 
-  add(r: Rejected): void {
+  add(r: RejectedRecord): void {
     this.counts[r.reason] = (this.counts[r.reason] ?? 0) + 1;
     const entry: DeadLetterEntry = {
       topic: r.topic,
