@@ -36,6 +36,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
       batch: { size: 200, maxWaitMs: 500 },
       triggers: { everySamples: Math.max(1000, Math.floor(o.events / 20)), everySeconds: 10 },
       publish: { versionsTopic: 'streamtrain.demo.versions' },
+      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: 'streamtrain.demo.drift', challenger: { minSamples: 1000, maxSamples: 8000, margin: 0.01 } },
       checkpoints: process.env.S3_ENDPOINT ? { store: { type: 's3', prefix: 'demo' } } : { store: { type: 'folder', path: resolve(workDir, 'checkpoints') } },
     },
     { env: process.env, baseDir: workDir },
@@ -75,8 +76,12 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
   await subscriber.start();
   let produced = 0;
   const producing = produceRecords({ brokers: [...config.kafka.brokers], topic, records: source, rate: o.rate, limit: o.events, partitions: 2, logger, progress: (n) => (produced = n), signal: abort.signal });
+  let lastAt = '';
   const ticker = setInterval(() => {
     const s = service.status();
+    const fresh = s.decisions.filter((d) => d.at > lastAt);
+    for (const d of fresh) say(`  drift: ${d.event.padEnd(20)} ${d.detail}`);
+    if (fresh.length) lastAt = (fresh[fresh.length - 1] as { at: string }).at;
     const secs = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
     say(`[${secs}s] produced ${String(produced).padStart(7)}  learned ${String(s.samplesTotal).padStart(7)}  version ${String(s.version).padEnd(5)}  accuracy(last ${config.learner.metricsWindow}) ${(s.metrics.accuracy_window ?? Number.NaN).toFixed(3)}  buffered ${s.buffered}${s.paused ? ' (consumer paused)' : ''}`);
   }, 2000);

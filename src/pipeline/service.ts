@@ -1,10 +1,10 @@
 import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
 import type { Kafka } from 'kafkajs';
-import type { Logger, Manifest, MetricValues, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
-import { inputWidth, STREAMTRAIN_VERSION } from '../core/index.js';
+import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
+import { inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { KafkaSource, RecordDecoder } from '../consumers/index.js';
-import { OnlineLearner, selectBackend } from '../learner/index.js';
-import { describeStore, latestValidCheckpoint, openStore, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { selectBackend } from '../learner/index.js';
+import { describeStore, latestValidCheckpoint, openStore, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
@@ -14,6 +14,7 @@ import { packBatch, type PackedBatch } from './pack-batch.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { toBatches } from './to-batches.js';
 import { TriggerSet } from './triggers.js';
+import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
 
 export interface ServiceOptions {
   readonly config: StreamtrainConfig;
@@ -35,6 +36,8 @@ export interface ServiceStatus {
   readonly deadLettered: Record<string, number>;
   readonly batches: number;
   readonly running: boolean;
+  /** Drift decisions since the last version (detector fired, challenger started/promoted/dropped, adapt). */
+  readonly decisions: readonly { at: string; event: string; detail: string }[];
 }
 
 /**
@@ -49,7 +52,11 @@ export class StreamtrainService {
   private readonly log: Logger;
   private readonly ledger = new OffsetLedger();
   private readonly stop$ = new Subject<void>();
-  private learner?: OnlineLearner;
+  private manager?: ModelManager;
+  private driftSignal?: string;
+  /** The last 50 drift decisions, for status; `versionDecisions` are those since the last version, for its manifest. */
+  private readonly decisions: { at: string; event: string; detail: string }[] = [];
+  private versionDecisions: { at: string; event: string; detail: string }[] = [];
   private checkpointer?: Checkpointer;
   private source?: KafkaSource;
   private deadLetters?: DeadLetterPublisher;
@@ -83,12 +90,21 @@ export class StreamtrainService {
     const width = inputWidth(config.input.features);
     this.backend = await selectBackend(config.learner.backend, logger);
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
-    this.learner = await OnlineLearner.create({ spec: config.model, inputWidth: width, metricsWindow: config.learner.metricsWindow, logger }, restored?.snapshot);
-    this.restoreState(restored);
+    const saved = restored?.state as { metrics?: Parameters<ModelManager['learner']['metrics']['restore']>[0]; manager?: ManagerState } | undefined;
+    this.manager = await ModelManager.create(
+      { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, logger },
+      restored ? { snapshot: restored.snapshot, state: saved?.manager } : undefined,
+    );
+    if (restored) {
+      this.ledger.restore(restored.manifest.offsets);
+      this.samplesTotal = restored.manifest.samples.total;
+      this.manager.learner.metrics.restore(saved?.metrics);
+      this.manager.notePublished(restored.snapshot, restored.manifest.version);
+    }
     this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
 
     this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
-    this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic }, logger);
+    this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
     await Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
     const dlq = this.deadLetters;
     const publisher = this.publisher;
@@ -167,15 +183,15 @@ export class StreamtrainService {
       await this.deadLetters?.disconnect().catch(() => undefined);
       await this.publisher?.disconnect().catch(() => undefined);
       await this.store.close?.();
-      this.learner?.dispose();
+      this.manager?.dispose();
       this.log.info({ version: this.checkpointer?.headVersion, samples: this.samplesTotal }, 'stopped');
     }
   }
 
   /** Predictions of the live model (row-major inputs): what the service would answer right now. */
   predict(features: Float32Array, size: number): Float32Array {
-    if (!this.learner) throw new TypeError('the service is not started');
-    return this.learner.predict(features, size);
+    if (!this.manager) throw new TypeError('the service is not started');
+    return this.manager.learner.predict(features, size);
   }
 
   status(): ServiceStatus {
@@ -185,20 +201,22 @@ export class StreamtrainService {
       backend: this.backend,
       samplesTotal: this.samplesTotal,
       samplesSinceVersion: this.samplesSinceVersion,
-      metrics: this.learner?.liveMetrics() ?? {},
+      metrics: this.manager?.metrics() ?? {},
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
       deadLettered: { ...(this.deadLetters?.counts ?? {}) },
       batches: this.batches,
       running: this.running,
+      decisions: [...this.decisions],
     };
   }
 
   /** Test-then-train on one micro-batch; the raw rows are unreachable once this returns. */
   private async learnBatch(batch: PackedBatch): Promise<void> {
-    const learner = this.learner as OnlineLearner;
+    const manager = this.manager as ModelManager;
+    let events: ManagerEvent[] = [];
     if (batch.size > 0) {
-      learner.step(batch);
+      events = (await manager.step(batch)).events;
       this.samplesTotal += batch.size;
       this.samplesSinceVersion += batch.size;
     }
@@ -207,7 +225,37 @@ export class StreamtrainService {
     this.ledger.apply(batch.offsets);
     this.buffer.release(batch.records);
     this.batches += 1;
+    for (const e of events) await this.onManagerEvent(e, batch);
     await this.maybePublish();
+  }
+
+  /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
+  private async onManagerEvent(e: ManagerEvent, batch: PackedBatch): Promise<void> {
+    const detail = e.kind === 'drift' ? `${e.detector} on ${e.signal}` : e.kind === 'challenger-started' ? `from ${e.from}` : 'comparison' in e ? `lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
+    const decision = { at: new Date().toISOString(), event: e.kind, detail };
+    this.decisions.push(decision);
+    this.versionDecisions.push(decision);
+    if (this.decisions.length > 50) this.decisions.shift();
+    this.log.info({ event: e.kind, detail, samples: this.samplesTotal }, 'drift decision');
+    if (e.kind === 'drift') {
+      this.driftSignal = detail;
+      if (e.responses.includes('alert')) {
+        const event: DriftEvent = {
+          model: this.options.config.model.name,
+          version: this.checkpointer?.headVersion ?? '',
+          detector: e.detector,
+          signal: e.signal,
+          at: new Date().toISOString(),
+          samples: this.samplesTotal,
+          scores: e.scores,
+          offsets: rangesOf(batch),
+          response: e.responses.join(','),
+        };
+        await this.publisher?.publishDrift(event).catch((err: Error) => this.log.error({ err: err.message }, 'drift event not published'));
+      }
+    } else if (e.kind === 'challenger-promoted') {
+      await this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
+    }
   }
 
   private async onTick(): Promise<void> {
@@ -220,38 +268,41 @@ export class StreamtrainService {
       samplesSinceLast: this.samplesSinceVersion,
       samplesTotal: this.samplesTotal,
       secondsSinceLast: (performance.now() - this.lastVersionAt) / 1000,
-      metrics: this.learner?.liveMetrics() ?? {},
+      metrics: this.manager?.metrics() ?? {},
+      driftSignal: this.driftSignal,
     });
     if (trigger) await this.publish(trigger);
   }
 
   /** Takes a consistent snapshot (weights, optimizer, offsets, counters) and queues its checkpoint. */
-  private async publish(trigger: Trigger): Promise<void> {
-    const learner = this.learner as OnlineLearner;
-    const snapshot = await learner.snapshot();
+  private async publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): Promise<void> {
+    const manager = this.manager as ModelManager;
+    const snapshot = await manager.learner.snapshot();
     const offsets = this.ledger.take();
+    const managerState = manager.state();
     const version = (this.checkpointer as Checkpointer).request({
       trigger,
       snapshot,
-      state: { metrics: learner.metrics.state() },
+      state: { metrics: manager.learner.metrics.state(), manager: managerState },
       offsets,
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
-      metrics: learner.liveMetrics(),
-      drift: {},
+      metrics: manager.metrics(),
+      drift: { detectors: this.options.config.drift.detectors.map((d) => d.kind), responses: this.options.config.drift.responses, challengerRunning: manager.challengerRunning, decisions: this.versionDecisions },
+      ...lineage,
     });
+    manager.notePublished(snapshot, version);
+    this.versionDecisions = [];
     this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
     this.samplesSinceVersion = 0;
+    this.driftSignal = undefined;
+    this.triggers.reset();
     this.lastVersionAt = performance.now();
   }
+}
 
-  private restoreState(restored: LoadedCheckpoint | undefined): void {
-    if (!restored) return;
-    this.ledger.restore(restored.manifest.offsets);
-    this.samplesTotal = restored.manifest.samples.total;
-    const state = restored.state as { metrics?: Parameters<OnlineLearner['metrics']['restore']>[0] } | undefined;
-    this.learner?.metrics.restore(state?.metrics);
-  }
+function rangesOf(batch: PackedBatch): OffsetRange[] {
+  return [...batch.offsets].map(([k, r]) => ({ ...parsePartitionKey(k), from: r.from.toString(), to: r.to.toString() }));
 }
 
 export function versionEvent(m: Manifest, uri: string): VersionEvent {

@@ -36,7 +36,9 @@ describe('config', () => {
   it('explains missing essentials', () => {
     expect(problems({})).toMatch(/Missing `model.name`/);
     expect(problems({ ...minimal, input: { features: [{ field: 'a' }] } })).toMatch(/Missing `input.label.field`/);
-    expect(problems({ ...minimal, triggers: { everySamples: 0, everySeconds: 0 } })).toMatch(/no version would ever be published/);
+    expect(problems({ ...minimal, triggers: { everySamples: 0, everySeconds: 0, onDrift: false } })).toMatch(/no version would ever be published/);
+    expect(problems({ ...minimal, drift: { responses: ['panic'] } })).toMatch(/`drift.responses` to list only/);
+    expect(problems({ ...minimal, triggers: { performance: { metric: 'accuracy_window' } } })).toMatch(/needs `threshold`/);
     expect(problems({ ...minimal, input: { features: [{ field: 'c', type: 'categorical', encoding: 'one-hot' }], label: { field: 'y' } } })).toMatch(/one-hot encoding needs the list/);
     expect(problems({ ...minimal, model: { name: 'm', type: 'custom' } })).toMatch(/model.modelPath/);
   });

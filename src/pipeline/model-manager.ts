@@ -1,0 +1,204 @@
+import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
+import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
+import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
+import { PairedComparison, type ComparisonResult } from './paired-comparison.js';
+
+/** What happened while learning one batch, for the service to log, publish and checkpoint. */
+export type ManagerEvent =
+  | { readonly kind: 'drift'; readonly detector: string; readonly signal: 'error' | 'prediction' | 'input'; readonly scores: Record<string, number>; readonly responses: readonly DriftResponse[] }
+  | { readonly kind: 'challenger-started'; readonly from: 'scratch' | string }
+  | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string }
+  | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult }
+  | { readonly kind: 'adapt-started'; readonly learningRate: number }
+  | { readonly kind: 'adapt-ended' };
+
+export interface ModelManagerOptions {
+  readonly spec: ModelConfig;
+  readonly drift: DriftConfig;
+  readonly inputWidth: number;
+  readonly metricsWindow: number;
+  readonly logger: Logger;
+}
+
+/** Serializable state of the drift machinery (counters and sketches, no raw values), kept in checkpoints. */
+export interface ManagerState {
+  readonly detectors: DetectorSnapshot[];
+  readonly data?: DataDriftState;
+  readonly adaptRemaining: number;
+}
+
+interface Challenger {
+  readonly learner: OnlineLearner;
+  readonly comparison: PairedComparison;
+  readonly branchedFrom?: string;
+}
+
+/**
+ * Owns the live model (the champion) and the drift response around it. Each batch: the champion learns it
+ * test-then-train; its per-sample errors feed the concept-drift detectors; inputs and predictions feed the
+ * data-drift watch. When a detector fires, the configured responses run:
+ * - `alert`: the service publishes a drift event;
+ * - `adapt`: the learning rate is raised for a while and, optionally, optimizer moments are forgotten;
+ * - `challenger`: a second model (from scratch, or from the last published version) learns the same batches;
+ *   both are scored on every batch, and the challenger replaces the champion when a paired test says it is
+ *   better by the margin, or is dropped after `maxSamples`.
+ * Used both by the service and, without Kafka, by the learning-quality benchmark.
+ */
+export class ModelManager {
+  private detectors: DriftDetector[];
+  private readonly data?: DataDriftWatch;
+  private challenger?: Challenger;
+  private adaptRemaining = 0;
+  private baseline?: { snapshot: ModelSnapshot; version: string };
+  private readonly log: Logger;
+  /** Samples processed by training, champion and challenger together: the compute the benchmark reports. */
+  trainedSamples = 0;
+
+  private constructor(
+    private champion: OnlineLearner,
+    private readonly options: ModelManagerOptions,
+  ) {
+    this.log = options.logger.child({ module: 'drift' });
+    this.detectors = options.drift.detectors.map((d) => createDetector(d.kind, d.params));
+    const { data } = options.drift;
+    if (data.inputs || data.predictions) this.data = new DataDriftWatch(data, options.inputWidth);
+  }
+
+  static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
+    const champion = await OnlineLearner.create({ spec: options.spec, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, logger: options.logger }, restored?.snapshot);
+    const m = new ModelManager(champion, options);
+    if (restored?.state) m.restore(restored.state);
+    return m;
+  }
+
+  get learner(): OnlineLearner {
+    return this.champion;
+  }
+
+  get challengerRunning(): boolean {
+    return this.challenger !== undefined;
+  }
+
+  /** The last published version: what a `last-version` challenger starts from. */
+  notePublished(snapshot: ModelSnapshot, version: string): void {
+    this.baseline = { snapshot, version };
+  }
+
+  async step(batch: LearnInput): Promise<{ result: StepResult; events: ManagerEvent[] }> {
+    const events: ManagerEvent[] = [];
+    const result = this.champion.step(batch);
+    this.trainedSamples += batch.size;
+    if (this.adaptRemaining > 0) {
+      this.adaptRemaining -= batch.size;
+      if (this.adaptRemaining <= 0) {
+        this.champion.restoreLearningRate();
+        events.push({ kind: 'adapt-ended' });
+      }
+    }
+    if (this.challenger) await this.raceStep(batch, result, events);
+
+    const fired = this.watch(batch, result);
+    if (fired) {
+      events.push(fired);
+      await this.respond(fired, events);
+    }
+    return { result, events };
+  }
+
+  state(): ManagerState {
+    return { detectors: this.detectors.map((d) => d.snapshot()), data: this.data?.state(), adaptRemaining: Math.max(0, this.adaptRemaining) };
+  }
+
+  /** Live metrics of the champion, plus the race when a challenger runs. */
+  metrics(): MetricValues {
+    const m = this.champion.liveMetrics();
+    if (!this.challenger) return m;
+    const r = this.challenger.comparison.result();
+    return { ...m, challenger_samples: this.challenger.comparison.total, challenger_lead: r.lead, challenger_p: r.pValue };
+  }
+
+  dispose(): void {
+    this.champion.dispose();
+    this.challenger?.learner.dispose();
+  }
+
+  private restore(s: ManagerState): void {
+    if (Array.isArray(s.detectors) && s.detectors.length === this.detectors.length) {
+      try {
+        this.detectors = s.detectors.map((d) => restoreDetector(d));
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'detector state in the checkpoint does not fit the config: detectors start fresh');
+      }
+    }
+    if (s.data) this.data?.restore(s.data);
+    this.adaptRemaining = Math.max(0, s.adaptRemaining ?? 0);
+    if (this.adaptRemaining > 0) this.champion.boostLearningRate(this.options.drift.adapt.learningRateFactor);
+  }
+
+  /** Feeds the detectors; returns the first drift signal of this batch, if any. */
+  private watch(batch: LearnInput, result: StepResult): Extract<ManagerEvent, { kind: 'drift' }> | undefined {
+    const responses = this.options.drift.responses;
+    let fired: Extract<ManagerEvent, { kind: 'drift' }> | undefined;
+    for (let i = 0; i < result.errors.length; i++) {
+      const e = result.errors[i] as number;
+      for (let d = 0; d < this.detectors.length; d++) {
+        const det = this.detectors[d] as DriftDetector;
+        if (det.update(e).drift && !fired) fired = { kind: 'drift', detector: det.kind, signal: 'error', scores: { sample_in_batch: i, detector_samples: det.samples }, responses };
+      }
+    }
+    const dataDrift = this.data?.update(batch.features, batch.size, result.scores);
+    if (!fired && dataDrift) fired = { kind: 'drift', detector: dataDrift.detector, signal: dataDrift.signal, scores: dataDrift.scores, responses };
+    return fired;
+  }
+
+  private async respond(fired: Extract<ManagerEvent, { kind: 'drift' }>, events: ManagerEvent[]): Promise<void> {
+    const { adapt, challenger } = this.options.drift;
+    this.log.info({ detector: fired.detector, signal: fired.signal, responses: fired.responses }, 'drift detected');
+    if (fired.responses.includes('adapt')) {
+      if (adapt.resetOptimizer) this.champion.resetOptimizer();
+      this.champion.boostLearningRate(adapt.learningRateFactor);
+      this.adaptRemaining = adapt.forSamples;
+      events.push({ kind: 'adapt-started', learningRate: this.champion.learningRate });
+    }
+    if (fired.responses.includes('challenger') && !this.challenger) {
+      const fromBaseline = challenger.from === 'last-version' && this.baseline;
+      const learner = await OnlineLearner.create(
+        { spec: this.options.spec, inputWidth: this.options.inputWidth, metricsWindow: this.options.metricsWindow, logger: this.options.logger },
+        fromBaseline ? this.baseline?.snapshot : undefined,
+      );
+      this.challenger = {
+        learner,
+        comparison: new PairedComparison(this.options.spec.task, challenger.minSamples, challenger.margin, challenger.alpha),
+        branchedFrom: this.baseline?.version,
+      };
+      events.push({ kind: 'challenger-started', from: fromBaseline ? (this.baseline?.version as string) : 'scratch' });
+      this.log.info({ from: fromBaseline ? this.baseline?.version : 'scratch' }, 'challenger started');
+    }
+  }
+
+  private async raceStep(batch: LearnInput, championResult: StepResult, events: ManagerEvent[]): Promise<void> {
+    const ch = this.challenger as Challenger;
+    const r = ch.learner.step(batch);
+    this.trainedSamples += batch.size;
+    ch.comparison.add(championResult.errors, r.errors);
+    const { minSamples, maxSamples } = this.options.drift.challenger;
+    if (ch.comparison.total < minSamples) return;
+    const result = ch.comparison.result();
+    if (result.challengerWins) {
+      this.log.info({ ...result }, 'challenger promoted');
+      this.champion.dispose();
+      this.champion = ch.learner;
+      this.challenger = undefined;
+      this.adaptRemaining = 0;
+      // A new model, a new error stream: detectors start over.
+      this.detectors = this.options.drift.detectors.map((d) => createDetector(d.kind, d.params));
+      events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom });
+    } else if (ch.comparison.total >= maxSamples) {
+      this.log.info({ ...result }, 'challenger dropped');
+      ch.learner.dispose();
+      this.challenger = undefined;
+      events.push({ kind: 'challenger-dropped', comparison: result });
+    }
+  }
+}
