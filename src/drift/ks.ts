@@ -8,6 +8,7 @@
  * @see J. L. Hodges, "The significance probability of the Smirnov two-sample test", Arkiv för Matematik 3, 1958
  *   (the exact tail for equal sizes, summed as SciPy's `ks_2samp` does, so KSWIN decides like River's).
  */
+import { ConfigError } from '../core/errors.js';
 
 export interface KsResult {
   /** Largest gap between the two empirical CDFs, in [0, 1]. */
@@ -47,7 +48,9 @@ export function kolmogorovSurvival(x: number): number {
 /**
  * Exact two-sided P(D_{n,n} >= h/n) for two samples of size `n`: the share of lattice paths leaving the band
  * |x - y| < h, summed with alternating signs in a nested (Horner-like) form that avoids cancellation. The
- * operation order is SciPy's (`_compute_prob_outside_square`), so p-values agree to the last bit.
+ * operation order is SciPy's (`_compute_prob_outside_square`), so p-values agree to the last bit. For the
+ * smallest gaps the sum can round just above 1; it is clipped to 1 here, where SciPy instead falls back to its
+ * asymptotic formula (also ~1): no test at a usable significance level decides differently.
  */
 export function exactEqualSizePValue(n: number, h: number): number {
   if (h <= 0) return 1;
@@ -66,7 +69,9 @@ export function exactEqualSizePValue(n: number, h: number): number {
  */
 export function ksTestEqualSize(a: readonly number[], b: readonly number[]): KsResult {
   const n = a.length;
-  if (n === 0 || b.length !== n) throw new RangeError('ksTestEqualSize needs two non-empty samples of one size');
+  if (n === 0 || b.length !== n) {
+    throw new ConfigError('b', `Expected two non-empty samples of one size, got sizes ${n} and ${b.length}`);
+  }
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
   let i = 0;
@@ -89,6 +94,9 @@ export function ksTestEqualSize(a: readonly number[], b: readonly number[]): KsR
 export function ksTestBinned(countsA: readonly number[], countsB: readonly number[]): KsResult {
   const totalA = countsA.reduce((s, c) => s + c, 0);
   const totalB = countsB.reduce((s, c) => s + c, 0);
+  if (countsA.length !== countsB.length) {
+    throw new ConfigError('countsB', `Expected \`countsB\` to have ${countsA.length} bins like \`countsA\`, got ${countsB.length}`);
+  }
   if (totalA === 0 || totalB === 0) return { statistic: 0, pValue: 1 };
   let cumA = 0;
   let cumB = 0;

@@ -12,6 +12,7 @@
  * @see B. Yurdakul, "Statistical properties of population stability index", PhD thesis, Western Michigan
  *   University, 2018.
  */
+import { ConfigError } from '../core/errors.js';
 
 /** Floor of a bin proportion, so empty bins contribute a finite amount. */
 export const PSI_EPSILON = 1e-4;
@@ -24,7 +25,9 @@ export type PsiLevel = 'stable' | 'moderate' | 'major';
 
 /** PSI of two count vectors over the same bins; 0 when either is empty. */
 export function psi(referenceCounts: readonly number[], currentCounts: readonly number[], epsilon = PSI_EPSILON): number {
-  if (referenceCounts.length !== currentCounts.length) throw new RangeError('psi needs two histograms over the same bins');
+  if (referenceCounts.length !== currentCounts.length) {
+    throw new ConfigError('currentCounts', `Expected \`currentCounts\` to have ${referenceCounts.length} bins like \`referenceCounts\`, got ${currentCounts.length}`);
+  }
   const totalR = referenceCounts.reduce((s, c) => s + c, 0);
   const totalC = currentCounts.reduce((s, c) => s + c, 0);
   if (totalR === 0 || totalC === 0) return 0;

@@ -253,7 +253,9 @@ function readDrift(d: FieldReader): DriftConfig {
     psiThreshold: dd.number('psiThreshold', 0.25, 0, Infinity, true),
     ksAlpha: dd.number('ksAlpha', 0.001, 0, 1, true),
   };
-  const responses = d.has('responses') ? (d.stringList('responses', ['alert']) as DriftResponse[]) : (['alert'] as DriftResponse[]);
+  // An empty list is valid: detectors still run, feed the drift trigger and the logs, and nothing else happens.
+  const rawResponses = d.raw('responses');
+  const responses = (Array.isArray(rawResponses) && rawResponses.length === 0 ? [] : d.has('responses') ? d.stringList('responses', ['alert']) : ['alert']) as DriftResponse[];
   for (const r of responses) if (!RESPONSES.includes(r)) d.problem('responses', `Expected \`drift.responses\` to list only \`alert\`, \`adapt\` or \`challenger\`, got \`${r}\``);
   const a = d.child('adapt');
   a.rejectUnknown(['learningRateFactor', 'forSamples', 'resetOptimizer']);
