@@ -42,5 +42,13 @@ export async function versionsTable(store: ObjectStore, model: string): Promise<
   const head = ['version', 'parents', 'samples', 'new', 'acc/mae(win)', 'trigger', 'created'];
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(head), ...table.map(line), '(* = LATEST)'].join('\n');
+  const out = [line(head)];
+  table.forEach((row, i) => {
+    out.push(line(row));
+    // The drift decisions taken since the parent: detectors firing, adapt, challengers started/promoted/dropped.
+    const decisions = (rows[i]?.manifest?.drift as { decisions?: { event: string; detail: string }[] } | undefined)?.decisions ?? [];
+    for (const d of decisions) out.push(`      ${d.event}: ${d.detail}`);
+  });
+  out.push('(* = LATEST)');
+  return out.join('\n');
 }

@@ -47,7 +47,10 @@ export class FeatureSketch {
         const b = sorted[hi] as number;
         const t = pos - lo;
         // Weighted form, not a + (b - a)·t: b - a overflows for values near ±1.8e308.
-        const edge = t === 0 ? a : Math.min(b, Math.max(a, a * (1 - t) + b * t));
+        // At an exact order statistic (t = 0) the cut is the midpoint with the next value, so no edge is a
+        // recorded value unless values repeat (serialized sketches must not carry raw values).
+        const next = sorted[Math.min(n - 1, lo + 1)] as number;
+        const edge = t === 0 ? Math.min(next, Math.max(a, a / 2 + next / 2)) : Math.min(b, Math.max(a, a * (1 - t) + b * t));
         if (edges.length === 0 || edge > (edges[edges.length - 1] as number)) edges.push(edge);
       }
     }

@@ -28,6 +28,39 @@ export interface ManagerState {
   readonly adaptRemaining: number;
 }
 
+/**
+ * Recent errors, to tell a degradation from an improvement: ADWIN (like River's) flags any change of the mean,
+ * including the error *falling* while a model learns or recovers. Responding to that only costs compute.
+ */
+class ErrorTrend {
+  private readonly ring = new Float32Array(1200);
+  private pos = 0;
+  private fill = 0;
+
+  /** Adds errors[from, to). */
+  add(errors: Float32Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      this.ring[this.pos] = errors[i] as number;
+      this.pos = (this.pos + 1) % this.ring.length;
+      if (this.fill < this.ring.length) this.fill++;
+    }
+  }
+
+  /** Mean error of the last 200 samples against the 1000 before them (true when too few samples to tell). */
+  rose(): boolean {
+    if (this.fill < 400) return true;
+    const recentN = 200;
+    let recent = 0;
+    let before = 0;
+    for (let k = 1; k <= this.fill; k++) {
+      const v = this.ring[(this.pos - k + this.ring.length) % this.ring.length] as number;
+      if (k <= recentN) recent += v;
+      else before += v;
+    }
+    return recent / recentN > before / (this.fill - recentN);
+  }
+}
+
 interface Challenger {
   readonly learner: OnlineLearner;
   readonly comparison: PairedComparison;
@@ -51,6 +84,7 @@ export class ModelManager {
   private challenger?: Challenger;
   private adaptRemaining = 0;
   private baseline?: { snapshot: ModelSnapshot; version: string };
+  private readonly trend = new ErrorTrend();
   private readonly log: Logger;
   /** Samples processed by training, champion and challenger together: the compute the benchmark reports. */
   trainedSamples = 0;
@@ -99,9 +133,16 @@ export class ModelManager {
     if (this.challenger) await this.raceStep(batch, result, events);
 
     const fired = this.watch(batch, result);
+    const n = result.errors.length;
+    const at = fired?.signal === 'error' ? (fired.scores.sample_in_batch as number) + 1 : n;
+    this.trend.add(result.errors, 0, at);
+    // Adapt and challenger answer a degradation; a change for the better is reported but not acted on.
+    const worse = fired ? fired.signal !== 'error' || this.trend.rose() : false;
+    this.trend.add(result.errors, at, n);
     if (fired) {
-      events.push(fired);
-      await this.respond(fired, events);
+      const acted = worse ? fired : { ...fired, responses: fired.responses.filter((r) => r === 'alert') };
+      events.push({ ...acted, scores: { ...acted.scores, error_rose: worse ? 1 : 0 } });
+      await this.respond(acted, events);
     }
     return { result, events };
   }

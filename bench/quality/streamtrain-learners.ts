@@ -1,0 +1,126 @@
+import { createLogger, parseConfig, type DriftConfig, type ModelConfig } from '../../src/core/index.js';
+import { OnlineLearner, selectBackend } from '../../src/learner/index.js';
+import { ModelManager } from '../../src/pipeline/model-manager.js';
+import { Prequential, timed, timedAsync } from './prequential.js';
+import { slice, type QualityStream } from './streams.js';
+
+const logger = createLogger({ level: 'silent' });
+
+export interface LearnerResult {
+  readonly dataset: string;
+  readonly learner: string;
+  readonly family: string;
+  readonly params: Record<string, unknown>;
+  readonly batchSize: number;
+  readonly samples: number;
+  readonly accuracy: number;
+  readonly curve: [number, number][];
+  readonly trainSamples: number;
+  readonly cpuSeconds: number;
+  readonly wallSeconds: number;
+  bestOfFamily?: boolean;
+  readonly extra?: Record<string, unknown>;
+}
+
+/** The model every TypeScript learner uses: logistic regression, Adam, the grid's learning rate. */
+export function modelSpec(lr: number, width: number): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
+  const tree = (responses: string[]) => ({
+    model: { name: 'quality', type: 'logistic', optimizer: { type: 'adam', learningRate: lr }, seed: 42 },
+    kafka: { topics: ['unused'] },
+    input: { features: Array.from({ length: width }, (_, i) => ({ field: `f${i}` })), label: { field: 'y' } },
+    drift: { responses },
+  });
+  return { spec: parseConfig(tree([]), { env: {} }).model, drift: (responses) => parseConfig(tree(responses), { env: {} }).drift };
+}
+
+/**
+ * streamtrain as the service runs it: one live model, test-then-train on each batch, optionally with the drift
+ * responses (`adapt`, `challenger`). Returns the per-sample error stream too, for the detector evaluation.
+ */
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[]): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+  await selectBackend('auto', logger);
+  const { spec, drift } = modelSpec(lr, s.width);
+  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, logger });
+  const pq = new Prequential();
+  const acc = { cpu: 0 };
+  const errors = new Float32Array(s.size);
+  const events: string[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < s.size; i += batch) {
+    const b = slice(s, i, Math.min(s.size, i + batch));
+    const out = await timedAsync(acc, () => manager.step(b));
+    pq.add(out.result.errors);
+    errors.set(out.result.errors, i);
+    for (const e of out.events) events.push(`${i}:${e.kind}`);
+  }
+  const trainSamples = manager.trainedSamples;
+  manager.dispose();
+  const family = responses.length ? 'streamtrain-drift' : 'streamtrain-stateful';
+  return {
+    result: {
+      dataset: s.name,
+      learner: responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful',
+      family,
+      params: { model: 'logistic', optimizer: 'adam', learningRate: lr, responses },
+      batchSize: batch,
+      samples: pq.samples,
+      accuracy: pq.accuracy,
+      curve: pq.curve,
+      trainSamples,
+      cpuSeconds: acc.cpu,
+      wallSeconds: (performance.now() - t0) / 1000,
+      extra: { driftEvents: events.length, firstEvents: events.slice(0, 20) },
+    },
+    errors,
+    events,
+  };
+}
+
+/**
+ * The usual baseline: every K samples, a new model is trained from scratch for E epochs on the last W samples
+ * (a sliding window); in between, the last trained model predicts. Same model, optimizer and batch size.
+ */
+export async function runStateless(s: QualityStream, lr: number, batch: number, every: number, window: number, epochs: number): Promise<LearnerResult> {
+  await selectBackend('auto', logger);
+  const { spec } = modelSpec(lr, s.width);
+  let model = await OnlineLearner.create({ spec, inputWidth: s.width, metricsWindow: 100, logger });
+  const pq = new Prequential();
+  const acc = { cpu: 0 };
+  let trainSamples = 0;
+  let sinceRetrain = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < s.size; i += batch) {
+    const end = Math.min(s.size, i + batch);
+    const b = slice(s, i, end);
+    const out = timed(acc, () => model.predict(b.features, b.size));
+    const errors = new Float32Array(b.size);
+    for (let r = 0; r < b.size; r++) errors[r] = ((out[r] as number) >= 0.5 ? 1 : 0) === (b.labels[r] as number) ? 0 : 1;
+    pq.add(errors);
+    sinceRetrain += b.size;
+    if (sinceRetrain >= every) {
+      sinceRetrain = 0;
+      const from = Math.max(0, end - window);
+      model.dispose();
+      model = await OnlineLearner.create({ spec, inputWidth: s.width, metricsWindow: 100, logger });
+      const m = model;
+      timed(acc, () => {
+        for (let e = 0; e < epochs; e++) for (let j = from; j < end; j += batch) m.step(slice(s, j, Math.min(end, j + batch)));
+      });
+      trainSamples += (end - from) * epochs;
+    }
+  }
+  model.dispose();
+  return {
+    dataset: s.name,
+    learner: `stateless retrain every ${every} on last ${window} x${epochs} epochs`,
+    family: 'stateless',
+    params: { model: 'logistic', optimizer: 'adam', learningRate: lr, every, window, epochs },
+    batchSize: batch,
+    samples: pq.samples,
+    accuracy: pq.accuracy,
+    curve: pq.curve,
+    trainSamples,
+    cpuSeconds: acc.cpu,
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger, decodeDriftEvent, decodeVersionEvent, parseConfig } from '../../src/core/index.js';
+import { S3Store, readCheckpoint } from '../../src/checkpoints/index.js';
+import { OnlineLearner } from '../../src/learner/index.js';
+import { StreamtrainService } from '../../src/pipeline/index.js';
+import { consumeUntil, createTopic, produceValues, testKafka, uniqueName } from '../support/kafka-helpers.js';
+import { testConfigTree } from '../support/pipeline-config.js';
+import { kafkaBrokers, s3Settings } from './services.js';
+
+const logger = createLogger({ level: 'silent' });
+const CHANGE_AT = 4000;
+
+/** x1, x2 uniform in [-1, 1); concept A: y = 1 iff x1 + 0.5 x2 > 0; concept B (after the change): the opposite. */
+function concept(n: number, flipped: boolean, seed: number): { x1: number; x2: number; x3: number; y: number }[] {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  return Array.from({ length: n }, () => {
+    const x1 = rnd();
+    const x2 = rnd();
+    const a = x1 + 0.5 * x2 > 0 ? 1 : 0;
+    return { x1, x2, x3: rnd(), y: flipped ? 1 - a : a };
+  });
+}
+
+describe('drift response (real Kafka, real MinIO)', () => {
+  let service: StreamtrainService | undefined;
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('an abrupt concept change yields a drift event and a challenger promoted as 2.0 that beats its champion on the new concept', async () => {
+    const brokers = await kafkaBrokers();
+    const s3 = await s3Settings();
+    const kafka = testKafka(brokers);
+    const topic = uniqueName('it-drift');
+    const model = uniqueName('drift');
+    await createTopic(kafka, topic, 1);
+    const tree = testConfigTree({
+      brokers,
+      topic,
+      model,
+      s3,
+      extra: {
+        // Plain SGD: the trained champion has to walk its weights all the way back, a fresh challenger half as far.
+        model: { name: model, type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
+        input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
+        batch: { size: 50, maxWaitMs: 200 },
+        triggers: { everySamples: 2000, everySeconds: 0 },
+        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { minSamples: 500, maxSamples: 6000, margin: 0.05, alpha: 0.01 } },
+      },
+    });
+    const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    service = new StreamtrainService({ config, logger });
+    await service.start();
+    const records = [...concept(CHANGE_AT, false, 1), ...concept(6000, true, 2)];
+    await produceValues(kafka, topic, records.map((r) => JSON.stringify(r)), 1);
+
+    const versions = (await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)).map((m) => decodeVersionEvent(m.value as Buffer));
+    const promoted = versions.find((v) => v.version === '2.0');
+    expect(promoted, `versions seen: ${versions.map((v) => `${v.version}:${v.trigger}`).join(' ')}`).toBeDefined();
+    expect(promoted?.trigger).toBe('challenger');
+    expect(promoted?.parents.length).toBe(2);
+
+    const drifts = (await consumeUntil(kafka, `${topic}.drift`, (seen) => seen.length > 0, 30_000)).map((m) => decodeDriftEvent(m.value as Buffer));
+    const first = drifts.find((d) => Number(d.offsets[0]?.to) > CHANGE_AT);
+    expect(first?.detector).toBe('adwin');
+    expect(first?.signal).toBe('error');
+    expect(first?.response).toContain('challenger');
+    // Detected after the change, within a bounded delay.
+    expect(Number(first?.offsets[0]?.from)).toBeGreaterThanOrEqual(CHANGE_AT - 50);
+    expect(Number(first?.offsets[0]?.to)).toBeLessThan(CHANGE_AT + 1500);
+
+    // On fresh samples of the new concept, 2.0 beats the champion it replaced.
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const accuracy = async (version: string) => {
+      const learner = await OnlineLearner.create({ spec: config.model, inputWidth: 3, metricsWindow: 100, logger }, (await readCheckpoint(store, model, version)).snapshot);
+      const test = concept(2000, true, 3);
+      const p = learner.predict(Float32Array.from(test.flatMap((r) => [r.x1, r.x2, r.x3])), test.length);
+      learner.dispose();
+      return test.filter((r, i) => ((p[i] as number) >= 0.5 ? 1 : 0) === r.y).length / test.length;
+    };
+    const champion = promoted?.parents[0] as string;
+    const [accNew, accOld] = [await accuracy('2.0'), await accuracy(champion)];
+    expect(accNew).toBeGreaterThan(accOld + 0.05);
+    expect(accNew).toBeGreaterThan(0.9);
+    await store.close();
+  });
+});
