@@ -1,7 +1,8 @@
 /**
  * `npm run bench:quality`: the learning-quality benchmark of stateful training, on Elec2 and SEA from
  * ../shared/datasets, prequential (test-then-train) with the same batch size for every learner:
- *   - streamtrain stateful, without and with drift response (adapt, challenger, both);
+ *   - streamtrain stateful, without and with drift response (adapt + challenger), a gradient step per sample
+ *     (the peers' regime); and with a step per 32-sample micro-batch (the service default), each response alone;
  *   - stateless retraining from scratch on a sliding window every K samples (K x W grid), same model;
  *   - the Python peers (River LogisticRegression, ARF, Hoeffding Adaptive Tree; scikit-learn SGDClassifier)
  *     in their own virtualenv, same protocol (bench/quality/peers.py);
@@ -52,12 +53,16 @@ async function main(): Promise<void> {
     log(`${name}: ${s.size} samples, ${s.width} features`);
     let seaErrors: Float32Array | undefined;
     for (const lr of LR_GRID) {
-      const plain = await runStateful(s, lr, BATCH, []);
+      // Headline: one gradient step per sample, the update regime of the River and scikit-learn peers here.
+      const plain = await runStateful(s, lr, BATCH, [], 1);
       results.push(plain.result);
       if (lr === 0.05) seaErrors = plain.errors;
+      results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1)).result);
+      // The service's default: one step per micro-batch (cheaper per sample), with each response alone and both.
+      results.push((await runStateful(s, lr, BATCH, [], BATCH)).result);
       for (const responses of [['adapt'], ['challenger'], ['adapt', 'challenger']]) {
-        const r = await runStateful(s, lr, BATCH, responses);
-        results.push({ ...r.result, family: responses.length === 2 ? 'streamtrain-drift' : `streamtrain-${responses[0]}` });
+        const r = await runStateful(s, lr, BATCH, responses, BATCH);
+        results.push({ ...r.result, family: responses.length === 2 ? 'streamtrain-drift-batchstep' : `streamtrain-${responses[0]}-batchstep` });
       }
       for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs));
       log(`${name} lr=${lr} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -37,10 +37,10 @@ export function modelSpec(lr: number, width: number): { spec: ModelConfig; drift
  * streamtrain as the service runs it: one live model, test-then-train on each batch, optionally with the drift
  * responses (`adapt`, `challenger`). Returns the per-sample error stream too, for the detector evaluation.
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[]): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
   const { spec, drift } = modelSpec(lr, s.width);
-  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, logger });
+  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
   const errors = new Float32Array(s.size);
@@ -55,13 +55,14 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
   }
   const trainSamples = manager.trainedSamples;
   manager.dispose();
-  const family = responses.length ? 'streamtrain-drift' : 'streamtrain-stateful';
+  const perSample = updateBatchSize === 1;
+  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep');
   return {
     result: {
       dataset: s.name,
-      learner: responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful',
+      learner: (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') + (perSample ? ', a step per sample' : ', a step per batch'),
       family,
-      params: { model: 'logistic', optimizer: 'adam', learningRate: lr, responses },
+      params: { model: 'logistic', optimizer: 'adam', learningRate: lr, responses, updateBatchSize },
       batchSize: batch,
       samples: pq.samples,
       accuracy: pq.accuracy,

@@ -31,6 +31,8 @@ export interface StepResult {
 
 export interface OnlineLearnerOptions {
   readonly spec: ModelConfig;
+  /** Samples per gradient step; a larger micro-batch is scored whole, then learned in steps of this size. @default the whole batch */
+  readonly updateBatchSize?: number;
   readonly inputWidth: number;
   readonly metricsWindow: number;
   readonly logger: Logger;
@@ -53,6 +55,7 @@ export class OnlineLearner {
     readonly outputKind: OutputKind,
     readonly metrics: PrequentialMetrics,
     private readonly logger: Logger,
+    private readonly updateBatchSize: number,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
   }
@@ -71,34 +74,70 @@ export class OnlineLearner {
     }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }));
+    const learner = new OnlineLearner(model, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
 
   /** Scores the batch with the current model, then learns from it. Synchronous: one read-back per batch. */
   step(batch: LearnInput): StepResult {
-    const { size } = batch;
+    const { size, width } = batch;
     const errors = new Float32Array(size);
+    const chunk = this.updateBatchSize;
+    let outputs: Float32Array;
+    let loss: number;
+    let applied: boolean;
+    if (chunk >= size) {
+      // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction.
+      ({ outputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true));
+    } else {
+      // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
+      outputs = this.predict(batch.features, size);
+      loss = 0;
+      applied = true;
+      for (let at = 0; at < size; at += chunk) {
+        const end = Math.min(size, at + chunk);
+        const r = this.gradientStep(batch.features.subarray(at * width, end * width), batch.labels.subarray(at, end), end - at, width, false);
+        loss += r.loss * (end - at);
+        applied &&= r.applied;
+      }
+      loss /= size;
+    }
+    this.metrics.update(outputs, batch.labels, errors);
+    this.steps += 1;
+    if (!applied) {
+      this.updatesRejected += 1;
+      this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
+    }
+    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels) };
+  }
+
+  /**
+   * One guarded gradient step: refused (weights untouched) when the loss or the gradient norm is not finite,
+   * scaled down when the norm exceeds `clipNorm`. Returns the pre-update outputs when asked.
+   */
+  private gradientStep(features: Float32Array, labels: Float32Array, size: number, width: number, wantOutputs: boolean): { outputs: Float32Array; loss: number; applied: boolean } {
     let loss = Number.NaN;
     let applied = false;
-    let outputs: Float32Array | undefined;
+    let outputs: Float32Array = new Float32Array(0);
     tf.tidy(() => {
-      const x = tf.tensor2d(batch.features, [size, batch.width]);
-      const y = tf.tensor1d(batch.labels);
+      const x = tf.tensor2d(features, [size, width]);
+      const y = tf.tensor1d(labels);
       const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
       let preds: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const out = this.model.apply(x, { training: true }) as tf.Tensor;
-        preds = tf.keep(out);
+        if (wantOutputs) preds = tf.keep(out);
         return this.lossOf(out, y);
       }, vars);
       const names = Object.keys(grads);
       const sq = names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)));
       const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0));
       const stats = tf.stack([value, norm]).dataSync();
-      outputs = (preds as tf.Tensor).dataSync() as Float32Array;
-      (preds as tf.Tensor).dispose();
+      if (preds) {
+        outputs = preds.dataSync() as Float32Array;
+        preds.dispose();
+      }
       loss = stats[0] as number;
       const gradNorm = stats[1] as number;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return;
@@ -108,14 +147,7 @@ export class OnlineLearner {
       this.optimizer.applyGradients(scaled);
       applied = true;
     });
-    const out = outputs as Float32Array;
-    this.metrics.update(out, batch.labels, errors);
-    this.steps += 1;
-    if (!applied) {
-      this.updatesRejected += 1;
-      this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
-    }
-    return { size, loss, applied, errors, scores: this.scoresOf(out, batch.labels) };
+    return { outputs, loss, applied };
   }
 
   /** Predictions of the live model for row-major features. */

@@ -18,6 +18,8 @@ export interface ModelManagerOptions {
   readonly drift: DriftConfig;
   readonly inputWidth: number;
   readonly metricsWindow: number;
+  /** Samples per gradient step (0 or absent: one step per micro-batch). */
+  readonly updateBatchSize?: number;
   readonly logger: Logger;
 }
 
@@ -100,7 +102,7 @@ export class ModelManager {
   }
 
   static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
-    const champion = await OnlineLearner.create({ spec: options.spec, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, logger: options.logger }, restored?.snapshot);
+    const champion = await OnlineLearner.create(learnerOptions(options), restored?.snapshot);
     const m = new ModelManager(champion, options);
     if (restored?.state) m.restore(restored.state);
     return m;
@@ -204,10 +206,7 @@ export class ModelManager {
     }
     if (fired.responses.includes('challenger') && !this.challenger) {
       const fromBaseline = challenger.from === 'last-version' && this.baseline;
-      const learner = await OnlineLearner.create(
-        { spec: this.options.spec, inputWidth: this.options.inputWidth, metricsWindow: this.options.metricsWindow, logger: this.options.logger },
-        fromBaseline ? this.baseline?.snapshot : undefined,
-      );
+      const learner = await OnlineLearner.create(learnerOptions(this.options), fromBaseline ? this.baseline?.snapshot : undefined);
       this.challenger = {
         learner,
         comparison: new PairedComparison(this.options.spec.task, challenger.minSamples, challenger.margin, challenger.alpha),
@@ -242,4 +241,8 @@ export class ModelManager {
       events.push({ kind: 'challenger-dropped', comparison: result });
     }
   }
+}
+
+function learnerOptions(o: ModelManagerOptions) {
+  return { spec: o.spec, inputWidth: o.inputWidth, metricsWindow: o.metricsWindow, logger: o.logger, updateBatchSize: o.updateBatchSize || undefined };
 }

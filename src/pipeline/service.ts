@@ -92,7 +92,7 @@ export class StreamtrainService {
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Parameters<ModelManager['learner']['metrics']['restore']>[0]; manager?: ManagerState } | undefined;
     this.manager = await ModelManager.create(
-      { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, logger },
+      { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, logger },
       restored ? { snapshot: restored.snapshot, state: saved?.manager } : undefined,
     );
     if (restored) {

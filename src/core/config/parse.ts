@@ -130,8 +130,12 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const batch = { size, maxWaitMs: b.int('maxWaitMs', 1_000, 1, 3_600_000), maxBuffered };
 
   const le = root.child('learner');
-  le.rejectUnknown(['backend', 'metricsWindow']);
-  const learner = { backend: le.oneOf('backend', ['auto', 'tensorflow', 'wasm', 'cpu'] as const, 'auto'), metricsWindow: le.int('metricsWindow', 1_000, 10, 1_000_000) };
+  le.rejectUnknown(['backend', 'metricsWindow', 'updateBatchSize']);
+  const learner = {
+    backend: le.oneOf('backend', ['auto', 'tensorflow', 'wasm', 'cpu'] as const, 'auto'),
+    metricsWindow: le.int('metricsWindow', 1_000, 10, 1_000_000),
+    updateBatchSize: le.int('updateBatchSize', 0, 0, 1_000_000),
+  };
 
   const c = root.child('checkpoints');
   c.rejectUnknown(['store', 'keep']);

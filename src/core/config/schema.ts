@@ -99,6 +99,11 @@ export interface LearnerConfig {
   readonly backend: BackendChoice;
   /** Window of the sliding live metrics, in samples. @default 1000 */
   readonly metricsWindow: number;
+  /**
+   * Samples per gradient step. A micro-batch is always scored whole first (test-then-train); with a smaller value
+   * it is then learned in several steps, each sample still exactly once. 0 = one step per micro-batch. @default 0
+   */
+  readonly updateBatchSize: number;
 }
 
 export type StoreConfig =
