@@ -18,6 +18,7 @@ import type { DetectorKind } from '../../src/core/index.js';
 import { beats, detectionsOf, dummyDetections, scoreDetections, type DetectionScore } from './detector-eval.js';
 import { runStateful, runStateless, type LearnerResult } from './streamtrain-learners.js';
 import { loadStream } from './streams.js';
+import { writeQualityTable } from './readme-table.js';
 
 const BATCH = 32;
 const LR_GRID = [0.005, 0.05, 0.5];
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
   const old = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as Record<string, unknown>) : {};
   writeFileSync(summaryPath, JSON.stringify({ ...old, ...summary, machine, date }, null, 2) + '\n');
   spawnSync('python3', ['bench/quality/plot.py'], { stdio: 'inherit' });
+  writeQualityTable();
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 }

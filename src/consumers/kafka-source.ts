@@ -119,25 +119,36 @@ export class KafkaSource {
     const sink = this.sink as RecordSink;
     const key = partitionKey(batch.topic, batch.partition);
     const decoder = this.options.decoder;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) return;
-      const offset = BigInt(message.offset);
-      const expected = this.next.get(key);
-      if (expected !== undefined && offset < expected) {
-        this.stats.duplicatesSkipped += 1;
-        resolveOffset(message.offset);
-        continue;
-      }
-      if (sink.full) {
-        await this.waitForRoom(sink, heartbeat, isRunning, isStale);
+    const messages = batch.messages;
+    // Offsets within a fetched batch increase: only the head can fall below what was already handed on.
+    let start = 0;
+    const expected = this.next.get(key);
+    if (expected !== undefined) {
+      while (start < messages.length && BigInt((messages[start] as (typeof messages)[number]).offset) < expected) start++;
+      this.stats.duplicatesSkipped += start;
+    }
+    // kafkajs' resolveOffset parses offsets into Longs: call it once for the last record handed on, not per record.
+    let last: string | undefined = start > 0 ? messages[start - 1]?.offset : undefined;
+    try {
+      for (let i = start; i < messages.length; i++) {
         if (!isRunning() || isStale()) return;
+        if (sink.full) {
+          await this.waitForRoom(sink, heartbeat, isRunning, isStale);
+          if (!isRunning() || isStale()) return;
+        }
+        const message = messages[i] as (typeof messages)[number];
+        const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
+        sink.offer(decoder.isAsync ? await decoder.decode(raw) : decoder.decodeSync(raw));
+        last = message.offset;
+        this.stats.records += 1;
       }
-      const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
-      const record = decoder.isAsync ? await decoder.decode(raw) : decoder.decodeSync(raw);
-      sink.offer(record);
-      this.next.set(key, offset + 1n);
-      this.stats.records += 1;
-      resolveOffset(message.offset);
+    } finally {
+      if (last !== undefined) {
+        const after = BigInt(last) + 1n;
+        // Never backwards: a batch of duplicates only tells kafkajs where to fetch next.
+        if (after > (this.next.get(key) ?? -1n)) this.next.set(key, after);
+        resolveOffset(last);
+      }
     }
     await heartbeat();
   }

@@ -17,7 +17,9 @@ export function packBatch(group: readonly ConsumedRecord[], width: number): Pack
   for (const r of group) if (r.kind === 'example') size++;
   const features = new Float32Array(size * width);
   const labels = new Float32Array(size);
-  const offsets = new Map<PartitionKey, { from: bigint; to: bigint }>();
+  // Records of one partition arrive in offset order: the first and last offset per partition give its range,
+  // so only those are parsed (BigInt per record was a measurable cost).
+  const firstLast = new Map<PartitionKey, [string, string]>();
   const rejected: RejectedRecord[] = [];
   let i = 0;
   let firstTimestamp = Infinity;
@@ -25,10 +27,9 @@ export function packBatch(group: readonly ConsumedRecord[], width: number): Pack
   for (const r of group) {
     const { topic, partition, offset, timestamp } = r.kind === 'example' ? r.example : r;
     const k = partitionKey(topic, partition);
-    const o = BigInt(offset);
-    const cur = offsets.get(k);
-    if (!cur) offsets.set(k, { from: o, to: o + 1n });
-    else if (o + 1n > cur.to) cur.to = o + 1n;
+    const fl = firstLast.get(k);
+    if (fl) fl[1] = offset;
+    else firstLast.set(k, [offset, offset]);
     if (timestamp < firstTimestamp) firstTimestamp = timestamp;
     if (timestamp > lastTimestamp) lastTimestamp = timestamp;
     if (r.kind === 'example') {
@@ -39,5 +40,7 @@ export function packBatch(group: readonly ConsumedRecord[], width: number): Pack
       rejected.push(r);
     }
   }
+  const offsets = new Map<PartitionKey, { from: bigint; to: bigint }>();
+  for (const [k, [from, to]] of firstLast) offsets.set(k, { from: BigInt(from), to: BigInt(to) + 1n });
   return { size, width, features, labels, offsets, rejected, records: group.length, firstTimestamp: Number.isFinite(firstTimestamp) ? firstTimestamp : 0, lastTimestamp };
 }

@@ -268,7 +268,7 @@ export class StreamtrainService {
       samplesSinceLast: this.samplesSinceVersion,
       samplesTotal: this.samplesTotal,
       secondsSinceLast: (performance.now() - this.lastVersionAt) / 1000,
-      metrics: this.manager?.metrics() ?? {},
+      metrics: this.triggers.needsMetrics ? (this.manager?.metrics() ?? {}) : {},
       driftSignal: this.driftSignal,
     });
     if (trigger) await this.publish(trigger);

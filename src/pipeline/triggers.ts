@@ -93,6 +93,11 @@ export class TriggerSet {
     for (const rule of this.rules) rule.reset?.();
   }
 
+  /** Whether any rule reads live metrics (computing them sorts a window: not free on every batch). */
+  get needsMetrics(): boolean {
+    return this.rules.some((r) => r instanceof PerformanceTrigger);
+  }
+
   evaluate(state: PublicationState): Trigger | undefined {
     for (const rule of this.rules) {
       const t = rule.check(state);
