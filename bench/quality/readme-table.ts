@@ -37,7 +37,7 @@ export function writeQualityTable(readme = 'README.md'): void {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Drift detectors on SEA (error stream of the stateful learner, lr 0.05; a detection counts for a drift when it is the first in the 2500 samples after it; others are false alarms):',
+    'Drift detectors on SEA (error stream of the stateful learner with a step per batch, lr 0.05; a detection counts for a drift when it is the first in the 2500 samples after it; others are false alarms):',
     '',
     '| detector | drifts found | mean delay | false alarms |',
     '|---|---|---|---|',
