@@ -1,0 +1,79 @@
+/**
+ * Learner micro-benchmark (issue #3, target 4): samples/s of `OnlineLearner.step()` (test-then-train on one
+ * micro-batch: predict, loss, gradients, norm guard, Adam update, one read-back, live metrics) for logreg and
+ * MLP-64, 8 features, batch 256, after warm-up, on each tfjs backend (wasm, cpu, and tensorflow when
+ * `@tensorflow/tfjs-node` is installed). Baseline in the same process: plain tfjs `model.trainOnBatch()`.
+ * One child process per backend, because tfjs' backend is process-global.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark } from './support/context.js';
+import { mergeSummary, round, writeResult } from './support/results.js';
+
+const CHILD = fileURLToPath(new URL('./learner-child.ts', import.meta.url));
+const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+
+interface Timing {
+  readonly samplesPerSecond: number;
+  readonly medianSamplesPerSecond: number;
+  readonly steps: number;
+  readonly msPerStep: number;
+  readonly rounds: number[];
+}
+interface ModelResult {
+  readonly step: Timing;
+  readonly step1024: Timing;
+  readonly trainOnBatch: Timing;
+  readonly stepVsTrainOnBatch: number;
+}
+type ChildResult = { backend: string; available: false; reason: string } | { backend: string; available: true; tensorsLeft: number; logreg: ModelResult; mlp: ModelResult };
+
+function runChild(backend: string): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, backend], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as ChildResult);
+      } catch {
+        reject(new Error(`learner child (${backend}) exited with ${code} and no result`));
+      }
+    });
+  });
+}
+
+const roundTiming = (t: Timing) => ({ ...t, samplesPerSecond: round(t.samplesPerSecond), medianSamplesPerSecond: round(t.medianSamplesPerSecond), msPerStep: round(t.msPerStep, 3) });
+const rounded = (m: ModelResult) => ({
+  step: roundTiming(m.step),
+  step1024: roundTiming(m.step1024),
+  trainOnBatch: roundTiming(m.trainOnBatch),
+  stepVsTrainOnBatch: round(m.stepVsTrainOnBatch, 3),
+});
+
+export const learnerBenchmark: Benchmark = {
+  name: 'learner',
+  sourceRecords: 0,
+  async run() {
+    const results: ChildResult[] = [];
+    for (const backend of BACKENDS) results.push(await runChild(backend));
+    const keys: Record<string, number | null> = {};
+    for (const r of results) {
+      if (!r.available) {
+        process.stderr.write(`[bench learner] ${r.backend}: not available (${r.reason})\n`);
+        continue;
+      }
+      keys[`update_samples_per_s_${r.backend}`] = round(r.logreg.step.samplesPerSecond);
+      keys[`update_samples_per_s_${r.backend}_mlp`] = round(r.mlp.step.samplesPerSecond);
+      keys[`update_vs_train_on_batch_${r.backend}`] = round(r.logreg.stepVsTrainOnBatch, 3);
+    }
+    writeResult('learner', {
+      inputs: { batchSize: 256, features: 8, optimizer: 'adam 0.01', models: { logreg: 'logistic (8 -> 1 sigmoid)', mlp: '8 -> 64 relu -> 1 sigmoid' }, warmupMs: 700, measureMs: 3_000, method: 'step(), trainOnBatch() and step() at batch 1024 measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given', summaryKeys: 'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256', baseline: 'tfjs model.trainOnBatch() on the same architecture and backend' },
+      backends: results.map((r) => (r.available ? { backend: r.backend, available: true, tensorsLeft: r.tensorsLeft, logreg: rounded(r.logreg), mlp: rounded(r.mlp) } : r)),
+    });
+    mergeSummary(keys);
+  },
+};

@@ -1,0 +1,93 @@
+/**
+ * Renders the performance table from bench/results/summary.json and the per-benchmark result files, prints it,
+ * and replaces the text between `<!-- bench:pipeline:start -->` and `<!-- bench:pipeline:end -->` in README.md
+ * when both markers are there (the README is never created or otherwise touched).
+ *
+ *   tsx bench/summarize.ts [--no-write]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readJson, RESULTS_DIR, SUMMARY_FILE } from './support/results.js';
+
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const START = '<!-- bench:pipeline:start -->';
+const END = '<!-- bench:pipeline:end -->';
+
+type Json = Record<string, unknown>;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const fmt = (v: unknown, unit = ''): string => {
+  const n = num(v);
+  return n === undefined ? 'n/a' : `${n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 3 : 0 })}${unit}`;
+};
+const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'yes' : '**no**');
+const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Json)[k] : undefined), o);
+
+export function renderTable(summary: Json, files: Record<string, Json | undefined>): string {
+  const s = (k: string) => summary[k];
+  const tp = files['pipeline-throughput'];
+  const fr = files.freshness;
+  const mem = files.memory;
+  const learner = files.learner;
+  const ratioLog = num(s('pipeline_vs_bare_ratio_logreg'));
+  const ratioMlp = num(s('pipeline_vs_bare_ratio_mlp'));
+  const p99 = num(s('freshness_p99_ms'));
+  const bound = num(s('freshness_bound_ms'));
+  const rss = num(s('rss_growth_ratio_1m_vs_100k'));
+  const rows: string[][] = [
+    ['Throughput, logistic regression', `${fmt(s('pipeline_events_per_s_logreg'))} events/s (batch ${fmt(s('pipeline_batch_size_logreg'))})`, `bare kafkajs consumer + JSON.parse: ${fmt(s('bare_events_per_s'))} events/s`, `${fmt(ratioLog)} (target >= 0.8)`, verdict(ratioLog === undefined ? undefined : ratioLog >= 0.8)],
+    ['Throughput, MLP 64', `${fmt(s('pipeline_events_per_s_mlp'))} events/s (batch ${fmt(s('pipeline_batch_size_mlp'))})`, `same bare consumer`, `${fmt(ratioMlp)} (target >= 0.5)`, verdict(ratioMlp === undefined ? undefined : ratioMlp >= 0.5)],
+    [`Freshness, publish every ${fmt(get(fr, 'inputs.publicationIntervalSeconds'))} s at ${fmt(get(fr, 'inputs.rate'))} events/s`, `p50 ${fmt(s('freshness_p50_ms'), ' ms')}, p99 ${fmt(p99, ' ms')}`, `bound 2T + checkpoint (${fmt(s('freshness_checkpoint_ms'), ' ms')}) = ${fmt(bound, ' ms')}`, `p99 / bound ${p99 !== undefined && bound ? fmt(p99 / bound) : 'n/a'}`, verdict(p99 === undefined || bound === undefined ? undefined : p99 <= bound)],
+    ['Memory (RSS after GC), logreg', `${fmt(s('rss_mb_1m'), ' MB')} after ${fmt(get(mem, 'rssMb.lastAt'))} events`, `${fmt(s('rss_mb_100k'), ' MB')} after ${fmt(get(mem, 'rssMb.firstAt'))} events`, `${fmt(rss)} (target <= 1.10)`, verdict(rss === undefined ? undefined : rss <= 1.1)],
+  ];
+  for (const b of (get(learner, 'backends') as Json[] | undefined) ?? []) {
+    if (!b.available) continue;
+    for (const m of ['logreg', 'mlp'] as const) {
+      rows.push([`OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, batch 256`, `${fmt(get(b, `${m}.step.samplesPerSecond`))} samples/s (batch 1024: ${fmt(get(b, `${m}.step1024.samplesPerSecond`))})`, `tfjs trainOnBatch: ${fmt(get(b, `${m}.trainOnBatch.samplesPerSecond`))} samples/s`, fmt(get(b, `${m}.stepVsTrainOnBatch`)), '']);
+    }
+  }
+  const header = ['Benchmark', 'streamtrain', 'Peer / baseline (same run)', 'Ratio', 'Target met'];
+  const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
+  const n = fmt(get(tp, 'inputs.records'));
+  return [
+    `Measured by \`npm run bench\` on ${String(s('machine') ?? 'n/a')}, ${String(s('date') ?? 'n/a').slice(0, 10)}; Kafka and MinIO on the same machine.`,
+    '',
+    ...lines,
+    '',
+    `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. Raw numbers: \`bench/results/*.json\`.`,
+  ].join('\n');
+}
+
+/** The table of the current result files, or undefined before any run. */
+export function currentTable(): string | undefined {
+  const summary = readJson<Json>(SUMMARY_FILE);
+  if (!summary) return undefined;
+  const files = Object.fromEntries(['pipeline-throughput', 'freshness', 'memory', 'learner'].map((n) => [n, readJson<Json>(`${RESULTS_DIR}${n}.json`)]));
+  return renderTable(summary, files);
+}
+
+function main(): void {
+  const table = currentTable();
+  if (table === undefined) {
+    process.stderr.write(`No ${SUMMARY_FILE}: run \`npm run bench\` first.\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${table}\n`);
+  if (process.argv.includes('--no-write')) return;
+  let readme: string;
+  try {
+    readme = readFileSync(README, 'utf8');
+  } catch {
+    return;
+  }
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) {
+    process.stderr.write(`README.md has no ${START} ... ${END} markers; not modified.\n`);
+    return;
+  }
+  writeFileSync(README, `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`);
+  process.stderr.write('README.md performance table updated.\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
