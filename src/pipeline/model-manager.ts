@@ -48,18 +48,28 @@ class ErrorTrend {
     }
   }
 
-  /** Mean error of the last 200 samples against the 1000 before them (true when too few samples to tell). */
+  /**
+   * Whether the mean error of the last 200 samples exceeds that of the 1000 before them by at least two standard
+   * errors (two-sample z-test with pooled variance; for 0/1 errors this is the two-proportion test). A strict
+   * comparison of means would call every random wobble a rise. True when there are too few samples to tell.
+   */
   rose(): boolean {
     if (this.fill < 400) return true;
     const recentN = 200;
+    const beforeN = this.fill - recentN;
     let recent = 0;
     let before = 0;
+    let sumSq = 0;
     for (let k = 1; k <= this.fill; k++) {
       const v = this.ring[(this.pos - k + this.ring.length) % this.ring.length] as number;
       if (k <= recentN) recent += v;
       else before += v;
+      sumSq += v * v;
     }
-    return recent / recentN > before / (this.fill - recentN);
+    const mean = (recent + before) / this.fill;
+    const variance = Math.max(0, sumSq / this.fill - mean * mean);
+    const se = Math.sqrt(variance * (1 / recentN + 1 / beforeN));
+    return recent / recentN - before / beforeN > 2 * se;
   }
 }
 

@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, parseConfig } from '../../../src/core/index.js';
+import { selectBackend } from '../../../src/learner/index.js';
+import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-manager.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function config(responses: string[]) {
+  return parseConfig(
+    {
+      model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
+      kafka: { topics: ['t'] },
+      input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
+      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01 } },
+    },
+    { env: {} },
+  );
+}
+
+/** Batches of 50: `kind` 'concept' (y = a + b > 0), 'flipped' (the opposite) or 'noise' (y independent of x). */
+function batch(seed: number, kind: 'concept' | 'flipped' | 'noise') {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const features = new Float32Array(100);
+  const labels = new Float32Array(50);
+  for (let i = 0; i < 50; i++) {
+    const a = rnd();
+    const b = rnd();
+    features[2 * i] = a;
+    features[2 * i + 1] = b;
+    const y = a + b > 0 ? 1 : 0;
+    labels[i] = kind === 'noise' ? (rnd() > 0 ? 1 : 0) : kind === 'flipped' ? 1 - y : y;
+  }
+  return { size: 50, width: 2, features, labels };
+}
+
+/** Runs the phases; returns the events of the batches from `from` on (the batch index is the seed - 1). */
+async function run(responses: string[], phases: ['concept' | 'flipped' | 'noise', number][], from = 0): Promise<ManagerEvent[]> {
+  const c = config(responses);
+  const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+  const events: ManagerEvent[] = [];
+  let index = 0;
+  for (const [kind, batches] of phases) {
+    for (let i = 0; i < batches; i++, index++) {
+      const out = await m.step(batch(index + 1, kind));
+      if (index >= from) events.push(...out.events);
+    }
+  }
+  m.dispose();
+  return events;
+}
+
+describe('ModelManager', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  it('starts a challenger when the error rises at a concept change, and promotes it when it is better', async () => {
+    const events = await run(['alert', 'challenger'], [['concept', 60], ['flipped', 80]], 60);
+    const drift = events.find((e) => e.kind === 'drift');
+    expect(drift?.kind === 'drift' && drift.responses).toContain('challenger');
+    expect(drift?.kind === 'drift' && drift.scores.error_rose).toBe(1);
+    expect(events.some((e) => e.kind === 'challenger-started')).toBe(true);
+    expect(events.some((e) => e.kind === 'challenger-promoted')).toBe(true);
+  });
+
+  it('reports a drift to a lower error but does not act on it', async () => {
+    // Labels are noise first (error ~50%), then learnable: the error falls, ADWIN flags the change.
+    const events = await run(['alert', 'challenger', 'adapt'], [['noise', 60], ['concept', 60]], 60);
+    const drifts = events.filter((e): e is Extract<ManagerEvent, { kind: 'drift' }> => e.kind === 'drift');
+    expect(drifts.length).toBeGreaterThan(0);
+    expect(drifts.every((d) => d.scores.error_rose === 0 && !d.responses.includes('challenger') && !d.responses.includes('adapt'))).toBe(true);
+    // (Only the learnable phase is checked: during pure noise an upward fluctuation is a real rise.)
+    expect(events.some((e) => e.kind === 'challenger-started' || e.kind === 'adapt-started')).toBe(false);
+  });
+
+  it('adapt raises the learning rate for a while after a rise, then restores it', async () => {
+    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]]);
+    const started = events.findIndex((e) => e.kind === 'adapt-started');
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(events.slice(started).some((e) => e.kind === 'adapt-ended')).toBe(true);
+  });
+});
