@@ -48,6 +48,8 @@ export class KafkaSource {
   private readonly log: Logger;
   readonly stats: SourceStats = { records: 0, duplicatesSkipped: 0, pauses: 0, paused: false };
   private sink?: RecordSink;
+  private halted = false;
+  private active: Promise<void> = Promise.resolve();
   private crashed?: (err: Error) => void;
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -59,6 +61,8 @@ export class KafkaSource {
       // Bounded fetches: with the sink's own bound this caps the memory held by records not yet learned.
       maxBytesPerPartition: 1 << 20,
       maxBytes: 8 << 20,
+      // The default 5 s long-poll would hold up a disconnect for as long.
+      maxWaitTimeInMs: 500,
       retry: { retries: 10 },
     });
   }
@@ -101,7 +105,7 @@ export class KafkaSource {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => (this.active = this.eachBatch(payload)),
     });
   }
 
@@ -111,7 +115,18 @@ export class KafkaSource {
     if (list.length) await this.consumer.commitOffsets(list);
   }
 
+  /**
+   * Stops handing records on but stays in the group, so the offsets of a last checkpoint can still be
+   * committed: pauses every topic and waits for the batch in progress to return.
+   */
+  async halt(): Promise<void> {
+    this.halted = true;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    await this.active.catch(() => undefined);
+  }
+
   async stop(): Promise<void> {
+    this.halted = true;
     await this.consumer.disconnect();
   }
 
@@ -130,11 +145,13 @@ export class KafkaSource {
     // kafkajs' resolveOffset parses offsets into Longs: call it once for the last record handed on, not per record.
     let last: string | undefined = start > 0 ? messages[start - 1]?.offset : undefined;
     try {
+      // isStale() walks kafkajs state: checked per batch and after every wait, not per record.
+      if (isStale()) return;
       for (let i = start; i < messages.length; i++) {
-        if (!isRunning() || isStale()) return;
+        if (this.halted || !isRunning()) return;
         if (sink.full) {
           await this.waitForRoom(sink, heartbeat, isRunning, isStale);
-          if (!isRunning() || isStale()) return;
+          if (this.halted || !isRunning() || isStale()) return;
         }
         const message = messages[i] as (typeof messages)[number];
         const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
@@ -159,14 +176,14 @@ export class KafkaSource {
     this.stats.pauses += 1;
     this.stats.paused = true;
     try {
-      while (sink.full && isRunning() && !isStale()) {
+      while (sink.full && !this.halted && isRunning() && !isStale()) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([sink.whenRoom(), new Promise((r) => (timer = setTimeout(r, this.options.heartbeatIntervalMs)))]);
         clearTimeout(timer);
         await heartbeat();
       }
     } finally {
-      this.consumer.resume(topics);
+      if (!this.halted) this.consumer.resume(topics);
       this.stats.paused = false;
     }
   }

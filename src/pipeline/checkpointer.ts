@@ -48,7 +48,7 @@ export class Checkpointer {
   private head?: ModelVersion;
   private nextMinor = new Map<number, number>();
   private readonly log: Logger;
-  /** Versions written durably by this process, newest last. */
+  /** The last versions written durably by this process, newest last (bounded: a service runs for months). */
   readonly written: Manifest[] = [];
 
   private constructor(private readonly deps: CheckpointerDeps) {
@@ -131,6 +131,7 @@ export class Checkpointer {
     );
     const writeMs = performance.now() - started;
     this.written.push(manifest);
+    if (this.written.length > 16) this.written.shift();
     // Committing is for lag tools and other readers of the group: a restart seeks to the checkpoint anyway,
     // so a failed commit is logged, not fatal.
     if (this.deps.commit) await this.deps.commit(positionsOf(req.offsets)).catch((err: Error) => this.log.warn({ err: err.message, version }, 'offset commit failed'));

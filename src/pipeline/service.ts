@@ -171,7 +171,8 @@ export class StreamtrainService {
     if (!this.running) return;
     this.running = false;
     this.log.info('stopping: draining the buffered records');
-    await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
+    // Halt, not disconnect: the consumer stays in the group so the last checkpoint's offsets can be committed.
+    await this.source?.halt().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer halt failed'));
     this.stop$.next();
     this.buffer.complete();
     try {
@@ -179,6 +180,7 @@ export class StreamtrainService {
       if (this.ledger.moved || this.samplesSinceVersion > 0) await this.publish({ reason: 'shutdown' });
       await this.checkpointer?.drain();
     } finally {
+      await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
       this.subscription?.unsubscribe();
       await this.deadLetters?.disconnect().catch(() => undefined);
       await this.publisher?.disconnect().catch(() => undefined);
