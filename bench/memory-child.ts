@@ -21,7 +21,8 @@ if (!runId || !topic || !Number.isInteger(n) || !Number.isInteger(step) || !Numb
   process.exit(2);
 }
 
-interface Sample {
+/** One memory reading; bench/memory.ts reads these from this child's output. */
+export interface Sample {
   readonly samples: number;
   readonly rssMb: number;
   readonly heapUsedMb: number;

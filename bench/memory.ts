@@ -8,24 +8,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envInt, type Benchmark } from './support/context.js';
 import { mergeSummary, round, writeResult } from './support/results.js';
+import type { Sample } from './memory-child.js';
 
 const N = envInt('BENCH_MEMORY_N', 1_000_000);
 const STEP = Math.max(1, Math.round(N / 10));
 const BATCH = 256;
 const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
 
-interface ChildSample {
-  readonly samples: number;
-  readonly rssMb: number;
-  readonly heapUsedMb: number;
-  readonly externalMb: number;
-  readonly arrayBuffersMb: number;
-  readonly tfTensors: number;
-  readonly tfMb: number;
-}
 interface ChildResult {
-  readonly before: ChildSample;
-  readonly samples: ChildSample[];
+  readonly before: Sample;
+  readonly samples: Sample[];
   readonly run: Record<string, unknown> & { completed: boolean };
   readonly batchSize: number;
   readonly everySamples: number;

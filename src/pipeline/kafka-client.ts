@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig, Logger } from '../core/index.js';
 
 /** One kafkajs client for the consumer and the producers, logging through our pino logger (secrets redacted). */
@@ -8,7 +8,7 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     clientId: config.clientId,
     brokers: [...config.brokers],
     ssl: config.ssl,
-    sasl: config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never) : undefined,
+    sasl: config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions) : undefined,
     connectionTimeout: 5_000,
     retry: { initialRetryTime: 200, retries: 8 },
     logLevel: logLevel.WARN,
