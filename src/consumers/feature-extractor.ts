@@ -38,9 +38,26 @@ export class FeatureExtractor {
   /** The input vector alone, for serving records that have no label yet. */
   features(record: Record<string, unknown>): Float32Array {
     const out = new Float32Array(this.width);
-    let at = 0;
-    for (const f of this.input.features) at = this.write(f, record[f.field], out, at);
+    this.writeRow(record, out, 0);
     return out;
+  }
+
+  /**
+   * Writes the input vector into `out[at, at + width)` and returns the label, with no allocation. The row is
+   * cleared first: a record rejected halfway leaves nothing behind for the next one written there.
+   */
+  extractInto(record: Record<string, unknown>, out: Float32Array, at: number): number {
+    out.fill(0, at, at + this.width);
+    this.writeRow(record, out, at);
+    return this.readLabel(record[this.input.label.field]);
+  }
+
+  private writeRow(record: Record<string, unknown>, out: Float32Array, at: number): void {
+    const features = this.input.features;
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i] as FeatureSpec;
+      at = this.write(f, record[f.field], out, at);
+    }
   }
 
   private write(f: FeatureSpec, raw: unknown, out: Float32Array, at: number): number {

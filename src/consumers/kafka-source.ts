@@ -1,13 +1,14 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { ConsumedRecord, Logger, PartitionKey } from '../core/index.js';
+import type { Logger, PartitionKey, RecordChunk } from '../core/index.js';
 import { parsePartitionKey, partitionKey } from '../core/index.js';
+import { ChunkBuilder } from './chunk-builder.js';
 import type { RecordDecoder } from './record-decoder.js';
 import { waitForTopics } from './wait-for-topics.js';
 
-/** Where the source delivers records. The pipeline's bounded buffer implements it. */
+/** Where the source delivers records, a chunk at a time. The pipeline's bounded buffer implements it. */
 export interface RecordSink {
-  /** Accepts one record; never blocks. */
-  offer(record: ConsumedRecord): void;
+  /** Accepts one chunk of decoded records; never blocks. */
+  offer(chunk: RecordChunk): void;
   /** True while the sink holds as many records as it may; the source stops fetching. */
   readonly full: boolean;
   /** Resolves when the sink has room again. */
@@ -23,6 +24,11 @@ export interface KafkaSourceOptions {
   readonly heartbeatIntervalMs: number;
   readonly decoder: RecordDecoder;
   readonly logger: Logger;
+  /**
+   * The most records per chunk handed to the sink. The sink's fill is checked between chunks, so it may hold up
+   * to `capacity - 1 + chunkRecords` records. @default 512
+   */
+  readonly chunkRecords?: number;
 }
 
 export interface SourceStats {
@@ -134,6 +140,7 @@ export class KafkaSource {
     const sink = this.sink as RecordSink;
     const key = partitionKey(batch.topic, batch.partition);
     const decoder = this.options.decoder;
+    const width = decoder.extractor.width;
     const messages = batch.messages;
     // Offsets within a fetched batch increase: only the head can fall below what was already handed on.
     let start = 0;
@@ -144,22 +151,32 @@ export class KafkaSource {
     }
     // kafkajs' resolveOffset parses offsets into Longs: call it once for the last record handed on, not per record.
     let last: string | undefined = start > 0 ? messages[start - 1]?.offset : undefined;
+    const chunkRecords = Math.max(1, Math.min(this.options.chunkRecords ?? 512, messages.length - start));
+    let chunk: ChunkBuilder | undefined;
     try {
       // isStale() walks kafkajs state: checked per batch and after every wait, not per record.
       if (isStale()) return;
       for (let i = start; i < messages.length; i++) {
         if (this.halted || !isRunning()) return;
+        if (chunk?.isFull) {
+          sink.offer(chunk.finish());
+          chunk = undefined;
+        }
         if (sink.full) {
           await this.waitForRoom(sink, heartbeat, isRunning, isStale);
           if (this.halted || !isRunning() || isStale()) return;
         }
+        chunk ??= new ChunkBuilder(batch.topic, batch.partition, width, chunkRecords);
         const message = messages[i] as (typeof messages)[number];
         const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
-        sink.offer(decoder.isAsync ? await decoder.decode(raw) : decoder.decodeSync(raw));
+        if (decoder.isAsync) await decoder.decodeIntoAsync(raw, chunk);
+        else decoder.decodeInto(raw, chunk);
         last = message.offset;
         this.stats.records += 1;
       }
     } finally {
+      // Records decoded are handed on even when stopping: `last` already counts them.
+      if (chunk && chunk.records > 0) sink.offer(chunk.finish());
       if (last !== undefined) {
         const after = BigInt(last) + 1n;
         // Never backwards: a batch of duplicates only tells kafkajs where to fetch next.

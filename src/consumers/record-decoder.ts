@@ -1,6 +1,7 @@
-import type { ConsumedRecord, InputConfig } from '../core/index.js';
+import type { ConsumedRecord, InputConfig, RejectedRecord } from '../core/index.js';
 import { DecodeError } from '../core/index.js';
 import { AvroDecoder, loadAvroType } from './avro-decoder.js';
+import type { ChunkBuilder } from './chunk-builder.js';
 import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
 import { decodeJson } from './json-decoder.js';
 import { SchemaRegistryDecoder } from './schema-registry.js';
@@ -66,12 +67,34 @@ export class RecordDecoder {
     }
   }
 
+  /** Decodes one record into the builder's next row, or adds it to the builder's rejected records. */
+  decodeInto(raw: RawRecord, out: ChunkBuilder): void {
+    try {
+      if (raw.value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      const obj = this.parse(raw.value) as Record<string, unknown>;
+      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), raw.offset, raw.timestamp);
+    } catch (err) {
+      out.reject(this.rejectOrThrow(raw, err));
+    }
+  }
+
+  /** As `decodeInto`, for decoders that may wait (the schema registry). */
+  async decodeIntoAsync(raw: RawRecord, out: ChunkBuilder): Promise<void> {
+    try {
+      if (raw.value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      const obj = await this.parse(raw.value);
+      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), raw.offset, raw.timestamp);
+    } catch (err) {
+      out.reject(this.rejectOrThrow(raw, err));
+    }
+  }
+
   private toExample(raw: RawRecord, obj: Record<string, unknown>): ConsumedRecord {
     const { features, label } = this.extractor.extract(obj);
     return { kind: 'example', example: { features, label, topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp } };
   }
 
-  private rejectOrThrow(raw: RawRecord, err: unknown): ConsumedRecord {
+  private rejectOrThrow(raw: RawRecord, err: unknown): RejectedRecord {
     if (!(err instanceof DecodeError)) throw err;
     return {
       kind: 'rejected',

@@ -52,6 +52,32 @@ export interface RejectedRecord {
 export type ConsumedRecord = { readonly kind: 'example'; readonly example: Example } | RejectedRecord;
 
 /**
+ * A run of consecutive records of one partition, decoded by the consumer straight into row-major buffers (no
+ * object per record on the hot path). Examples are rows; rejected records travel alongside for the dead-letter
+ * topic. The chunk covers the offsets [`from`, `to`) of its partition, rejected records included.
+ */
+export interface RecordChunk {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: bigint;
+  readonly to: bigint;
+  /** Examples (rows). */
+  readonly size: number;
+  readonly width: number;
+  /** size * width values, row-major. */
+  readonly features: Float32Array;
+  readonly labels: Float32Array;
+  /** Kafka offset of each row, as kafkajs delivered it. */
+  readonly offsets: readonly string[];
+  /** Kafka timestamp (ms) of each row. */
+  readonly timestamps: Float64Array;
+  /** In offset order. */
+  readonly rejected: readonly RejectedRecord[];
+  /** Examples plus rejected records: what the backpressure buffer counts. */
+  readonly records: number;
+}
+
+/**
  * A micro-batch, packed row-major. `offsets` holds, per partition, the range of offsets whose records are in this
  * batch *including rejected ones*, so that consecutive batches' ranges tile the partition with no gap.
  */

@@ -1,23 +1,24 @@
 import { Subject, type Observable } from 'rxjs';
-import type { ConsumedRecord } from '../core/index.js';
+import type { RecordChunk } from '../core/index.js';
 import type { RecordSink } from '../consumers/index.js';
 
 /**
  * The backpressure valve between the consumer and the learner. It counts records from the moment the consumer
- * offers them until the learner releases them (batch learned, raw data dropped). Above `capacity` the consumer
- * is told to pause; it is woken when the count falls to half, so it does not flap around the limit.
- * Memory held by raw records is therefore bounded by `capacity`, whatever the input rate.
+ * offers them until the learner releases them (batch learned, raw data dropped). At `capacity` the consumer is
+ * told to pause; it is woken when the count falls to half, so it does not flap around the limit. The consumer
+ * checks between chunks, so memory held by raw records is bounded by `capacity` plus one chunk, whatever the
+ * input rate.
  */
 export class BoundedBuffer implements RecordSink {
   private held = 0;
   private waiters: (() => void)[] = [];
-  private readonly subject = new Subject<ConsumedRecord>();
+  private readonly subject = new Subject<RecordChunk>();
   /** The most records ever held at once, for the memory benchmark and /metrics. */
   highWater = 0;
 
   constructor(readonly capacity: number) {}
 
-  get records$(): Observable<ConsumedRecord> {
+  get chunks$(): Observable<RecordChunk> {
     return this.subject.asObservable();
   }
 
@@ -29,10 +30,10 @@ export class BoundedBuffer implements RecordSink {
     return this.held >= this.capacity;
   }
 
-  offer(record: ConsumedRecord): void {
-    this.held += 1;
+  offer(chunk: RecordChunk): void {
+    this.held += chunk.records;
     if (this.held > this.highWater) this.highWater = this.held;
-    this.subject.next(record);
+    this.subject.next(chunk);
   }
 
   whenRoom(): Promise<void> {

@@ -10,9 +10,8 @@ import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
 import { createKafka } from './kafka-client.js';
 import { OffsetLedger, positionsOf } from './offset-ledger.js';
-import { packBatch, type PackedBatch } from './pack-batch.js';
+import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
-import { toBatches } from './to-batches.js';
 import { TriggerSet } from './triggers.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
 
@@ -137,12 +136,14 @@ export class StreamtrainService {
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
       decoder,
       logger,
+      // Chunks of about a batch: few hand-offs per batch, and the buffer's bound stays meaningful.
+      chunkRecords: Math.min(1024, Math.max(64, config.batch.size), config.batch.maxBuffered),
     });
     this.drained = new Promise<void>((resolve, reject) => {
       this.fatal = reject;
-      const batches$ = this.buffer.records$.pipe(
-        toBatches(config.batch.size, config.batch.maxWaitMs),
-        map((group) => ({ kind: 'batch' as const, batch: packBatch(group, width) })),
+      const batches$ = this.buffer.chunks$.pipe(
+        toMicroBatches(config.batch.size, config.batch.maxWaitMs),
+        map((batch) => ({ kind: 'batch' as const, batch })),
       );
       const ticks$ = timer(1_000, 1_000).pipe(
         takeUntil(this.stop$),

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, parseConfig, type ConsumedRecord } from '../../src/core/index.js';
+import { createLogger, parseConfig, type RecordChunk } from '../../src/core/index.js';
 import { KafkaSource, RecordDecoder, type RecordSink } from '../../src/consumers/index.js';
 import { createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
 import { kafkaBrokers } from './services.js';
@@ -9,16 +9,19 @@ import { kafkaBrokers } from './services.js';
 class SlowSink implements RecordSink {
   held = 0;
   max = 0;
-  readonly received: ConsumedRecord[] = [];
+  readonly received: RecordChunk[] = [];
   private waiters: (() => void)[] = [];
   constructor(readonly capacity: number) {}
   get full(): boolean {
     return this.held >= this.capacity;
   }
-  offer(r: ConsumedRecord): void {
-    this.held++;
+  get records(): number {
+    return this.received.reduce((n, c) => n + c.records, 0);
+  }
+  offer(c: RecordChunk): void {
+    this.held += c.records;
     this.max = Math.max(this.max, this.held);
-    this.received.push(r);
+    this.received.push(c);
   }
   whenRoom(): Promise<void> {
     return this.full ? new Promise((r) => this.waiters.push(r)) : Promise.resolve();
@@ -50,22 +53,27 @@ describe('KafkaSource backpressure (real Kafka)', () => {
       heartbeatIntervalMs: 500,
       decoder: new RecordDecoder({ input, label: { task: 'classification', classes: 2 } }),
       logger,
+      chunkRecords: 50,
     });
     const sink = new SlowSink(200);
     // 200 records every 800 ms: about 12 s for the whole topic, twice the session timeout.
     const drainer = setInterval(() => sink.drain(200), 800);
     await source.start(sink, new Map());
     try {
-      await waitFor(() => sink.received.length === N, 60_000, 'every record');
+      await waitFor(() => sink.records === N, 60_000, 'every record');
     } finally {
       clearInterval(drainer);
       await source.stop();
     }
-    expect(sink.max).toBeLessThanOrEqual(200);
+    // The fill is checked between chunks: at most one chunk over the capacity.
+    expect(sink.max).toBeLessThanOrEqual(200 - 1 + 50);
     expect(source.stats.pauses).toBeGreaterThan(5);
     expect(lines.filter((l) => l.includes('joined consumer group')).length).toBe(1);
     for (const p of [0, 1]) {
-      const offsets = sink.received.filter((r) => r.kind === 'example' && r.example.partition === p).map((r) => (r.kind === 'example' ? Number(r.example.offset) : -1));
+      const chunks = sink.received.filter((c) => c.partition === p);
+      // Chunks of one partition tile its offsets.
+      chunks.forEach((c, i) => expect(c.from).toBe(i === 0 ? 0n : (chunks[i - 1] as RecordChunk).to));
+      const offsets = chunks.flatMap((c) => c.offsets.map(Number));
       expect(offsets).toEqual(Array.from({ length: N / 2 }, (_, i) => i));
     }
   });

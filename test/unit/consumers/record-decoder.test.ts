@@ -5,7 +5,7 @@ import avro from 'avsc';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type InputConfig } from '../../../src/core/index.js';
-import { RecordDecoder, SchemaRegistryDecoder, loadAvroType } from '../../../src/consumers/index.js';
+import { ChunkBuilder, RecordDecoder, SchemaRegistryDecoder, loadAvroType } from '../../../src/consumers/index.js';
 
 const schemaPath = fileURLToPath(new URL('../../fixtures/avro/sensor.avsc', import.meta.url));
 
@@ -33,6 +33,26 @@ const good = { x1: 1.5, x2: 3, color: 'green', city: 'Oslo', emb: [0.25, -1], y:
 
 describe('RecordDecoder (JSON)', () => {
   const decoder = new RecordDecoder({ input: input(), label: { task: 'classification', classes: 2 } });
+
+  it('decodes into chunk rows like decodeSync, and a record rejected halfway leaves nothing in the next row', () => {
+    const zeros = new RecordDecoder({ input: input({ missing: 'zero' }), label: { task: 'classification', classes: 2 } });
+    const b = new ChunkBuilder('t', 0, decoder.extractor.width, 4);
+    const at = (offset: string, o: unknown) => ({ ...json(o), offset });
+    zeros.decodeInto(at('7', good), b);
+    // Passes x1, x2, color and city, then fails on emb: the row is written halfway and must not leak.
+    zeros.decodeInto(at('8', { ...good, emb: [1] }), b);
+    // Writes nothing but zeros itself: an unseen category, a missing hashed field, a zero vector.
+    zeros.decodeInto(at('9', { ...good, color: 'blue', city: null, emb: [0, 0], x1: 0, x2: 1 }), b);
+    const chunk = b.finish();
+    expect(chunk.size).toBe(2);
+    expect(chunk.rejected.map((r) => [r.offset, r.reason])).toEqual([['8', 'wrong-size']]);
+    expect(chunk.offsets).toEqual(['7', '9']);
+    expect([chunk.from, chunk.to]).toEqual([7n, 10n]);
+    const one = decoder.decodeSync(json(good));
+    expect(one.kind === 'example' && [...one.example.features]).toEqual([...chunk.features.subarray(0, decoder.extractor.width)]);
+    expect([...chunk.features.subarray(decoder.extractor.width)].every((v) => v === 0)).toBe(true);
+    expect([...chunk.labels]).toEqual([1, 1]);
+  });
 
   it('builds the input vector: numeric, scaled, one-hot, hashed, vector', () => {
     const r = decoder.decodeSync(json(good));

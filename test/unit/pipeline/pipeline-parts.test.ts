@@ -1,41 +1,90 @@
 import fc from 'fast-check';
 import { Subject, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { BoundedBuffer, OffsetLedger, TriggerSet, toBatches } from '../../../src/pipeline/index.js';
-import { partitionKey, type ConsumedRecord } from '../../../src/core/index.js';
+import { BoundedBuffer, OffsetLedger, TriggerSet, toMicroBatches, type PackedBatch } from '../../../src/pipeline/index.js';
+import { ChunkBuilder } from '../../../src/consumers/index.js';
+import { partitionKey, type RecordChunk } from '../../../src/core/index.js';
 
-const example = (offset: number, partition = 0): ConsumedRecord => ({
-  kind: 'example',
-  example: { features: new Float32Array([offset]), label: 0, topic: 't', partition, offset: String(offset), timestamp: offset },
-});
+/** A chunk of consecutive records of one partition from `first`: rows carry [partition, offset] as features and the offset as label. */
+function chunkOf(partition: number, first: number, kinds: readonly ('ok' | 'bad')[]): RecordChunk {
+  const b = new ChunkBuilder('t', partition, 2, Math.max(1, kinds.length));
+  kinds.forEach((k, i) => {
+    const offset = first + i;
+    if (k === 'ok') {
+      b.features.set([partition, offset], b.size * 2);
+      b.accept(offset, String(offset), 1000 + offset);
+    } else b.reject({ kind: 'rejected', topic: 't', partition, offset: String(offset), timestamp: 1000 + offset, reason: 'undecodable', message: 'bad' });
+  });
+  return b.finish();
+}
 
-describe('toBatches', () => {
-  it('emits full groups at once and the partial group after maxWaitMs from its first value', async () => {
+describe('toMicroBatches', () => {
+  it('emits a full batch at once, splitting a chunk, and the rest after maxWaitMs from its first record', () => {
     vi.useFakeTimers();
-    const src = new Subject<number>();
-    const out: number[][] = [];
-    src.pipe(toBatches(3, 100)).subscribe((b) => out.push(b));
-    [1, 2, 3, 4].forEach((v) => src.next(v));
-    expect(out).toEqual([[1, 2, 3]]);
+    const src = new Subject<RecordChunk>();
+    const out: PackedBatch[] = [];
+    src.pipe(toMicroBatches(3, 100)).subscribe((b) => out.push(b));
+    src.next(chunkOf(0, 10, ['ok', 'bad', 'ok', 'ok', 'ok']));
+    expect(out.length).toBe(1);
+    expect([...(out[0] as PackedBatch).labels]).toEqual([10, 12, 13]);
+    expect((out[0] as PackedBatch).rejected.map((r) => r.offset)).toEqual(['11']);
+    expect((out[0] as PackedBatch).offsets.get(partitionKey('t', 0))).toEqual({ from: 10n, to: 14n });
+    expect((out[0] as PackedBatch).records).toBe(4);
     vi.advanceTimersByTime(99);
     expect(out.length).toBe(1);
     vi.advanceTimersByTime(1);
-    expect(out).toEqual([[1, 2, 3], [4]]);
+    expect([...(out[1] as PackedBatch).labels]).toEqual([14]);
+    expect((out[1] as PackedBatch).offsets.get(partitionKey('t', 0))).toEqual({ from: 14n, to: 15n });
+    expect(out[1]?.firstTimestamp).toBe(1014);
     vi.advanceTimersByTime(1000);
     expect(out.length).toBe(2);
     vi.useRealTimers();
   });
 
-  it('property: flushes everything on completion, in order, never an empty or oversized group', async () => {
+  it('property: every record once, in order; batches never exceed the size; offset ranges tile each partition', async () => {
+    const chunkSpec = fc.record({ partition: fc.integer({ min: 0, max: 1 }), kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40 }) });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 200 }), fc.integer({ min: 1, max: 17 }), async (values, size) => {
-        const src = new Subject<number>();
-        const done = lastValueFrom(src.pipe(toBatches(size, 10_000), toArray()));
-        values.forEach((v) => src.next(v));
+      fc.asyncProperty(fc.array(chunkSpec, { maxLength: 30 }), fc.integer({ min: 1, max: 17 }), async (specs, size) => {
+        const next = [0, 0];
+        const chunks = specs.map(({ partition, kinds }) => {
+          const c = chunkOf(partition, next[partition] as number, kinds);
+          next[partition] = (next[partition] as number) + kinds.length;
+          return c;
+        });
+        const src = new Subject<RecordChunk>();
+        const done = lastValueFrom(src.pipe(toMicroBatches(size, 10_000), toArray()));
+        chunks.forEach((c) => src.next(c));
         src.complete();
-        const groups = await done;
-        expect(groups.flat()).toEqual(values);
-        expect(groups.every((g) => g.length > 0 && g.length <= size)).toBe(true);
+        const batches = await done;
+        const expectRows = chunks.flatMap((c) => [...c.features]);
+        expect(batches.flatMap((b) => [...b.features])).toEqual(expectRows);
+        expect(batches.reduce((n, b) => n + b.records, 0)).toBe(chunks.reduce((n, c) => n + c.records, 0));
+        expect(batches.flatMap((b) => b.rejected.map((r) => `${r.partition}:${r.offset}`))).toEqual(chunks.flatMap((c) => c.rejected.map((r) => `${r.partition}:${r.offset}`)));
+        for (const b of batches) {
+          expect(b.size).toBeLessThanOrEqual(size);
+          expect(b.records).toBeGreaterThan(0);
+          // Every row and every rejected record lies inside its batch's range for its partition.
+          for (let i = 0; i < b.size; i++) {
+            const r = b.offsets.get(partitionKey('t', b.features[i * 2] as number));
+            expect(r && r.from <= BigInt(b.labels[i] as number) && BigInt(b.labels[i] as number) < r.to).toBe(true);
+          }
+          for (const rej of b.rejected) {
+            const r = b.offsets.get(partitionKey('t', rej.partition));
+            expect(r && r.from <= BigInt(rej.offset) && BigInt(rej.offset) < r.to).toBe(true);
+          }
+        }
+        for (const p of [0, 1]) {
+          const ranges = batches.flatMap((b) => {
+            const r = b.offsets.get(partitionKey('t', p));
+            return r ? [r] : [];
+          });
+          let at = 0n;
+          for (const r of ranges) {
+            expect(r.from).toBe(at);
+            at = r.to;
+          }
+          expect(at).toBe(BigInt(next[p] as number));
+        }
       }),
     );
   });
@@ -44,7 +93,9 @@ describe('toBatches', () => {
 describe('BoundedBuffer', () => {
   it('reports full at capacity and wakes waiters only when half drained', async () => {
     const b = new BoundedBuffer(4);
-    for (let i = 0; i < 4; i++) b.offer(example(i));
+    b.offer(chunkOf(0, 0, ['ok', 'bad']));
+    expect(b.full).toBe(false);
+    b.offer(chunkOf(0, 2, ['ok', 'ok']));
     expect(b.full).toBe(true);
     let woke = false;
     void b.whenRoom().then(() => (woke = true));
