@@ -161,6 +161,10 @@ export class KafkaSource {
         if (chunk?.isFull) {
           sink.offer(chunk.finish());
           chunk = undefined;
+          // A fetched batch can hold thousands of records: let the learner's replies and timers in between
+          // chunks, so a learner on another thread gets its next batch without waiting for the whole fetch.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.halted || !isRunning()) return;
         }
         if (sink.full) {
           await this.waitForRoom(sink, heartbeat, isRunning, isStale);

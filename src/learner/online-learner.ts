@@ -2,6 +2,7 @@ import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/i
 import { ConfigError, UpdateRejectedError } from '../core/index.js';
 import { PrequentialMetrics } from './metrics.js';
 import { buildModel, inputWidthOf, outputKindOf, type OutputKind } from './models.js';
+import { DenseGradients } from './dense-gradients.js';
 import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
@@ -47,6 +48,8 @@ export class OnlineLearner {
   private updatesRejected = 0;
   private steps = 0;
   private baseLearningRate: number;
+  /** Hand-written gradients for plain Dense stacks (all built-in models); undefined: tfjs autodiff. */
+  private readonly dense?: DenseGradients;
 
   private constructor(
     private model: tf.LayersModel,
@@ -58,6 +61,7 @@ export class OnlineLearner {
     private readonly updateBatchSize: number,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
+    this.dense = DenseGradients.of(model, outputKind);
   }
 
   /** Builds the model from config (or the user's model.json), or restores it from a checkpoint snapshot. */
@@ -123,19 +127,28 @@ export class OnlineLearner {
     tf.tidy(() => {
       const x = tf.tensor2d(features, [size, width]);
       const y = tf.tensor1d(labels);
-      const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
       let preds: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const out = this.model.apply(x, { training: true }) as tf.Tensor;
-        if (wantOutputs) preds = tf.keep(out);
-        return this.lossOf(out, y);
-      }, vars);
+      let value: tf.Scalar;
+      let grads: tf.NamedTensorMap;
+      if (this.dense) {
+        const r = this.dense.run(x, y);
+        ({ loss: value, grads } = r);
+        if (wantOutputs) preds = r.outputs;
+      } else {
+        const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+        ({ value, grads } = tf.variableGrads(() => {
+          const out = this.model.apply(x, { training: true }) as tf.Tensor;
+          if (wantOutputs) preds = tf.keep(out);
+          return this.lossOf(out, y);
+        }, vars));
+      }
       const names = Object.keys(grads);
       const sq = names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)));
       const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0));
       const stats = tf.stack([value, norm]).dataSync();
       if (preds) {
         outputs = preds.dataSync() as Float32Array;
+        // Kept out of variableGrads' own scope; this tidy's scope releases the dense path's.
         preds.dispose();
       }
       loss = stats[0] as number;
@@ -217,8 +230,9 @@ export class OnlineLearner {
       const oneHot = tf.oneHot(tf.cast(y, 'int32'), units);
       loss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(out, EPS, 1))), -1))) as tf.Scalar;
     }
-    // Layer regularizers (the L2 penalty) are functions of the current weights.
-    const penalties = (this.model.losses as (() => tf.Scalar)[]).map((fn) => fn());
+    // Layer regularizers (the L2 penalty), computed from the current weights. `model.losses` stays empty for
+    // weight regularizers in tfjs-layers; each layer's calculateLosses() is what its own fit() adds.
+    const penalties = this.model.layers.flatMap((l) => l.calculateLosses());
     return penalties.length ? (tf.add(loss, tf.addN(penalties)) as tf.Scalar) : loss;
   }
 

@@ -3,7 +3,6 @@ import type { Kafka } from 'kafkajs';
 import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
 import { inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { KafkaSource, RecordDecoder } from '../consumers/index.js';
-import { selectBackend } from '../learner/index.js';
 import { describeStore, latestValidCheckpoint, openStore, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
@@ -13,7 +12,9 @@ import { OffsetLedger, positionsOf } from './offset-ledger.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
-import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
+import type { ManagerEvent, ManagerState } from './model-manager.js';
+import { LocalLearnerHost, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
+import { WorkerLearnerHost } from './worker-learner-host.js';
 
 export interface ServiceOptions {
   readonly config: StreamtrainConfig;
@@ -51,7 +52,7 @@ export class StreamtrainService {
   private readonly log: Logger;
   private readonly ledger = new OffsetLedger();
   private readonly stop$ = new Subject<void>();
-  private manager?: ModelManager;
+  private learner?: LearnerHost;
   private driftSignal?: string;
   /** The last 50 drift decisions, for status; `versionDecisions` are those since the last version, for its manifest. */
   private readonly decisions: { at: string; event: string; detail: string }[] = [];
@@ -87,20 +88,17 @@ export class StreamtrainService {
   async start(): Promise<void> {
     const { config, logger } = this.options;
     const width = inputWidth(config.input.features);
-    this.backend = await selectBackend(config.learner.backend, logger);
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
-    const saved = restored?.state as { metrics?: Parameters<ModelManager['learner']['metrics']['restore']>[0]; manager?: ManagerState } | undefined;
-    this.manager = await ModelManager.create(
-      { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, logger },
-      restored ? { snapshot: restored.snapshot, state: saved?.manager } : undefined,
-    );
+    const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
+    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend };
+    const restoredModel = restored ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version } : undefined;
+    this.learner = config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
+    this.backend = this.learner.backend;
     if (restored) {
       this.ledger.restore(restored.manifest.offsets);
       this.samplesTotal = restored.manifest.samples.total;
-      this.manager.learner.metrics.restore(saved?.metrics);
-      this.manager.notePublished(restored.snapshot, restored.manifest.version);
     }
-    this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
+    this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend, thread: config.learner.thread }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
 
     this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
     this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
@@ -186,15 +184,15 @@ export class StreamtrainService {
       await this.deadLetters?.disconnect().catch(() => undefined);
       await this.publisher?.disconnect().catch(() => undefined);
       await this.store.close?.();
-      this.manager?.dispose();
+      await this.learner?.dispose().catch((err: Error) => this.log.warn({ err: err.message }, 'learner dispose failed'));
       this.log.info({ version: this.checkpointer?.headVersion, samples: this.samplesTotal }, 'stopped');
     }
   }
 
   /** Predictions of the live model (row-major inputs): what the service would answer right now. */
-  predict(features: Float32Array, size: number): Float32Array {
-    if (!this.manager) throw new TypeError('the service is not started');
-    return this.manager.learner.predict(features, size);
+  predict(features: Float32Array, size: number): Promise<Float32Array> {
+    if (!this.learner) return Promise.reject(new TypeError('the service is not started'));
+    return this.learner.predict(features, size);
   }
 
   status(): ServiceStatus {
@@ -204,7 +202,7 @@ export class StreamtrainService {
       backend: this.backend,
       samplesTotal: this.samplesTotal,
       samplesSinceVersion: this.samplesSinceVersion,
-      metrics: this.manager?.metrics() ?? {},
+      metrics: this.learner?.metrics() ?? {},
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
       deadLettered: { ...(this.deadLetters?.counts ?? {}) },
@@ -216,10 +214,10 @@ export class StreamtrainService {
 
   /** Test-then-train on one micro-batch; the raw rows are unreachable once this returns. */
   private async learnBatch(batch: PackedBatch): Promise<void> {
-    const manager = this.manager as ModelManager;
+    const learner = this.learner as LearnerHost;
     let events: ManagerEvent[] = [];
     if (batch.size > 0) {
-      events = (await manager.step(batch)).events;
+      events = (await learner.step(batch, this.triggers.needsMetrics)).events;
       this.samplesTotal += batch.size;
       this.samplesSinceVersion += batch.size;
     }
@@ -271,7 +269,7 @@ export class StreamtrainService {
       samplesSinceLast: this.samplesSinceVersion,
       samplesTotal: this.samplesTotal,
       secondsSinceLast: (performance.now() - this.lastVersionAt) / 1000,
-      metrics: this.triggers.needsMetrics ? (this.manager?.metrics() ?? {}) : {},
+      metrics: this.triggers.needsMetrics ? (this.learner?.metrics() ?? {}) : {},
       driftSignal: this.driftSignal,
     });
     if (trigger) await this.publish(trigger);
@@ -279,22 +277,22 @@ export class StreamtrainService {
 
   /** Takes a consistent snapshot (weights, optimizer, offsets, counters) and queues its checkpoint. */
   private async publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): Promise<void> {
-    const manager = this.manager as ModelManager;
-    const snapshot = await manager.learner.snapshot();
+    const learner = this.learner as LearnerHost;
+    // Between two steps (publications run in the same serial stream as batches): weights, counters and offsets agree.
+    const cap = await learner.capture();
     const offsets = this.ledger.take();
-    const managerState = manager.state();
     const version = (this.checkpointer as Checkpointer).request({
       trigger,
-      snapshot,
-      state: { metrics: manager.learner.metrics.state(), manager: managerState },
+      snapshot: cap.snapshot,
+      state: { metrics: cap.metricsState, manager: cap.state },
       offsets,
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
-      metrics: manager.metrics(),
-      drift: { detectors: this.options.config.drift.detectors.map((d) => d.kind), responses: this.options.config.drift.responses, challengerRunning: manager.challengerRunning, decisions: this.versionDecisions },
+      metrics: cap.metrics,
+      drift: { detectors: this.options.config.drift.detectors.map((d) => d.kind), responses: this.options.config.drift.responses, challengerRunning: cap.challengerRunning, decisions: this.versionDecisions },
       ...lineage,
     });
-    manager.notePublished(snapshot, version);
+    await learner.notePublished(version);
     this.versionDecisions = [];
     this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
     this.samplesSinceVersion = 0;

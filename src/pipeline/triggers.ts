@@ -76,7 +76,11 @@ export class IntervalTrigger implements TriggerRule {
 }
 
 export class TriggerSet {
-  constructor(readonly rules: readonly TriggerRule[]) {}
+  constructor(
+    readonly rules: readonly TriggerRule[],
+    /** Seconds after a publication during which no rule is consulted. */
+    readonly minGapSeconds = 0,
+  ) {}
 
   static fromConfig(config: TriggerConfig): TriggerSet {
     const rules: TriggerRule[] = [];
@@ -85,7 +89,7 @@ export class TriggerSet {
     if (config.everySamples > 0) rules.push(new SamplesTrigger(config.everySamples));
     if (config.everySeconds > 0) rules.push(new IntervalTrigger(config.everySeconds));
     if (config.volumeRatio > 0) rules.push(new VolumeRatioTrigger(config.volumeRatio));
-    return new TriggerSet(rules);
+    return new TriggerSet(rules, config.minGapSeconds);
   }
 
   /** After a publication: rules with memory start over. */
@@ -99,6 +103,7 @@ export class TriggerSet {
   }
 
   evaluate(state: PublicationState): Trigger | undefined {
+    if (state.secondsSinceLast < this.minGapSeconds) return undefined;
     for (const rule of this.rules) {
       const t = rule.check(state);
       if (t) return t;

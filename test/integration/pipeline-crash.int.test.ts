@@ -38,7 +38,7 @@ describe('crash and restart (SIGKILL, real Kafka, real MinIO)', () => {
     dirs.push(dir);
     await createTopic(kafka, topic, 2);
     const configPath = join(dir, 'streamtrain.json');
-    const tree = testConfigTree({ brokers, topic, model, s3, extra: { triggers: { everySamples: 700, everySeconds: 1 }, logLevel: 'info' } });
+    const tree = testConfigTree({ brokers, topic, model, s3, extra: { triggers: { everySamples: 700, everySeconds: 1, minGapSeconds: 0 }, logLevel: 'info' } });
     (tree.kafka as Record<string, unknown>).sessionTimeoutMs = 6000;
     (tree.kafka as Record<string, unknown>).heartbeatIntervalMs = 500;
     await writeFile(configPath, JSON.stringify(tree, null, 2));

@@ -65,7 +65,7 @@ describe('pipeline end to end (real Kafka, real MinIO)', () => {
     await subscriber.start();
     expect(subscriber.version).toBe(last.version);
     const probe = new Float32Array(Array.from({ length: 300 }, (_, i) => ((i * 37) % 100) / 25 - 2));
-    const fromService = service.predict(probe, 100);
+    const fromService = await service.predict(probe, 100);
     expect(Array.from(subscriber.predict(probe, 3))).toEqual(Array.from(fromService));
     // Raw records too, through the feature spec stored in the manifest.
     const viaRecords = subscriber.predictRecords(records.slice(0, 5));

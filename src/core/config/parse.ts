@@ -130,11 +130,12 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const batch = { size, maxWaitMs: b.int('maxWaitMs', 1_000, 1, 3_600_000), maxBuffered };
 
   const le = root.child('learner');
-  le.rejectUnknown(['backend', 'metricsWindow', 'updateBatchSize']);
+  le.rejectUnknown(['backend', 'metricsWindow', 'updateBatchSize', 'thread']);
   const learner = {
     backend: le.oneOf('backend', ['auto', 'tensorflow', 'wasm', 'cpu'] as const, 'auto'),
     metricsWindow: le.int('metricsWindow', 1_000, 10, 1_000_000),
     updateBatchSize: le.int('updateBatchSize', 0, 0, 1_000_000),
+    thread: le.oneOf('thread', ['worker', 'main'] as const, 'worker'),
   };
 
   const c = root.child('checkpoints');
@@ -142,13 +143,14 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const checkpoints = { store: readStore(c.child('store'), env, path), keep: c.int('keep', 0, 0) };
 
   const t = root.child('triggers');
-  t.rejectUnknown(['everySamples', 'everySeconds', 'volumeRatio', 'performance', 'onDrift']);
+  t.rejectUnknown(['everySamples', 'everySeconds', 'volumeRatio', 'performance', 'onDrift', 'minGapSeconds']);
   const triggers = {
     everySamples: t.int('everySamples', 10_000, 0),
     everySeconds: t.number('everySeconds', 60, 0),
     volumeRatio: t.number('volumeRatio', 0, 0, 100),
     performance: t.has('performance') ? readPerformance(t.child('performance')) : undefined,
     onDrift: t.bool('onDrift', true),
+    minGapSeconds: t.number('minGapSeconds', 1, 0, 86_400),
   };
   if (triggers.everySamples === 0 && triggers.everySeconds === 0 && triggers.volumeRatio === 0 && !triggers.performance && !triggers.onDrift) {
     t.problem('everySamples', 'Every trigger in `triggers` is off: no version would ever be published; set `everySamples` or `everySeconds`');

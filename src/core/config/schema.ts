@@ -104,6 +104,11 @@ export interface LearnerConfig {
    * it is then learned in several steps, each sample still exactly once. 0 = one step per micro-batch. @default 0
    */
   readonly updateBatchSize: number;
+  /**
+   * Where the model learns: `worker` (a worker thread, so decoding the next batches overlaps learning this one)
+   * or `main` (the consumer's thread; one thread in all). @default 'worker'
+   */
+  readonly thread: 'worker' | 'main';
 }
 
 export type StoreConfig =
@@ -136,6 +141,12 @@ export interface TriggerConfig {
   readonly performance?: PerformanceTriggerConfig;
   /** Publish when a drift detector fires. @default true */
   readonly onDrift: boolean;
+  /**
+   * No trigger fires sooner than this after the last version (a drift or volume rule that fires meanwhile
+   * publishes when the gap has passed). Bounds checkpoint writes and downstream reloads on a fast or
+   * continuously drifting stream. Shutdown and challenger promotions are not held back. 0 disables. @default 1
+   */
+  readonly minGapSeconds: number;
 }
 
 export interface PerformanceTriggerConfig {

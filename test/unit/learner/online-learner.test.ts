@@ -82,6 +82,18 @@ describe('OnlineLearner', () => {
     }
   });
 
+  it('applies the L2 penalty: the same stream gives smaller weights with l2 > 0 (built-in and autodiff paths alike)', async () => {
+    const norm = async (l2: number) => {
+      const learner = await OnlineLearner.create({ spec: spec({ l2, type: 'mlp', hiddenUnits: [4] }), inputWidth: 3, metricsWindow: 100, logger });
+      for (let i = 1; i < 60; i++) learner.step(batch(i));
+      const w = new Float32Array((await learner.snapshot()).weightData);
+      learner.dispose();
+      return Math.sqrt(w.reduce((a, v) => a + v * v, 0));
+    };
+    const [plain, penalized] = [await norm(0), await norm(0.05)];
+    expect(penalized).toBeLessThan(0.8 * plain);
+  });
+
   it('fits a linear regression target', async () => {
     const learner = await OnlineLearner.create({ spec: spec({ type: 'linear', task: 'regression', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 } }), inputWidth: 3, metricsWindow: 500, logger });
     for (let i = 0; i < 300; i++) {

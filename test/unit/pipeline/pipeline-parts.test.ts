@@ -128,7 +128,7 @@ describe('OffsetLedger', () => {
 });
 
 describe('TriggerSet', () => {
-  const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 5, volumeRatio: 0, onDrift: true });
+  const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 5, volumeRatio: 0, onDrift: true, minGapSeconds: 0 });
   it('fires on samples, on time only when something was learned, and not otherwise', () => {
     const base = { samplesTotal: 0, metrics: {} };
     expect(set.evaluate({ ...base, samplesSinceLast: 100, secondsSinceLast: 0 })?.reason).toBe('samples');
@@ -138,9 +138,20 @@ describe('TriggerSet', () => {
   });
 });
 
+describe('minimum gap between versions', () => {
+  it('holds every rule back until minGapSeconds have passed, then lets the pending reason through', () => {
+    const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 0, volumeRatio: 0, onDrift: true, minGapSeconds: 2 });
+    const at = (seconds: number, since: number, driftSignal?: string) => set.evaluate({ samplesSinceLast: since, samplesTotal: 10_000, secondsSinceLast: seconds, metrics: {}, driftSignal });
+    expect(at(0.5, 500, 'adwin on error')).toBeUndefined();
+    expect(at(1.99, 5000)).toBeUndefined();
+    expect(at(2, 500, 'adwin on error')?.reason).toBe('drift');
+    expect(at(2, 500)?.reason).toBe('samples');
+  });
+});
+
 describe('drift, volume and performance triggers', () => {
   it('fires on a drift signal, on a volume ratio, and on a metric threshold or drop after minSamples', () => {
-    const set = TriggerSet.fromConfig({ everySamples: 0, everySeconds: 0, volumeRatio: 0.5, onDrift: true, performance: { metric: 'accuracy_window', better: 'higher', threshold: 0.6, dropBy: 0.1, minSamples: 100 } });
+    const set = TriggerSet.fromConfig({ everySamples: 0, everySeconds: 0, volumeRatio: 0.5, onDrift: true, minGapSeconds: 0, performance: { metric: 'accuracy_window', better: 'higher', threshold: 0.6, dropBy: 0.1, minSamples: 100 } });
     const s = (since: number, total: number, acc: number, driftSignal?: string) => set.evaluate({ samplesSinceLast: since, samplesTotal: total, secondsSinceLast: 0, metrics: { accuracy_window: acc }, driftSignal });
     expect(s(10, 1000, 0.9, 'adwin on error')?.reason).toBe('drift');
     expect(s(10, 1000, 0.9)).toBeUndefined();

@@ -1,0 +1,126 @@
+import type { BackendChoice, DriftConfig, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
+import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
+
+export type MetricsState = ReturnType<PrequentialMetrics['state']>;
+
+/** Everything the learner side needs to build or restore the live model; plain data, so it crosses threads. */
+export interface LearnerHostOptions {
+  readonly spec: ModelConfig;
+  readonly drift: DriftConfig;
+  readonly inputWidth: number;
+  readonly metricsWindow: number;
+  readonly updateBatchSize: number;
+  readonly backend: BackendChoice;
+}
+
+/** The newest valid checkpoint, as the learner needs it. */
+export interface RestoredModel {
+  readonly snapshot: ModelSnapshot;
+  readonly state?: ManagerState;
+  readonly metrics?: Partial<MetricsState>;
+  readonly version: string;
+}
+
+/** What one test-then-train step on a micro-batch tells the service. */
+export interface HostStepResult {
+  readonly size: number;
+  readonly loss: number;
+  readonly applied: boolean;
+  readonly events: ManagerEvent[];
+  /** Fresh metrics when asked for, or when the last ones are older than METRICS_MAX_AGE_MS; else absent. */
+  readonly metrics?: MetricValues;
+}
+
+/** Live metrics (AUC sorts the window) are recomputed at most this often unless a step asks for them. */
+export const METRICS_MAX_AGE_MS = 250;
+
+/** A consistent picture of the learner between two steps: what a checkpoint holds. */
+export interface LearnerCapture {
+  readonly snapshot: ModelSnapshot;
+  readonly state: ManagerState;
+  readonly metricsState: MetricsState;
+  readonly metrics: MetricValues;
+  readonly challengerRunning: boolean;
+}
+
+/**
+ * The live model and its drift machinery behind one asynchronous interface, so the service does not care
+ * whether learning runs on its own thread (LocalLearnerHost) or on a worker thread (WorkerLearnerHost).
+ * Calls are answered in order: a capture after a step sees the model after that step.
+ */
+export interface LearnerHost {
+  readonly backend: string;
+  /** `wantMetrics`: the caller needs metrics as of this step (a performance trigger); otherwise they may lag by up to METRICS_MAX_AGE_MS. */
+  step(batch: LearnInput, wantMetrics?: boolean): Promise<HostStepResult>;
+  /** Metrics as of the last step that computed them (no round trip), for status and triggers. */
+  metrics(): MetricValues;
+  capture(): Promise<LearnerCapture>;
+  /** The capture taken last became `version`: a `last-version` challenger starts from it. */
+  notePublished(version: string): Promise<void>;
+  predict(features: Float32Array, size: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Learning on the calling thread. Also what runs inside the worker. */
+export class LocalLearnerHost implements LearnerHost {
+  private lastMetrics: MetricValues;
+  private metricsAt = performance.now();
+  private lastCapture?: ModelSnapshot;
+
+  private constructor(
+    private readonly manager: ModelManager,
+    readonly backend: string,
+  ) {
+    this.lastMetrics = manager.metrics();
+  }
+
+  static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
+    const backend = await selectBackend(options.backend, logger);
+    const manager = await ModelManager.create(
+      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, logger },
+      restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
+    );
+    if (restored) {
+      manager.learner.metrics.restore(restored.metrics);
+      manager.notePublished(restored.snapshot, restored.version);
+    }
+    return new LocalLearnerHost(manager, backend);
+  }
+
+  async step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
+    const { result, events } = await this.manager.step(batch);
+    const now = performance.now();
+    // Drift decisions change what the metrics report (a promoted challenger): refresh with them.
+    const fresh = wantMetrics || events.length > 0 || now - this.metricsAt >= METRICS_MAX_AGE_MS;
+    if (fresh) {
+      this.lastMetrics = this.manager.metrics();
+      this.metricsAt = now;
+    }
+    return { size: result.size, loss: result.loss, applied: result.applied, events, ...(fresh ? { metrics: this.lastMetrics } : {}) };
+  }
+
+  metrics(): MetricValues {
+    return this.lastMetrics;
+  }
+
+  async capture(): Promise<LearnerCapture> {
+    const snapshot = await this.manager.learner.snapshot();
+    this.lastCapture = snapshot;
+    return { snapshot, state: this.manager.state(), metricsState: this.manager.learner.metrics.state(), metrics: this.manager.metrics(), challengerRunning: this.manager.challengerRunning };
+  }
+
+  notePublished(version: string): Promise<void> {
+    if (this.lastCapture) this.manager.notePublished(this.lastCapture, version);
+    return Promise.resolve();
+  }
+
+  predict(features: Float32Array, size: number): Promise<Float32Array> {
+    return Promise.resolve(this.manager.learner.predict(features, size));
+  }
+
+  dispose(): Promise<void> {
+    this.manager.dispose();
+    return Promise.resolve();
+  }
+}
