@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type ModelConfig } from '../../../src/core/index.js';
-import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OnlineLearner, saveModelArtifacts, selectBackend, tf } from '../../../src/learner/index.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -92,6 +95,26 @@ describe('OnlineLearner', () => {
     };
     const [plain, penalized] = [await norm(0), await norm(0.05)];
     expect(penalized).toBeLessThan(0.8 * plain);
+  });
+
+  it("learns a user's model.json through tfjs autodiff (a Dropout layer), with a constant tensor count", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'st-custom-'));
+    try {
+      const user = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [3] }), tf.layers.dropout({ rate: 0.1 }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+      const a = await saveModelArtifacts(user);
+      user.dispose();
+      writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData));
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.topology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+      const learner = await OnlineLearner.create({ spec: spec({ type: 'custom', modelPath: join(dir, 'model.json') }), inputWidth: 3, metricsWindow: 500, logger });
+      learner.step(batch(1));
+      const tensors = tf.memory().numTensors;
+      for (let i = 2; i < 120; i++) learner.step(batch(i));
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(learner.liveMetrics().accuracy_window).toBeGreaterThan(0.8);
+      learner.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fits a linear regression target', async () => {
