@@ -50,7 +50,7 @@ async function pipeline(ctx: BenchContext, n: number, model: BenchModel, batchSi
     timeoutMs: RUN_TIMEOUT_MS,
     onPoll: (s) => show(`pipeline ${model} batch ${batchSize}: ${s.samplesTotal.toLocaleString('en-US')}/${n.toLocaleString('en-US')} learned, version ${s.version}`),
   });
-  process.stderr.write(`[bench throughput] pipeline ${model} batch ${batchSize}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}${r.completed ? '' : ', TIMED OUT'})\n`);
+  process.stderr.write(`[bench throughput] pipeline ${model} batch ${batchSize}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses${r.completed ? '' : ', TIMED OUT'})\n`);
   return r;
 }
 

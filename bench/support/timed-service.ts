@@ -27,6 +27,8 @@ export interface ServiceRun {
   readonly backend?: string;
   readonly batches: number;
   readonly paused: boolean;
+  /** Backpressure pauses of the consumer during the run. */
+  readonly pauses: number;
   /** Share of the timed interval the event loop was busy (1 = the main thread never waited). */
   readonly eventLoopUtilization: number;
 }
@@ -109,6 +111,7 @@ export async function runService(o: ServiceRunOptions): Promise<ServiceRun> {
     backend: status.backend,
     batches: status.batches,
     paused: status.paused,
+    pauses: status.pauses,
     eventLoopUtilization: elu,
   };
 }

@@ -56,7 +56,17 @@ export class FeatureExtractor {
     const features = this.input.features;
     for (let i = 0; i < features.length; i++) {
       const f = features[i] as FeatureSpec;
-      at = this.write(f, record[f.field], out, at);
+      const raw = record[f.field];
+      if (f.type === 'numeric' && typeof raw === 'number') {
+        // The common case inline: a finite number that stays finite as float32. Anything else takes the general
+        // path below, which rejects it with the right reason.
+        out[at] = f.scale ? (raw - f.scale.mean) / f.scale.std : raw;
+        if (Number.isFinite(out[at])) {
+          at += 1;
+          continue;
+        }
+      }
+      at = this.write(f, raw, out, at);
     }
   }
 

@@ -151,36 +151,39 @@ export class KafkaSource {
     }
     // kafkajs' resolveOffset parses offsets into Longs: call it once for the last record handed on, not per record.
     let last: string | undefined = start > 0 ? messages[start - 1]?.offset : undefined;
-    const chunkRecords = Math.max(1, Math.min(this.options.chunkRecords ?? 512, messages.length - start));
+    const chunkRecords = Math.max(1, this.options.chunkRecords ?? 512);
     let chunk: ChunkBuilder | undefined;
     try {
       // isStale() walks kafkajs state: checked per batch and after every wait, not per record.
       if (isStale()) return;
-      for (let i = start; i < messages.length; i++) {
+      let i = start;
+      while (i < messages.length) {
         if (this.halted || !isRunning()) return;
-        if (chunk?.isFull) {
-          sink.offer(chunk.finish());
-          chunk = undefined;
-          // A fetched batch can hold thousands of records: let the learner's replies and timers in between
-          // chunks, so a learner on another thread gets its next batch without waiting for the whole fetch.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (this.halted || !isRunning()) return;
-        }
         if (sink.full) {
           await this.waitForRoom(sink, heartbeat, isRunning, isStale);
           if (this.halted || !isRunning() || isStale()) return;
         }
-        chunk ??= new ChunkBuilder(batch.topic, batch.partition, width, chunkRecords);
-        const message = messages[i] as (typeof messages)[number];
-        const raw = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp), value: message.value };
-        if (decoder.isAsync) await decoder.decodeIntoAsync(raw, chunk);
-        else decoder.decodeInto(raw, chunk);
-        last = message.offset;
-        this.stats.records += 1;
+        const end = Math.min(messages.length, i + chunkRecords);
+        chunk = new ChunkBuilder(batch.topic, batch.partition, width, end - i);
+        for (; i < end; i++) {
+          const m = messages[i] as (typeof messages)[number];
+          if (decoder.isAsync) await decoder.decodeIntoAsync(chunk, m.value, m.offset, Number(m.timestamp));
+          else decoder.decodeInto(chunk, m.value, m.offset, Number(m.timestamp));
+          last = m.offset;
+        }
+        this.stats.records += chunk.records;
+        sink.offer(chunk.finish());
+        chunk = undefined;
+        // A fetched batch can hold thousands of records: let the learner's replies and timers in between
+        // chunks, so a learner on another thread gets its next batch without waiting for the whole fetch.
+        if (i < messages.length) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
-      // Records decoded are handed on even when stopping: `last` already counts them.
-      if (chunk && chunk.records > 0) sink.offer(chunk.finish());
+      // Records decoded before an error (a registry outage) are handed on: `last` already counts them.
+      if (chunk && chunk.records > 0) {
+        this.stats.records += chunk.records;
+        sink.offer(chunk.finish());
+      }
       if (last !== undefined) {
         const after = BigInt(last) + 1n;
         // Never backwards: a batch of duplicates only tells kafkajs where to fetch next.

@@ -3,15 +3,20 @@ import { formatVersion, StreamtrainError } from '../core/index.js';
 import { listVersions, pruneVersions, writeCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { positionsOf } from './offset-ledger.js';
 
-export interface CheckpointRequest {
-  readonly trigger: Trigger;
+/** What a checkpoint holds from the learner; it may still be on its way (a capture queued on the learner thread). */
+export interface CheckpointContent {
   readonly snapshot: ModelSnapshot;
   readonly state: unknown;
+  readonly metrics: MetricValues;
+  readonly drift: unknown;
+}
+
+export interface CheckpointRequest {
+  readonly trigger: Trigger;
+  readonly content: Promise<CheckpointContent>;
   readonly offsets: readonly OffsetRange[];
   readonly samplesTotal: number;
   readonly samplesSinceParent: number;
-  readonly metrics: MetricValues;
-  readonly drift: unknown;
   /** Start a new major (a model built from scratch, or a promoted challenger). */
   readonly newMajor?: boolean;
   /** Extra parent, e.g. the champion a challenger replaces. */
@@ -79,7 +84,7 @@ export class Checkpointer {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Queues a checkpoint; resolves with its version immediately, the write completes in the background. */
+  /** Queues a checkpoint; returns its version at once, the write completes in the background (in request order). */
   request(req: CheckpointRequest): string {
     this.throwIfFailed();
     const parent = this.head ? formatVersion(this.head) : undefined;
@@ -103,6 +108,7 @@ export class Checkpointer {
   }
 
   private async write(version: string, parents: string[], req: CheckpointRequest): Promise<void> {
+    const content = await req.content;
     const started = performance.now();
     await retry(() => this.deps.beforeWrite?.() ?? Promise.resolve(), 'flush dead-letter entries', this.log);
     const { manifest, uri } = await retry(
@@ -117,14 +123,14 @@ export class Checkpointer {
             trigger: req.trigger,
             samples: { total: req.samplesTotal, sinceParent: req.samplesSinceParent },
             offsets: req.offsets,
-            metrics: req.metrics,
-            drift: req.drift,
+            metrics: content.metrics,
+            drift: content.drift,
             streamtrainVersion: this.deps.streamtrainVersion,
             backend: this.deps.backend,
             modelSpec: this.deps.modelSpec,
           },
-          req.snapshot,
-          req.state,
+          content.snapshot,
+          content.state,
         ),
       `write checkpoint ${version}`,
       this.log,

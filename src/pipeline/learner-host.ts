@@ -67,6 +67,8 @@ export class LocalLearnerHost implements LearnerHost {
   private lastMetrics: MetricValues;
   private metricsAt = performance.now();
   private lastCapture?: ModelSnapshot;
+  /** Calls run one after another, as on the worker: a capture never sees a step halfway (its async tail). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly manager: ModelManager,
@@ -88,7 +90,11 @@ export class LocalLearnerHost implements LearnerHost {
     return new LocalLearnerHost(manager, backend);
   }
 
-  async step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
+  step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
+    return this.serial(() => this.stepNow(batch, wantMetrics));
+  }
+
+  private async stepNow(batch: LearnInput, wantMetrics: boolean): Promise<HostStepResult> {
     const { result, events } = await this.manager.step(batch);
     const now = performance.now();
     // Drift decisions change what the metrics report (a promoted challenger): refresh with them.
@@ -104,23 +110,33 @@ export class LocalLearnerHost implements LearnerHost {
     return this.lastMetrics;
   }
 
-  async capture(): Promise<LearnerCapture> {
+  capture(): Promise<LearnerCapture> {
+    return this.serial(() => this.captureNow());
+  }
+
+  private async captureNow(): Promise<LearnerCapture> {
     const snapshot = await this.manager.learner.snapshot();
     this.lastCapture = snapshot;
     return { snapshot, state: this.manager.state(), metricsState: this.manager.learner.metrics.state(), metrics: this.manager.metrics(), challengerRunning: this.manager.challengerRunning };
   }
 
   notePublished(version: string): Promise<void> {
-    if (this.lastCapture) this.manager.notePublished(this.lastCapture, version);
-    return Promise.resolve();
+    return this.serial(() => {
+      if (this.lastCapture) this.manager.notePublished(this.lastCapture, version);
+    });
   }
 
   predict(features: Float32Array, size: number): Promise<Float32Array> {
-    return Promise.resolve(this.manager.learner.predict(features, size));
+    return this.serial(() => this.manager.learner.predict(features, size));
   }
 
   dispose(): Promise<void> {
-    this.manager.dispose();
-    return Promise.resolve();
+    return this.serial(() => this.manager.dispose());
+  }
+
+  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 }

@@ -13,8 +13,17 @@ import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
 import type { ManagerEvent, ManagerState } from './model-manager.js';
-import { LocalLearnerHost, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
+import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
+
+/** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
+const MAX_IN_FLIGHT = 4;
+
+interface InFlight {
+  readonly batch: PackedBatch;
+  readonly result: Promise<HostStepResult | undefined>;
+  settled?: Promise<void>;
+}
 
 export interface ServiceOptions {
   readonly config: StreamtrainConfig;
@@ -33,6 +42,8 @@ export interface ServiceStatus {
   readonly metrics: MetricValues;
   readonly buffered: number;
   readonly paused: boolean;
+  /** Times the consumer paused because the learner fell behind (backpressure). */
+  readonly pauses: number;
   readonly deadLettered: Record<string, number>;
   readonly batches: number;
   readonly running: boolean;
@@ -64,7 +75,12 @@ export class StreamtrainService {
   private buffer: BoundedBuffer;
   private subscription?: Subscription;
   private triggers: TriggerSet;
+  /** Samples handed to the learner (what the next checkpoint contains); `samplesLearned` lags by the batches in flight. */
   private samplesTotal = 0;
+  private samplesLearned = 0;
+  /** Batches handed to the learner whose results have not been handled yet, oldest first. */
+  private readonly inflight: InFlight[] = [];
+  private settleChain: Promise<void> = Promise.resolve();
   private samplesSinceVersion = 0;
   private lastVersionAt = performance.now();
   private batches = 0;
@@ -97,6 +113,7 @@ export class StreamtrainService {
     if (restored) {
       this.ledger.restore(restored.manifest.offsets);
       this.samplesTotal = restored.manifest.samples.total;
+      this.samplesLearned = this.samplesTotal;
     }
     this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend, thread: config.learner.thread }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
 
@@ -121,7 +138,7 @@ export class StreamtrainService {
       },
       restored?.manifest.version,
     );
-    if (!restored) await this.publish({ reason: 'initial', detail: 'new model' });
+    if (!restored) this.publish({ reason: 'initial', detail: 'new model' });
     await warnOnShortRetention(this.kafka, config, this.log);
 
     const decoder = new RecordDecoder({ input: config.input, label: { task: config.model.task, classes: config.model.classes }, keepRejectedPayload: config.deadLetter.includePayload });
@@ -149,7 +166,7 @@ export class StreamtrainService {
       );
       this.subscription = merge(batches$, ticks$)
         .pipe(concatMap((ev) => from(ev.kind === 'batch' ? this.learnBatch(ev.batch) : this.onTick())))
-        .subscribe({ error: reject, complete: resolve });
+        .subscribe({ error: reject, complete: () => this.settleChain.then(resolve, reject) });
     });
     this.drained.catch(() => undefined);
     this.source.onFatal((err) => this.fatal?.(err));
@@ -176,7 +193,7 @@ export class StreamtrainService {
     this.buffer.complete();
     try {
       await this.drained;
-      if (this.ledger.moved || this.samplesSinceVersion > 0) await this.publish({ reason: 'shutdown' });
+      if (this.ledger.moved || this.samplesSinceVersion > 0) this.publish({ reason: 'shutdown' });
       await this.checkpointer?.drain();
     } finally {
       await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
@@ -200,11 +217,12 @@ export class StreamtrainService {
       model: this.options.config.model.name,
       version: this.checkpointer?.headVersion,
       backend: this.backend,
-      samplesTotal: this.samplesTotal,
+      samplesTotal: this.samplesLearned,
       samplesSinceVersion: this.samplesSinceVersion,
       metrics: this.learner?.metrics() ?? {},
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
+      pauses: this.source?.stats.pauses ?? 0,
       deadLettered: { ...(this.deadLetters?.counts ?? {}) },
       batches: this.batches,
       running: this.running,
@@ -212,22 +230,36 @@ export class StreamtrainService {
     };
   }
 
-  /** Test-then-train on one micro-batch; the raw rows are unreachable once this returns. */
+  /**
+   * Hands one micro-batch to the learner (test-then-train) without waiting for it, up to MAX_IN_FLIGHT batches:
+   * a learner on another thread then always has the next batch queued. The ledger, the counters and the dead
+   * letters move when a batch is handed over, and a capture is queued behind every batch handed over before
+   * it, so a checkpoint's offsets always match its weights. Results are handled in order as they arrive.
+   */
   private async learnBatch(batch: PackedBatch): Promise<void> {
     const learner = this.learner as LearnerHost;
-    let events: ManagerEvent[] = [];
-    if (batch.size > 0) {
-      events = (await learner.step(batch, this.triggers.needsMetrics)).events;
-      this.samplesTotal += batch.size;
-      this.samplesSinceVersion += batch.size;
-    }
+    const entry: InFlight = { batch, result: batch.size > 0 ? learner.step(batch, this.triggers.needsMetrics) : Promise.resolve(undefined) };
+    this.inflight.push(entry);
+    entry.settled = this.settleChain = this.settleChain.then(() => this.settle(entry));
+    // A failure while no batch is waiting still stops the service.
+    entry.settled.catch((err: unknown) => this.fatal?.(err));
+    this.samplesTotal += batch.size;
+    this.samplesSinceVersion += batch.size;
     for (const r of batch.rejected) this.deadLetters?.add(r);
     if (batch.rejected.length) void this.deadLetters?.send().catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
     this.ledger.apply(batch.offsets);
-    this.buffer.release(batch.records);
+    while (this.inflight.length >= MAX_IN_FLIGHT) await (this.inflight[0] as InFlight).settled;
+  }
+
+  /** Handles a batch's result: releases its records, acts on drift events, considers a publication. */
+  private async settle(entry: InFlight): Promise<void> {
+    const r = await entry.result;
+    this.inflight.shift();
+    this.samplesLearned += entry.batch.size;
+    this.buffer.release(entry.batch.records);
     this.batches += 1;
-    for (const e of events) await this.onManagerEvent(e, batch);
-    await this.maybePublish();
+    for (const e of r?.events ?? []) await this.onManagerEvent(e, entry.batch);
+    this.maybePublish();
   }
 
   /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
@@ -255,15 +287,16 @@ export class StreamtrainService {
         await this.publisher?.publishDrift(event).catch((err: Error) => this.log.error({ err: err.message }, 'drift event not published'));
       }
     } else if (e.kind === 'challenger-promoted') {
-      await this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
+      this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
     }
   }
 
-  private async onTick(): Promise<void> {
-    await this.maybePublish();
+  private onTick(): Promise<void> {
+    this.maybePublish();
+    return Promise.resolve();
   }
 
-  private async maybePublish(): Promise<void> {
+  private maybePublish(): void {
     this.checkpointer?.throwIfFailed();
     const trigger = this.triggers.evaluate({
       samplesSinceLast: this.samplesSinceVersion,
@@ -272,27 +305,34 @@ export class StreamtrainService {
       metrics: this.triggers.needsMetrics ? (this.learner?.metrics() ?? {}) : {},
       driftSignal: this.driftSignal,
     });
-    if (trigger) await this.publish(trigger);
+    if (trigger) this.publish(trigger);
   }
 
-  /** Takes a consistent snapshot (weights, optimizer, offsets, counters) and queues its checkpoint. */
-  private async publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): Promise<void> {
+  /**
+   * Queues a checkpoint of the learner as of every batch handed to it so far: the capture is queued on the
+   * learner behind those batches at the same instant the ledger is cut, so weights, counters and offsets agree.
+   * Synchronous: the capture and the write complete in the background, in order.
+   */
+  private publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): void {
     const learner = this.learner as LearnerHost;
-    // Between two steps (publications run in the same serial stream as batches): weights, counters and offsets agree.
-    const cap = await learner.capture();
-    const offsets = this.ledger.take();
-    const version = (this.checkpointer as Checkpointer).request({
-      trigger,
+    const decisions = this.versionDecisions;
+    const driftConfig = this.options.config.drift;
+    const content = learner.capture().then((cap) => ({
       snapshot: cap.snapshot,
       state: { metrics: cap.metricsState, manager: cap.state },
-      offsets,
+      metrics: cap.metrics,
+      drift: { detectors: driftConfig.detectors.map((d) => d.kind), responses: driftConfig.responses, challengerRunning: cap.challengerRunning, decisions },
+    }));
+    const version = (this.checkpointer as Checkpointer).request({
+      trigger,
+      content,
+      offsets: this.ledger.take(),
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
-      metrics: cap.metrics,
-      drift: { detectors: this.options.config.drift.detectors.map((d) => d.kind), responses: this.options.config.drift.responses, challengerRunning: cap.challengerRunning, decisions: this.versionDecisions },
       ...lineage,
     });
-    await learner.notePublished(version);
+    // Queued right behind the capture: a `last-version` challenger starts from exactly this version.
+    learner.notePublished(version).catch((err: Error) => this.log.warn({ err: err.message }, 'learner did not take note of the version'));
     this.versionDecisions = [];
     this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
     this.samplesSinceVersion = 0;

@@ -38,6 +38,8 @@ export function prometheus(s: ServiceStatus): string {
     `streamtrain_buffered_records{${model}} ${s.buffered}`,
     `# TYPE streamtrain_consumer_paused gauge`,
     `streamtrain_consumer_paused{${model}} ${s.paused ? 1 : 0}`,
+    `# TYPE streamtrain_consumer_pauses_total counter`,
+    `streamtrain_consumer_pauses_total{${model}} ${s.pauses}`,
     `# TYPE streamtrain_dead_letter_total counter`,
     ...Object.entries(s.deadLettered).map(([reason, n]) => `streamtrain_dead_letter_total{${model},reason="${reason}"} ${n}`),
     `# TYPE streamtrain_metric gauge`,
