@@ -37,12 +37,12 @@ describe('RecordDecoder (JSON)', () => {
   it('decodes into chunk rows like decodeSync, and a record rejected halfway leaves nothing in the next row', () => {
     const zeros = new RecordDecoder({ input: input({ missing: 'zero' }), label: { task: 'classification', classes: 2 } });
     const b = new ChunkBuilder('t', 0, decoder.extractor.width, 4);
-    const at = (offset: string, o: unknown) => ({ ...json(o), offset });
-    zeros.decodeInto(at('7', good), b);
+    const put = (offset: string, o: unknown) => zeros.decodeInto(b, Buffer.from(JSON.stringify(o)), offset, 1);
+    put('7', good);
     // Passes x1, x2, color and city, then fails on emb: the row is written halfway and must not leak.
-    zeros.decodeInto(at('8', { ...good, emb: [1] }), b);
+    put('8', { ...good, emb: [1] });
     // Writes nothing but zeros itself: an unseen category, a missing hashed field, a zero vector.
-    zeros.decodeInto(at('9', { ...good, color: 'blue', city: null, emb: [0, 0], x1: 0, x2: 1 }), b);
+    put('9', { ...good, color: 'blue', city: null, emb: [0, 0], x1: 0, x2: 1 });
     const chunk = b.finish();
     expect(chunk.size).toBe(2);
     expect(chunk.rejected.map((r) => [r.offset, r.reason])).toEqual([['8', 'wrong-size']]);
