@@ -7,7 +7,6 @@ import type { RecordChunk, RejectedRecord } from '../core/index.js';
 export class ChunkBuilder {
   readonly features: Float32Array;
   private readonly labels: Float32Array;
-  private readonly timestamps: Float64Array;
   private readonly offsets: string[] = [];
   private readonly rejected: RejectedRecord[] = [];
   private first?: string;
@@ -24,7 +23,6 @@ export class ChunkBuilder {
   ) {
     this.features = new Float32Array(capacity * width);
     this.labels = new Float32Array(capacity);
-    this.timestamps = new Float64Array(capacity);
   }
 
   get records(): number {
@@ -36,10 +34,9 @@ export class ChunkBuilder {
   }
 
   /** Row `size` of `features` holds the example's input vector; this records its label and position. */
-  accept(label: number, offset: string, timestamp: number): void {
+  accept(label: number, offset: string): void {
     const row = this.size++;
     this.labels[row] = label;
-    this.timestamps[row] = timestamp;
     this.offsets.push(offset);
     this.first ??= offset;
     this.last = offset;
@@ -65,7 +62,6 @@ export class ChunkBuilder {
       features: n === this.capacity ? this.features : this.features.subarray(0, n * this.width),
       labels: n === this.capacity ? this.labels : this.labels.subarray(0, n),
       offsets: this.offsets,
-      timestamps: n === this.capacity ? this.timestamps : this.timestamps.subarray(0, n),
       rejected: this.rejected,
       records: this.records,
     };

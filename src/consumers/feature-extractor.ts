@@ -21,11 +21,15 @@ export class FeatureExtractor {
   readonly width: number;
   private readonly oneHotIndex: Map<string, Map<string, number>>;
 
+  /** For an all-numeric spec: writes a row of plain finite numbers, or returns false (the general path decides). */
+  private readonly fastRow?: (record: Record<string, unknown>, out: Float32Array, at: number) => boolean;
+
   constructor(
     private readonly input: Pick<InputConfig, 'features' | 'label' | 'missing'>,
     private readonly label: LabelSpec,
   ) {
     this.width = inputWidth(input.features);
+    this.fastRow = compileNumericRow(input.features);
     this.oneHotIndex = new Map(
       input.features.flatMap((f) => (f.type === 'categorical' && f.encoding === 'one-hot' ? [[f.field, new Map(f.values.map((v, i) => [v, i]))]] : [])),
     );
@@ -53,6 +57,7 @@ export class FeatureExtractor {
   }
 
   private writeRow(record: Record<string, unknown>, out: Float32Array, at: number): void {
+    if (this.fastRow?.(record, out, at)) return;
     const features = this.input.features;
     for (let i = 0; i < features.length; i++) {
       const f = features[i] as FeatureSpec;
@@ -127,6 +132,21 @@ export class FeatureExtractor {
     }
     return v;
   }
+}
+
+/**
+ * A row writer specialized to an all-numeric feature spec: one named property load per field (V8 keeps each
+ * monomorphic for records of one shape, where a loop over field names is a megamorphic keyed load). It handles
+ * only plain finite numbers that stay finite as float32, and returns false on anything else, so every rejection
+ * reason still comes from the general path. Field names enter the code only as JSON string literals.
+ */
+function compileNumericRow(features: readonly FeatureSpec[]): ((record: Record<string, unknown>, out: Float32Array, at: number) => boolean) | undefined {
+  if (features.length === 0 || features.length > 256 || !features.every((f) => f.type === 'numeric')) return undefined;
+  const lines = features.map((f, i) => {
+    const scale = f.type === 'numeric' && f.scale ? `(v - ${JSON.stringify(f.scale.mean)}) / ${JSON.stringify(f.scale.std)}` : 'v';
+    return `v = r[${JSON.stringify(f.field)}]; if (typeof v !== 'number') return false; out[at + ${i}] = ${scale}; if (!Number.isFinite(out[at + ${i}])) return false;`;
+  });
+  return new Function('r', 'out', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as (record: Record<string, unknown>, out: Float32Array, at: number) => boolean;
 }
 
 /** A JSON number (or Avro double/int/long). Numeric strings are rejected: a type error upstream should surface. */

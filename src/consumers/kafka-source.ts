@@ -167,8 +167,8 @@ export class KafkaSource {
         chunk = new ChunkBuilder(batch.topic, batch.partition, width, end - i);
         for (; i < end; i++) {
           const m = messages[i] as (typeof messages)[number];
-          if (decoder.isAsync) await decoder.decodeIntoAsync(chunk, m.value, m.offset, Number(m.timestamp));
-          else decoder.decodeInto(chunk, m.value, m.offset, Number(m.timestamp));
+          if (decoder.isAsync) await decoder.decodeIntoAsync(chunk, m.value, m.offset, m.timestamp);
+          else decoder.decodeInto(chunk, m.value, m.offset, m.timestamp);
           last = m.offset;
         }
         this.stats.records += chunk.records;

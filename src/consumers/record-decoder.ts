@@ -69,26 +69,27 @@ export class RecordDecoder {
 
   /**
    * Decodes one record of the builder's partition into its next row, or adds it to the builder's rejected
-   * records. Takes the record's fields rather than an object, so the hot path allocates nothing per record.
+   * records. Takes the record's fields rather than an object (the timestamp as kafkajs gives it, parsed only for
+   * a rejection), so the hot path allocates nothing per record.
    */
-  decodeInto(out: ChunkBuilder, value: Buffer | null, offset: string, timestamp: number): void {
+  decodeInto(out: ChunkBuilder, value: Buffer | null, offset: string, timestamp: string): void {
     try {
       if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
       const obj = this.parse(value) as Record<string, unknown>;
-      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), offset, timestamp);
+      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), offset);
     } catch (err) {
-      out.reject(this.rejectOrThrow({ topic: out.topic, partition: out.partition, offset, timestamp, value }, err));
+      out.reject(this.rejectOrThrow({ topic: out.topic, partition: out.partition, offset, timestamp: Number(timestamp), value }, err));
     }
   }
 
   /** As `decodeInto`, for decoders that may wait (the schema registry). */
-  async decodeIntoAsync(out: ChunkBuilder, value: Buffer | null, offset: string, timestamp: number): Promise<void> {
+  async decodeIntoAsync(out: ChunkBuilder, value: Buffer | null, offset: string, timestamp: string): Promise<void> {
     try {
       if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
       const obj = await this.parse(value);
-      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), offset, timestamp);
+      out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), offset);
     } catch (err) {
-      out.reject(this.rejectOrThrow({ topic: out.topic, partition: out.partition, offset, timestamp, value }, err));
+      out.reject(this.rejectOrThrow({ topic: out.topic, partition: out.partition, offset, timestamp: Number(timestamp), value }, err));
     }
   }
 

@@ -69,8 +69,6 @@ export interface RecordChunk {
   readonly labels: Float32Array;
   /** Kafka offset of each row, as kafkajs delivered it. */
   readonly offsets: readonly string[];
-  /** Kafka timestamp (ms) of each row. */
-  readonly timestamps: Float64Array;
   /** In offset order. */
   readonly rejected: readonly RejectedRecord[];
   /** Examples plus rejected records: what the backpressure buffer counts. */
@@ -87,9 +85,6 @@ export interface Batch {
   readonly labels: Float32Array;
   readonly width: number;
   readonly offsets: ReadonlyMap<PartitionKey, { from: bigint; to: bigint }>;
-  /** Earliest Kafka timestamp in the batch, for freshness measurements. */
-  readonly firstTimestamp: number;
-  readonly lastTimestamp: number;
 }
 
 export type MetricValues = Record<string, number>;

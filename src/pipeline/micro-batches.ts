@@ -94,8 +94,6 @@ function pack(pieces: readonly Piece[], size: number, records: number): PackedBa
   const labels = whole ? only.chunk.labels : new Float32Array(size);
   const offsets = new Map<PartitionKey, { from: bigint; to: bigint }>();
   const rejected: RejectedRecord[] = [];
-  let firstTimestamp = Infinity;
-  let lastTimestamp = 0;
   let at = 0;
   for (const p of pieces) {
     const { chunk } = p;
@@ -105,16 +103,7 @@ function pack(pieces: readonly Piece[], size: number, records: number): PackedBa
       labels.set(chunk.labels.subarray(p.rowFrom, p.rowTo), at);
     }
     at += n;
-    for (let i = p.rowFrom; i < p.rowTo; i++) {
-      const t = chunk.timestamps[i] as number;
-      if (t < firstTimestamp) firstTimestamp = t;
-      if (t > lastTimestamp) lastTimestamp = t;
-    }
-    for (const r of p.rejected) {
-      rejected.push(r);
-      if (r.timestamp < firstTimestamp) firstTimestamp = r.timestamp;
-      if (r.timestamp > lastTimestamp) lastTimestamp = r.timestamp;
-    }
+    for (const r of p.rejected) rejected.push(r);
     const k = partitionKey(chunk.topic, chunk.partition);
     const range = offsets.get(k);
     if (range) {
@@ -122,5 +111,5 @@ function pack(pieces: readonly Piece[], size: number, records: number): PackedBa
       if (p.to > range.to) range.to = p.to;
     } else offsets.set(k, { from: p.from, to: p.to });
   }
-  return { size, width, features, labels, offsets, rejected, records, firstTimestamp: Number.isFinite(firstTimestamp) ? firstTimestamp : 0, lastTimestamp };
+  return { size, width, features, labels, offsets, rejected, records };
 }

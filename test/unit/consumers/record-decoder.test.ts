@@ -37,7 +37,7 @@ describe('RecordDecoder (JSON)', () => {
   it('decodes into chunk rows like decodeSync, and a record rejected halfway leaves nothing in the next row', () => {
     const zeros = new RecordDecoder({ input: input({ missing: 'zero' }), label: { task: 'classification', classes: 2 } });
     const b = new ChunkBuilder('t', 0, decoder.extractor.width, 4);
-    const put = (offset: string, o: unknown) => zeros.decodeInto(b, Buffer.from(JSON.stringify(o)), offset, 1);
+    const put = (offset: string, o: unknown) => zeros.decodeInto(b, Buffer.from(JSON.stringify(o)), offset, '1');
     put('7', good);
     // Passes x1, x2, color and city, then fails on emb: the row is written halfway and must not leak.
     put('8', { ...good, emb: [1] });
