@@ -4,7 +4,7 @@
 Reads bench/results/quality-peers.json and, if present, bench/results/quality-streamtrain.json (same `results`
 entry format). For every (dataset, family) it draws the best-of-family entry only (the one flagged bestOfFamily,
 or the highest accuracy if none is flagged): windowed accuracy (the entry's `curve`, [end_index, acc]) against
-samples seen. streamtrain families are solid lines, Python peers dashed; SEA's drift points are dotted vertical
+samples seen (diagnostic runs, flagged `diagnostic`, are left out). streamtrain families are solid lines, Python peers dashed; SEA's drift points are dotted vertical
 lines. Writes bench/results/quality-accuracy.png (one stacked panel per dataset: elec2, then sea).
 
 Usage: python3 bench/quality/plot.py [--peers FILE] [--streamtrain FILE] [--out FILE]
@@ -43,7 +43,7 @@ OWN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#bcbd22", "#e377c2", 
 
 def load(path: Path, source: str) -> list:
     doc = json.loads(path.read_text())
-    entries = doc.get("results", [])
+    entries = [e for e in doc.get("results", []) if not e.get("diagnostic")]  # diagnostics: tables only
     for e in entries:
         e["_source"] = source
     return entries

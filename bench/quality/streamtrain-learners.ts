@@ -1,4 +1,4 @@
-import { createLogger, parseConfig, type DriftConfig, type ModelConfig } from '../../src/core/index.js';
+import { createLogger, parseConfig, type DriftConfig, type ModelConfig, type OptimizerType } from '../../src/core/index.js';
 import { OnlineLearner, selectBackend } from '../../src/learner/index.js';
 import { ModelManager } from '../../src/pipeline/model-manager.js';
 import { Prequential, timed, timedAsync } from './prequential.js';
@@ -19,13 +19,18 @@ export interface LearnerResult {
   readonly cpuSeconds: number;
   readonly wallSeconds: number;
   bestOfFamily?: boolean;
+  /** A diagnostic run (explains a difference between learners); never a headline number nor a target. */
+  readonly diagnostic?: boolean;
   readonly extra?: Record<string, unknown>;
 }
 
-/** The model every TypeScript learner uses: logistic regression, Adam, the grid's learning rate. */
-export function modelSpec(lr: number, width: number): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
+/**
+ * The model every TypeScript learner uses: logistic regression with streamtrain's defaults (Adam, zero initial
+ * weights, no L2), the grid's learning rate. `optimizer` is changed only by the diagnostic SGD runs.
+ */
+export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam'): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
   const tree = (responses: string[]) => ({
-    model: { name: 'quality', type: 'logistic', optimizer: { type: 'adam', learningRate: lr }, seed: 42 },
+    model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42 },
     kafka: { topics: ['unused'] },
     input: { features: Array.from({ length: width }, (_, i) => ({ field: `f${i}` })), label: { field: 'y' } },
     drift: { responses },
@@ -37,9 +42,9 @@ export function modelSpec(lr: number, width: number): { spec: ModelConfig; drift
  * streamtrain as the service runs it: one live model, test-then-train on each batch, optionally with the drift
  * responses (`adapt`, `challenger`). Returns the per-sample error stream too, for the detector evaluation.
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam'): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
-  const { spec, drift } = modelSpec(lr, s.width);
+  const { spec, drift } = modelSpec(lr, s.width, optimizer);
   const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
@@ -56,13 +61,15 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
   const trainSamples = manager.trainedSamples;
   manager.dispose();
   const perSample = updateBatchSize === 1;
-  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep');
+  const diagnostic = optimizer !== 'adam';
+  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (diagnostic ? `-${optimizer}` : '');
   return {
     result: {
       dataset: s.name,
-      learner: (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') + (perSample ? ', a step per sample' : ', a step per batch'),
+      learner: (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') + (perSample ? ', a step per sample' : ', a step per batch') + (diagnostic ? `, ${optimizer}` : ''),
       family,
-      params: { model: 'logistic', optimizer: 'adam', learningRate: lr, responses, updateBatchSize },
+      ...(diagnostic ? { diagnostic } : {}),
+      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize },
       batchSize: batch,
       samples: pq.samples,
       accuracy: pq.accuracy,
@@ -124,4 +131,25 @@ export async function runStateless(s: QualityStream, lr: number, batch: number, 
     cpuSeconds: acc.cpu,
     wallSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * The error stream (1 = error) of a model frozen after learning the first concept: it learns rows [0, `until`)
+ * test-then-train (a step per batch), then stops learning and predicts every row of the stream, the first
+ * concept included. Its errors change only where the concept does, so a detector's alarms can be told apart
+ * from the learner's own adaptation (the MOA/CD-MOA practice of scoring detectors on a known signal).
+ */
+export async function frozenErrors(s: QualityStream, lr: number, batch: number, until: number): Promise<Float32Array> {
+  await selectBackend('auto', logger);
+  const { spec } = modelSpec(lr, s.width);
+  const model = await OnlineLearner.create({ spec, inputWidth: s.width, metricsWindow: 100, logger });
+  for (let i = 0; i < until; i += batch) model.step(slice(s, i, Math.min(until, i + batch)));
+  const errors = new Float32Array(s.size);
+  for (let i = 0; i < s.size; i += batch) {
+    const b = slice(s, i, Math.min(s.size, i + batch));
+    const out = model.predict(b.features, b.size);
+    for (let r = 0; r < b.size; r++) errors[i + r] = ((out[r] as number) >= 0.5 ? 1 : 0) === (b.labels[r] as number) ? 0 : 1;
+  }
+  model.dispose();
+  return errors;
 }
