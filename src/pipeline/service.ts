@@ -102,6 +102,20 @@ export class StreamtrainService {
 
   /** Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops. */
   async start(): Promise<void> {
+    try {
+      await this.startUp();
+    } catch (err) {
+      // Nothing half-started outlives a failed start: the learner thread, the producers, the consumer.
+      await this.source?.stop().catch(() => undefined);
+      await this.deadLetters?.disconnect().catch(() => undefined);
+      await this.publisher?.disconnect().catch(() => undefined);
+      await this.learner?.dispose().catch(() => undefined);
+      this.learner = undefined;
+      throw err;
+    }
+  }
+
+  private async startUp(): Promise<void> {
     const { config, logger } = this.options;
     const width = inputWidth(config.input.features);
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
