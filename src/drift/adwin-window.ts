@@ -64,8 +64,12 @@ export class AdwinWindow {
       const row = this.rows[i] as BucketRow;
       if (row.totals.length !== maxBuckets + 1) return;
       const size = 2 ** i;
-      const [t0, t1] = row.totals as [number, number];
-      const [v0, v1] = row.variances as [number, number];
+      // Indexed reads, not destructuring: this runs on every insert, and array destructuring goes through the
+      // iterator protocol.
+      const t0 = row.totals[0] as number;
+      const t1 = row.totals[1] as number;
+      const v0 = row.variances[0] as number;
+      const v1 = row.variances[1] as number;
       const mu0 = t0 / size;
       const mu1 = t1 / size;
       const merged = v0 + v1 + size * 0.5 * (mu0 - mu1) * (mu0 - mu1);
