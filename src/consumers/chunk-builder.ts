@@ -29,10 +29,6 @@ export class ChunkBuilder {
     return this.size + this.rejected.length;
   }
 
-  get isFull(): boolean {
-    return this.records >= this.capacity;
-  }
-
   /** Row `size` of `features` holds the example's input vector; this records its label and position. */
   accept(label: number, offset: string): void {
     const row = this.size++;
