@@ -36,7 +36,7 @@ export class FeatureExtractor {
   }
 
   extract(record: Record<string, unknown>): ExtractedExample {
-    return { features: this.features(record), label: this.readLabel(record[this.input.label.field]) };
+    return { features: this.features(record), label: this.labelOf(record[this.input.label.field]) };
   }
 
   /** The input vector alone, for serving records that have no label yet. */
@@ -53,7 +53,7 @@ export class FeatureExtractor {
   extractInto(record: Record<string, unknown>, out: Float32Array, at: number): number {
     out.fill(0, at, at + this.width);
     this.writeRow(record, out, at);
-    return this.readLabel(record[this.input.label.field]);
+    return this.labelOf(record[this.input.label.field]);
   }
 
   private writeRow(record: Record<string, unknown>, out: Float32Array, at: number): void {
@@ -116,7 +116,8 @@ export class FeatureExtractor {
     return at + width;
   }
 
-  private readLabel(raw: unknown): number {
+  /** The label a raw label value stands for (a class index, or the regression target), or a DecodeError. */
+  labelOf(raw: unknown): number {
     const field = this.input.label.field;
     if (raw === undefined || raw === null) throw new DecodeError('missing-label', `label \`${field}\` is missing`);
     if (this.label.task === 'regression') return numeric(raw, field);

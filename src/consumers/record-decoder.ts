@@ -4,6 +4,7 @@ import { AvroDecoder, loadAvroType } from './avro-decoder.js';
 import type { ChunkBuilder } from './chunk-builder.js';
 import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
 import { decodeJson } from './json-decoder.js';
+import { compileJsonRowScanner, type JsonRowScanner } from './json-row-scanner.js';
 import { SchemaRegistryDecoder } from './schema-registry.js';
 
 export interface RawRecord {
@@ -29,6 +30,8 @@ export class RecordDecoder {
   readonly extractor: FeatureExtractor;
   private readonly parse: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
   readonly isAsync: boolean;
+  /** JSON with an all-numeric spec: rows written straight from the bytes, `parse` only for the rest. */
+  private readonly scan?: JsonRowScanner;
 
   constructor(private readonly options: RecordDecoderOptions) {
     const { input } = options;
@@ -36,6 +39,7 @@ export class RecordDecoder {
     if (input.format === 'json') {
       this.parse = decodeJson;
       this.isAsync = false;
+      this.scan = compileJsonRowScanner(input.features, input.label.field);
     } else if (input.schemaRegistryUrl) {
       const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
       this.parse = (b) => registry.decode(b);
@@ -75,6 +79,23 @@ export class RecordDecoder {
   decodeInto(out: ChunkBuilder, value: Buffer | null, offset: string, timestamp: string): void {
     try {
       if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      if (this.scan) {
+        const at = out.size * out.width;
+        const raw = this.scan(value, out.features, at);
+        // A row the scanner wrote, fully or in part, for a record that is then rejected must not stay behind.
+        if (raw !== raw) out.features.fill(0, at, at + out.width);
+        else {
+          let label: number;
+          try {
+            label = this.extractor.labelOf(raw);
+          } catch (err) {
+            out.features.fill(0, at, at + out.width);
+            throw err;
+          }
+          out.accept(label, offset);
+          return;
+        }
+      }
       const obj = this.parse(value) as Record<string, unknown>;
       out.accept(this.extractor.extractInto(obj, out.features, out.size * out.width), offset);
     } catch (err) {

@@ -54,6 +54,33 @@ describe('RecordDecoder (JSON)', () => {
     expect([...chunk.labels]).toEqual([1, 1]);
   });
 
+  it('decodes all-numeric records from their bytes (scanner), leaving nothing of a record it hands back', () => {
+    const numeric = new RecordDecoder({ input: input({ features: [{ field: 'x1', type: 'numeric' }, { field: 'x2', type: 'numeric', scale: { mean: 1, std: 2 } }] }), label: { task: 'classification', classes: 2 } });
+    const b = new ChunkBuilder('t', 0, 2, 4);
+    const put = (offset: string, text: string) => numeric.decodeInto(b, Buffer.from(text), offset, '1');
+    put('1', '{"x1":1.5,"x2":3,"y":1}');
+    put('2', '{"x1":"4","x2":5,"y":0}');
+    put('3', '{"x2":-1,"x1":0.25,"y":0,"note":"ok"}');
+    // Both written whole or in part by the scanner, then rejected (a bad label; not JSON): their row is clear.
+    put('4', '{"x1":4,"x2":5,"y":2}');
+    put('5', '{"x1":2.5,"x2":7,"y":1');
+    const chunk = b.finish();
+    expect(chunk.rejected.map((r) => [r.offset, r.reason])).toEqual([
+      ['2', 'wrong-type'],
+      ['4', 'wrong-type'],
+      ['5', 'undecodable'],
+    ]);
+    expect([...chunk.features]).toEqual([1.5, 1, 0.25, -1]);
+    // Each rejected last in its chunk: the whole buffer, as it goes to the learner thread, holds only row 0.
+    for (const bad of ['{"x1":4,"x2":5,"y":2}', '{"x1":2.5,"x2":7,"y":1']) {
+      const one = new ChunkBuilder('t', 0, 2, 2);
+      numeric.decodeInto(one, Buffer.from('{"x1":1.5,"x2":3,"y":1}'), '1', '1');
+      numeric.decodeInto(one, Buffer.from(bad), '2', '1');
+      expect([...new Float32Array(one.finish().features.buffer)], bad).toEqual([1.5, 1, 0, 0]);
+    }
+    expect([...chunk.labels.subarray(0, 2)]).toEqual([1, 0]);
+  });
+
   it('builds the input vector: numeric, scaled, one-hot, hashed, vector', () => {
     const r = decoder.decodeSync(json(good));
     expect(r.kind).toBe('example');
