@@ -10,10 +10,11 @@
  * headline ratio is the best of them, and the summary says which batch size it was.
  */
 import os from 'node:os';
-import { bareConsume, type ConsumeRun } from './support/bare-consumer.js';
+import { compileJsonRowScanner, type JsonRowScanner } from '../src/consumers/json-row-scanner.js';
+import { bareConsume, type BareDecode, type ConsumeRun } from './support/bare-consumer.js';
 import { envInt, envList, type BenchContext, type Benchmark } from './support/context.js';
 import { createServiceTopics } from './support/kafka.js';
-import { benchConfig, benchConfigTree, type BenchModel } from './support/pipeline-config.js';
+import { FEATURES, benchConfig, benchConfigTree, type BenchModel } from './support/pipeline-config.js';
 import { progress } from './support/progress.js';
 import { mergeSummary, round, writeResult } from './support/results.js';
 import { runService, type ServiceRun } from './support/timed-service.js';
@@ -31,11 +32,22 @@ interface PipelineRow extends ServiceRun {
   readonly publications: number;
 }
 
-async function bare(ctx: BenchContext, n: number, i: number): Promise<ConsumeRun> {
+async function bare(ctx: BenchContext, n: number, i: number | 'scanner'): Promise<ConsumeRun> {
   const show = progress('throughput', 3_000);
-  const r = await bareConsume(ctx.kafka, ctx.sourceTopic, `${ctx.runId}-bare-${i}`, n, RUN_TIMEOUT_MS, (seen) => show(`bare consumer #${i}: ${seen.toLocaleString('en-US')}/${n.toLocaleString('en-US')}`));
-  process.stderr.write(`[bench throughput] bare consumer #${i}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s\n`);
+  const label = i === 'scanner' ? "bare consumer with streamtrain's JSON scanner" : `bare consumer #${i}`;
+  const r = await bareConsume(ctx.kafka, ctx.sourceTopic, `${ctx.runId}-bare-${i}`, n, RUN_TIMEOUT_MS, (seen) => show(`${label}: ${seen.toLocaleString('en-US')}/${n.toLocaleString('en-US')}`), i === 'scanner' ? scannerDecode() : undefined);
+  process.stderr.write(`[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s\n`);
   return r;
+}
+
+/**
+ * The decode the pipeline does on these records (its byte scanner, into a reused row), without the rest of the
+ * pipeline: run once to tell how much of the pipeline's rate is its decoder and how much the rest costs.
+ */
+function scannerDecode(): BareDecode {
+  const scan = compileJsonRowScanner(FEATURES.map((field) => ({ field, type: 'numeric' as const })), 'y') as JsonRowScanner;
+  const row = new Float32Array(FEATURES.length);
+  return (value) => scan(value, row, 0);
 }
 
 async function pipeline(ctx: BenchContext, n: number, model: BenchModel, batchSize: number): Promise<ServiceRun> {
@@ -65,6 +77,7 @@ export const throughputBenchmark: Benchmark = {
     for (const model of MODELS) {
       for (const batchSize of BATCH_SIZES) rows.push({ model, batchSize, ...(await pipeline(ctx, n, model, batchSize)) });
     }
+    const scannerRun = await bare(ctx, n, 'scanner');
     bareRuns.push(await bare(ctx, n, 2));
     const baseline = Math.max(...bareRuns.map((r) => r.eventsPerSecond));
     // Versions past the initial 1.0: every 50,000 samples, plus those the default `triggers.onDrift` adds on this drifting stream.
@@ -72,7 +85,7 @@ export const throughputBenchmark: Benchmark = {
     const best = (model: BenchModel) => withRatio.filter((r) => r.model === model).sort((a, b) => b.ratio - a.ratio)[0] as PipelineRow;
     if (MODELS.length < 2) {
       // A partial run (BENCH_MODELS, for profiling) prints its numbers but leaves the recorded results alone.
-      for (const r of withRatio) process.stderr.write(`[bench throughput] ${r.model} batch ${r.batchSize}: ratio ${r.ratio.toFixed(3)} (partial run, results not written)\n`);
+      for (const r of withRatio) process.stderr.write(`[bench throughput] ${r.model} batch ${r.batchSize}: ratio ${r.ratio.toFixed(3)}, vs the scanner-decoding bare consumer ${(r.eventsPerSecond / scannerRun.eventsPerSecond).toFixed(3)} (partial run, results not written)\n`);
       return;
     }
     const logreg = best('logreg');
@@ -92,6 +105,8 @@ export const throughputBenchmark: Benchmark = {
       loadAverageAtStart,
       bare: bareRuns.map((r) => ({ ...r, eventsPerSecond: round(r.eventsPerSecond), seconds: round(r.seconds, 2) })),
       bareBaselineEventsPerSecond: round(baseline),
+      // Not the peer: the same bare consumer decoding with the pipeline's own JSON scanner (a report, not a target).
+      bareWithStreamtrainScanner: { ...scannerRun, eventsPerSecond: round(scannerRun.eventsPerSecond), seconds: round(scannerRun.seconds, 2) },
       pipeline: withRatio.map((r) => ({ ...r, eventsPerSecond: round(r.eventsPerSecond), seconds: round(r.seconds, 2), cpuSeconds: round(r.cpuSeconds, 2), eventLoopUtilization: round(r.eventLoopUtilization, 3), ratio: round(r.ratio, 3) })),
       headline: {
         logreg: { batchSize: logreg.batchSize, eventsPerSecond: round(logreg.eventsPerSecond), ratio: round(logreg.ratio, 3), target: targets.logreg, met: logreg.ratio >= targets.logreg && logreg.completed },
@@ -104,6 +119,8 @@ export const throughputBenchmark: Benchmark = {
       pipeline_events_per_s_mlp: round(mlp.eventsPerSecond),
       pipeline_vs_bare_ratio_logreg: round(logreg.ratio, 3),
       pipeline_vs_bare_ratio_mlp: round(mlp.ratio, 3),
+      bare_scanner_events_per_s: round(scannerRun.eventsPerSecond),
+      pipeline_vs_bare_scanner_ratio_logreg: round(logreg.eventsPerSecond / scannerRun.eventsPerSecond, 3),
       pipeline_batch_size_logreg: logreg.batchSize,
       pipeline_batch_size_mlp: mlp.batchSize,
       pipeline_records: n,
