@@ -78,7 +78,7 @@ describe('compileJsonRowScanner', () => {
 
   it('property: on records of the common shape it takes over, with the general path\'s row and label', () => {
     fc.assert(
-      fc.property(finite, finite, finite, fc.constantFrom(0, 1, 2), fc.dictionary(fc.string().filter((k) => !['a', 'b', 'ü-c', 'y'].includes(k)), fc.oneof(fc.double(), fc.boolean(), fc.constant(null), fc.string({ unit: 'grapheme-ascii' }).filter((s) => !/["\\\u0000-\u001f]/.test(s)))), fc.constantFrom('', ' ', '\n\t'), (a, b, c, y, extra, pad) => {
+      fc.property(finite, finite, finite, fc.constantFrom(0, 1, 2), fc.dictionary(fc.string().filter((k) => !['a', 'b', 'ü-c', 'y'].includes(k)), fc.oneof(fc.double(), fc.boolean(), fc.constant(null), fc.string({ unit: 'grapheme-ascii' }).filter((s) => ![...s].some((ch) => ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20)))), fc.constantFrom('', ' ', '\n\t'), (a, b, c, y, extra, pad) => {
         const bytes = Buffer.from(spaced({ ...extra, y, 'ü-c': c, a, b }, pad));
         const ref = general(bytes);
         const got = scanned(bytes);
