@@ -93,7 +93,8 @@ export class Checkpointer {
     const version: ModelVersion = { major, minor };
     this.nextMinor.set(major, minor + 1);
     this.head = version;
-    const parents = [...(parent ? [parent] : []), ...(req.extraParents ?? [])];
+    // A challenger branched from the head has one parent, not the same one twice.
+    const parents = [...new Set([...(parent ? [parent] : []), ...(req.extraParents ?? [])])];
     this.chain = this.chain.then(() => this.write(formatVersion(version), parents, req)).catch((err) => {
       this.failure ??= err;
       this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, parseConfig } from '../../../src/core/index.js';
+import { FolderStore, readCheckpoint } from '../../../src/checkpoints/index.js';
+import { OnlineLearner, selectBackend } from '../../../src/learner/index.js';
+import { Checkpointer, type CheckpointContent } from '../../../src/pipeline/checkpointer.js';
+
+const logger = createLogger({ level: 'silent' });
+
+describe('Checkpointer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'st-checkpointer-'));
+  let content: CheckpointContent;
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+    const spec = parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model;
+    const learner = await OnlineLearner.create({ spec, inputWidth: 1, metricsWindow: 10, logger });
+    content = { snapshot: await learner.snapshot(), state: {}, metrics: {}, drift: {} };
+    learner.dispose();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('numbers versions major.minor and records each parent once, a promoted challenger its branch point too', async () => {
+    const store = new FolderStore(dir);
+    const c = await Checkpointer.open({ store, model: 'm', keep: 0, backend: 'test', modelSpec: {}, streamtrainVersion: '0', logger });
+    const req = (extra: Partial<Parameters<Checkpointer['request']>[0]> = {}) => ({ trigger: { reason: 'samples' as const }, content: Promise.resolve(content), offsets: [], samplesTotal: 0, samplesSinceParent: 0, ...extra });
+    expect(c.request(req({ newMajor: true }))).toBe('1.0');
+    expect(c.request(req())).toBe('1.1');
+    // Branched from the head itself: one parent.
+    expect(c.request(req({ newMajor: true, extraParents: ['1.1'] }))).toBe('2.0');
+    // Branched from an older version: both.
+    expect(c.request(req({ newMajor: true, extraParents: ['1.0'] }))).toBe('3.0');
+    await c.drain();
+    const parents = async (v: string) => (await readCheckpoint(store, 'm', v)).manifest.parents;
+    expect(await parents('1.0')).toEqual([]);
+    expect(await parents('1.1')).toEqual(['1.0']);
+    expect(await parents('2.0')).toEqual(['1.1']);
+    expect(await parents('3.0')).toEqual(['2.0', '1.0']);
+  });
+});
