@@ -2,7 +2,7 @@ import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, Mod
 import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
 import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
 import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
-import { PairedComparison, type ComparisonResult } from './paired-comparison.js';
+import { Race, type ComparisonResult } from './paired-comparison.js';
 
 /** What happened while learning one batch, for the service to log, publish and checkpoint. */
 export type ManagerEvent =
@@ -75,7 +75,7 @@ class ErrorTrend {
 
 interface Challenger {
   readonly learner: OnlineLearner;
-  readonly comparison: PairedComparison;
+  readonly race: Race;
   readonly branchedFrom?: string;
 }
 
@@ -86,8 +86,10 @@ interface Challenger {
  * - `alert`: the service publishes a drift event;
  * - `adapt`: the learning rate is raised for a while and, optionally, optimizer moments are forgotten;
  * - `challenger`: a second model (from scratch, or from the last published version) learns the same batches;
- *   both are scored on every batch, and the challenger replaces the champion when a paired test says it is
- *   better by the margin, or is dropped after `maxSamples`.
+ *   both are scored on every batch. Every `minSamples` pairs the race looks at a paired test on the last
+ *   `minSamples` pairs, at a Bonferroni-corrected level (see `Race`): the challenger replaces the champion when
+ *   it is better by the margin, is dropped early when it is significantly worse, and is dropped after
+ *   `maxSamples` otherwise.
  * Used both by the service and, without Kafka, by the learning-quality benchmark.
  */
 export class ModelManager {
@@ -167,8 +169,9 @@ export class ModelManager {
   metrics(): MetricValues {
     const m = this.champion.liveMetrics();
     if (!this.challenger) return m;
-    const r = this.challenger.comparison.result();
-    return { ...m, challenger_samples: this.challenger.comparison.total, challenger_lead: r.lead, challenger_p: r.pValue };
+    const c = this.challenger.race.comparison;
+    const r = c.result();
+    return { ...m, challenger_samples: c.total, challenger_lead: r.lead, challenger_p: r.pValue };
   }
 
   dispose(): void {
@@ -208,7 +211,9 @@ export class ModelManager {
   private async respond(fired: Extract<ManagerEvent, { kind: 'drift' }>, events: ManagerEvent[]): Promise<void> {
     const { adapt, challenger } = this.options.drift;
     this.log.info({ detector: fired.detector, signal: fired.signal, responses: fired.responses }, 'drift detected');
-    if (fired.responses.includes('adapt')) {
+    // An adapt period in progress is not restarted: resetting the moments again would throw away what the model
+    // learned since the last drift, and on a stream whose detector fires often it would never settle.
+    if (fired.responses.includes('adapt') && this.adaptRemaining <= 0) {
       if (adapt.resetOptimizer) this.champion.resetOptimizer();
       this.champion.boostLearningRate(adapt.learningRateFactor);
       this.adaptRemaining = adapt.forSamples;
@@ -219,7 +224,9 @@ export class ModelManager {
       const learner = await OnlineLearner.create(learnerOptions(this.options), fromBaseline ? this.baseline?.snapshot : undefined);
       this.challenger = {
         learner,
-        comparison: new PairedComparison(this.options.spec.task, challenger.minSamples, challenger.margin, challenger.alpha),
+        race: new Race(this.options.spec.task, challenger),
+        // The branch point in the lineage: the last version published before the race, whether the challenger's
+        // weights start from it (`last-version`) or from scratch (then `challenger-started` says so).
         branchedFrom: this.baseline?.version,
       };
       events.push({ kind: 'challenger-started', from: fromBaseline ? (this.baseline?.version as string) : 'scratch' });
@@ -231,11 +238,10 @@ export class ModelManager {
     const ch = this.challenger as Challenger;
     const r = ch.learner.step(batch);
     this.trainedSamples += batch.size;
-    ch.comparison.add(championResult.errors, r.errors);
-    const { minSamples, maxSamples } = this.options.drift.challenger;
-    if (ch.comparison.total < minSamples) return;
-    const result = ch.comparison.result();
-    if (result.challengerWins) {
+    const verdict = ch.race.add(championResult.errors, r.errors);
+    if (verdict === 'continue') return;
+    const result = ch.race.comparison.result();
+    if (verdict === 'promote') {
       this.log.info({ ...result }, 'challenger promoted');
       this.champion.dispose();
       this.champion = ch.learner;
@@ -244,8 +250,8 @@ export class ModelManager {
       // A new model, a new error stream: detectors start over.
       this.detectors = this.options.drift.detectors.map((d) => createDetector(d.kind, d.params));
       events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom });
-    } else if (ch.comparison.total >= maxSamples) {
-      this.log.info({ ...result }, 'challenger dropped');
+    } else {
+      this.log.info({ ...result, early: ch.race.comparison.total < this.options.drift.challenger.maxSamples }, 'challenger dropped');
       ch.learner.dispose();
       this.challenger = undefined;
       events.push({ kind: 'challenger-dropped', comparison: result });

@@ -80,6 +80,42 @@ export class PairedComparison {
   }
 }
 
+export type RaceVerdict = 'continue' | 'promote' | 'drop';
+
+/**
+ * The schedule of a champion/challenger race. It looks at the paired test once every `minSamples` pairs (on the
+ * last `minSamples` pairs, so consecutive looks see disjoint samples), at most ceil(maxSamples / minSamples)
+ * times, and tests each look at alpha / looks (Bonferroni). So the chance that a challenger no better than the
+ * champion is ever promoted stays below `alpha` however long the race runs; testing at `alpha` after every batch
+ * (hundreds of looks) would raise it far above. A look where the challenger is better by the margin promotes it;
+ * one where it is significantly worse (same level) drops it early; after `maxSamples` it is dropped.
+ */
+export class Race {
+  readonly comparison: PairedComparison;
+  readonly looks: number;
+  private nextLook: number;
+
+  constructor(
+    kind: 'classification' | 'regression',
+    private readonly opts: { readonly minSamples: number; readonly maxSamples: number; readonly margin: number; readonly alpha: number },
+  ) {
+    this.looks = Math.max(1, Math.ceil(opts.maxSamples / opts.minSamples));
+    this.comparison = new PairedComparison(kind, opts.minSamples, opts.margin, opts.alpha / this.looks);
+    this.nextLook = opts.minSamples;
+  }
+
+  /** Adds one batch of paired errors; the verdict is 'continue' except at a look that decides. */
+  add(championErrors: Float32Array, challengerErrors: Float32Array): RaceVerdict {
+    this.comparison.add(championErrors, challengerErrors);
+    if (this.comparison.total < this.nextLook) return 'continue';
+    this.nextLook += this.opts.minSamples;
+    const r = this.comparison.result();
+    if (r.challengerWins) return 'promote';
+    if ((r.lead < 0 && r.pValue < this.comparison.alpha) || this.comparison.total >= this.opts.maxSamples) return 'drop';
+    return 'continue';
+  }
+}
+
 /** Survival function of the chi-square distribution with one degree of freedom. */
 export function chiSquare1Sf(x: number): number {
   // The erfc fit may overshoot 1 by ~1e-7 near 0: a p-value is clamped to [0, 1].

@@ -80,4 +80,15 @@ describe('ModelManager', () => {
     expect(started).toBeGreaterThanOrEqual(0);
     expect(events.slice(started).some((e) => e.kind === 'adapt-ended')).toBe(true);
   });
+
+  it('a drift during an adapt period does not restart it (no second optimizer reset)', async () => {
+    // Concept flips every 15 batches (750 samples), well inside one adapt period (2000 samples by default).
+    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]]);
+    const kinds = events.map((e) => e.kind).filter((k) => k === 'drift' || k === 'adapt-started' || k === 'adapt-ended');
+    expect(kinds.filter((k) => k === 'drift').length).toBeGreaterThan(kinds.filter((k) => k === 'adapt-started').length);
+    // Started and ended alternate: never two starts without an end between them.
+    const periods = kinds.filter((k) => k !== 'drift');
+    periods.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'adapt-started' : 'adapt-ended'));
+  });
 });
+

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PairedComparison, chiSquare1Sf, erfc } from '../../../src/pipeline/paired-comparison.js';
+import { PairedComparison, Race, chiSquare1Sf, erfc } from '../../../src/pipeline/paired-comparison.js';
 
 describe('PairedComparison', () => {
   it('erfc and the chi-square tail match reference values', () => {
@@ -55,4 +55,50 @@ describe('PairedComparison', () => {
       }),
     );
   });
+
+  /** Runs one race on batches of 50 with independent 0/1 errors at the given rates; returns its verdict. */
+  function race(seed: number, championRate: number, challengerRate: number, opts = { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01 }) {
+    let s = seed >>> 0;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const r = new Race('classification', opts);
+    for (let n = 0; n < opts.maxSamples; n += 50) {
+      const champ = Float32Array.from({ length: 50 }, () => (rnd() < championRate ? 1 : 0));
+      const chal = Float32Array.from({ length: 50 }, () => (rnd() < challengerRate ? 1 : 0));
+      const v = r.add(champ, chal);
+      if (v !== 'continue') return { verdict: v, at: r.comparison.total };
+    }
+    return { verdict: 'continue' as const, at: r.comparison.total };
+  }
+
+  it('Race: two equally good models, raced 400 times to the end, almost never promote (the level holds across all looks)', () => {
+    const outcomes = Array.from({ length: 400 }, (_, i) => race(i + 1, 0.3, 0.3));
+    const promoted = outcomes.filter((o) => o.verdict === 'promote').length;
+    // alpha = 0.01 overall: 4 expected at most; 10 would be a 1-in-1000 event. Testing every batch at alpha
+    // without the correction promotes in a large share of these races (checked below).
+    expect(promoted).toBeLessThanOrEqual(10);
+    expect(outcomes.every((o) => o.verdict !== 'continue' && o.at <= 20_000)).toBe(true);
+    const naive = Array.from({ length: 100 }, (_, i) => {
+      const c = new PairedComparison('classification', 1000, 0.01, 0.01);
+      let st = (i + 1) >>> 0;
+      const rnd = () => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+      for (let n = 0; n < 20_000; n += 50) {
+        c.add(Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)), Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)));
+        if (c.total >= 1000 && c.result().challengerWins) return true;
+      }
+      return false;
+    }).filter(Boolean).length;
+    expect(naive).toBeGreaterThan(10);
+  });
+
+  it('Race: a clearly better challenger is promoted at an early look; a clearly worse one is dropped early', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const better = race(seed, 0.3, 0.2);
+      expect(better.verdict).toBe('promote');
+      expect(better.at).toBeLessThanOrEqual(3000);
+      const worse = race(seed, 0.2, 0.3);
+      expect(worse.verdict).toBe('drop');
+      expect(worse.at).toBeLessThanOrEqual(3000);
+    }
+  });
 });
+
