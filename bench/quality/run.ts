@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   if (seaDetectors) Object.assign(summary, detectorSummary(seaDetectors));
   summary.river_parity_mismatches = parityCount;
 
-  const machine = `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
+  const machine = `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores), node ${process.version}`;
   const date = new Date().toISOString();
   writeFileSync(
     `${RESULTS}/quality-streamtrain.json`,

@@ -207,13 +207,16 @@ export interface DriftConfig {
   readonly challenger: {
     /** `scratch`: a new model; `last-version`: the last published version before the drift. @default 'scratch' */
     readonly from: 'scratch' | 'last-version';
-    /** Paired samples before the first comparison. @default 1000 */
+    /** Paired samples between two looks at the test, each on the last `minSamples` pairs. @default 1000 */
     readonly minSamples: number;
-    /** Give up (keep the champion) after this many samples. @default 20000 */
+    /** Give up (keep the champion) after this many samples: at most ceil(maxSamples / minSamples) looks. @default 20000 */
     readonly maxSamples: number;
     /** The challenger must be better by at least this much (accuracy points, or relative MAE). @default 0.01 */
     readonly margin: number;
-    /** Significance of the paired test (McNemar for classifiers, paired t on |error| for regression). @default 0.01 */
+    /**
+     * Significance of the whole race (McNemar for classifiers, paired t on |error| for regression): each look tests
+     * at alpha / looks, so an equal challenger is promoted with probability below alpha. @default 0.01
+     */
     readonly alpha: number;
   };
 }
