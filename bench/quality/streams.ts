@@ -2,7 +2,8 @@ import { sharedDataset } from '../../src/datasets/index.js';
 
 /** One benchmark stream, fully materialized (the files are small), with the protocol's feature choices. */
 export interface QualityStream {
-  readonly name: 'elec2' | 'sea';
+  /** elec2 and sea: the benchmark streams; other names: development streams (dev-responses.ts). */
+  readonly name: string;
   readonly width: number;
   readonly features: Float32Array;
   readonly labels: Float32Array;

@@ -28,12 +28,12 @@ export interface LearnerResult {
  * The model every TypeScript learner uses: logistic regression with streamtrain's defaults (Adam, zero initial
  * weights, no L2), the grid's learning rate. `optimizer` is changed only by the diagnostic SGD runs.
  */
-export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam'): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
+export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
   const tree = (responses: string[]) => ({
     model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42 },
     kafka: { topics: ['unused'] },
     input: { features: Array.from({ length: width }, (_, i) => ({ field: `f${i}` })), label: { field: 'y' } },
-    drift: { responses },
+    drift: { ...driftOverrides, responses },
   });
   return { spec: parseConfig(tree([]), { env: {} }).model, drift: (responses) => parseConfig(tree(responses), { env: {} }).drift };
 }
@@ -42,9 +42,9 @@ export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 
  * streamtrain as the service runs it: one live model, test-then-train on each batch, optionally with the drift
  * responses (`adapt`, `challenger`). Returns the per-sample error stream too, for the detector evaluation.
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam'): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
-  const { spec, drift } = modelSpec(lr, s.width, optimizer);
+  const { spec, drift } = modelSpec(lr, s.width, optimizer, driftOverrides);
   const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
