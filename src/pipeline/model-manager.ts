@@ -2,14 +2,14 @@ import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, Mod
 import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
 import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
 import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
-import { Race, type ComparisonResult } from './paired-comparison.js';
+import { Race, type ComparisonResult, type DropReason } from './paired-comparison.js';
 
 /** What happened while learning one batch, for the service to log, publish and checkpoint. */
 export type ManagerEvent =
   | { readonly kind: 'drift'; readonly detector: string; readonly signal: 'error' | 'prediction' | 'input'; readonly scores: Record<string, number>; readonly responses: readonly DriftResponse[] }
   | { readonly kind: 'challenger-started'; readonly from: 'scratch' | string }
   | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string }
-  | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult }
+  | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult; readonly reason: DropReason }
   | { readonly kind: 'adapt-started'; readonly learningRate: number }
   | { readonly kind: 'adapt-ended' };
 
@@ -88,8 +88,8 @@ interface Challenger {
  * - `challenger`: a second model (from scratch, or from the last published version) learns the same batches;
  *   both are scored on every batch. Every `minSamples` pairs the race looks at a paired test on the last
  *   `minSamples` pairs, at a Bonferroni-corrected level (see `Race`): the challenger replaces the champion when
- *   it is better by the margin, is dropped early when it is significantly worse, and is dropped after
- *   `maxSamples` otherwise.
+ *   it is better by the margin, is dropped early (from the second look) when it is behind by the margin or
+ *   significantly worse, and is dropped after `maxSamples` otherwise.
  * Used both by the service and, without Kafka, by the learning-quality benchmark.
  */
 export class ModelManager {
@@ -251,10 +251,11 @@ export class ModelManager {
       this.detectors = this.options.drift.detectors.map((d) => createDetector(d.kind, d.params));
       events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom });
     } else {
-      this.log.info({ ...result, early: ch.race.comparison.total < this.options.drift.challenger.maxSamples }, 'challenger dropped');
+      const reason = ch.race.dropReason ?? 'max-samples';
+      this.log.info({ ...result, reason }, 'challenger dropped');
       ch.learner.dispose();
       this.challenger = undefined;
-      events.push({ kind: 'challenger-dropped', comparison: result });
+      events.push({ kind: 'challenger-dropped', comparison: result, reason });
     }
   }
 }

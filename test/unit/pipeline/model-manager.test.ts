@@ -5,13 +5,13 @@ import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-man
 
 const logger = createLogger({ level: 'silent' });
 
-function config(responses: string[]) {
+function config(responses: string[], adapt?: Record<string, unknown>) {
   return parseConfig(
     {
       model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
-      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01 } },
+      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01 }, ...(adapt ? { adapt } : {}) },
     },
     { env: {} },
   );
@@ -35,9 +35,14 @@ function batch(seed: number, kind: 'concept' | 'flipped' | 'noise') {
 }
 
 /** Runs the phases; returns the events of the batches from `from` on (the batch index is the seed - 1). */
-async function run(responses: string[], phases: ['concept' | 'flipped' | 'noise', number][], from = 0): Promise<ManagerEvent[]> {
-  const c = config(responses);
+async function run(responses: string[], phases: ['concept' | 'flipped' | 'noise', number][], from = 0, adapt?: Record<string, unknown>, counts = { resets: 0 }): Promise<ManagerEvent[]> {
+  const c = config(responses, adapt);
   const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+  const reset = m.learner.resetOptimizer.bind(m.learner);
+  m.learner.resetOptimizer = () => {
+    counts.resets++;
+    reset();
+  };
   const events: ManagerEvent[] = [];
   let index = 0;
   for (const [kind, batches] of phases) {
@@ -75,17 +80,29 @@ describe('ModelManager', () => {
   });
 
   it('adapt raises the learning rate for a while after a rise, then restores it', async () => {
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]]);
+    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { learningRateFactor: 3 });
     const started = events.findIndex((e) => e.kind === 'adapt-started');
     expect(started).toBeGreaterThanOrEqual(0);
+    expect(events[started]).toMatchObject({ kind: 'adapt-started', learningRate: 1.5 });
     expect(events.slice(started).some((e) => e.kind === 'adapt-ended')).toBe(true);
   });
 
+  it('adapt by default forgets the optimizer moments and keeps the learning rate', async () => {
+    const counts = { resets: 0 };
+    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, undefined, counts);
+    const started = events.find((e) => e.kind === 'adapt-started');
+    expect(started).toMatchObject({ kind: 'adapt-started', learningRate: 0.5 });
+    expect(counts.resets).toBeGreaterThan(0);
+  });
+
   it('a drift during an adapt period does not restart it (no second optimizer reset)', async () => {
-    // Concept flips every 15 batches (750 samples), well inside one adapt period (2000 samples by default).
-    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]]);
+    // Concept flips every 15 batches (750 samples), well inside one adapt period of 2000 samples.
+    const counts = { resets: 0 };
+    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]], 0, { forSamples: 2000, learningRateFactor: 2 }, counts);
     const kinds = events.map((e) => e.kind).filter((k) => k === 'drift' || k === 'adapt-started' || k === 'adapt-ended');
     expect(kinds.filter((k) => k === 'drift').length).toBeGreaterThan(kinds.filter((k) => k === 'adapt-started').length);
+    // One reset per period, none for the detections inside a period.
+    expect(counts.resets).toBe(kinds.filter((k) => k === 'adapt-started').length);
     // Started and ended alternate: never two starts without an end between them.
     const periods = kinds.filter((k) => k !== 'drift');
     periods.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'adapt-started' : 'adapt-ended'));
