@@ -1,29 +1,146 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts`: chooses the `adapt` response's defaults on development streams, never
- * on the benchmark's Elec2 and SEA files. The streams come from the project's own generators with seeds,
- * concept orders and drift shapes that the benchmark does not use:
- *   - sea-abrupt: SEA concepts, seed 101, thresholds 9 -> 7 -> 9.5 -> 8, abrupt changes every 7,500;
- *   - sea-gradual: SEA concepts, seed 102, thresholds 7 -> 9.5 -> 8 -> 9, changes over 1,000 records;
- *   - hyperplane: rotating hyperplane, seed 103, 8 features, continual rotation plus two abrupt redraws.
- * Protocol as in the quality benchmark: logistic regression, Adam, a step per sample, batches of 32, the same
- * learning-rate grid, best grid point per setting; SEA features standardized with the generator's range.
- * Grid: learningRateFactor {2, 5} x resetOptimizer {true, false}, forSamples 2000, and no response at all.
- * Writes bench/results/quality-dev-responses.json.
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|defaults]` (all three by default): how the drift responses' defaults
+ * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
+ *
+ * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
+ *    independent 0/1 errors at fixed rates (the challenger optionally warming up from 0.5 like a model from
+ *    scratch); 1,000 seeded races per case with the default race settings (looks every 1,000 pairs, at most
+ *    20,000, margin 0.01, alpha 0.01). Reported per rule: the promotion rate and the mean race length. The rule
+ *    `Race` implements is run through `Race` itself; the alternatives are written out here.
+ * 2. **streams**: the responses on development streams from the project's own generators, with seeds, concept
+ *    orders and drift shapes the benchmark does not use:
+ *    - sea-abrupt: SEA concepts, seed 101, thresholds 9 -> 7 -> 9.5 -> 8, abrupt changes every 7,500;
+ *    - sea-gradual: SEA concepts, seed 102, thresholds 7 -> 9.5 -> 8 -> 9, changes over 1,000 records;
+ *    - hyperplane: rotating hyperplane, seed 103, 8 features, continual rotation plus two abrupt redraws;
+ *    - sea-stationary: SEA concepts, seed 104, one concept (threshold 8) throughout: any response is a response
+ *      to a false alarm, so it measures the harm a response does when nothing changed.
+ *    Protocol as in the quality benchmark: logistic regression, Adam, a step per sample, batches of 32, the same
+ *    learning-rate grid, best grid point per setting, versions noted on the service's sample-based triggers; SEA
+ *    features standardized with the generator's range (uniform on [0, 10)).
+ *    Settings: no response; adapt with learningRateFactor {1 (reset only), 2, 5} x forSamples {500, 2000} x
+ *    resetOptimizer {true, false}; challenger alone from scratch and from the last version; adapt + challenger
+ *    with the chosen defaults.
+ *    Decision rule, fixed before the runs: per setting, the mean over the four streams of the best-grid accuracy;
+ *    the highest mean wins, and settings within 0.001 of it count as tied, the tie going to the milder setting
+ *    (lower factor, shorter period, no reset). "Do no harm" is checked as the worst stream's difference to no
+ *    response.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
 import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
-import { runStateful } from './streamtrain-learners.js';
+import { countEvents, runStateful } from './streamtrain-learners.js';
 import type { QualityStream } from './streams.js';
+
+const OUT = 'bench/results/quality-dev-responses.json';
+const part = process.argv[2] ?? 'all';
+const log = (msg: string) => process.stderr.write(`[dev] ${msg}\n`);
+
+// ---------------------------------------------------------------- 1. race rules, by simulation
+
+const RACE = { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01 };
+const RACES = 1000;
+
+type Rule = (look: number, lead: number, pValue: number, alpha: number, previousLead: number) => boolean;
+/** Drop rules evaluated at each look that does not promote (the race also ends at maxSamples). */
+const ALTERNATIVES: Record<string, Rule> = {
+  'before: significantly worse at any look, no futility': (_k, lead, p, a) => lead < 0 && p < a,
+  'significantly worse from look 2, no futility': (k, lead, p, a) => k >= 2 && lead < 0 && p < a,
+  'from look 2: not ahead (lead <= 0)': (k, lead, p, a) => k >= 2 && (lead <= 0 || p < a),
+  'from look 2: not ahead twice in a row': (k, lead, p, a, prev) => k >= 2 && ((lead <= 0 && prev <= 0) || (lead < 0 && p < a)),
+  'from half of maxSamples: not ahead': (k, lead, p, a) => k >= 2 && ((k >= RACE.maxSamples / RACE.minSamples / 2 && lead <= 0) || (lead < 0 && p < a)),
+};
+const CHOSEN = 'chosen (Race): from look 2, behind by the margin (lead <= -margin) or significantly worse';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** One block of paired errors; the challenger's rate decays from 0.5 to `challenger` with time constant `warmUp`. */
+function block(rnd: () => number, from: number, champion: number, challenger: number, warmUp: number): [Float32Array, Float32Array] {
+  const a = new Float32Array(RACE.minSamples);
+  const b = new Float32Array(RACE.minSamples);
+  for (let i = 0; i < RACE.minSamples; i++) {
+    const rate = warmUp > 0 ? challenger + (0.5 - challenger) * Math.exp(-(from + i) / warmUp) : challenger;
+    a[i] = rnd() < champion ? 1 : 0;
+    b[i] = rnd() < rate ? 1 : 0;
+  }
+  return [a, b];
+}
+
+function simulate(champion: number, challenger: number, warmUp: number, rule?: Rule): { promoted: number; meanPairs: number } {
+  let promoted = 0;
+  let pairs = 0;
+  for (let seed = 1; seed <= RACES; seed++) {
+    const rnd = lcg(seed * 7919 + 13);
+    if (!rule) {
+      const race = new Race('classification', RACE);
+      for (let n = 0; ; n += RACE.minSamples) {
+        const v = race.add(...block(rnd, n, champion, challenger, warmUp));
+        if (v === 'continue') continue;
+        if (v === 'promote') promoted++;
+        pairs += race.comparison.total;
+        break;
+      }
+      continue;
+    }
+    const looks = Math.ceil(RACE.maxSamples / RACE.minSamples);
+    const c = new PairedComparison('classification', RACE.minSamples, RACE.margin, RACE.alpha / looks);
+    let previous = Infinity;
+    for (let k = 1; k <= looks; k++) {
+      c.add(...block(rnd, (k - 1) * RACE.minSamples, champion, challenger, warmUp));
+      const r = c.result();
+      if (r.challengerWins) promoted++;
+      if (r.challengerWins || k === looks || rule(k, r.lead, r.pValue, c.alpha, previous)) break;
+      previous = r.lead;
+    }
+    pairs += c.total;
+  }
+  return { promoted: promoted / RACES, meanPairs: Math.round(pairs / RACES) };
+}
+
+function raceSection() {
+  const cases: { champion: number; challenger: number; warmUp: number }[] = [];
+  for (const warmUp of [0, 300]) for (const [champion, challenger] of [[0.3, 0.3], [0.3, 0.29], [0.3, 0.27], [0.3, 0.25], [0.3, 0.2], [0.3, 0.35], [0.1, 0.1], [0.1, 0.07]] as const) cases.push({ champion, challenger, warmUp });
+  const rows = cases.map((c) => {
+    const rules: Record<string, { promoted: number; meanPairs: number }> = { [CHOSEN]: simulate(c.champion, c.challenger, c.warmUp) };
+    for (const [name, rule] of Object.entries(ALTERNATIVES)) rules[name] = simulate(c.champion, c.challenger, c.warmUp, rule);
+    log(`race ${c.champion} vs ${c.challenger}, warm-up ${c.warmUp}: ${Object.entries(rules).map(([n, r]) => `${n.slice(0, 24)} ${r.promoted.toFixed(3)}/${r.meanPairs}`).join(' | ')}`);
+    return { ...c, rules };
+  });
+  return { settings: RACE, races: RACES, note: 'independent 0/1 errors; warmUp > 0: the challenger error decays from 0.5 with that time constant (samples)', rows };
+}
+
+// ---------------------------------------------------------------- 2. responses on development streams
 
 const LENGTH = 30_000;
 const LR_GRID = [0.005, 0.05, 0.5];
 const BATCH = 32;
-const SETTINGS: { name: string; responses: string[]; adapt?: Record<string, unknown> }[] = [
-  { name: 'none', responses: [] },
+
+interface Setting {
+  readonly name: string;
+  readonly responses: string[];
+  readonly drift?: Record<string, unknown>;
+}
+
+const ADAPT: Setting[] = [
+  { name: 'adapt x1 (reset only)', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } } },
   ...[2, 5].flatMap((learningRateFactor) =>
-    [true, false].map((resetOptimizer) => ({ name: `adapt x${learningRateFactor}${resetOptimizer ? ', reset' : ''}`, responses: ['adapt'], adapt: { learningRateFactor, forSamples: 2000, resetOptimizer } })),
+    [500, 2000].flatMap((forSamples) =>
+      [false, true].map((resetOptimizer) => ({
+        name: `adapt x${learningRateFactor} for ${forSamples}${resetOptimizer ? ', reset' : ''}`,
+        responses: ['adapt'],
+        drift: { adapt: { learningRateFactor, forSamples, resetOptimizer } },
+      })),
+    ),
   ),
 ];
+const CHALLENGER: Setting[] = [
+  { name: 'challenger from scratch', responses: ['challenger'], drift: { challenger: { from: 'scratch' } } },
+  { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } } },
+];
+/** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
+const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
 function materialize(name: string, source: DatasetSource, standardize: boolean): QualityStream {
   const fields = source.fields;
@@ -36,25 +153,55 @@ function materialize(name: string, source: DatasetSource, standardize: boolean):
   return { name, width: fields.length, features: Float32Array.from(features), labels: Float32Array.from(labels), size: labels.length, driftPoints: [] };
 }
 
-const streams = [
-  materialize('sea-abrupt', seaConcepts({ seed: 101, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
-  materialize('sea-gradual', seaConcepts({ seed: 102, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
-  materialize('hyperplane', rotatingHyperplane({ seed: 103, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
-];
+type Row = { stream: string; setting: string; lr: number; accuracy: number; trainSamples: number; events: Record<string, number> };
 
-const rows: { stream: string; setting: string; lr: number; accuracy: number; adaptPeriods: number }[] = [];
-for (const s of streams) {
-  for (const setting of SETTINGS) {
-    for (const lr of LR_GRID) {
-      const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.adapt ? { adapt: setting.adapt } : {});
-      rows.push({ stream: s.name, setting: setting.name, lr, accuracy: r.result.accuracy, adaptPeriods: r.events.filter((e) => e.endsWith('adapt-started')).length });
-      process.stderr.write(`[dev] ${s.name} ${setting.name} lr ${lr}: ${r.result.accuracy.toFixed(4)}\n`);
+/** Runs `settings` on every stream; rows of other settings already in `previous` are kept (so parts can be rerun). */
+async function streamsSection(settings: Setting[], previous: Row[] = []) {
+  const streams = [
+    materialize('sea-abrupt', seaConcepts({ seed: 101, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
+    materialize('sea-gradual', seaConcepts({ seed: 102, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
+    materialize('hyperplane', rotatingHyperplane({ seed: 103, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
+    materialize('sea-stationary', seaConcepts({ seed: 104, length: LENGTH, driftAt: [], thresholds: [8] }), true),
+  ];
+  const rows: Row[] = previous.filter((r) => !settings.some((s) => s.name === r.setting));
+  for (const s of streams) {
+    for (const setting of settings) {
+      for (const lr of LR_GRID) {
+        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {});
+        const events = countEvents(r.events);
+        rows.push({ stream: s.name, setting: setting.name, lr, accuracy: r.result.accuracy, trainSamples: r.result.trainSamples, events });
+        log(`${s.name} ${setting.name} lr ${lr}: ${r.result.accuracy.toFixed(4)} (${r.result.trainSamples} trained) ${JSON.stringify(events)}`);
+      }
     }
   }
+  const order = [{ name: 'none' }, ...ADAPT, ...CHALLENGER, DEFAULTS].map((s) => s.name).filter((n) => rows.some((r) => r.setting === n));
+  const best = order.map((setting) => {
+    const perStream = Object.fromEntries(
+      streams.map((s) => {
+        const b = rows.filter((r) => r.stream === s.name && r.setting === setting).reduce((x, y) => (y.accuracy > x.accuracy ? y : x));
+        return [s.name, { accuracy: b.accuracy, lr: b.lr, trainSamples: b.trainSamples, events: b.events }];
+      }),
+    );
+    const accs = Object.values(perStream).map((p) => p.accuracy);
+    return { setting, perStream, mean: accs.reduce((a, b) => a + b, 0) / accs.length };
+  });
+  const none = best.find((b) => b.setting === 'none');
+  const withHarm = best.map((b) => ({ ...b, worstVsNone: none ? Math.min(...streams.map((s) => (b.perStream[s.name]?.accuracy ?? 0) - (none.perStream[s.name]?.accuracy ?? 0))) : undefined }));
+  return { protocol: { length: LENGTH, lrGrid: LR_GRID, batch: BATCH, updateBatchSize: 1, optimizer: 'adam' }, best: withHarm, rows };
 }
-const best = SETTINGS.map((setting) => {
-  const perStream = Object.fromEntries(streams.map((s) => [s.name, Math.max(...rows.filter((r) => r.stream === s.name && r.setting === setting.name).map((r) => r.accuracy))]));
-  return { setting: setting.name, perStream, mean: Object.values(perStream).reduce((a, b) => a + b, 0) / streams.length };
-});
-writeFileSync('bench/results/quality-dev-responses.json', `${JSON.stringify({ protocol: { length: LENGTH, lrGrid: LR_GRID, batch: BATCH, updateBatchSize: 1 }, best, rows }, null, 2)}\n`);
-for (const b of best) process.stdout.write(`${b.setting.padEnd(16)} ${Object.values(b.perStream).map((a) => a.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}\n`);
+
+// ---------------------------------------------------------------- main
+
+// `race`: the simulation; `streams`: no response, the adapt grid and the challenger's `from`; `defaults`: adapt +
+// challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
+const started = performance.now();
+const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, date: new Date().toISOString() };
+if (part === 'all' || part === 'race') out.race = raceSection();
+const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
+if (part === 'all' || part === 'streams') out.streams = await streamsSection([{ name: 'none', responses: [] }, ...ADAPT, ...CHALLENGER], previousRows);
+if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
+writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
+const streams = out.streams as Awaited<ReturnType<typeof streamsSection>> | undefined;
+for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
+log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,4 +1,4 @@
-import { createLogger, parseConfig, type DriftConfig, type ModelConfig, type OptimizerType } from '../../src/core/index.js';
+import { createLogger, parseConfig, type DriftConfig, type ModelConfig, type OptimizerType, type TriggerConfig } from '../../src/core/index.js';
 import { OnlineLearner, selectBackend } from '../../src/learner/index.js';
 import { ModelManager } from '../../src/pipeline/model-manager.js';
 import { Prequential, timed, timedAsync } from './prequential.js';
@@ -28,35 +28,50 @@ export interface LearnerResult {
  * The model every TypeScript learner uses: logistic regression with streamtrain's defaults (Adam, zero initial
  * weights, no L2), the grid's learning rate. `optimizer` is changed only by the diagnostic SGD runs.
  */
-export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig } {
+export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig; triggers: TriggerConfig } {
   const tree = (responses: string[]) => ({
     model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42 },
     kafka: { topics: ['unused'] },
     input: { features: Array.from({ length: width }, (_, i) => ({ field: `f${i}` })), label: { field: 'y' } },
     drift: { ...driftOverrides, responses },
   });
-  return { spec: parseConfig(tree([]), { env: {} }).model, drift: (responses) => parseConfig(tree(responses), { env: {} }).drift };
+  const base = parseConfig(tree([]), { env: {} });
+  return { spec: base.model, drift: (responses) => parseConfig(tree(responses), { env: {} }).drift, triggers: base.triggers };
 }
 
 /**
  * streamtrain as the service runs it: one live model, test-then-train on each batch, optionally with the drift
  * responses (`adapt`, `challenger`). Returns the per-sample error stream too, for the detector evaluation.
+ * Versions are "published" (the manager takes note of them, as the service does after each publication, so a
+ * `last-version` challenger has a version to start from) on the service's default sample-based triggers: every
+ * `triggers.everySamples` samples, after a batch where a detector fired (`onDrift`), and at a promotion. The
+ * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's.
  */
 export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
-  const { spec, drift } = modelSpec(lr, s.width, optimizer, driftOverrides);
+  const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides);
   const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
   const errors = new Float32Array(s.size);
   const events: string[] = [];
+  let sinceVersion = 0;
+  let published = 0;
   const t0 = performance.now();
   for (let i = 0; i < s.size; i += batch) {
     const b = slice(s, i, Math.min(s.size, i + batch));
     const out = await timedAsync(acc, () => manager.step(b));
     pq.add(out.result.errors);
     errors.set(out.result.errors, i);
-    for (const e of out.events) events.push(`${i}:${e.kind}`);
+    for (const e of out.events) events.push(`${i}:${e.kind}${e.kind === 'challenger-dropped' ? `(${e.reason})` : ''}`);
+    sinceVersion += b.size;
+    const publish =
+      out.events.some((e) => e.kind === 'challenger-promoted' || (triggers.onDrift && e.kind === 'drift')) || (triggers.everySamples > 0 && sinceVersion >= triggers.everySamples);
+    if (publish && responses.length) {
+      // Not timed: a checkpoint, not training. Only runs with a response can use it.
+      manager.notePublished(await manager.learner.snapshot(), `v${++published}`);
+      sinceVersion = 0;
+    }
   }
   const trainSamples = manager.trainedSamples;
   manager.dispose();
@@ -77,7 +92,7 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
       trainSamples,
       cpuSeconds: acc.cpu,
       wallSeconds: (performance.now() - t0) / 1000,
-      extra: { driftEvents: events.length, firstEvents: events.slice(0, 20) },
+      extra: { driftEvents: events.length, firstEvents: events.slice(0, 20), responseEvents: countEvents(events), published },
     },
     errors,
     events,
@@ -152,4 +167,14 @@ export async function frozenErrors(s: QualityStream, lr: number, batch: number, 
   }
   model.dispose();
   return errors;
+}
+
+/** How many events of each kind (drops by reason), e.g. { drift: 80, 'challenger-dropped(behind)': 12 }. */
+export function countEvents(events: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    const kind = e.slice(e.indexOf(':') + 1);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -196,25 +196,42 @@ export interface DriftConfig {
   readonly responses: readonly DriftResponse[];
   /** Drift events go here (Avro, schemas/drift-event.avsc). @default 'streamtrain.drift' */
   readonly topic: string;
+  /**
+   * The `adapt` response. Defaults chosen on development streams from the project's generators, never on the
+   * benchmark's (bench/quality/dev-responses.ts, bench/results/quality-dev-responses.json; logistic regression,
+   * Adam): no setting of the grid (factor 1, 2, 5; 500 or 2,000 samples; with or without a reset) did measurably
+   * better than no response, a factor 5 for 2,000 samples (the earlier default) did worse, and the mildest
+   * setting tied with the best was kept. With Adam, forgetting the moments is itself a short boost: the next
+   * steps are lr * sign(gradient) per weight, as for a fresh model, instead of the much smaller steps of an Adam
+   * whose moments average noisy gradients out. A detection during an adapt period does not restart it.
+   */
   readonly adapt: {
     /**
-     * Learning-rate multiplier after a drift. Chosen on development streams (bench/quality/dev-responses.ts): 2
-     * was as good as or better than 5 on each of them, with a learning rate from the grid. @default 2
+     * Learning-rate multiplier during the period. With plain `sgd` (no moments to forget) adapt does nothing
+     * unless this is above 1. @default 1
      */
     readonly learningRateFactor: number;
-    /** For this many samples. @default 2000 */
+    /** Length of the period in samples; detections inside it are not acted on by `adapt` again. @default 500 */
     readonly forSamples: number;
-    /** Forget optimizer moments (Adam's m and v) at the drift. @default true */
+    /** Forget optimizer moments (Adam's m and v) at the start of the period. @default true */
     readonly resetOptimizer: boolean;
   };
   readonly challenger: {
-    /** `scratch`: a new model; `last-version`: the last published version before the drift. @default 'scratch' */
+    /**
+     * `scratch`: a new model; `last-version`: the last published version before the drift. A last version is
+     * close to the champion (by default a version is published at every drift and every 10,000 samples), so
+     * its race rarely ends early and rarely promotes: on the development streams it cost more training for the
+     * same accuracy (bench/results/quality-dev-responses.json). @default 'scratch'
+     */
     readonly from: 'scratch' | 'last-version';
     /** Paired samples between two looks at the test, each on the last `minSamples` pairs. @default 1000 */
     readonly minSamples: number;
     /** Give up (keep the champion) after this many samples: at most ceil(maxSamples / minSamples) looks. @default 20000 */
     readonly maxSamples: number;
-    /** The challenger must be better by at least this much (accuracy points, or relative MAE). @default 0.01 */
+    /**
+     * The challenger must be better by at least this much (accuracy points, or relative MAE). From the second look
+     * on, a challenger behind by as much (or significantly worse) is dropped early. @default 0.01
+     */
     readonly margin: number;
     /**
      * Significance of the whole race (McNemar for classifiers, paired t on |error| for regression): each look tests
