@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|defaults]` (all three by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|defaults]` (all four by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -20,6 +20,8 @@
  *    Settings: no response; adapt with learningRateFactor {1 (reset only), 2, 5} x forSamples {500, 2000} x
  *    resetOptimizer {true, false}; challenger alone from scratch and from the last version; adapt + challenger
  *    with the chosen defaults.
+ *    Weight averaging (`model.averaging`, added after the response study, whose settings keep it off): horizons
+ *    {100, 300, 1000, 3000} with no response, and 300 without the restart after a detected rise in error.
  *    Decision rule, fixed before the runs: per setting, the mean over the four streams of the best-grid accuracy;
  *    the highest mean wins, and settings within 0.001 of it count as tied, the tie going to the milder setting
  *    (lower factor, shorter period, no reset). "Do no harm" is checked as the worst stream's difference to no
@@ -121,23 +123,40 @@ interface Setting {
   readonly name: string;
   readonly responses: string[];
   readonly drift?: Record<string, unknown>;
+  /** Overrides of the `model` section (weight averaging). */
+  readonly model?: Record<string, unknown>;
 }
 
+/** The response studies ran before weight averaging existed: they keep it off, so a rerun reproduces them. */
+const NO_AVERAGING = { averaging: { horizon: 0 } };
+
 const ADAPT: Setting[] = [
-  { name: 'adapt x1 (reset only)', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } } },
+  { name: 'adapt x1 (reset only)', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } }, model: NO_AVERAGING },
   ...[2, 5].flatMap((learningRateFactor) =>
     [500, 2000].flatMap((forSamples) =>
       [false, true].map((resetOptimizer) => ({
         name: `adapt x${learningRateFactor} for ${forSamples}${resetOptimizer ? ', reset' : ''}`,
         responses: ['adapt'],
         drift: { adapt: { learningRateFactor, forSamples, resetOptimizer } },
+        model: NO_AVERAGING,
       })),
     ),
   ),
 ];
 const CHALLENGER: Setting[] = [
-  { name: 'challenger from scratch', responses: ['challenger'], drift: { challenger: { from: 'scratch' } } },
-  { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } } },
+  { name: 'challenger from scratch', responses: ['challenger'], drift: { challenger: { from: 'scratch' } }, model: NO_AVERAGING },
+  { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } }, model: NO_AVERAGING },
+];
+const NONE: Setting = { name: 'none', responses: [], model: NO_AVERAGING };
+/**
+ * Weight averaging (`model.averaging`), no response: the horizon grid, and the chosen horizon without the restart
+ * after a detected rise in error. Decision rule, fixed before the runs (the same as for adapt): the highest mean
+ * over the four streams wins; horizons within 0.001 of it count as tied, the tie going to the shorter horizon
+ * (the milder change: less lag behind a change). `none` is the horizon 0 row.
+ */
+const AVERAGING: Setting[] = [
+  ...[100, 300, 1000, 3000].map((horizon) => ({ name: `averaging ${horizon}`, responses: [], model: { averaging: { horizon } } })),
+  { name: 'averaging 300, no restart on drift', responses: [], model: { averaging: { horizon: 300, restartOnDrift: false } } },
 ];
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
@@ -167,14 +186,14 @@ async function streamsSection(settings: Setting[], previous: Row[] = []) {
   for (const s of streams) {
     for (const setting of settings) {
       for (const lr of LR_GRID) {
-        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {});
+        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {}, setting.model ?? {});
         const events = countEvents(r.events);
         rows.push({ stream: s.name, setting: setting.name, lr, accuracy: r.result.accuracy, trainSamples: r.result.trainSamples, events });
         log(`${s.name} ${setting.name} lr ${lr}: ${r.result.accuracy.toFixed(4)} (${r.result.trainSamples} trained) ${JSON.stringify(events)}`);
       }
     }
   }
-  const order = [{ name: 'none' }, ...ADAPT, ...CHALLENGER, DEFAULTS].map((s) => s.name).filter((n) => rows.some((r) => r.setting === n));
+  const order = [NONE, ...ADAPT, ...CHALLENGER, ...AVERAGING, DEFAULTS].map((s) => s.name).filter((n) => rows.some((r) => r.setting === n));
   const best = order.map((setting) => {
     const perStream = Object.fromEntries(
       streams.map((s) => {
@@ -192,14 +211,16 @@ async function streamsSection(settings: Setting[], previous: Row[] = []) {
 
 // ---------------------------------------------------------------- main
 
-// `race`: the simulation; `streams`: no response, the adapt grid and the challenger's `from`; `defaults`: adapt +
+// `race`: the simulation; `streams`: no response, the adapt grid and the challenger's `from`; `averaging`: the weight
+// averaging horizons; `defaults`: adapt +
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
 const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
-if (part === 'all' || part === 'streams') out.streams = await streamsSection([{ name: 'none', responses: [] }, ...ADAPT, ...CHALLENGER], previousRows);
+if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
+if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
 const streams = out.streams as Awaited<ReturnType<typeof streamsSection>> | undefined;

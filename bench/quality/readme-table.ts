@@ -13,7 +13,7 @@ interface OursFile {
 }
 
 const ORDER = ['streamtrain-stateful', 'streamtrain-drift', 'streamtrain-stateful-batchstep', 'streamtrain-adapt-batchstep', 'streamtrain-challenger-batchstep', 'streamtrain-drift-batchstep', 'stateless', 'river-logreg', 'sklearn-sgd', 'river-hat', 'river-arf'];
-const DIAGNOSTICS = ['streamtrain-stateful-sgd', 'river-logreg-adam'];
+const DIAGNOSTICS = ['streamtrain-stateful-noavg', 'streamtrain-stateful-sgd', 'river-logreg-adam'];
 const LABEL: Record<string, string> = {
   'streamtrain-stateful': 'streamtrain stateful (a step per sample)',
   'streamtrain-drift': 'streamtrain stateful + adapt + challenger (a step per sample)',
@@ -27,6 +27,7 @@ const LABEL: Record<string, string> = {
   'river-hat': 'River Hoeffding Adaptive Tree',
   'river-arf': 'River ARF (adaptive random forest)',
   'streamtrain-stateful-sgd': 'diagnostic: streamtrain stateful with SGD instead of Adam (a step per sample)',
+  'streamtrain-stateful-noavg': 'diagnostic: streamtrain stateful without weight averaging (a step per sample)',
   'river-logreg-adam': 'diagnostic: River LogisticRegression with Adam instead of SGD',
 };
 

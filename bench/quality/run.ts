@@ -10,7 +10,10 @@
  *     streams: the live (adapting) learner's and that of a model frozen after the first concept (sea-detectors.ts);
  *   - diagnostics (flagged `diagnostic`, never a headline number): streamtrain with SGD instead of its default
  *     Adam, a step per sample, and River's LogisticRegression with Adam (peers.py), to separate the optimizer
- *     from everything else when streamtrain and River's LogisticRegression differ.
+ *     from everything else when streamtrain and River's LogisticRegression differ; streamtrain without weight
+ *     averaging (`model.averaging.horizon: 0`), to show what the average adds.
+ * Every streamtrain learner, the stateless baseline included (same model), runs with streamtrain's defaults,
+ * weight averaging among them.
  * One learning-rate grid, {0.005, 0.05, 0.5}, for every linear learner alike. Error stream: 1 = error.
  * Writes bench/results/quality-streamtrain.json, merges bench/results/summary.json, draws
  * bench/results/quality-accuracy.png.
@@ -59,8 +62,10 @@ async function main(): Promise<void> {
       // Headline: one gradient step per sample, the update regime of the River and scikit-learn peers here.
       results.push((await runStateful(s, lr, BATCH, [], 1)).result);
       results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1)).result);
-      // Diagnostic: the same, with River's optimizer (plain SGD) instead of streamtrain's default Adam.
+      // Diagnostics: the same, with River's optimizer (plain SGD) instead of streamtrain's default Adam; and
+      // without weight averaging (the trained weights predict), which is what the other learners do.
       results.push((await runStateful(s, lr, BATCH, [], 1, 'sgd')).result);
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { averaging: { horizon: 0 } })).result);
       // The service's default: one step per micro-batch (cheaper per sample), with each response alone and both.
       const perBatch = await runStateful(s, lr, BATCH, [], BATCH);
       results.push(perBatch.result);
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     summary[`${d}_cpu_ratio_stateful_vs_stateless`] = drift && stateless ? drift.cpuSeconds / stateless.cpuSeconds : undefined;
     summary[`${d}_cpu_ratio_stateful_batchstep_vs_stateless`] = driftBatch && stateless ? driftBatch.cpuSeconds / stateless.cpuSeconds : undefined;
     summary[`${d}_acc_stateful_sgd`] = best(d, 'streamtrain-stateful-sgd')?.accuracy;
+    summary[`${d}_acc_stateful_no_averaging`] = best(d, 'streamtrain-stateful-noavg')?.accuracy;
     summary[`${d}_acc_river_logreg_adam`] = best(d, 'river-logreg-adam', peers)?.accuracy;
   }
   if (seaDetectors) Object.assign(summary, detectorSummary(seaDetectors));

@@ -28,9 +28,9 @@ export interface LearnerResult {
  * The model every TypeScript learner uses: logistic regression with streamtrain's defaults (Adam, zero initial
  * weights, no L2), the grid's learning rate. `optimizer` is changed only by the diagnostic SGD runs.
  */
-export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig; triggers: TriggerConfig } {
+export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig; triggers: TriggerConfig } {
   const tree = (responses: string[]) => ({
-    model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42 },
+    model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42, ...modelOverrides },
     kafka: { topics: ['unused'] },
     input: { features: Array.from({ length: width }, (_, i) => ({ field: `f${i}` })), label: { field: 'y' } },
     drift: { ...driftOverrides, responses },
@@ -47,9 +47,9 @@ export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 
  * `triggers.everySamples` samples, after a batch where a detector fired (`onDrift`), and at a promotion. The
  * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's.
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
-  const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides);
+  const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides, modelOverrides);
   const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
@@ -76,15 +76,20 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
   const trainSamples = manager.trainedSamples;
   manager.dispose();
   const perSample = updateBatchSize === 1;
-  const diagnostic = optimizer !== 'adam';
-  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (diagnostic ? `-${optimizer}` : '');
+  const noAveraging = spec.averaging.horizon === 0;
+  const diagnostic = optimizer !== 'adam' || noAveraging;
+  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (optimizer !== 'adam' ? `-${optimizer}` : '') + (noAveraging ? '-noavg' : '');
   return {
     result: {
       dataset: s.name,
-      learner: (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') + (perSample ? ', a step per sample' : ', a step per batch') + (diagnostic ? `, ${optimizer}` : ''),
+      learner:
+        (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') +
+        (perSample ? ', a step per sample' : ', a step per batch') +
+        (optimizer !== 'adam' ? `, ${optimizer}` : '') +
+        (noAveraging ? ', no weight averaging' : ''),
       family,
       ...(diagnostic ? { diagnostic } : {}),
-      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize },
+      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize, averagingHorizon: spec.averaging.horizon },
       batchSize: batch,
       samples: pq.samples,
       accuracy: pq.accuracy,

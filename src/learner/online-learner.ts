@@ -6,9 +6,12 @@ import { DenseGradients } from './dense-gradients.js';
 import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
+import { WeightAverage } from './weight-average.js';
 import { tf } from './tf.js';
 
 const EPS = 1e-7;
+/** Names of the trained weights in a snapshot's optimizer state when the published weights are their average. */
+const TRAINED_PREFIX = 'streamtrain.trained/';
 
 /** Rows of one micro-batch, row-major. */
 export interface LearnInput {
@@ -41,7 +44,9 @@ export interface OnlineLearnerOptions {
 
 /**
  * One live model updated by test-then-train on every micro-batch: predict (scored into the live metrics),
- * then one gradient step. Each step runs inside `tf.tidy`, so the number of live tensors is the same after
+ * then one gradient step. With weight averaging (`model.averaging`), two sets of weights: the optimizer moves
+ * the trained ones, and their moving average predicts and is what a snapshot publishes as the model's weights;
+ * the trained weights travel in the snapshot's optimizer state. Each step runs inside `tf.tidy`, so the number of live tensors is the same after
  * every batch (tfjs training loops that skip disposal leak, see tfjs issue #8326).
  */
 export class OnlineLearner {
@@ -53,6 +58,9 @@ export class OnlineLearner {
 
   private constructor(
     private model: tf.LayersModel,
+    /** The weights that predict: `model` itself, or the model holding the average. */
+    private readonly serving: tf.LayersModel,
+    private readonly average: WeightAverage | undefined,
     private optimizer: tf.Optimizer,
     readonly spec: ModelConfig,
     readonly outputKind: OutputKind,
@@ -76,9 +84,24 @@ export class OnlineLearner {
       model.dispose();
       throw new ConfigError('input.features', `The model expects input vectors of width ${width}, but \`input.features\` makes vectors of width ${opts.inputWidth}`);
     }
+    // A snapshot's weights are the ones that predicted; the trained ones, when they differ, are in its optimizer state.
+    const trained = snapshot ? trainedWeightsOf(snapshot) : [];
+    const horizon = spec.averaging?.horizon ?? 0;
+    let serving = model;
+    let average: WeightAverage | undefined;
+    if (horizon > 0) {
+      serving = snapshot ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
+      // A new model's first iterates are not worth averaging: it starts as after a restart.
+      const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : horizon };
+      average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff);
+    }
+    if (trained.length) {
+      if (trained.length === model.weights.length) model.setWeights(trained.map((n) => n.tensor));
+      trained.forEach((n) => n.tensor.dispose());
+    }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER);
+    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
@@ -91,7 +114,7 @@ export class OnlineLearner {
     let outputs: Float32Array;
     let loss: number;
     let applied: boolean;
-    if (chunk >= size) {
+    if (chunk >= size && !this.average) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction.
       ({ outputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true));
     } else {
@@ -102,6 +125,7 @@ export class OnlineLearner {
       for (let at = 0; at < size; at += chunk) {
         const end = Math.min(size, at + chunk);
         const r = this.gradientStep(batch.features.subarray(at * width, end * width), batch.labels.subarray(at, end), end - at, width, false);
+        if (r.applied) this.average?.update(end - at);
         loss += r.loss * (end - at);
         applied &&= r.applied;
       }
@@ -163,26 +187,34 @@ export class OnlineLearner {
     return { outputs, loss, applied };
   }
 
-  /** Predictions of the live model for row-major features. */
+  /** Predictions of the live model (the averaged weights, with averaging) for row-major features. */
   predict(features: Float32Array, size: number): Float32Array {
-    return tf.tidy(() => (this.model.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    return tf.tidy(() => (this.serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
   }
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
   async snapshot(): Promise<ModelSnapshot> {
-    const artifacts = await saveModelArtifacts(this.model);
+    const artifacts = await saveModelArtifacts(this.serving);
     if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
       throw new UpdateRejectedError('The model has non-finite weights; refusing to checkpoint it');
     }
     const named = await this.optimizer.getWeights();
-    const packed = await packTensors(named);
+    const trained = this.average ? this.model.weights.map((w, i) => ({ name: `${TRAINED_PREFIX}${i}/${w.originalName}`, tensor: w.read() })) : [];
+    for (const t of trained) {
+      if (!tensorFinite(t.tensor)) throw new UpdateRejectedError('The model has non-finite trained weights; refusing to checkpoint it');
+    }
+    const packed = await packTensors([...named, ...trained]);
     // getWeights() returns the live slot variables plus a fresh iteration-count tensor: dispose only the latter.
     named.forEach((n) => {
       if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
     });
     return {
       ...artifacts,
-      optimizer: { className: this.optimizer.getClassName(), config: { ...this.optimizer.getConfig(), learningRate: this.baseLearningRate }, ...packed },
+      optimizer: {
+        className: this.optimizer.getClassName(),
+        config: { ...this.optimizer.getConfig(), learningRate: this.baseLearningRate, ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}) },
+        ...packed,
+      },
     };
   }
 
@@ -213,7 +245,18 @@ export class OnlineLearner {
     this.optimizer = createOptimizer(this.spec.optimizer);
   }
 
+  /** True when a moving average of the trained weights predicts (`model.averaging.horizon` > 0). */
+  get averaging(): boolean {
+    return this.average !== undefined;
+  }
+
+  /** Restarts the weight average from the trained weights (after a drift); no-op without averaging. */
+  restartAverage(): void {
+    this.average?.restart();
+  }
+
   dispose(): void {
+    if (this.serving !== this.model) this.serving.dispose();
     this.model.dispose();
     this.optimizer.dispose();
   }
@@ -249,8 +292,31 @@ export class OnlineLearner {
       this.logger.warn({ saved: state.className, configured: this.optimizer.getClassName() }, 'optimizer type changed since the checkpoint: starting with fresh optimizer slots');
       return;
     }
-    const named = unpackTensors(state.tensors, state.data);
+    const named = unpackTensors(state.tensors.filter((s) => !s.name.startsWith(TRAINED_PREFIX)), state.data);
     await this.optimizer.setWeights(named);
     named.forEach((n) => n.tensor.dispose());
   }
+}
+
+/** The trained weights a snapshot carries in its optimizer state (empty when its weights are the trained ones). */
+function trainedWeightsOf(snapshot: ModelSnapshot): { name: string; tensor: tf.Tensor }[] {
+  const specs = snapshot.optimizer.tensors.filter((s) => s.name.startsWith(TRAINED_PREFIX));
+  return specs.length ? unpackTensors(specs, snapshot.optimizer.data) : [];
+}
+
+/** The average's bookkeeping in a snapshot's optimizer config; anything unreadable restarts it. */
+function averageStateOf(config: unknown): { mass: number; holdoff: number } {
+  const c = config as { averageMass?: unknown; averageHoldoff?: unknown } | undefined;
+  const m = c?.averageMass;
+  const h = c?.averageHoldoff;
+  return {
+    mass: typeof m === 'number' && Number.isFinite(m) && m >= 0 && m <= 1 ? m : 0,
+    holdoff: typeof h === 'number' && Number.isFinite(h) && h >= 0 ? h : 0,
+  };
+}
+
+function tensorFinite(t: tf.Tensor): boolean {
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i] as number)) return false;
+  return true;
 }

@@ -84,7 +84,7 @@ interface Challenger {
  * test-then-train; its per-sample errors feed the concept-drift detectors; inputs and predictions feed the
  * data-drift watch. When a detector fires, the configured responses run:
  * - `alert`: the service publishes a drift event;
- * - `adapt`: the learning rate is raised for a while and, optionally, optimizer moments are forgotten;
+ * - `adapt`: optimizer moments are forgotten and the learning rate can be raised for a while (each optional);
  * - `challenger`: a second model (from scratch, or from the last published version) learns the same batches;
  *   both are scored on every batch. Every `minSamples` pairs the race looks at a paired test on the last
  *   `minSamples` pairs, at a Bonferroni-corrected level (see `Race`): the challenger replaces the champion when
@@ -155,7 +155,10 @@ export class ModelManager {
     this.trend.add(result.errors, at, n);
     if (fired) {
       const acted = worse ? fired : { ...fired, responses: fired.responses.filter((r) => r === 'alert') };
-      events.push({ ...acted, scores: { ...acted.scores, error_rose: worse ? 1 : 0 } });
+      // The weight average assumes the concept holds; once the error rose it would only lag, so it starts over.
+      const restart = worse && this.champion.averaging && this.options.spec.averaging?.restartOnDrift !== false;
+      if (restart) this.champion.restartAverage();
+      events.push({ ...acted, scores: { ...acted.scores, error_rose: worse ? 1 : 0, ...(restart ? { average_restarted: 1 } : {}) } });
       await this.respond(acted, events);
     }
     return { result, events };

@@ -10,6 +10,8 @@ export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
 const MODEL_TYPES: readonly ModelType[] = ['logistic', 'softmax', 'mlp', 'linear', 'custom'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** `model.averaging.horizon` when the config does not say: see its doc in schema.ts. */
+export const DEFAULT_AVERAGING_HORIZON = 1000;
 
 /** Reads a YAML or JSON config file and validates it; relative paths in it are taken from the file's folder. */
 export function loadConfig(path: string, env: ConfigEnv = process.env): StreamtrainConfig {
@@ -45,7 +47,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
 
   // model
   const m = root.child('model');
-  m.rejectUnknown(['name', 'type', 'hiddenUnits', 'classes', 'task', 'modelPath', 'optimizer', 'l2', 'seed']);
+  m.rejectUnknown(['name', 'type', 'hiddenUnits', 'classes', 'task', 'modelPath', 'optimizer', 'l2', 'seed', 'averaging']);
   const name = m.requiredString('name', 'give the model a name, e.g. `model: { name: fraud-scorer }`');
   if (name && !NAME.test(name)) m.problem('name', `Expected \`model.name\` to use only letters, digits, \`.\`, \`_\` and \`-\` (at most 128), got \`${name}\``);
   const type = m.oneOf('type', MODEL_TYPES, 'logistic');
@@ -63,7 +65,10 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
     learningRate: o.number('learningRate', 0.01, 0, 10, true),
     clipNorm: o.number('clipNorm', 10, 0, Infinity, true),
   };
-  const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0) };
+  const av = m.child('averaging');
+  av.rejectUnknown(['horizon', 'restartOnDrift']);
+  const averaging = { horizon: av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true) };
+  const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging };
 
   // kafka
   const k = root.child('kafka');

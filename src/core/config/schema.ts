@@ -34,6 +34,27 @@ export interface ModelConfig {
   readonly l2: number;
   /** Seed of the weight initializers, so that two runs on the same stream give the same model. @default 42 */
   readonly seed: number;
+  /**
+   * Weight averaging. The model that predicts (the test half of test-then-train, the weights every version
+   * publishes) is an exponential moving average of the trained weights over about `horizon` samples; training
+   * goes on from the trained weights, which the checkpoint keeps too, so a restart continues exactly. A
+   * constant-step optimizer never settles: its weights jitter around the optimum by about the step size, and the
+   * average smooths that jitter out at the price of lagging about `horizon` samples behind a change.
+   */
+  readonly averaging: {
+    /**
+     * Samples the average reaches back (each sample discounts the past by 1 - 1/horizon); 0 turns averaging off
+     * (the trained weights predict). Chosen on development streams from the project's generators, never on the
+     * X
+     */
+    readonly horizon: number;
+    /**
+     * When a detector sees the error rise (whatever `drift.responses` says), restart the average from the trained
+     * weights, so the model that predicts does not lag behind the change. The drift event says so
+     * (`average_restarted` in its scores). @default true
+     */
+    readonly restartOnDrift: boolean;
+  };
 }
 
 export interface KafkaConfig {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/core/index.js';
+import { DEFAULT_AVERAGING_HORIZON } from '../../../src/core/config/parse.js';
 
 const minimal = { model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } };
 
@@ -24,6 +25,16 @@ describe('config', () => {
     expect(c.checkpoints.store.type).toBe('folder');
     expect(c.deadLetter.includePayload).toBe(false);
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
+    expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, restartOnDrift: true });
+    expect(c.drift.adapt).toEqual({ learningRateFactor: 1, forSamples: 500, resetOptimizer: true });
+  });
+
+  it('reads weight averaging and names its fields in errors', () => {
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, restartOnDrift: true });
+    const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, restartOnDrift: 'yes', window: 3 } } });
+    expect(msg).toContain('`model.averaging.horizon`');
+    expect(msg).toContain('`model.averaging.restartOnDrift`');
+    expect(msg).toContain('Unknown field `model.averaging.window`');
   });
 
   it('names the field and the fix, and lists every problem at once', () => {

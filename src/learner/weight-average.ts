@@ -1,0 +1,82 @@
+import { StreamtrainError } from '../core/index.js';
+import { tf } from './tf.js';
+
+/** What tfjs-layers' LayerVariable offers: the current value, and an assignment that keeps the variable. */
+export interface WeightVariable {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): unknown;
+}
+
+/**
+ * An exponential moving average of one model's weights, kept in the variables of a second model of the same
+ * topology (the one that predicts). Each trained sample discounts the past by (1 - 1/horizon), whatever the size
+ * of the step that carried it, so the horizon means the same with a step per sample or a step per batch.
+ *
+ * The average is bias-corrected: `mass` is the total weight the discounting has left on the samples averaged so
+ * far (0 after a restart, tending to 1), and an update with discount r moves the average by
+ * (1 - r) / (r * mass + 1 - r) of the way to the trained weights. The first update after a restart therefore
+ * copies the trained weights, and the average never mixes in the zeros it started from.
+ *
+ * After a `restart()` (a detected change), the trained weights predict alone for `horizon` samples: an average of
+ * the iterates right after a change would still be mostly the old concept's. Then averaging starts over.
+ */
+export class WeightAverage {
+  private readonly perSample: number;
+
+  /**
+   * @param trained the weights the optimizer moves, in model order
+   * @param averaged the same shapes, in the same order: the weights that predict
+   */
+  constructor(
+    private readonly trained: readonly WeightVariable[],
+    private readonly averaged: readonly WeightVariable[],
+    readonly horizon: number,
+    private massValue = 0,
+    private holdoffValue = 0,
+  ) {
+    if (trained.length !== averaged.length) throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${trained.length} trained weights but ${averaged.length} averaged ones`);
+    this.perSample = 1 - 1 / Math.max(1, horizon);
+  }
+
+  get mass(): number {
+    return this.massValue;
+  }
+
+  /** Samples left before averaging starts again after a restart. */
+  get holdoff(): number {
+    return this.holdoffValue;
+  }
+
+  /** Folds the trained weights in after a step that learned `samples` samples. */
+  update(samples: number): void {
+    if (samples <= 0) return;
+    if (this.holdoffValue > 0) {
+      this.holdoffValue = Math.max(0, this.holdoffValue - samples);
+      this.copy();
+      return;
+    }
+    const r = this.perSample ** samples;
+    const c = (1 - r) / (r * this.massValue + 1 - r);
+    this.massValue = r * this.massValue + 1 - r;
+    tf.tidy(() => {
+      for (let i = 0; i < this.trained.length; i++) {
+        const a = this.averaged[i] as WeightVariable;
+        const w = (this.trained[i] as WeightVariable).read();
+        a.write(c >= 1 ? w.clone() : tf.add(a.read(), tf.mul(tf.sub(w, a.read()), c)));
+      }
+    });
+  }
+
+  /** Restarts the average: the trained weights predict alone for `horizon` samples, then averaging starts over. */
+  restart(): void {
+    this.massValue = 0;
+    this.holdoffValue = this.horizon;
+    this.copy();
+  }
+
+  private copy(): void {
+    tf.tidy(() => {
+      for (let i = 0; i < this.trained.length; i++) (this.averaged[i] as WeightVariable).write((this.trained[i] as WeightVariable).read().clone());
+    });
+  }
+}

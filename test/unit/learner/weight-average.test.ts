@@ -1,0 +1,226 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, parseConfig, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
+import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
+import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
+import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-manager.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function spec(horizon: number, overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    name: 'avg',
+    type: 'logistic',
+    hiddenUnits: [8],
+    classes: 2,
+    task: 'classification',
+    optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
+    l2: 0,
+    seed: 7,
+    averaging: { horizon, restartOnDrift: true },
+    ...overrides,
+  };
+}
+
+/** y = 1 iff x0 + x1 > 1 (features in [0, 1)), each label flipped with probability `noise`. Deterministic. */
+function batch(seed: number, size = 64, width = 3, noise = 0) {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const features = new Float32Array(size * width);
+  const labels = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < width; j++) features[i * width + j] = rnd();
+    const y = (features[i * width] as number) + (features[i * width + 1] as number) > 1 ? 1 : 0;
+    labels[i] = rnd() < noise ? 1 - y : y;
+  }
+  return { size, width, features, labels };
+}
+
+/** A plain variable with LayerVariable's read/write. */
+function variable(values: number[]): WeightVariable & { v: tf.Variable } {
+  const v = tf.variable(tf.tensor1d(values));
+  return { v, read: () => v, write: (t: tf.Tensor) => v.assign(t as tf.Tensor1D) };
+}
+
+/** The trained weights a snapshot carries, as a model that predicts with them. */
+async function trainedModel(snap: ModelSnapshot): Promise<tf.LayersModel> {
+  const model = await loadModelArtifacts(snap);
+  const specs = snap.optimizer.tensors.filter((t) => t.name.startsWith('streamtrain.trained/'));
+  const named = unpackTensors(specs, snap.optimizer.data);
+  model.setWeights(named.map((n) => n.tensor));
+  named.forEach((n) => n.tensor.dispose());
+  return model;
+}
+
+function predictWith(model: tf.LayersModel, features: Float32Array, size: number): Float32Array {
+  return tf.tidy(() => (model.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+describe('WeightAverage', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  it('holds the bias-corrected moving average of the trained weights, sample for sample, after a hold-off', () => {
+    const horizon = 20;
+    const trained = variable([0, 0]);
+    const averaged = variable([0, 0]);
+    const avg = new WeightAverage([trained], [averaged], horizon, 0, horizon);
+    // A sequence of trained weights and the number of samples each step learned, with a restart in the middle.
+    let s = 99;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const steps: { w: [number, number]; n: number; restartBefore?: boolean }[] = [];
+    for (let k = 0; k < 60; k++) steps.push({ w: [rnd() * 4 - 2, rnd() * 10], n: 1 + Math.floor(rnd() * 7), restartBefore: k === 35 });
+    // Reference, written differently from the implementation: the explicit weighted mean over the steps since
+    // averaging (re)started, step k weighing (1 - r_k) * prod_{j > k} r_j with r = (1 - 1/horizon)^n.
+    let window: { w: [number, number]; r: number }[] = [];
+    let holdoff = horizon;
+    for (const step of steps) {
+      if (step.restartBefore) {
+        avg.restart();
+        window = [];
+        holdoff = horizon;
+        expect(maxAbsDiff(averaged.v.dataSync(), trained.v.dataSync())).toBe(0);
+      }
+      trained.v.assign(tf.tensor1d(step.w));
+      avg.update(step.n);
+      let expected: number[];
+      if (holdoff > 0) {
+        holdoff = Math.max(0, holdoff - step.n);
+        expected = step.w;
+      } else {
+        window.push({ w: step.w, r: (1 - 1 / horizon) ** step.n });
+        const weights = window.map((e, k) => (1 - e.r) * window.slice(k + 1).reduce((p, f) => p * f.r, 1));
+        const total = weights.reduce((a, b) => a + b, 0);
+        expected = [0, 1].map((j) => window.reduce((acc, e, k) => acc + (weights[k] as number) * (e.w[j] as number), 0) / total);
+      }
+      expect(avg.holdoff).toBe(holdoff);
+      expect(maxAbsDiff(averaged.v.dataSync(), expected)).toBeLessThan(1e-5);
+    }
+    trained.v.dispose();
+    averaged.v.dispose();
+  });
+
+  it('predicts with the average, publishes it as the weights, and keeps the trained weights in the snapshot', async () => {
+    const learner = await OnlineLearner.create({ spec: spec(200), inputWidth: 3, metricsWindow: 500, updateBatchSize: 1, logger });
+    for (let i = 1; i <= 30; i++) learner.step(batch(i, 32, 3, 0.1));
+    const probe = batch(999, 64);
+    const snap = await learner.snapshot();
+    const published = await loadModelArtifacts(snap);
+    const trained = await trainedModel(snap);
+    const live = learner.predict(probe.features, probe.size);
+    expect(maxAbsDiff(live, predictWith(published, probe.features, probe.size))).toBeLessThan(1e-6);
+    // The average is not the trained iterate: with a step per noisy sample they differ visibly.
+    expect(maxAbsDiff(live, predictWith(trained, probe.features, probe.size))).toBeGreaterThan(1e-3);
+    published.dispose();
+    trained.dispose();
+    learner.dispose();
+  });
+
+  it('a new model predicts with its trained weights for the first horizon samples', async () => {
+    const learner = await OnlineLearner.create({ spec: spec(256), inputWidth: 3, metricsWindow: 500, logger });
+    for (let i = 1; i <= 3; i++) learner.step(batch(i, 64));
+    const snap = await learner.snapshot();
+    const trained = await trainedModel(snap);
+    const probe = batch(998, 64);
+    expect(maxAbsDiff(learner.predict(probe.features, probe.size), predictWith(trained, probe.features, probe.size))).toBe(0);
+    learner.step(batch(4, 64)); // sample 256: the hold-off is over
+    learner.step(batch(5, 64)); // the first average is the trained weights themselves
+    learner.step(batch(6, 64));
+    const later = await trainedModel(await learner.snapshot());
+    expect(maxAbsDiff(learner.predict(probe.features, probe.size), predictWith(later, probe.features, probe.size))).toBeGreaterThan(1e-4);
+    trained.dispose();
+    later.dispose();
+    learner.dispose();
+  });
+
+  it('continues exactly from a snapshot: the same average, trained weights and predictions after the same batches', async () => {
+    for (const type of ['logistic', 'mlp'] as const) {
+      const s = spec(100, { type });
+      // A step per batch: tfjs' Adam recomputes beta^t with pow() on restore where the live one multiplied, which
+      // differs in the last bit after a few dozen steps (with or without averaging).
+      const a = await OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger });
+      for (let i = 0; i < 10; i++) a.step(batch(100 + i, 64, 3, 0.1));
+      const b = await OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger }, await a.snapshot());
+      for (let i = 0; i < 5; i++) {
+        const x = batch(200 + i, 64, 3, 0.1);
+        expect(a.step(x).scores).toEqual(b.step(x).scores);
+      }
+      const sa = await a.snapshot();
+      const sb = await b.snapshot();
+      expect(new Float32Array(sb.weightData)).toEqual(new Float32Array(sa.weightData));
+      expect(new Uint8Array(sb.optimizer.data)).toEqual(new Uint8Array(sa.optimizer.data));
+      expect(sb.optimizer.config).toEqual(sa.optimizer.config);
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('takes over a snapshot written without averaging, and one written with it when averaging is turned off', async () => {
+    const plain = await OnlineLearner.create({ spec: spec(0), inputWidth: 3, metricsWindow: 100, logger });
+    for (let i = 0; i < 5; i++) plain.step(batch(300 + i));
+    const plainSnap = await plain.snapshot();
+    const averaging = await OnlineLearner.create({ spec: spec(100), inputWidth: 3, metricsWindow: 100, logger }, plainSnap);
+    const probe = batch(997, 64);
+    expect(maxAbsDiff(averaging.predict(probe.features, probe.size), plain.predict(probe.features, probe.size))).toBe(0);
+    for (let i = 0; i < 5; i++) averaging.step(batch(400 + i, 64, 3, 0.1));
+    const avgSnap = await averaging.snapshot();
+    // Averaging off now: training continues from the trained weights, which then predict.
+    const off = await OnlineLearner.create({ spec: spec(0), inputWidth: 3, metricsWindow: 100, logger }, avgSnap);
+    const trained = await trainedModel(avgSnap);
+    expect(maxAbsDiff(off.predict(probe.features, probe.size), predictWith(trained, probe.features, probe.size))).toBe(0);
+    for (const l of [plain, averaging, off]) l.dispose();
+    trained.dispose();
+  });
+
+  it('is more accurate than the trained weights alone on a noisy stationary stream, at a learning rate that jitters', async () => {
+    const accuracy = async (horizon: number) => {
+      const learner = await OnlineLearner.create({ spec: spec(horizon, { optimizer: { type: 'adam', learningRate: 0.5, clipNorm: 10 } }), inputWidth: 3, metricsWindow: 100_000, updateBatchSize: 1, logger });
+      for (let i = 1; i <= 120; i++) learner.step(batch(i, 32, 3, 0.1));
+      const acc = learner.liveMetrics().accuracy_window as number;
+      learner.dispose();
+      return acc;
+    };
+    const off = await accuracy(0);
+    const on = await accuracy(300);
+    expect(on).toBeGreaterThan(off + 0.01);
+  });
+
+  it('the manager restarts the average when the error rises at a detected change, and says so in the drift event', async () => {
+    const run = async (restartOnDrift: boolean) => {
+      const c = parseConfig(
+        {
+          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 300, restartOnDrift } },
+          kafka: { topics: ['t'] },
+          input: { features: [{ field: 'a' }, { field: 'b' }, { field: 'c' }], label: { field: 'y' } },
+          drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
+        },
+        { env: {} },
+      );
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 3, metricsWindow: 500, logger });
+      const events: ManagerEvent[] = [];
+      for (let i = 0; i < 80; i++) {
+        const b = batch(i + 1, 50);
+        if (i >= 50) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+        const out = await m.step(b);
+        if (i >= 50) events.push(...out.events);
+      }
+      m.dispose();
+      return events.filter((e): e is Extract<ManagerEvent, { kind: 'drift' }> => e.kind === 'drift');
+    };
+    const withRestart = await run(true);
+    const rose = withRestart.filter((d) => d.scores.error_rose === 1);
+    expect(rose.length).toBeGreaterThan(0);
+    expect(rose.every((d) => d.scores.average_restarted === 1)).toBe(true);
+    expect(withRestart.filter((d) => d.scores.error_rose === 0).every((d) => d.scores.average_restarted === undefined)).toBe(true);
+    const without = await run(false);
+    expect(without.some((d) => d.scores.error_rose === 1)).toBe(true);
+    expect(without.every((d) => d.scores.average_restarted === undefined)).toBe(true);
+  });
+});
