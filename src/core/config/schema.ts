@@ -45,7 +45,9 @@ export interface ModelConfig {
     /**
      * Samples the average reaches back (each sample discounts the past by 1 - 1/horizon); 0 turns averaging off
      * (the trained weights predict). Chosen on development streams from the project's generators, never on the
-     * X
+     * benchmark's (bench/quality/dev-responses.ts, bench/results/quality-dev-responses.json): mean accuracy over
+     * four streams 0.8916 at 1,000 against 0.8819 without averaging (300: 0.8904, 3,000: 0.8883). With a step per
+     * micro-batch larger than the horizon the average is close to the last trained weights. @default 1000
      */
     readonly horizon: number;
     /**
