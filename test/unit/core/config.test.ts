@@ -29,6 +29,12 @@ describe('config', () => {
     expect(c.drift.adapt).toEqual({ learningRateFactor: 1, forSamples: 500, resetOptimizer: true });
   });
 
+  it('accepts the documented example (examples/streamtrain.yaml) with the defaults it shows', async () => {
+    const c = await loadConfig(new URL('../../../examples/streamtrain.yaml', import.meta.url).pathname, { env: {} });
+    expect(c.model.averaging).toEqual(parseConfig(minimal, { env: {} }).model.averaging);
+    expect(c.drift.adapt).toEqual(parseConfig(minimal, { env: {} }).drift.adapt);
+  });
+
   it('reads weight averaging and names its fields in errors', () => {
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, restartOnDrift: true });
     const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, restartOnDrift: 'yes', window: 3 } } });
