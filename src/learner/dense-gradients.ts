@@ -65,16 +65,8 @@ export class DenseGradients {
   run(x: tf.Tensor2D, y: tf.Tensor1D): { outputs: tf.Tensor; loss: tf.Scalar; grads: tf.NamedTensorMap } {
     const n = x.shape[0];
     const inputs: tf.Tensor2D[] = [];
-    let a: tf.Tensor2D = x;
+    const logits = this.logits(x, inputs);
     const last = this.layers.length - 1;
-    this.layers.forEach((l, i) => {
-      inputs.push(a);
-      const fused = i < last && (l.activation === 'relu' || l.activation === 'linear') ? l.activation : 'linear';
-      let z = tf.fused.matMul({ a, b: l.kernel as tf.Tensor2D, bias: l.bias, activation: fused }) as tf.Tensor2D;
-      if (i < last && fused !== l.activation) z = (l.activation === 'tanh' ? tf.tanh(z) : tf.sigmoid(z)) as tf.Tensor2D;
-      a = z;
-    });
-    const logits = a;
     let outputs: tf.Tensor;
     let loss: tf.Scalar;
     let dz: tf.Tensor2D;
@@ -119,6 +111,26 @@ export class DenseGradients {
       }
     }
     return { outputs, loss: penalty ? (tf.add(loss, penalty) as tf.Scalar) : loss, grads };
+  }
+
+  /** The outputs alone (what the model's predict() gives), inside the caller's tf.tidy: a few kernels per layer. */
+  forward(x: tf.Tensor2D): tf.Tensor {
+    const logits = this.logits(x);
+    return this.kind === 'binary' ? tf.sigmoid(logits) : this.kind === 'multiclass' ? tf.softmax(logits) : logits;
+  }
+
+  /** The last layer's pre-activation; each layer's input is pushed to `inputs` when given (for the backward pass). */
+  private logits(x: tf.Tensor2D, inputs?: tf.Tensor2D[]): tf.Tensor2D {
+    let a: tf.Tensor2D = x;
+    const last = this.layers.length - 1;
+    this.layers.forEach((l, i) => {
+      inputs?.push(a);
+      const fused = i < last && (l.activation === 'relu' || l.activation === 'linear') ? l.activation : 'linear';
+      let z = tf.fused.matMul({ a, b: l.kernel as tf.Tensor2D, bias: l.bias, activation: fused }) as tf.Tensor2D;
+      if (i < last && fused !== l.activation) z = (l.activation === 'tanh' ? tf.tanh(z) : tf.sigmoid(z)) as tf.Tensor2D;
+      a = z;
+    });
+    return a;
   }
 }
 

@@ -55,6 +55,8 @@ export class OnlineLearner {
   private baseLearningRate: number;
   /** Hand-written gradients for plain Dense stacks (all built-in models); undefined: tfjs autodiff. */
   private readonly dense?: DenseGradients;
+  /** The same for the model that predicts (its forward pass only); undefined: tfjs-layers' predict(). */
+  private readonly servingDense?: DenseGradients;
 
   private constructor(
     private model: tf.LayersModel,
@@ -70,6 +72,7 @@ export class OnlineLearner {
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
     this.dense = DenseGradients.of(model, outputKind);
+    this.servingDense = serving === model ? this.dense : DenseGradients.of(serving, outputKind);
   }
 
   /** Builds the model from config (or the user's model.json), or restores it from a checkpoint snapshot. */
@@ -189,7 +192,10 @@ export class OnlineLearner {
 
   /** Predictions of the live model (the averaged weights, with averaging) for row-major features. */
   predict(features: Float32Array, size: number): Float32Array {
-    return tf.tidy(() => (this.serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    return tf.tidy(() => {
+      const x = tf.tensor2d(features, [size, features.length / size]);
+      return (this.servingDense ? this.servingDense.forward(x) : (this.serving.predict(x) as tf.Tensor)).dataSync() as Float32Array;
+    });
   }
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */

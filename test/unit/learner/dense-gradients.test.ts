@@ -66,6 +66,7 @@ describe('DenseGradients', () => {
         for (const k of Object.keys(ref.grads)) expectClose(mine.grads[k] as tf.Tensor, ref.grads[k] as tf.Tensor);
         expectClose(mine.loss, ref.value);
         expectClose(mine.outputs, model.predict(x) as tf.Tensor);
+        expectClose((dense as DenseGradients).forward(x), model.predict(x) as tf.Tensor);
       });
       model.dispose();
     });
