@@ -33,6 +33,8 @@ export function benchConfigTree(o: BenchConfigOptions): Record<string, unknown> 
       type: o.model === 'logreg' ? 'logistic' : 'mlp',
       ...(o.model === 'mlp' ? { hiddenUnits: [64] } : {}),
       optimizer: { type: 'adam', learningRate: 0.01 },
+      // BENCH_AVERAGING_HORIZON=0 measures the pipeline without weight averaging; the default is the config default.
+      ...(process.env.BENCH_AVERAGING_HORIZON ? { averaging: { horizon: Number(process.env.BENCH_AVERAGING_HORIZON) } } : {}),
     },
     kafka: { topics: [o.topic], groupId: `${o.runId}-${o.name}`, fromBeginning: true },
     input: { features: FEATURES.map((field) => ({ field, type: 'numeric' })), label: { field: 'y' } },

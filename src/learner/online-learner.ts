@@ -117,9 +117,11 @@ export class OnlineLearner {
     let outputs: Float32Array;
     let loss: number;
     let applied: boolean;
-    if (chunk >= size && !this.average) {
-      // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction.
+    if (chunk >= size) {
+      // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
+      // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
       ({ outputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true));
+      if (applied) this.average?.update(size);
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
       outputs = this.predict(batch.features, size);
@@ -157,15 +159,17 @@ export class OnlineLearner {
       let preds: tf.Tensor | undefined;
       let value: tf.Scalar;
       let grads: tf.NamedTensorMap;
+      // With averaging the averaged weights predict; they move only after this step, in `average.update()`.
+      if (wantOutputs && this.average) preds = this.servingDense ? this.servingDense.forward(x) : (this.serving.predict(x) as tf.Tensor);
       if (this.dense) {
         const r = this.dense.run(x, y);
         ({ loss: value, grads } = r);
-        if (wantOutputs) preds = r.outputs;
+        if (wantOutputs && !preds) preds = r.outputs;
       } else {
         const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
         ({ value, grads } = tf.variableGrads(() => {
           const out = this.model.apply(x, { training: true }) as tf.Tensor;
-          if (wantOutputs) preds = tf.keep(out);
+          if (wantOutputs && !preds) preds = tf.keep(out);
           return this.lossOf(out, y);
         }, vars));
       }
