@@ -124,7 +124,7 @@ export class OnlineLearner {
       if (applied) this.average?.update(size);
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
-      outputs = this.predict(batch.features, size);
+      outputs = this.score(batch.features, size);
       loss = 0;
       applied = true;
       for (let at = 0; at < size; at += chunk) {
@@ -194,12 +194,19 @@ export class OnlineLearner {
     return { outputs, loss, applied };
   }
 
-  /** Predictions of the live model (the averaged weights, with averaging) for row-major features. */
+  /**
+   * Predictions of the live model (the averaged weights, with averaging) for row-major features, computed by
+   * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit.
+   */
   predict(features: Float32Array, size: number): Float32Array {
-    return tf.tidy(() => {
-      const x = tf.tensor2d(features, [size, features.length / size]);
-      return (this.servingDense ? this.servingDense.forward(x) : (this.serving.predict(x) as tf.Tensor)).dataSync() as Float32Array;
-    });
+    return tf.tidy(() => (this.serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+  }
+
+  /** The same outputs for test-then-train scoring, through the Dense stack's own forward pass when it has one. */
+  private score(features: Float32Array, size: number): Float32Array {
+    if (!this.servingDense) return this.predict(features, size);
+    const dense = this.servingDense;
+    return tf.tidy(() => dense.forward(tf.tensor2d(features, [size, features.length / size])).dataSync() as Float32Array);
   }
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
