@@ -46,8 +46,9 @@ export interface OnlineLearnerOptions {
  * One live model updated by test-then-train on every micro-batch: predict (scored into the live metrics),
  * then one gradient step. With weight averaging (`model.averaging`), two sets of weights: the optimizer moves
  * the trained ones, and their moving average predicts and is what a snapshot publishes as the model's weights;
- * the trained weights travel in the snapshot's optimizer state. Each step runs inside `tf.tidy`, so the number of live tensors is the same after
- * every batch (tfjs training loops that skip disposal leak, see tfjs issue #8326).
+ * the trained weights travel in the snapshot's optimizer state. Each step runs inside `tf.tidy`, so the number
+ * of live tensors is the same after every batch (tfjs training loops that skip disposal leak, see tfjs issue
+ * #8326).
  */
 export class OnlineLearner {
   private updatesRejected = 0;
@@ -100,6 +101,7 @@ export class OnlineLearner {
     }
     if (trained.length) {
       if (trained.length === model.weights.length) model.setWeights(trained.map((n) => n.tensor));
+      else opts.logger.warn({ saved: trained.length, model: model.weights.length }, 'trained weights in the checkpoint do not fit the model: training continues from the published (averaged) weights');
       trained.forEach((n) => n.tensor.dispose());
     }
     const kind = outputKindOf(model, spec.task);

@@ -62,7 +62,8 @@ export class WeightAverage {
       for (let i = 0; i < this.trained.length; i++) {
         const a = this.averaged[i] as WeightVariable;
         const w = (this.trained[i] as WeightVariable).read();
-        a.write(c >= 1 ? w.clone() : tf.add(a.read(), tf.mul(tf.sub(w, a.read()), c)));
+        // Integer weights (a custom model's) are copied: an average of them would not be one.
+        a.write(c >= 1 || w.dtype !== 'float32' ? w.clone() : tf.add(a.read(), tf.mul(tf.sub(w, a.read()), c)));
       }
     });
   }
