@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnlineLearner, saveModelArtifacts, selectBackend, tf } from '../../../src/learner/index.js';
+import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -22,18 +23,7 @@ function spec(overrides: Partial<ModelConfig> = {}): ModelConfig {
   };
 }
 
-/** Linearly separable stream: y = 1 iff x0 + x1 > 1, features in [0, 1). Deterministic. */
-function batch(seed: number, size = 64, width = 3) {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const features = new Float32Array(size * width);
-  const labels = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < width; j++) features[i * width + j] = rnd();
-    labels[i] = (features[i * width] as number) + (features[i * width + 1] as number) > 1 ? 1 : 0;
-  }
-  return { size, width, features, labels };
-}
+const batch = separableBatch;
 
 describe('OnlineLearner', () => {
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js'
 import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
 import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
 import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-manager.js';
+import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -22,19 +23,7 @@ function spec(horizon: number, overrides: Partial<ModelConfig> = {}): ModelConfi
   };
 }
 
-/** y = 1 iff x0 + x1 > 1 (features in [0, 1)), each label flipped with probability `noise`. Deterministic. */
-function batch(seed: number, size = 64, width = 3, noise = 0) {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const features = new Float32Array(size * width);
-  const labels = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < width; j++) features[i * width + j] = rnd();
-    const y = (features[i * width] as number) + (features[i * width + 1] as number) > 1 ? 1 : 0;
-    labels[i] = rnd() < noise ? 1 - y : y;
-  }
-  return { size, width, features, labels };
-}
+const batch = separableBatch;
 
 /** A plain variable with LayerVariable's read/write. */
 function variable(values: number[]): WeightVariable & { v: tf.Variable } {
@@ -198,18 +187,19 @@ describe('WeightAverage', () => {
         {
           model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 300, restartOnDrift } },
           kafka: { topics: ['t'] },
-          input: { features: [{ field: 'a' }, { field: 'b' }, { field: 'c' }], label: { field: 'y' } },
+          input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
           drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
         },
         { env: {} },
       );
-      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 3, metricsWindow: 500, logger });
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
       const events: ManagerEvent[] = [];
-      for (let i = 0; i < 80; i++) {
-        const b = batch(i + 1, 50);
-        if (i >= 50) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+      // 100 batches of one concept, then its labels flipped: the error jumps from a few percent to nearly all.
+      for (let i = 0; i < 130; i++) {
+        const b = batch((i + 1) * 7919, 50, 2);
+        if (i >= 100) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
         const out = await m.step(b);
-        if (i >= 50) events.push(...out.events);
+        if (i >= 100) events.push(...out.events);
       }
       m.dispose();
       return events.filter((e): e is Extract<ManagerEvent, { kind: 'drift' }> => e.kind === 'drift');
