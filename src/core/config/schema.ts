@@ -51,9 +51,9 @@ export interface ModelConfig {
      */
     readonly horizon: number;
     /**
-     * When a detector sees the error rise (whatever `drift.responses` says), restart the average from the trained
-     * weights, so the model that predicts does not lag behind the change. The drift event says so
-     * (`average_restarted` in its scores). @default true
+     * When a detector sees the error rise (whatever `drift.responses` says), restart the average: the trained
+     * weights predict alone for `horizon` samples, then averaging starts over, so the model that predicts does not
+     * lag behind the change. The drift event says so (`average_restarted` in its scores). @default true
      */
     readonly restartOnDrift: boolean;
   };
