@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|defaults]` (all four by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -26,11 +26,29 @@
  *    the highest mean wins, and settings within 0.001 of it count as tied, the tie going to the milder setting
  *    (lower factor, shorter period, no reset). "Do no harm" is checked as the worst stream's difference to no
  *    response.
+ * 3. **holdoff**: what a detection does to weight averaging while the hold-off of an earlier restart still runs.
+ *    Motivation: on a stream where the error detector fires every few hundred samples, re-arming the hold-off on
+ *    every detection means the average never predicts. The four streams above have 1 to 5 detections each and
+ *    cannot tell the variants apart, so two streams with frequent detections are added (generated for this study,
+ *    calibrated only on how often the current default's detector fires: 14 and 35 times in 30,000 samples):
+ *    - hyperplane-redraws: rotating hyperplane, seed 105, 4 features, weights redrawn every 1,000 records (real
+ *      changes in quick succession);
+ *    - sea-bursty: SEA concepts, seed 106, one concept (threshold 8), no generator noise; labels flipped at 5%,
+ *      or 35% during bursts (a two-state Markov chain, into a burst with probability 1/400 per record, out with
+ *      1/150): the error rises without the concept changing, like a real stream's bad hours.
+ *    Candidates, all at horizon 1,000 with no response: (a) restart on a detected rise, each detection re-arming
+ *    the hold-off (the default before this study); (b) restart, but a detection during a hold-off does not extend
+ *    it; (c) no restart. No averaging is run for reference only.
+ *    Decision rule, fixed before the runs: per candidate, the mean over the six streams of the best-grid accuracy;
+ *    the highest mean wins; candidates within 0.001 of it count as tied, the tie going to the milder one, in the
+ *    order (c) no restart, (b) restart without re-arming, (a) restart re-arming. Harm is reported as each
+ *    candidate's worst stream difference to (a).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
 import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
 import { countEvents, runStateful } from './streamtrain-learners.js';
+import type { ModelManager } from '../../src/pipeline/model-manager.js';
 import type { QualityStream } from './streams.js';
 
 const OUT = 'bench/results/quality-dev-responses.json';
@@ -125,6 +143,8 @@ interface Setting {
   readonly drift?: Record<string, unknown>;
   /** Overrides of the `model` section (weight averaging). */
   readonly model?: Record<string, unknown>;
+  /** Changes the manager before the run (a variant the config cannot express). */
+  readonly setup?: (manager: ModelManager) => void;
 }
 
 /** The response studies ran before weight averaging existed: they keep it off, so a rerun reproduces them. */
@@ -163,6 +183,25 @@ const AVERAGING: Setting[] = [
   { name: 'averaging 300, no restart on drift', responses: [], model: { averaging: { horizon: 300, restartOnDrift: false } } },
   { name: 'averaging 1000, no restart on drift', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false } } },
 ];
+/** The hold-off study's candidates (see the header), (a) first; `none` for reference. */
+const HOLDOFF: Setting[] = [
+  { name: '(a) restart, re-arming the hold-off', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true } } },
+  {
+    name: '(b) restart, hold-off not re-armed',
+    responses: [],
+    model: { averaging: { horizon: 1000, restartOnDrift: true } },
+    setup: (manager) => {
+      const learner = manager.learner;
+      const restart = learner.restartAverage.bind(learner);
+      learner.restartAverage = () => {
+        if (learner.averageHoldoff === 0) restart();
+      };
+    },
+  },
+  { name: '(c) no restart', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false } } },
+  { name: 'no averaging (reference)', responses: [], model: { averaging: { horizon: 0 } } },
+];
+
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
@@ -180,26 +219,49 @@ function materialize(name: string, source: DatasetSource, standardize: boolean):
 type Row = { stream: string; setting: string; lr: number; accuracy: number; trainSamples: number; events: Record<string, number> };
 
 /** Runs `settings` on every stream; rows of other settings already in `previous` are kept (so parts can be rerun). */
-async function streamsSection(settings: Setting[], previous: Row[] = []) {
-  const streams = [
+function baseStreams(): QualityStream[] {
+  return [
     materialize('sea-abrupt', seaConcepts({ seed: 101, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
     materialize('sea-gradual', seaConcepts({ seed: 102, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
     materialize('hyperplane', rotatingHyperplane({ seed: 103, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
     materialize('sea-stationary', seaConcepts({ seed: 104, length: LENGTH, driftAt: [], thresholds: [8] }), true),
   ];
+}
+
+/** Labels flipped at rate `calm`, or `burst` while a two-state Markov chain is in its burst state. */
+function burstyNoise(s: QualityStream, seed: number, calm: number, burst: number, toBurst: number, toCalm: number): QualityStream {
+  const rnd = lcg(seed);
+  const labels = Float32Array.from(s.labels);
+  let inBurst = false;
+  for (let i = 0; i < labels.length; i++) {
+    if (rnd() < (inBurst ? toCalm : toBurst)) inBurst = !inBurst;
+    if (rnd() < (inBurst ? burst : calm)) labels[i] = 1 - (labels[i] as number);
+  }
+  return { ...s, labels };
+}
+
+/** The two streams with frequent detections of the hold-off study (see the header). */
+function frequentDetectionStreams(): QualityStream[] {
+  const every = (n: number) => Array.from({ length: Math.floor((LENGTH - 1) / n) }, (_, i) => (i + 1) * n);
+  return [
+    materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
+    burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106, 0.05, 0.35, 1 / 400, 1 / 150),
+  ];
+}
+
+async function streamsSection(settings: Setting[], previous: Row[] = [], streams = baseStreams(), order = [NONE, ...ADAPT, ...CHALLENGER, ...AVERAGING, DEFAULTS].map((s) => s.name)) {
   const rows: Row[] = previous.filter((r) => !settings.some((s) => s.name === r.setting));
   for (const s of streams) {
     for (const setting of settings) {
       for (const lr of LR_GRID) {
-        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {}, setting.model ?? {});
+        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {}, setting.model ?? {}, setting.setup);
         const events = countEvents(r.events);
         rows.push({ stream: s.name, setting: setting.name, lr, accuracy: r.result.accuracy, trainSamples: r.result.trainSamples, events });
         log(`${s.name} ${setting.name} lr ${lr}: ${r.result.accuracy.toFixed(4)} (${r.result.trainSamples} trained) ${JSON.stringify(events)}`);
       }
     }
   }
-  const order = [NONE, ...ADAPT, ...CHALLENGER, ...AVERAGING, DEFAULTS].map((s) => s.name).filter((n) => rows.some((r) => r.setting === n));
-  const best = order.map((setting) => {
+  const best = order.filter((n) => rows.some((r) => r.setting === n)).map((setting) => {
     const perStream = Object.fromEntries(
       streams.map((s) => {
         const b = rows.filter((r) => r.stream === s.name && r.setting === setting).reduce((x, y) => (y.accuracy > x.accuracy ? y : x));
@@ -221,14 +283,19 @@ async function streamsSection(settings: Setting[], previous: Row[] = []) {
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
 if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
+if (part === 'holdoff') {
+  const section = await streamsSection(HOLDOFF, [], [...baseStreams(), ...frequentDetectionStreams()], HOLDOFF.map((h) => h.name));
+  const a = section.best.find((b) => b.setting === HOLDOFF[0]?.name);
+  out.holdoff = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsA: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (a?.perStream[k]?.accuracy ?? 0))) })) };
+} else out.holdoff = previous.holdoff;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = out.streams as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' ? out.holdoff : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -47,10 +47,11 @@ export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 
  * `triggers.everySamples` samples, after a batch where a detector fired (`onDrift`), and at a promotion. The
  * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's.
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}, setup?: (manager: ModelManager) => void): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
   const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides, modelOverrides);
   const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
+  setup?.(manager);
   const pq = new Prequential();
   const acc = { cpu: 0 };
   const errors = new Float32Array(s.size);

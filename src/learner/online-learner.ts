@@ -269,6 +269,11 @@ export class OnlineLearner {
     return this.average !== undefined;
   }
 
+  /** Samples left before the weight average starts again after a restart (0 without averaging). */
+  get averageHoldoff(): number {
+    return this.average?.holdoff ?? 0;
+  }
+
   /** Restarts the weight average from the trained weights (after a drift); no-op without averaging. */
   restartAverage(): void {
     this.average?.restart();
