@@ -156,7 +156,9 @@ export class ModelManager {
     if (fired) {
       const acted = worse ? fired : { ...fired, responses: fired.responses.filter((r) => r === 'alert') };
       // The weight average assumes the concept holds; once the error rose it would only lag, so it starts over.
-      const restart = worse && this.champion.averaging && this.options.spec.averaging?.restartOnDrift !== false;
+      // A rise during the hold-off of an earlier restart does not extend it (the trained weights already predict),
+      // so a stream whose detector fires every few hundred samples still gets averaging between the hold-offs.
+      const restart = worse && this.champion.averaging && this.options.spec.averaging?.restartOnDrift !== false && this.champion.averageHoldoff === 0;
       if (restart) this.champion.restartAverage();
       events.push({ ...acted, scores: { ...acted.scores, error_rose: worse ? 1 : 0, ...(restart ? { average_restarted: 1 } : {}) } });
       await this.respond(acted, events);

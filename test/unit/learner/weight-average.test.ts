@@ -222,4 +222,38 @@ describe('WeightAverage', () => {
     expect(without.some((d) => d.rose)).toBe(true);
     for (const d of without) expect(d).toEqual({ rose: d.rose, flagged: false, predictsWithTrained: false });
   });
+
+  it('a rise in error detected during the hold-off of a restart does not extend it', async () => {
+    const horizon = 2000;
+    const c = parseConfig(
+      {
+        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, restartOnDrift: true } },
+        kafka: { topics: ['t'] },
+        input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
+        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
+      },
+      { env: {} },
+    );
+    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+    const rises: { batch: number; restarted: boolean; holdoff: number }[] = [];
+    let holdoffEndedAt = -1;
+    // 100 batches of one concept, its labels flipped for 15 batches, then back: two rises in error within one
+    // hold-off (2,000 samples, 40 batches of 50).
+    for (let i = 0; i < 160; i++) {
+      const b = batch((i + 1) * 7919, 50, 2);
+      if (i >= 100 && i < 115) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+      const out = await m.step(b);
+      for (const d of out.events) if (d.kind === 'drift' && d.scores.error_rose === 1) rises.push({ batch: i, restarted: d.scores.average_restarted === 1, holdoff: m.learner.averageHoldoff });
+      if (i > 100 && holdoffEndedAt < 0 && m.learner.averageHoldoff === 0) holdoffEndedAt = i;
+    }
+    m.dispose();
+    const first = rises.find((r) => r.batch >= 100);
+    const second = rises.find((r) => r.batch >= 115);
+    expect(first).toMatchObject({ restarted: true, holdoff: horizon });
+    expect(second).toBeDefined();
+    expect(second!.batch - first!.batch).toBeLessThan(horizon / 50);
+    // Not restarted, and the hold-off kept counting down from the first rise.
+    expect(second).toMatchObject({ restarted: false, holdoff: horizon - (second!.batch - first!.batch) * 50 });
+    expect(holdoffEndedAt).toBe(first!.batch + horizon / 50);
+  });
 });
