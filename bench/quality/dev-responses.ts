@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -46,6 +46,15 @@
  *    Outcome (2026-11-30): (b) 0.8807, (a) 0.8794, (c) 0.8764 (no averaging: 0.8743). (b) wins and is now what
  *    the model manager does; it equals (a) on the four earlier streams and gains on the two new ones
  *    (hyperplane-redraws 0.8656 against 0.8581, sea-bursty 0.8525 against 0.8520).
+ * 4. **lag**: restarting the average on evidence that it lags (`model.averaging.restartOnLag`: in blocks of
+ *    horizon / 2 samples, a paired test of the trained weights against the average, alpha 0.01) instead of, or as
+ *    well as, on a detected rise in error. On sea-bursty (b) still restarts on noise bursts, where not restarting
+ *    was best (0.8584); on hyperplane-redraws not restarting cost 0.022. The block and alpha are fixed (half the
+ *    horizon; the race's alpha), not tuned. Same six streams, horizon 1,000, no response. Candidates:
+ *    (b) restartOnDrift (the default after study 3); (d) restartOnLag alone; (e) both.
+ *    Decision rule, fixed before the runs: the highest mean over the six streams wins; candidates within 0.001
+ *    of it count as tied, the tie going first to (b) (no extra forward pass per batch), then (d), then (e).
+ *    Harm is reported as each candidate's worst stream difference to (b).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -205,6 +214,13 @@ const HOLDOFF: Setting[] = [
   { name: 'no averaging (reference)', responses: [], model: { averaging: { horizon: 0 } } },
 ];
 
+/** The lag study's candidates (see the header), (b) first. */
+const LAG: Setting[] = [
+  { name: '(b) restartOnDrift', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: false } } },
+  { name: '(d) restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } } },
+  { name: '(e) restartOnDrift + restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: true } } },
+];
+
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
@@ -286,19 +302,22 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
 if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
-if (part === 'holdoff') {
-  const section = await streamsSection(HOLDOFF, [], [...baseStreams(), ...frequentDetectionStreams()], HOLDOFF.map((h) => h.name));
-  const a = section.best.find((b) => b.setting === HOLDOFF[0]?.name);
-  out.holdoff = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsA: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (a?.perStream[k]?.accuracy ?? 0))) })) };
-} else out.holdoff = previous.holdoff;
+/** A study on the six streams, with each candidate's worst stream difference to the first (the incumbent). */
+async function sixStreamStudy(settings: Setting[]) {
+  const section = await streamsSection(settings, [], [...baseStreams(), ...frequentDetectionStreams()], settings.map((h) => h.name));
+  const first = section.best.find((b) => b.setting === settings[0]?.name);
+  return { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
+}
+out.holdoff = part === 'holdoff' ? await sixStreamStudy(HOLDOFF) : previous.holdoff;
+out.lag = part === 'lag' ? await sixStreamStudy(LAG) : previous.lag;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' ? out.holdoff : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -65,19 +65,10 @@ export class PrequentialMetrics {
         loss = y >= 0.5 ? -Math.log(pc) : -Math.log(1 - pc);
         correct = (p >= 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 1 : 0;
       } else {
-        let best = 0;
-        let bestP = -Infinity;
-        for (let k = 0; k < units; k++) {
-          const p = outputs[i * units + k] as number;
-          if (p > bestP) {
-            bestP = p;
-            best = k;
-          }
-        }
         const py = outputs[i * units + y] ?? 0;
         score = py;
         loss = -Math.log(Math.min(1 - EPS, Math.max(EPS, py)));
-        correct = best === y ? 1 : 0;
+        correct = argmaxRow(outputs, i, units) === y ? 1 : 0;
       }
       if (this.kind !== 'regression') errors[i] = 1 - correct;
       this.n += 1;
@@ -163,4 +154,32 @@ export function binaryAuc(scores: Float32Array, labels: Float32Array): number | 
   const neg = n - pos;
   if (pos === 0 || neg === 0) return undefined;
   return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** The class with the highest output in row `i` of a row-major [size x units] array (the first, on a tie). */
+function argmaxRow(outputs: Float32Array, i: number, units: number): number {
+  let best = 0;
+  let bestP = -Infinity;
+  for (let k = 0; k < units; k++) {
+    const p = outputs[i * units + k] as number;
+    if (p > bestP) {
+      bestP = p;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** Per-sample errors as `PrequentialMetrics.update` writes them (1 = error / 0 = correct, |error| for regression), without scoring them. */
+export function errorsOf(kind: OutputKind, outputs: Float32Array, labels: Float32Array): Float32Array {
+  const size = labels.length;
+  const units = outputs.length / size;
+  const errors = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const y = labels[i] as number;
+    if (kind === 'regression') errors[i] = Math.abs((outputs[i] as number) - y);
+    else if (kind === 'binary') errors[i] = ((outputs[i] as number) >= 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 0 : 1;
+    else errors[i] = argmaxRow(outputs, i, units) === y ? 0 : 1;
+  }
+  return errors;
 }

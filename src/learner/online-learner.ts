@@ -1,6 +1,6 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { ConfigError, UpdateRejectedError } from '../core/index.js';
-import { PrequentialMetrics } from './metrics.js';
+import { errorsOf, PrequentialMetrics } from './metrics.js';
 import { buildModel, inputWidthOf, outputKindOf, type OutputKind } from './models.js';
 import { DenseGradients } from './dense-gradients.js';
 import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
@@ -31,6 +31,11 @@ export interface StepResult {
   readonly errors: Float32Array;
   /** Per sample, pre-update output: P(class 1) for binary, P(true class) for multiclass, value for regression. */
   readonly scores: Float32Array;
+  /**
+   * With weight averaging and `model.averaging.restartOnLag`, outside a hold-off: the errors the trained weights
+   * would have made on the same samples (same convention as `errors`), to tell whether the average lags.
+   */
+  readonly trainedErrors?: Float32Array;
 }
 
 export interface OnlineLearnerOptions {
@@ -116,17 +121,21 @@ export class OnlineLearner {
     const { size, width } = batch;
     const errors = new Float32Array(size);
     const chunk = this.updateBatchSize;
+    // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
+    const compare = this.average !== undefined && this.average.holdoff === 0 && this.spec.averaging?.restartOnLag === true;
     let outputs: Float32Array;
+    let trainedOutputs: Float32Array | undefined;
     let loss: number;
     let applied: boolean;
     if (chunk >= size) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
-      ({ outputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true));
+      ({ outputs, trainedOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare));
       if (applied) this.average?.update(size);
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
       outputs = this.score(batch.features, size);
+      if (compare) trainedOutputs = this.scoreTrained(batch.features, size);
       loss = 0;
       applied = true;
       for (let at = 0; at < size; at += chunk) {
@@ -144,17 +153,20 @@ export class OnlineLearner {
       this.updatesRejected += 1;
       this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
     }
-    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels) };
+    const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, batch.labels) : undefined;
+    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), ...(trainedErrors ? { trainedErrors } : {}) };
   }
 
   /**
    * One guarded gradient step: refused (weights untouched) when the loss or the gradient norm is not finite,
-   * scaled down when the norm exceeds `clipNorm`. Returns the pre-update outputs when asked.
+   * scaled down when the norm exceeds `clipNorm`. Returns the pre-update outputs when asked, and those of the
+   * trained weights when they are not the ones that predict.
    */
-  private gradientStep(features: Float32Array, labels: Float32Array, size: number, width: number, wantOutputs: boolean): { outputs: Float32Array; loss: number; applied: boolean } {
+  private gradientStep(features: Float32Array, labels: Float32Array, size: number, width: number, wantOutputs: boolean, wantTrained = false): { outputs: Float32Array; trainedOutputs?: Float32Array; loss: number; applied: boolean } {
     let loss = Number.NaN;
     let applied = false;
     let outputs: Float32Array = new Float32Array(0);
+    let trainedOutputs: Float32Array | undefined;
     tf.tidy(() => {
       const x = tf.tensor2d(features, [size, width]);
       const y = tf.tensor1d(labels);
@@ -163,15 +175,18 @@ export class OnlineLearner {
       let grads: tf.NamedTensorMap;
       // With averaging the averaged weights predict; they move only after this step, in `average.update()`.
       if (wantOutputs && this.average) preds = this.servingDense ? this.servingDense.forward(x) : (this.serving.predict(x) as tf.Tensor);
+      let trained: tf.Tensor | undefined;
       if (this.dense) {
         const r = this.dense.run(x, y);
         ({ loss: value, grads } = r);
         if (wantOutputs && !preds) preds = r.outputs;
+        else if (wantTrained) trained = r.outputs;
       } else {
         const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
         ({ value, grads } = tf.variableGrads(() => {
           const out = this.model.apply(x, { training: true }) as tf.Tensor;
           if (wantOutputs && !preds) preds = tf.keep(out);
+          else if (wantTrained) trained = tf.keep(out);
           return this.lossOf(out, y);
         }, vars));
       }
@@ -184,6 +199,10 @@ export class OnlineLearner {
         // Kept out of variableGrads' own scope; this tidy's scope releases the dense path's.
         preds.dispose();
       }
+      if (trained) {
+        trainedOutputs = trained.dataSync() as Float32Array;
+        trained.dispose();
+      }
       loss = stats[0] as number;
       const gradNorm = stats[1] as number;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return;
@@ -193,7 +212,7 @@ export class OnlineLearner {
       this.optimizer.applyGradients(scaled);
       applied = true;
     });
-    return { outputs, loss, applied };
+    return { outputs, ...(trainedOutputs ? { trainedOutputs } : {}), loss, applied };
   }
 
   /**
@@ -209,6 +228,14 @@ export class OnlineLearner {
     if (!this.servingDense) return this.predict(features, size);
     const dense = this.servingDense;
     return tf.tidy(() => dense.forward(tf.tensor2d(features, [size, features.length / size])).dataSync() as Float32Array);
+  }
+
+  /** Pre-update outputs of the trained weights (with averaging they are not the ones that predict). */
+  private scoreTrained(features: Float32Array, size: number): Float32Array {
+    return tf.tidy(() => {
+      const x = tf.tensor2d(features, [size, features.length / size]);
+      return (this.dense ? this.dense.forward(x) : (this.model.predict(x) as tf.Tensor)).dataSync() as Float32Array;
+    });
   }
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */

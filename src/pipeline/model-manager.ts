@@ -2,7 +2,7 @@ import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, Mod
 import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
 import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
 import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
-import { Race, type ComparisonResult, type DropReason } from './paired-comparison.js';
+import { PairedComparison, Race, type ComparisonResult, type DropReason } from './paired-comparison.js';
 
 /** What happened while learning one batch, for the service to log, publish and checkpoint. */
 export type ManagerEvent =
@@ -11,7 +11,11 @@ export type ManagerEvent =
   | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string }
   | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult; readonly reason: DropReason }
   | { readonly kind: 'adapt-started'; readonly learningRate: number }
-  | { readonly kind: 'adapt-ended' };
+  | { readonly kind: 'adapt-ended' }
+  | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult };
+
+/** Level of the paired test that restarts a lagging weight average (`model.averaging.restartOnLag`). */
+const LAG_ALPHA = 0.01;
 
 export interface ModelManagerOptions {
   readonly spec: ModelConfig;
@@ -99,6 +103,8 @@ export class ModelManager {
   private adaptRemaining = 0;
   private baseline?: { snapshot: ModelSnapshot; version: string };
   private readonly trend = new ErrorTrend();
+  /** The current block of paired errors (average, trained weights) for `restartOnLag`. */
+  private lag?: PairedComparison;
   private readonly log: Logger;
   /** Samples processed by training, champion and challenger together: the compute the benchmark reports. */
   trainedSamples = 0;
@@ -137,6 +143,7 @@ export class ModelManager {
     const events: ManagerEvent[] = [];
     const result = this.champion.step(batch);
     this.trainedSamples += batch.size;
+    this.checkLag(result, events);
     if (this.adaptRemaining > 0) {
       this.adaptRemaining -= batch.size;
       if (this.adaptRemaining <= 0) {
@@ -164,6 +171,29 @@ export class ModelManager {
       await this.respond(acted, events);
     }
     return { result, events };
+  }
+
+  /**
+   * `model.averaging.restartOnLag`: in disjoint blocks of horizon / 2 samples, a paired test (the race's, margin 0,
+   * alpha 0.01) of the trained weights against the average that predicted; when the trained weights were
+   * significantly better, the average lags behind a change and restarts. One test per block keeps false restarts
+   * at about alpha / 2 per block. A hold-off (the trained weights predict) ends the block.
+   */
+  private checkLag(result: StepResult, events: ManagerEvent[]): void {
+    const trained = result.trainedErrors;
+    if (!trained) {
+      this.lag = undefined;
+      return;
+    }
+    const block = Math.max(1, Math.floor((this.options.spec.averaging?.horizon ?? 0) / 2));
+    this.lag ??= new PairedComparison(this.options.spec.task, block, 0, LAG_ALPHA);
+    this.lag.add(result.errors, trained);
+    if (this.lag.total < block) return;
+    const r = this.lag.result();
+    this.lag = undefined;
+    if (!r.challengerWins || r.lead <= 0) return;
+    this.champion.restartAverage();
+    events.push({ kind: 'average-restarted', comparison: r });
   }
 
   state(): ManagerState {
@@ -250,6 +280,7 @@ export class ModelManager {
       this.log.info({ ...result }, 'challenger promoted');
       this.champion.dispose();
       this.champion = ch.learner;
+      this.lag = undefined;
       this.challenger = undefined;
       this.adaptRemaining = 0;
       // A new model, a new error stream: detectors start over.

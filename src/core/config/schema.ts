@@ -59,6 +59,14 @@ export interface ModelConfig {
      * without the restart. @default true
      */
     readonly restartOnDrift: boolean;
+    /**
+     * Restart the average (as above) when it lags: the trained weights are scored on every batch too, and at
+     * the end of each block of horizon / 2 samples a paired test on that block (McNemar for classifiers, a paired
+     * t-test on |error| for regression, alpha 0.01) asks whether they predicted better than the average. Unlike
+     * `restartOnDrift` it needs no detector and ignores rises in error the average does not cause (noise bursts).
+     * Costs one more forward pass per batch. The event `average-restarted` records the test. @default false
+     */
+    readonly restartOnLag: boolean;
   };
 }
 

@@ -5,7 +5,7 @@ import { buildModel, DenseGradients, selectBackend, tf, type OutputKind } from '
 const logger = createLogger({ level: 'silent' });
 
 function spec(overrides: Partial<ModelConfig>): ModelConfig {
-  return { name: 'g', type: 'logistic', hiddenUnits: [6, 5], classes: 2, task: 'classification', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 }, l2: 0, seed: 3, averaging: { horizon: 0, restartOnDrift: true }, ...overrides };
+  return { name: 'g', type: 'logistic', hiddenUnits: [6, 5], classes: 2, task: 'classification', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 }, l2: 0, seed: 3, averaging: { horizon: 0, restartOnDrift: true, restartOnLag: false }, ...overrides };
 }
 
 /** A seeded batch; labels are class indices (or values for regression). */

@@ -12,7 +12,7 @@ const spec = (type: ModelConfig['type']): ModelConfig => ({
   optimizer: { type: 'adam', learningRate: 0.01, clipNorm: 10 },
   l2: 0,
   seed: 42,
-  averaging: { horizon: 0, restartOnDrift: true },
+  averaging: { horizon: 0, restartOnDrift: true, restartOnLag: false },
 });
 
 describe('buildModel initialization', () => {

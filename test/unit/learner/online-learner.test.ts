@@ -18,7 +18,7 @@ function spec(overrides: Partial<ModelConfig> = {}): ModelConfig {
     optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
     l2: 0,
     seed: 7,
-    averaging: { horizon: 0, restartOnDrift: true },
+    averaging: { horizon: 0, restartOnDrift: true, restartOnLag: false },
     ...overrides,
   };
 }

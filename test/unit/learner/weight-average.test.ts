@@ -18,7 +18,7 @@ function spec(horizon: number, overrides: Partial<ModelConfig> = {}): ModelConfi
     optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
     l2: 0,
     seed: 7,
-    averaging: { horizon, restartOnDrift: true },
+    averaging: { horizon, restartOnDrift: true, restartOnLag: false },
     ...overrides,
   };
 }
@@ -227,7 +227,7 @@ describe('WeightAverage', () => {
     const horizon = 2000;
     const c = parseConfig(
       {
-        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, restartOnDrift: true } },
+        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, restartOnDrift: true, restartOnLag: false } },
         kafka: { topics: ['t'] },
         input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
         drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
@@ -255,5 +255,77 @@ describe('WeightAverage', () => {
     // Not restarted, and the hold-off kept counting down from the first rise.
     expect(second).toMatchObject({ restarted: false, holdoff: horizon - (second!.batch - first!.batch) * 50 });
     expect(holdoffEndedAt).toBe(first!.batch + horizon / 50);
+  });
+});
+
+describe('restartOnLag', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  it('scores the trained weights on the batch, before the update, in both step modes, and only outside a hold-off', async () => {
+    for (const updateBatchSize of [undefined, 8]) {
+      const on = spec(100, { averaging: { horizon: 100, restartOnDrift: true, restartOnLag: true } });
+      const learner = await OnlineLearner.create({ spec: on, inputWidth: 3, metricsWindow: 100, logger, ...(updateBatchSize ? { updateBatchSize } : {}) });
+      let compared = 0;
+      for (let i = 0; i < 12; i++) {
+        const b = batch(31 + i * 101, 32, 3, 0.2);
+        const trained = await trainedModel(await learner.snapshot());
+        const expected = predictWith(trained, b.features, b.size);
+        trained.dispose();
+        const holdoff = learner.averageHoldoff;
+        const r = learner.step(b);
+        if (holdoff > 0) {
+          expect(r.trainedErrors).toBeUndefined();
+          continue;
+        }
+        compared++;
+        const want = Float32Array.from(expected, (p, k) => ((p >= 0.5 ? 1 : 0) === b.labels[k] ? 0 : 1));
+        expect(Array.from(r.trainedErrors ?? [])).toEqual(Array.from(want));
+      }
+      // The hold-off of a new model (100 samples) ends after 4 batches of 32.
+      expect(compared).toBe(8);
+      learner.dispose();
+      const off = await OnlineLearner.create({ spec: spec(100), inputWidth: 3, metricsWindow: 100, logger });
+      for (let i = 0; i < 6; i++) expect(off.step(batch(7 + i, 32, 3)).trainedErrors).toBeUndefined();
+      off.dispose();
+    }
+  });
+
+  it('restarts the average when the trained weights predict significantly better, without any detector, and not on a stationary stream', async () => {
+    const run = async (flipAt: number) => {
+      const c = parseConfig(
+        {
+          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } },
+          kafka: { topics: ['t'] },
+          input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
+          drift: { detectors: [], responses: ['alert'] },
+        },
+        { env: {} },
+      );
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+      const restarts: { batch: number; lead: number; pValue: number; n: number; holdoff: number }[] = [];
+      for (let i = 0; i < 200; i++) {
+        const b = batch((i + 1) * 7919, 50, 2, 0.2);
+        if (i >= flipAt) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+        const out = await m.step(b);
+        for (const e of out.events) if (e.kind === 'average-restarted') restarts.push({ batch: i, ...e.comparison, holdoff: m.learner.averageHoldoff });
+      }
+      m.dispose();
+      return restarts;
+    };
+    // While the model is still learning the concept the average lags behind its progress too (and restarting is
+    // right): what counts is what happens once it has learned it, from batch 100 (sample 5,000) on.
+    const flipped = (await run(100)).filter((r) => r.batch >= 100);
+    // The labels flip at batch 100: the trained weights follow within a few hundred samples, the average (1,000
+    // samples) lags; the block of 500 samples that sees it restarts the average.
+    expect(flipped.length).toBeGreaterThanOrEqual(1);
+    const first = flipped[0]!;
+    expect(first.batch).toBeLessThan(100 + 30);
+    expect(first.lead).toBeGreaterThan(0);
+    expect(first.pValue).toBeLessThan(0.01);
+    expect(first.n).toBe(500);
+    expect(first.holdoff).toBe(1000);
+    expect((await run(Infinity)).filter((r) => r.batch >= 100)).toEqual([]);
   });
 });
