@@ -55,6 +55,9 @@
  *    Decision rule, fixed before the runs: the highest mean over the six streams wins; candidates within 0.001
  *    of it count as tied, the tie going first to (b) (no extra forward pass per batch), then (d), then (e).
  *    Harm is reported as each candidate's worst stream difference to (b).
+ *    Outcome (2026-11-30): (e) 0.8813, (b) 0.8807, (d) 0.8786. (e) is within 0.001 of the best: tied, so (b)
+ *    stays the default and restartOnLag stays off. (d) alone was best on sea-bursty (0.8584, no restarts there)
+ *    but restarted late on real changes (hyperplane-redraws 0.8548 against 0.8656).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
