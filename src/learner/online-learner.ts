@@ -264,8 +264,12 @@ export class OnlineLearner {
     };
   }
 
+  /**
+   * The prequential metrics, rejected updates, and with weight averaging the samples left in its hold-off
+   * (`average_holdoff`: above 0, the trained weights predict and are what a version publishes).
+   */
   liveMetrics(): MetricValues {
-    return { ...this.metrics.values(), updates_rejected: this.updatesRejected };
+    return { ...this.metrics.values(), updates_rejected: this.updatesRejected, ...(this.average ? { average_holdoff: this.average.holdoff } : {}) };
   }
 
   get rejectedUpdates(): number {

@@ -114,12 +114,16 @@ describe('WeightAverage', () => {
 
   it('a new model predicts with its trained weights for the first horizon samples', async () => {
     const learner = await OnlineLearner.create({ spec: spec(256), inputWidth: 3, metricsWindow: 500, logger });
+    expect(learner.liveMetrics().average_holdoff).toBe(256);
     for (let i = 1; i <= 3; i++) learner.step(batch(i, 64));
+    // Reported in the live metrics (/metrics, manifests): the trained weights predict for 64 more samples.
+    expect(learner.liveMetrics().average_holdoff).toBe(64);
     const snap = await learner.snapshot();
     const trained = await trainedModel(snap);
     const probe = batch(998, 64);
     expect(maxAbsDiff(learner.predict(probe.features, probe.size), predictWith(trained, probe.features, probe.size))).toBe(0);
     learner.step(batch(4, 64)); // sample 256: the hold-off is over
+    expect(learner.liveMetrics().average_holdoff).toBe(0);
     learner.step(batch(5, 64)); // the first average is the trained weights themselves
     learner.step(batch(6, 64));
     const later = await trainedModel(await learner.snapshot());
