@@ -37,9 +37,10 @@ describe('config', () => {
 
   it('reads weight averaging and names its fields in errors', () => {
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, restartOnDrift: true, restartOnLag: false });
-    const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, restartOnDrift: 'yes', window: 3 } } });
+    const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, restartOnDrift: 'yes', restartOnLag: 2, window: 3 } } });
     expect(msg).toContain('`model.averaging.horizon`');
     expect(msg).toContain('`model.averaging.restartOnDrift`');
+    expect(msg).toContain('`model.averaging.restartOnLag`');
     expect(msg).toContain('Unknown field `model.averaging.window`');
   });
 
