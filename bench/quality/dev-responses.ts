@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -58,6 +58,14 @@
  *    Outcome (2026-11-30): (e) 0.8813, (b) 0.8807, (d) 0.8786. (e) is within 0.001 of the best: tied, so (b)
  *    stays the default and restartOnLag stays off. (d) alone was best on sea-bursty (0.8584, no restarts there)
  *    but restarted late on real changes (hyperplane-redraws 0.8548 against 0.8656).
+ * 5. **holdoff-length**: how long the trained weights predict alone after a restart (`model.averaging.holdoff`).
+ *    The hold-off was set to the horizon by design, never measured; a shorter one starts averaging sooner after a
+ *    change (the fresh average covers only post-restart iterates, and its bias correction weighs the first ones
+ *    fully). Same six streams, horizon 1,000, restartOnDrift (not re-armed), no response. Candidates: hold-off
+ *    1,000 (the default), 500, 250.
+ *    Decision rule, fixed before the runs: the highest mean over the six streams wins; candidates within 0.001 of
+ *    it count as tied, the tie going to the default (1,000), then 500, then 250. Harm: each candidate's worst
+ *    stream difference to 1,000.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -224,6 +232,9 @@ const LAG: Setting[] = [
   { name: '(e) restartOnDrift + restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: true } } },
 ];
 
+/** The hold-off length study's candidates (see the header), the default first. */
+const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
+
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
@@ -305,7 +316,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -319,8 +330,9 @@ async function sixStreamStudy(settings: Setting[]) {
 }
 out.holdoff = part === 'holdoff' ? await sixStreamStudy(HOLDOFF) : previous.holdoff;
 out.lag = part === 'lag' ? await sixStreamStudy(LAG) : previous.lag;
+out.holdoffLength = part === 'holdoff-length' ? await sixStreamStudy(HOLDOFF_LENGTH) : previous.holdoffLength;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

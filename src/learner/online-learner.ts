@@ -101,8 +101,9 @@ export class OnlineLearner {
     if (horizon > 0) {
       serving = snapshot ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
       // A new model's first iterates are not worth averaging: it starts as after a restart.
-      const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : horizon };
-      average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff);
+      const holdoff = spec.averaging?.holdoff ?? horizon;
+      const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : holdoff };
+      average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff, holdoff);
     }
     if (trained.length) {
       if (trained.length === model.weights.length) model.setWeights(trained.map((n) => n.tensor));

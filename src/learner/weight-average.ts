@@ -17,8 +17,9 @@ export interface WeightVariable {
  * (1 - r) / (r * mass + 1 - r) of the way to the trained weights. The first update after a restart therefore
  * copies the trained weights, and the average never mixes in the zeros it started from.
  *
- * After a `restart()` (a detected change), the trained weights predict alone for `horizon` samples: an average of
- * the iterates right after a change would still be mostly the old concept's. Then averaging starts over.
+ * After a `restart()` (a detected change), the trained weights predict alone for `holdoffLength` samples (by
+ * default the horizon): an average of the iterates right after a change would still be mostly the old concept's.
+ * Then averaging starts over.
  */
 export class WeightAverage {
   private readonly perSample: number;
@@ -33,6 +34,7 @@ export class WeightAverage {
     readonly horizon: number,
     private massValue = 0,
     private holdoffValue = 0,
+    readonly holdoffLength = horizon,
   ) {
     if (trained.length !== averaged.length) throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${trained.length} trained weights but ${averaged.length} averaged ones`);
     this.perSample = 1 - 1 / Math.max(1, horizon);
@@ -68,10 +70,10 @@ export class WeightAverage {
     });
   }
 
-  /** Restarts the average: the trained weights predict alone for `horizon` samples, then averaging starts over. */
+  /** Restarts the average: the trained weights predict alone for `holdoffLength` samples, then averaging starts over. */
   restart(): void {
     this.massValue = 0;
-    this.holdoffValue = this.horizon;
+    this.holdoffValue = this.holdoffLength;
     this.copy();
   }
 

@@ -66,8 +66,9 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
     clipNorm: o.number('clipNorm', 10, 0, Infinity, true),
   };
   const av = m.child('averaging');
-  av.rejectUnknown(['horizon', 'restartOnDrift', 'restartOnLag']);
-  const averaging = { horizon: av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false) };
+  av.rejectUnknown(['horizon', 'holdoff', 'restartOnDrift', 'restartOnLag']);
+  const horizon = av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000);
+  const averaging = { horizon, holdoff: av.int('holdoff', horizon, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false) };
   const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging };
 
   // kafka

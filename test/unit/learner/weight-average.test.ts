@@ -133,6 +133,17 @@ describe('WeightAverage', () => {
     learner.dispose();
   });
 
+  it('holds off for model.averaging.holdoff samples when it is set, for a new model and after a restart', async () => {
+    const learner = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger });
+    expect(learner.averageHoldoff).toBe(64);
+    learner.step(batch(1, 64));
+    expect(learner.averageHoldoff).toBe(0);
+    learner.step(batch(2, 64));
+    learner.restartAverage();
+    expect(learner.averageHoldoff).toBe(64);
+    learner.dispose();
+  });
+
   it('continues exactly from a snapshot: the same average, trained weights and predictions after the same batches', async () => {
     for (const type of ['logistic', 'mlp'] as const) {
       const s = spec(100, { type });
