@@ -66,6 +66,8 @@
  *    Decision rule, fixed before the runs: the highest mean over the six streams wins; candidates within 0.001 of
  *    it count as tied, the tie going to the default (1,000), then 500, then 250. Harm: each candidate's worst
  *    stream difference to 1,000.
+ *    Outcome (2026-11-30): 250 0.8824, 1,000 0.8807, 500 0.8806. 250 wins (worst stream: sea-stationary, -0.0003)
+ *    and the default is now horizon / 4. It sits at the edge of the grid; shorter hold-offs were not measured.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';

@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { ConfigError, UpdateRejectedError } from '../core/index.js';
+import { ConfigError, defaultAveragingHoldoff, UpdateRejectedError } from '../core/index.js';
 import { errorsOf, PrequentialMetrics } from './metrics.js';
 import { buildModel, inputWidthOf, outputKindOf, type OutputKind } from './models.js';
 import { DenseGradients } from './dense-gradients.js';
@@ -101,7 +101,7 @@ export class OnlineLearner {
     if (horizon > 0) {
       serving = snapshot ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
       // A new model's first iterates are not worth averaging: it starts as after a restart.
-      const holdoff = spec.averaging?.holdoff ?? horizon;
+      const holdoff = spec.averaging?.holdoff ?? defaultAveragingHoldoff(horizon);
       const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : holdoff };
       average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff, holdoff);
     }

@@ -10,6 +10,11 @@ export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
 const MODEL_TYPES: readonly ModelType[] = ['logistic', 'softmax', 'mlp', 'linear', 'custom'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** `model.averaging.holdoff` when the config does not say: see its doc in schema.ts. */
+export function defaultAveragingHoldoff(horizon: number): number {
+  return Math.round(horizon / 4);
+}
+
 /** `model.averaging.horizon` when the config does not say: see its doc in schema.ts. */
 export const DEFAULT_AVERAGING_HORIZON = 1000;
 
@@ -68,7 +73,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const av = m.child('averaging');
   av.rejectUnknown(['horizon', 'holdoff', 'restartOnDrift', 'restartOnLag']);
   const horizon = av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000);
-  const averaging = { horizon, holdoff: av.int('holdoff', horizon, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false) };
+  const averaging = { horizon, holdoff: av.int('holdoff', defaultAveragingHoldoff(horizon), 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false) };
   const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging };
 
   // kafka

@@ -18,7 +18,7 @@ function spec(horizon: number, overrides: Partial<ModelConfig> = {}): ModelConfi
     optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
     l2: 0,
     seed: 7,
-    averaging: { horizon, restartOnDrift: true, restartOnLag: false },
+    averaging: { horizon, holdoff: horizon, restartOnDrift: true, restartOnLag: false },
     ...overrides,
   };
 }
@@ -242,7 +242,7 @@ describe('WeightAverage', () => {
     const horizon = 2000;
     const c = parseConfig(
       {
-        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, restartOnDrift: true, restartOnLag: false } },
+        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, holdoff: horizon, restartOnDrift: true, restartOnLag: false } },
         kafka: { topics: ['t'] },
         input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
         drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
@@ -280,7 +280,7 @@ describe('restartOnLag', () => {
 
   it('scores the trained weights on the batch, before the update, in both step modes, and only outside a hold-off', async () => {
     for (const updateBatchSize of [undefined, 8]) {
-      const on = spec(100, { averaging: { horizon: 100, restartOnDrift: true, restartOnLag: true } });
+      const on = spec(100, { averaging: { horizon: 100, holdoff: 100, restartOnDrift: true, restartOnLag: true } });
       const learner = await OnlineLearner.create({ spec: on, inputWidth: 3, metricsWindow: 100, logger, ...(updateBatchSize ? { updateBatchSize } : {}) });
       let compared = 0;
       for (let i = 0; i < 12; i++) {
@@ -340,7 +340,8 @@ describe('restartOnLag', () => {
     expect(first.lead).toBeGreaterThan(0);
     expect(first.pValue).toBeLessThan(0.01);
     expect(first.n).toBe(500);
-    expect(first.holdoff).toBe(1000);
+    // The default hold-off: a quarter of the horizon.
+    expect(first.holdoff).toBe(250);
     expect((await run(Infinity)).filter((r) => r.batch >= 100)).toEqual([]);
   });
 });
