@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -68,6 +68,13 @@
  *    stream difference to 1,000.
  *    Outcome (2026-11-30): 250 0.8824, 1,000 0.8807, 500 0.8806. 250 wins (worst stream: sea-stationary, -0.0003)
  *    and the default is now horizon / 4. It sits at the edge of the grid; shorter hold-offs were not measured.
+ * 6. **holdoff-responses**: the hold-off study ran without drift response. On Elec2 the benchmark's row with
+ *    adapt + challenger then fell from 0.7404 to 0.7244 while the row without response rose from 0.7314 to
+ *    0.7341, so the interaction is measured here, on the six development streams, never decided on Elec2:
+ *    adapt + challenger (their defaults) with hold-off 1,000 and 250.
+ *    Decision rule, fixed before the runs: per hold-off, the mean over the six streams of the two rows (no
+ *    response, from part 5; adapt + challenger, from this part); the higher wins, within 0.001 a tie that keeps
+ *    the current default (250).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -237,6 +244,9 @@ const LAG: Setting[] = [
 /** The hold-off length study's candidates (see the header), the default first. */
 const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
 
+/** Part 6: adapt + challenger at the two hold-offs. */
+const HOLDOFF_RESPONSES: Setting[] = [250, 1000].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
+
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
@@ -318,7 +328,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -333,8 +343,9 @@ async function sixStreamStudy(settings: Setting[]) {
 out.holdoff = part === 'holdoff' ? await sixStreamStudy(HOLDOFF) : previous.holdoff;
 out.lag = part === 'lag' ? await sixStreamStudy(LAG) : previous.lag;
 out.holdoffLength = part === 'holdoff-length' ? await sixStreamStudy(HOLDOFF_LENGTH) : previous.holdoffLength;
+out.holdoffResponses = part === 'holdoff-responses' ? await sixStreamStudy(HOLDOFF_RESPONSES) : previous.holdoffResponses;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
