@@ -75,6 +75,9 @@
  *    Decision rule, fixed before the runs: per hold-off, the mean over the six streams of the two rows (no
  *    response, from part 5; adapt + challenger, from this part); the higher wins, within 0.001 a tie that keeps
  *    the current default (250).
+ *    Outcome (2026-11-30): with adapt + challenger, 250 0.8819 and 1,000 0.8805; over both rows 250 0.8822 and
+ *    1,000 0.8806. The default stays at 250: on these streams the responses do not turn the shorter hold-off's
+ *    gain around, so Elec2's fall is not a pattern they show.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
