@@ -17,8 +17,8 @@ export interface WeightVariable {
  * (1 - r) / (r * mass + 1 - r) of the way to the trained weights. The first update after a restart therefore
  * copies the trained weights, and the average never mixes in the zeros it started from.
  *
- * After a `restart()` (a detected change), the trained weights predict alone for `holdoffLength` samples (by
- * default the horizon): an average of the iterates right after a change would still be mostly the old concept's.
+ * After a `restart()` (a detected change), the trained weights predict alone for `holdoffLength` samples (the
+ * learner passes `model.averaging.holdoff`; without it, the horizon): an average of the iterates right after a change would still be mostly the old concept's.
  * Then averaging starts over.
  */
 export class WeightAverage {
