@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -78,6 +78,15 @@
  *    Outcome (2026-11-30): with adapt + challenger, 250 0.8819 and 1,000 0.8805; over both rows 250 0.8822 and
  *    1,000 0.8806. The default stays at 250: on these streams the responses do not turn the shorter hold-off's
  *    gain around, so Elec2's fall is not a pattern they show.
+ * 7. **holdoff-short**: part 5's winner, 250, sat at the edge of its grid. This part extends the grid downwards on
+ *    the same six streams, horizon 1,000, restartOnDrift (not re-armed), no response: hold-off 250 (the default,
+ *    rerun: it must reproduce part 5's 0.8824), 125, 60 and 0 (no hold-off: a restart only empties the average,
+ *    whose bias correction then weighs the first post-restart iterates fully; a new model averages from its first
+ *    step).
+ *    Decision rule, fixed before the runs: the highest mean over the six streams wins; candidates within 0.001 of
+ *    it count as tied, the tie going to the default (250), then 125, then 60, then 0. Harm: each candidate's worst
+ *    stream difference to 250. If a shorter hold-off wins, it is confirmed with adapt + challenger as in part 6
+ *    (the mean over both rows decides; within 0.001 a tie keeps 250) before the default changes.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -249,6 +258,9 @@ const LAG: Setting[] = [
 /** The hold-off length study's candidates (see the header), the default first. */
 const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
 
+/** Part 7: the hold-off grid extended below 250 (see the header), the default first. */
+const HOLDOFF_SHORT: Setting[] = [250, 125, 60, 0].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
+
 /** Part 6: adapt + challenger at the two hold-offs. */
 const HOLDOFF_RESPONSES: Setting[] = [250, 1000].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -333,7 +345,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -349,8 +361,9 @@ out.holdoff = part === 'holdoff' ? await sixStreamStudy(HOLDOFF) : previous.hold
 out.lag = part === 'lag' ? await sixStreamStudy(LAG) : previous.lag;
 out.holdoffLength = part === 'holdoff-length' ? await sixStreamStudy(HOLDOFF_LENGTH) : previous.holdoffLength;
 out.holdoffResponses = part === 'holdoff-responses' ? await sixStreamStudy(HOLDOFF_RESPONSES) : previous.holdoffResponses;
+out.holdoffShort = part === 'holdoff-short' ? await sixStreamStudy(HOLDOFF_SHORT) : previous.holdoffShort;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
