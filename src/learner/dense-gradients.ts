@@ -2,7 +2,7 @@ import type { OutputKind } from './models.js';
 import { tf } from './tf.js';
 
 /** One Dense layer of a plain stack, with what its gradient needs. */
-interface DenseLayer {
+export interface DenseLayer {
   readonly kernel: tf.Variable;
   readonly bias?: tf.Variable;
   readonly activation: string;
@@ -30,7 +30,8 @@ const OUTPUT: Record<OutputKind, string> = { binary: 'sigmoid', multiclass: 'sof
  */
 export class DenseGradients {
   private constructor(
-    private readonly layers: readonly DenseLayer[],
+    /** The stack's layers, input first. */
+    readonly layers: readonly DenseLayer[],
     private readonly kind: OutputKind,
   ) {}
 

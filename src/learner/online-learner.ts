@@ -6,6 +6,7 @@ import { DenseGradients } from './dense-gradients.js';
 import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
+import { TypedDenseTrainer } from './typed-dense-trainer.js';
 import { WeightAverage } from './weight-average.js';
 import { tf } from './tf.js';
 
@@ -45,6 +46,12 @@ export interface OnlineLearnerOptions {
   readonly inputWidth: number;
   readonly metricsWindow: number;
   readonly logger: Logger;
+  /**
+   * Step slices of a micro-batch (`updateBatchSize` below its size) in typed arrays when the model is a plain Dense
+   * stack and the optimizer SGD or Adam (TypedDenseTrainer); false keeps every step on tfjs (a reference for
+   * tests and benchmarks). @default true
+   */
+  readonly typedSteps?: boolean;
 }
 
 /**
@@ -63,6 +70,10 @@ export class OnlineLearner {
   private readonly dense?: DenseGradients;
   /** The same for the model that predicts (its forward pass only); undefined: tfjs-layers' predict(). */
   private readonly servingDense?: DenseGradients;
+  /** Steps of slices in typed arrays (a step per sample); undefined: every step through tfjs. */
+  private readonly typed?: TypedDenseTrainer;
+  /** The averaged weights as the typed trainer orders them (per layer, kernel then bias). */
+  private readonly servingVariables?: tf.Variable[];
 
   private constructor(
     private model: tf.LayersModel,
@@ -75,10 +86,15 @@ export class OnlineLearner {
     readonly metrics: PrequentialMetrics,
     private readonly logger: Logger,
     private readonly updateBatchSize: number,
+    typedSteps: boolean,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
     this.dense = DenseGradients.of(model, outputKind);
     this.servingDense = serving === model ? this.dense : DenseGradients.of(serving, outputKind);
+    if (typedSteps && this.dense && (!average || this.servingDense)) {
+      this.typed = TypedDenseTrainer.of(this.dense.layers, outputKind);
+      if (average && this.servingDense) this.servingVariables = this.servingDense.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
+    }
   }
 
   /** Builds the model from config (or the user's model.json), or restores it from a checkpoint snapshot. */
@@ -112,7 +128,7 @@ export class OnlineLearner {
     }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER);
+    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
@@ -139,7 +155,13 @@ export class OnlineLearner {
       if (compare) trainedOutputs = this.scoreTrained(batch.features, size);
       loss = 0;
       applied = true;
-      for (let at = 0; at < size; at += chunk) {
+      const typed = this.typedTrainer();
+      if (typed) {
+        const serving = this.average && this.servingVariables ? { variables: this.servingVariables, stepper: this.average } : undefined;
+        const r = typed.run(batch.features, batch.labels, size, chunk, this.optimizer, this.spec.optimizer.clipNorm, serving);
+        loss = r.loss * size;
+        applied = r.refused === 0;
+      } else for (let at = 0; at < size; at += chunk) {
         const end = Math.min(size, at + chunk);
         const r = this.gradientStep(batch.features.subarray(at * width, end * width), batch.labels.subarray(at, end), end - at, width, false);
         if (r.applied) this.average?.update(end - at);
@@ -156,6 +178,12 @@ export class OnlineLearner {
     }
     const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, batch.labels) : undefined;
     return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), ...(trainedErrors ? { trainedErrors } : {}) };
+  }
+
+  /** The typed trainer, when it can take this step: a plain Dense stack, and an optimizer it implements. */
+  private typedTrainer(): TypedDenseTrainer | undefined {
+    if (!this.typed || !this.dense || !TypedDenseTrainer.supports(this.optimizer)) return undefined;
+    return TypedDenseTrainer.slotsMatch(this.optimizer, this.dense.layers) ? this.typed : undefined;
   }
 
   /**

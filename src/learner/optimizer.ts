@@ -23,10 +23,13 @@ export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
 
 /**
  * Changes the learning rate of a live optimizer without losing its slots. tfjs keeps it in a field that its
- * own `getConfig()` reports, on every optimizer class it ships.
+ * own `getConfig()` reports, on every optimizer class it ships; SGD and momentum also keep it as a tensor, which
+ * only their own `setLearningRate()` refreshes (setting the field alone left their steps unchanged).
  */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 export function learningRateOf(optimizer: tf.Optimizer): number {

@@ -51,23 +51,37 @@ export class WeightAverage {
 
   /** Folds the trained weights in after a step that learned `samples` samples. */
   update(samples: number): void {
-    if (samples <= 0) return;
-    if (this.holdoffValue > 0) {
-      this.holdoffValue = Math.max(0, this.holdoffValue - samples);
+    const c = this.advance(samples);
+    if (c === 0) return;
+    if (c >= 1) {
       this.copy();
       return;
     }
-    const r = this.perSample ** samples;
-    const c = (1 - r) / (r * this.massValue + 1 - r);
-    this.massValue = r * this.massValue + 1 - r;
     tf.tidy(() => {
       for (let i = 0; i < this.trained.length; i++) {
         const a = this.averaged[i] as WeightVariable;
         const w = (this.trained[i] as WeightVariable).read();
         // Integer weights (a custom model's) are copied: an average of them would not be one.
-        a.write(c >= 1 || w.dtype !== 'float32' ? w.clone() : tf.add(a.read(), tf.mul(tf.sub(w, a.read()), c)));
+        a.write(w.dtype !== 'float32' ? w.clone() : tf.add(a.read(), tf.mul(tf.sub(w, a.read()), c)));
       }
     });
+  }
+
+  /**
+   * The bookkeeping of `update()` alone, for a caller that keeps the weights elsewhere during a step (the typed
+   * trainer): returns how far the average moves towards the trained weights, average + (trained - average) * c,
+   * with 1 meaning a copy (during a hold-off, or the first update after a restart) and 0 nothing to do.
+   */
+  advance(samples: number): number {
+    if (samples <= 0) return 0;
+    if (this.holdoffValue > 0) {
+      this.holdoffValue = Math.max(0, this.holdoffValue - samples);
+      return 1;
+    }
+    const r = this.perSample ** samples;
+    const c = (1 - r) / (r * this.massValue + 1 - r);
+    this.massValue = r * this.massValue + 1 - r;
+    return c;
   }
 
   /** Restarts the average: the trained weights predict alone for `holdoffLength` samples, then averaging starts over. */

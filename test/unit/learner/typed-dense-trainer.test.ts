@@ -1,0 +1,193 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
+import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { unpackTensors } from '../../../src/learner/snapshot.js';
+import { separableBatch } from '../../support/separable-batch.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function spec(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    name: 'typed',
+    type: 'logistic',
+    hiddenUnits: [6],
+    classes: 2,
+    task: 'classification',
+    optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
+    l2: 0,
+    seed: 3,
+    averaging: { horizon: 40, holdoff: 10, restartOnDrift: true, restartOnLag: false },
+    ...overrides,
+  };
+}
+
+type Labeler = (x: Float32Array, row: number, width: number) => number;
+const separable: Labeler = () => Number.NaN;
+const threeClasses: Labeler = (x, r, w) => Math.min(2, Math.floor((x[r * w] as number) * 3));
+const regression: Labeler = (x, r, w) => 3 * (x[r * w] as number) - 2 * (x[r * w + 1] as number) + 0.5;
+
+function batchOf(seed: number, label: Labeler, size = 32) {
+  const b = separableBatch(seed, size, 3, 0.1);
+  if (label === separable) return b;
+  const labels = new Float32Array(size);
+  for (let r = 0; r < size; r++) labels[r] = label(b.features, r, 3);
+  return { ...b, labels };
+}
+
+/** Everything a snapshot holds, by tensor name (the optimizer's slots and trained weights included). */
+function tensorsOf(snap: ModelSnapshot): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  const weights = new Float32Array(snap.weightData.slice(0));
+  let at = 0;
+  for (const s of snap.weightSpecs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    out.set(`model/${s.name}`, weights.slice(at, at + n));
+    at += n;
+  }
+  const named = unpackTensors(snap.optimizer.tensors, snap.optimizer.data);
+  named.forEach((t, i) => {
+    out.set(`optimizer/${i}`, Float32Array.from(t.tensor.dataSync()));
+    t.tensor.dispose();
+  });
+  return out;
+}
+
+/** Largest difference relative to the values' scale (1 at least), over every tensor of two snapshots. */
+function relativeDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  expect([...a.keys()].length).toBe([...b.keys()].length);
+  let worst = 0;
+  a.forEach((va, k) => {
+    const vb = b.get([...b.keys()][[...a.keys()].indexOf(k)] as string) as Float32Array;
+    expect(vb.length).toBe(va.length);
+    for (let i = 0; i < va.length; i++) worst = Math.max(worst, Math.abs((va[i] as number) - (vb[i] as number)) / Math.max(1, Math.abs(va[i] as number)));
+  });
+  return worst;
+}
+
+async function pair(s: ModelConfig, updateBatchSize: number): Promise<[OnlineLearner, OnlineLearner]> {
+  const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, updateBatchSize, logger, typedSteps });
+  return [await make(true), await make(false)];
+}
+
+describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  const cases: { name: string; spec: ModelConfig; label: Labeler; updateBatchSize: number }[] = [
+    { name: 'logistic, Adam, averaging, a step per sample', spec: spec(), label: separable, updateBatchSize: 1 },
+    { name: 'logistic, SGD, no averaging, L2, steps of 4', spec: spec({ optimizer: { type: 'sgd', learningRate: 0.5, clipNorm: 10 }, l2: 0.01, averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), label: separable, updateBatchSize: 4 },
+    { name: 'MLP softmax (3 classes), Adam, averaging, L2', spec: spec({ type: 'mlp', classes: 3, l2: 0.001 }), label: threeClasses, updateBatchSize: 1 },
+    { name: 'MLP regression, SGD, clipped', spec: spec({ type: 'mlp', task: 'regression', optimizer: { type: 'sgd', learningRate: 0.05, clipNorm: 0.5 } }), label: regression, updateBatchSize: 2 },
+  ];
+  for (const c of cases) {
+    it(`learns as the tfjs path does: ${c.name}`, async () => {
+      const [typed, reference] = await pair(c.spec, c.updateBatchSize);
+      const before = await typed.snapshot();
+      for (let k = 0; k < 12; k++) {
+        const b = batchOf(100 + k, c.label);
+        const r1 = typed.step(b);
+        const r2 = reference.step(b);
+        expect(r1.applied).toBe(true);
+        expect(Math.abs(r1.loss - r2.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(r2.loss)));
+        for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+      }
+      const [a, b] = [tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot())];
+      expect(relativeDiff(a, b)).toBeLessThan(1e-4);
+      // It learned: the published weights moved well beyond that tolerance.
+      const published = (m: Map<string, Float32Array>) => new Map([...m].filter(([k]) => k.startsWith('model/')));
+      expect(relativeDiff(published(a), published(tensorsOf(before)))).toBeGreaterThan(1e-2);
+      typed.dispose();
+      reference.dispose();
+    });
+  }
+
+  it('runs a fixed number of tfjs kernels per micro-batch, not some seventy per sample', async () => {
+    const [typed, reference] = await pair(spec(), 1);
+    const b = batchOf(7, separable, 64);
+    typed.step(b);
+    reference.step(b);
+    const kernels = async (l: OnlineLearner) => (await tf.profile(() => void l.step(b))).kernels.length;
+    const k1 = await kernels(typed);
+    const k2 = await kernels(reference);
+    expect(k1).toBeLessThan(40);
+    expect(k2).toBeGreaterThan(64 * 10);
+    typed.dispose();
+    reference.dispose();
+  });
+
+  it('a learner restored from a snapshot continues exactly as the one that wrote it (Adam, a step per sample)', async () => {
+    const s = spec({ type: 'mlp' });
+    const live = await OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, updateBatchSize: 1, logger });
+    for (let k = 0; k < 5; k++) live.step(batchOf(k, separable));
+    const restored = await OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, updateBatchSize: 1, logger }, await live.snapshot());
+    for (let k = 5; k < 15; k++) {
+      const b = batchOf(k, separable);
+      expect(Array.from(restored.step(b).scores)).toEqual(Array.from(live.step(b).scores));
+    }
+    expect(relativeDiff(tensorsOf(await restored.snapshot()), tensorsOf(await live.snapshot()))).toBe(0);
+    live.dispose();
+    restored.dispose();
+  });
+
+  it('refuses the slice with a non-finite feature, learns the others, and keeps every weight finite', async () => {
+    const [typed, reference] = await pair(spec(), 1);
+    const b = batchOf(9, separable);
+    const features = Float32Array.from(b.features);
+    features[5 * 3 + 1] = Number.NaN;
+    const bad = { ...b, features };
+    const r1 = typed.step(bad);
+    const r2 = reference.step(bad);
+    expect(r1.applied).toBe(false);
+    expect(r2.applied).toBe(false);
+    expect(typed.rejectedUpdates).toBe(1);
+    const a = tensorsOf(await typed.snapshot());
+    for (const v of a.values()) for (const x of v) expect(Number.isFinite(x)).toBe(true);
+    expect(relativeDiff(a, tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+    typed.dispose();
+    reference.dispose();
+  });
+
+  it('keeps the tfjs path for optimizers it does not implement (RMSProp), with the same results as before', async () => {
+    const s = spec({ optimizer: { type: 'rmsprop', learningRate: 0.01, clipNorm: 10 } });
+    const [typed, reference] = await pair(s, 1);
+    for (let k = 0; k < 3; k++) {
+      const b = batchOf(k, separable);
+      expect(Array.from(typed.step(b).scores)).toEqual(Array.from(reference.step(b).scores));
+    }
+    expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBe(0);
+    typed.dispose();
+    reference.dispose();
+  });
+});
+
+describe('learning-rate changes (drift response adapt)', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  for (const updateBatchSize of [undefined, 1]) {
+    it(`scale SGD's step${updateBatchSize ? ' (a step per sample)' : ' (a step per batch)'}`, async () => {
+      const s = spec({ optimizer: { type: 'sgd', learningRate: 0.01, clipNorm: 100 }, averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } });
+      const make = () => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger, ...(updateBatchSize ? { updateBatchSize } : {}) });
+      const plain = await make();
+      const boosted = await make();
+      boosted.boostLearningRate(10);
+      expect(boosted.learningRate).toBeCloseTo(0.1, 12);
+      const b = batchOf(1, separable, 8);
+      plain.step(b);
+      boosted.step(b);
+      // From zero weights, the first SGD step is -lr * gradient: ten times the learning rate, ten times the step
+      // (a step per sample: the later samples' gradients change too, so only the direction of the scale is exact).
+      const w1 = tensorsOf(await plain.snapshot()).get('model/output_0/kernel') as Float32Array;
+      const w2 = tensorsOf(await boosted.snapshot()).get('model/output_0/kernel') as Float32Array;
+      const norm = (w: Float32Array) => Math.hypot(...w);
+      if (!updateBatchSize) for (let i = 0; i < w1.length; i++) expect(w2[i]).toBeCloseTo((w1[i] as number) * 10, 5);
+      else expect(norm(w2) / norm(w1)).toBeGreaterThan(5);
+      boosted.restoreLearningRate();
+      expect(boosted.learningRate).toBeCloseTo(0.01, 12);
+      plain.dispose();
+      boosted.dispose();
+    });
+  }
+});
