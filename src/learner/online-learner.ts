@@ -3,7 +3,7 @@ import { ConfigError, defaultAveragingHoldoff, UpdateRejectedError } from '../co
 import { errorsOf, PrequentialMetrics } from './metrics.js';
 import { buildModel, inputWidthOf, outputKindOf, type OutputKind } from './models.js';
 import { DenseGradients } from './dense-gradients.js';
-import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
+import { alignAdamPowers, createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
 import { TypedDenseTrainer } from './typed-dense-trainer.js';
@@ -238,6 +238,7 @@ export class OnlineLearner {
       const clip = this.spec.optimizer.clipNorm;
       const scaled: tf.NamedTensorMap = {};
       for (const n of names) scaled[n] = gradNorm > clip ? tf.mul(grads[n] as tf.Tensor, clip / gradNorm) : (grads[n] as tf.Tensor);
+      alignAdamPowers(this.optimizer);
       this.optimizer.applyGradients(scaled);
       applied = true;
     });

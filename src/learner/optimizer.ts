@@ -35,3 +35,25 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 export function learningRateOf(optimizer: tf.Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
 }
+
+/**
+ * Adam's bias-correction powers (beta1^t, beta2^t for the next step t) as a function of the iteration count.
+ * tfjs' Adam multiplies them step by step while it runs but recomputes them with pow() when it restores its
+ * slots, and the two differ in the last bit after a few dozen steps; setting them from the count before every
+ * step makes a restored optimizer continue exactly as the one that wrote the checkpoint. No-op for the others.
+ */
+export function alignAdamPowers(optimizer: tf.Optimizer, iterations = optimizer.iterations): void {
+  if (optimizer.getClassName() !== 'Adam') return;
+  const adam = optimizer as unknown as { beta1: number; beta2: number; accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!adam.accBeta1 || !adam.accBeta2) return;
+  const [p1, p2] = adamPowers(adam.beta1, adam.beta2, iterations);
+  tf.tidy(() => {
+    adam.accBeta1?.assign(tf.scalar(p1));
+    adam.accBeta2?.assign(tf.scalar(p2));
+  });
+}
+
+/** beta1^(t+1) and beta2^(t+1) in float32, after t iterations. */
+export function adamPowers(beta1: number, beta2: number, iterations: number): [number, number] {
+  return [Math.fround(Math.fround(beta1) ** (iterations + 1)), Math.fround(Math.fround(beta2) ** (iterations + 1))];
+}

@@ -1,5 +1,6 @@
 import type { OutputKind } from './models.js';
 import type { DenseLayer } from './dense-gradients.js';
+import { adamPowers, alignAdamPowers } from './optimizer.js';
 import { tf } from './tf.js';
 
 /** tfjs Adam's slots, as tfjs-core 4.x keeps them (read and written in place; see `slotsOf`). */
@@ -49,9 +50,8 @@ const f32 = Math.fround;
  * The arithmetic is tfjs': float32 values, the same gradient (`DenseGradients`), the same guard and clipping,
  * and SGD and Adam written op for op as tfjs-core writes them, each op rounded to float32. Two differences, both
  * in the last bits: dot products and the sigmoid/softmax are computed in float64 and rounded once (the wasm kernels
- * round as they go), and Adam's bias correction is beta^t computed from the iteration count, as tfjs itself does
- * after a restore, instead of tfjs' running product, so that a learner restored from a snapshot continues exactly
- * as the one that wrote it. Other optimizers (momentum, Adagrad, RMSProp) keep the tfjs path: `supports()`.
+ * round as they go), and Adam's bias correction is beta^t computed from the iteration count (`adamPowers`, which the
+ * tfjs path uses too), so that a learner restored from a snapshot continues exactly as the one that wrote it. Other optimizers (momentum, Adagrad, RMSProp) keep the tfjs path: `supports()`.
  */
 export class TypedDenseTrainer {
   private constructor(
@@ -223,8 +223,9 @@ export class TypedDenseTrainer {
     const c2 = f32(1 - adam.beta2);
     const eps = f32(adam.epsilon);
     const lr = f32(-adam.learningRate);
-    const oneMinusAcc1 = f32(1 - f32(Math.pow(b1, iterations + 1)));
-    const oneMinusAcc2 = f32(1 - f32(Math.pow(b2, iterations + 1)));
+    const [p1, p2] = adamPowers(adam.beta1, adam.beta2, iterations);
+    const oneMinusAcc1 = f32(1 - p1);
+    const oneMinusAcc2 = f32(1 - p2);
     for (const s of slots) {
       const m = s.m as Float32Array;
       const v = s.v as Float32Array;
@@ -276,12 +277,10 @@ export class TypedDenseTrainer {
           (adam.accumulatedFirstMoment[i] as { variable: tf.Variable }).variable.assign(tf.tensor(s.m as Float32Array, s.variable.shape));
           (adam.accumulatedSecondMoment[i] as { variable: tf.Variable }).variable.assign(tf.tensor(s.v as Float32Array, s.variable.shape));
         });
-        // What tfjs' running products would hold after `iterations` steps, computed as its setWeights() does.
-        adam.accBeta1.assign(tf.scalar(f32(Math.pow(f32(adam.beta1), iterations + 1))));
-        adam.accBeta2.assign(tf.scalar(f32(Math.pow(f32(adam.beta2), iterations + 1))));
       }
     });
     opt.iterations_ = iterations;
+    alignAdamPowers(opt as unknown as tf.Optimizer, iterations);
   }
 
   /**
