@@ -12,7 +12,7 @@ const MODEL_TYPES: readonly ModelType[] = ['logistic', 'softmax', 'mlp', 'linear
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** `model.averaging.holdoff` when the config does not say: see its doc in schema.ts. */
 export function defaultAveragingHoldoff(horizon: number): number {
-  return Math.round(horizon / 4);
+  return Math.round(horizon * 0.06);
 }
 
 /** `model.averaging.horizon` when the config does not say: see its doc in schema.ts. */

@@ -341,8 +341,8 @@ describe('restartOnLag', () => {
     expect(first.lead).toBeGreaterThan(0);
     expect(first.pValue).toBeLessThan(0.01);
     expect(first.n).toBe(500);
-    // The default hold-off: a quarter of the horizon.
-    expect(first.holdoff).toBe(250);
+    // The default hold-off: 6% of the horizon.
+    expect(first.holdoff).toBe(60);
     expect((await run(Infinity)).filter((r) => r.batch >= 100)).toEqual([]);
   });
 });
