@@ -3,7 +3,10 @@
  * For logreg and MLP-64 (8 features, batch 256, Adam): samples/s of `OnlineLearner.step()` after warm-up, and of
  * the baseline `model.trainOnBatch()` of plain tfjs on the same architecture and backend (a training step with
  * no pre-update scoring, no metrics, no gradient-norm guard); also `step()` at batch 1024. Contenders run in
- * interleaved rounds; the best round counts (this machine is shared). Prints one JSON object on stdout.
+ * interleaved rounds; the best round counts (this machine is shared). A step per sample (the quality benchmark's
+ * regime), on micro-batches of 32: `step()` with `updateBatchSize: 1` (typed-array steps, TypedDenseTrainer), the
+ * same with every step through tfjs (`typedSteps: false`), and plain tfjs `trainOnBatch()` called once per sample.
+ * Prints one JSON object on stdout.
  */
 import { createLogger, parseConfig, type ModelConfig } from '../src/core/index.js';
 import { buildModel, OnlineLearner, selectBackend, tf } from '../src/learner/index.js';
@@ -12,6 +15,8 @@ import { FEATURES } from './support/pipeline-config.js';
 
 const backend = process.argv[2] as 'wasm' | 'cpu' | 'tensorflow';
 const BATCH = 256;
+/** Micro-batch of the step-per-sample contenders (the quality benchmark's). */
+const PER_SAMPLE_BATCH = 32;
 const WIDTH = FEATURES.length;
 /** Warm-up per contender, then MEASURE_MS per contender split into ROUNDS interleaved rounds. */
 const WARMUP_MS = Number(process.env.BENCH_LEARNER_WARMUP_MS ?? 700);
@@ -106,12 +111,17 @@ async function main(): Promise<void> {
   }
   const data = batches(BATCH, 64);
   const big = batches(1024, 16);
+  const small = batches(PER_SAMPLE_BATCH, 64);
   const results: Record<string, unknown> = {};
   for (const kind of ['logreg', 'mlp'] as const) {
     const spec = modelSpec(kind);
     const learner = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger });
     const model = buildModel(spec, WIDTH);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
+    const perSample = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger, updateBatchSize: 1 });
+    const perSampleTfjs = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger, updateBatchSize: 1, typedSteps: false });
+    const perSampleModel = buildModel(spec, WIDTH);
+    perSampleModel.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
     const t = await race([
       { name: 'step', batch: BATCH, step: (i) => void learner.step({ size: BATCH, width: WIDTH, ...pick(data, i) }) },
       {
@@ -128,14 +138,42 @@ async function main(): Promise<void> {
       },
       // The same learner at batch 1024: how much of a step is per-batch overhead rather than per-sample work.
       { name: 'step1024', batch: 1024, step: (i) => void learner.step({ size: 1024, width: WIDTH, ...pick(big, i) }) },
+      { name: 'stepPerSample', batch: PER_SAMPLE_BATCH, step: (i) => void perSample.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
+      { name: 'stepPerSampleTfjs', batch: PER_SAMPLE_BATCH, step: (i) => void perSampleTfjs.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
+      {
+        name: 'trainOnBatchPerSample',
+        batch: PER_SAMPLE_BATCH,
+        step: async (i) => {
+          const b = pick(small, i);
+          for (let r = 0; r < PER_SAMPLE_BATCH; r++) {
+            const x = tf.tensor2d(b.features.subarray(r * WIDTH, (r + 1) * WIDTH), [1, WIDTH]);
+            const y = tf.tensor2d(b.labels.subarray(r, r + 1), [1, 1]);
+            await perSampleModel.trainOnBatch(x, y);
+            x.dispose();
+            y.dispose();
+          }
+        },
+      },
     ]);
-    learner.dispose();
+    for (const l of [learner, perSample, perSampleTfjs]) l.dispose();
     model.dispose();
+    perSampleModel.dispose();
     const step = t.step as Timing;
     const plain = t.trainOnBatch as Timing;
     const step1024 = t.step1024 as Timing;
-    results[kind] = { step, step1024, trainOnBatch: plain, stepVsTrainOnBatch: step.samplesPerSecond / plain.samplesPerSecond };
-    process.stderr.write(`[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s\n`);
+    const ps = t.stepPerSample as Timing;
+    const psPlain = t.trainOnBatchPerSample as Timing;
+    results[kind] = {
+      step,
+      step1024,
+      trainOnBatch: plain,
+      stepVsTrainOnBatch: step.samplesPerSecond / plain.samplesPerSecond,
+      stepPerSample: ps,
+      stepPerSampleTfjs: t.stepPerSampleTfjs as Timing,
+      trainOnBatchPerSample: psPlain,
+      perSampleVsTrainOnBatch: ps.samplesPerSecond / psPlain.samplesPerSecond,
+    };
+    process.stderr.write(`[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s; a step per sample: ${Math.round(ps.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs as Timing).samplesPerSecond).toLocaleString('en-US')}), trainOnBatch per sample ${Math.round(psPlain.samplesPerSecond).toLocaleString('en-US')}\n`);
   }
   process.stdout.write(`${JSON.stringify({ backend, available: true, tensorsLeft: tf.memory().numTensors, ...results })}\n`);
 }

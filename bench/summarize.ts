@@ -44,6 +44,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     if (!b.available) continue;
     for (const m of ['logreg', 'mlp'] as const) {
       rows.push([`OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, batch 256`, `${fmt(get(b, `${m}.step.samplesPerSecond`))} samples/s (batch 1024: ${fmt(get(b, `${m}.step1024.samplesPerSecond`))})`, `tfjs trainOnBatch: ${fmt(get(b, `${m}.trainOnBatch.samplesPerSecond`))} samples/s`, fmt(get(b, `${m}.stepVsTrainOnBatch`)), '']);
+      if (get(b, `${m}.stepPerSample`)) rows.push([`OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, a step per sample`, `${fmt(get(b, `${m}.stepPerSample.samplesPerSecond`))} samples/s (every step through tfjs: ${fmt(get(b, `${m}.stepPerSampleTfjs.samplesPerSecond`))})`, `tfjs trainOnBatch once per sample: ${fmt(get(b, `${m}.trainOnBatchPerSample.samplesPerSecond`))} samples/s`, fmt(get(b, `${m}.perSampleVsTrainOnBatch`)), '']);
     }
   }
   const header = ['Benchmark', 'streamtrain', 'Peer / baseline (same run)', 'Ratio', 'Target met'];
