@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -92,6 +92,18 @@
  *    0.8824): 60 0.8839, 0 0.8830, 125 0.8825, 250 0.8824. 0 is within 0.001 of 60, a tie that goes to 60; 60
  *    wins (worst stream: sea-stationary, -0.0003; sea-abrupt -0.0007; the gain is mostly hyperplane-redraws,
  *    0.8754 against 0.8660).
+ * 8. **responses-averaged**: the responses' parameters (adapt's factor, period and reset; the challenger's start)
+ *    were chosen in part 2 with weight averaging off (it did not exist yet), on four streams. This part reruns
+ *    that grid with the current defaults (averaging at horizon 1,000, hold-off 60) on the six streams: no
+ *    response; adapt with learningRateFactor {1 (reset only), 2, 5} x forSamples {500, 2000} x resetOptimizer
+ *    {true, false} (factor 1 without reset does nothing and is left out); challenger alone from scratch and from
+ *    the last version. Motivation: on Elec2 (benchmark, never decided on) a challenger from scratch won a race and
+ *    then trailed the displaced champion for 20,000 samples.
+ *    Decision rule, fixed before the runs (part 2's): adapt: the highest six-stream mean among the adapt settings
+ *    wins; within 0.001, the milder setting (lower factor, then shorter period, then no reset). Challenger: the
+ *    higher mean of its two starts wins; within 0.001 the current default (scratch) stays. Harm is reported as
+ *    each setting's worst stream difference to no response. If a default changes, adapt + challenger with the
+ *    new defaults is run and reported (part `defaults-averaged`).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -266,6 +278,20 @@ const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `ho
 /** Part 7: the hold-off grid extended below 250 (see the header), the default first. */
 const HOLDOFF_SHORT: Setting[] = [250, 125, 60, 0].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
 
+/** Part 8: part 2's response grid with the current model defaults (weight averaging on), six streams. */
+const RESPONSES_AVERAGED: Setting[] = [
+  { name: 'none', responses: [] },
+  { name: 'adapt x1 (reset only) for 500', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } } },
+  { name: 'adapt x1 (reset only) for 2000', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 2000, resetOptimizer: true } } },
+  ...[2, 5].flatMap((learningRateFactor) =>
+    [500, 2000].flatMap((forSamples) =>
+      [false, true].map((resetOptimizer) => ({ name: `adapt x${learningRateFactor} for ${forSamples}${resetOptimizer ? ', reset' : ''}`, responses: ['adapt'], drift: { adapt: { learningRateFactor, forSamples, resetOptimizer } } })),
+    ),
+  ),
+  { name: 'challenger from scratch', responses: ['challenger'], drift: { challenger: { from: 'scratch' } } },
+  { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } } },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -353,7 +379,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -371,8 +397,9 @@ out.holdoffLength = part === 'holdoff-length' ? await sixStreamStudy(HOLDOFF_LEN
 out.holdoffResponses = part === 'holdoff-responses' ? await sixStreamStudy(HOLDOFF_RESPONSES) : previous.holdoffResponses;
 out.holdoffShort = part === 'holdoff-short' ? await sixStreamStudy(HOLDOFF_SHORT) : previous.holdoffShort;
 out.holdoffShortResponses = part === 'holdoff-short-responses' ? await sixStreamStudy(HOLDOFF_SHORT_RESPONSES) : previous.holdoffShortResponses;
+out.responsesAveraged = part === 'responses-averaged' ? await sixStreamStudy(RESPONSES_AVERAGED) : previous.responsesAveraged;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
