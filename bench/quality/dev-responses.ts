@@ -104,6 +104,12 @@
  *    higher mean of its two starts wins; within 0.001 the current default (scratch) stays. Harm is reported as
  *    each setting's worst stream difference to no response. If a default changes, adapt + challenger with the
  *    new defaults is run and reported (part `defaults-averaged`).
+ *    Outcome (2026-11-30): no default changes. Adapt: x1 (reset only) for 2,000 has the best mean, 0.8841; the
+ *    current x1 for 500 (0.8832) is within 0.001 and milder, so it stays; every adapt setting with a higher
+ *    learning rate is worse (0.8768 to 0.8823), and no response gives 0.8839. Challenger: no challenger is
+ *    promoted on any of the six streams (26 races, all dropped), so both starts equal no response (0.8839), a
+ *    tie that keeps scratch; these streams cannot say whether a promotion helps, so `defaults-averaged` was not
+ *    run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
