@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -110,6 +110,13 @@
  *    promoted on any of the six streams (26 races, all dropped), so both starts equal no response (0.8839), a
  *    tie that keeps scratch; these streams cannot say whether a promotion helps, so `defaults-averaged` was not
  *    run.
+ * 9. **horizon-now**: the horizon (1,000) was chosen in part 2 on four streams, when a restart re-armed the
+ *    hold-off and the hold-off was the whole horizon. Both changed since (parts 3, 5, 7), so the horizon is
+ *    re-decided under the current rules on the six streams: horizons 300, 1,000 (default) and 3,000, each with
+ *    the default hold-off for it (6% of the horizon), restartOnDrift, no response.
+ *    Decision rule, fixed before the runs: the highest mean over the six streams wins; within 0.001 of it a tie,
+ *    which goes to the current default (1,000), then to the shorter horizon. Harm: each candidate's worst stream
+ *    difference to 1,000.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -298,6 +305,9 @@ const RESPONSES_AVERAGED: Setting[] = [
   { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } } },
 ];
 
+/** Part 9: the horizon under the current hold-off rules (see the header), the default first. */
+const HORIZON_NOW: Setting[] = [1000, 300, 3000].map((horizon) => ({ name: `horizon ${horizon}`, responses: [], model: { averaging: { horizon } } }));
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -385,7 +395,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, horizonNow: previous.horizonNow, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -404,8 +414,9 @@ out.holdoffResponses = part === 'holdoff-responses' ? await sixStreamStudy(HOLDO
 out.holdoffShort = part === 'holdoff-short' ? await sixStreamStudy(HOLDOFF_SHORT) : previous.holdoffShort;
 out.holdoffShortResponses = part === 'holdoff-short-responses' ? await sixStreamStudy(HOLDOFF_SHORT_RESPONSES) : previous.holdoffShortResponses;
 out.responsesAveraged = part === 'responses-averaged' ? await sixStreamStudy(RESPONSES_AVERAGED) : previous.responsesAveraged;
+out.horizonNow = part === 'horizon-now' ? await sixStreamStudy(HORIZON_NOW) : previous.horizonNow;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
