@@ -58,6 +58,12 @@ export class DenseGradients {
     return new DenseGradients(layers, kind);
   }
 
+  /** Whether the model's first layer with weights is a Dense layer with a bias (what standardization folds into). */
+  static firstDense(model: tf.LayersModel): boolean {
+    const first = (model.layers as unknown as LayerLike[]).find((l) => l.getClassName() !== 'InputLayer');
+    return first?.getClassName() === 'Dense' && first.getConfig().useBias !== false;
+  }
+
   /**
    * Forward and backward pass on one batch, inside the caller's tf.tidy. Returns the outputs (probabilities or
    * values, as the model's predict() gives them), the mean loss including the L2 penalty, and the gradients

@@ -6,6 +6,7 @@ import { DenseGradients } from './dense-gradients.js';
 import { alignAdamPowers, createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
+import { foldIntoDense, Standardizer } from './standardizer.js';
 import { TypedDenseTrainer } from './typed-dense-trainer.js';
 import { WeightAverage } from './weight-average.js';
 import { tf } from './tf.js';
@@ -13,6 +14,13 @@ import { tf } from './tf.js';
 const EPS = 1e-7;
 /** Names of the trained weights in a snapshot's optimizer state when the published weights are their average. */
 const TRAINED_PREFIX = 'streamtrain.trained/';
+/**
+ * With `model.standardize`, the published weights have the standardization folded in (they take raw features);
+ * the weights that predicted, on standardized features, travel under this prefix so training continues exactly.
+ */
+const UNFOLDED_PREFIX = 'streamtrain.unfolded/';
+/** Optimizer-state tensors that are not the optimizer's own slots. */
+const LEARNER_PREFIXES = [TRAINED_PREFIX, UNFOLDED_PREFIX];
 
 /** Rows of one micro-batch, row-major. */
 export interface LearnInput {
@@ -87,6 +95,8 @@ export class OnlineLearner {
     private readonly logger: Logger,
     private readonly updateBatchSize: number,
     typedSteps: boolean,
+    /** `model.standardize`: the running standardization of the inputs. */
+    private readonly standardizer?: Standardizer,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
     this.dense = DenseGradients.of(model, outputKind);
@@ -110,12 +120,22 @@ export class OnlineLearner {
       throw new ConfigError('input.features', `The model expects input vectors of width ${width}, but \`input.features\` makes vectors of width ${opts.inputWidth}`);
     }
     // A snapshot's weights are the ones that predicted; the trained ones, when they differ, are in its optimizer state.
-    const trained = snapshot ? trainedWeightsOf(snapshot) : [];
+    // With standardization they are published folded (for raw features): the unfolded ones are in the state too.
+    const standardize = spec.standardize === true;
+    const savedScaling = (snapshot?.optimizer.config as { standardizer?: unknown } | undefined)?.standardizer;
+    const folded = savedScaling !== undefined;
+    if (snapshot && standardize && !folded) opts.logger.warn('model.standardize is on but the checkpoint was written without it: its weights were learned on raw features and now see standardized ones until they adapt');
+    if (snapshot && !standardize && folded) opts.logger.warn('model.standardize is off but the checkpoint was written with it: training continues from its published weights, which take raw features');
+    const unfolded = snapshot && standardize && folded ? prefixedWeightsOf(snapshot, UNFOLDED_PREFIX) : [];
+    if (unfolded.length && unfolded.length !== model.weights.length) throw new ConfigError('model.standardize', `The checkpoint's unfolded weights (${unfolded.length}) do not fit the model (${model.weights.length} weights)`);
+    if (unfolded.length) model.setWeights(unfolded.map((n) => n.tensor));
+    // Trained weights of a checkpoint written with standardization are on standardized features: unusable without it.
+    const trained = snapshot && !(folded && !standardize) ? prefixedWeightsOf(snapshot, TRAINED_PREFIX) : [];
     const horizon = spec.averaging?.horizon ?? 0;
     let serving = model;
     let average: WeightAverage | undefined;
     if (horizon > 0) {
-      serving = snapshot ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
+      serving = snapshot && !unfolded.length ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
       // A new model's first iterates are not worth averaging: it starts as after a restart.
       const holdoff = spec.averaging?.holdoff ?? defaultAveragingHoldoff(horizon);
       const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : holdoff };
@@ -126,16 +146,29 @@ export class OnlineLearner {
       else opts.logger.warn({ saved: trained.length, model: model.weights.length }, 'trained weights in the checkpoint do not fit the model: training continues from the published (averaged) weights');
       trained.forEach((n) => n.tensor.dispose());
     }
+    unfolded.forEach((n) => n.tensor.dispose());
+    let standardizer: Standardizer | undefined;
+    if (standardize) {
+      if (!DenseGradients.firstDense(model)) {
+        model.dispose();
+        if (serving !== model) serving.dispose();
+        throw new ConfigError('model.standardize', 'model.standardize needs a model whose first layer is Dense (the built-in types)');
+      }
+      standardizer = new Standardizer(width, folded && Standardizer.fits(savedScaling, width) ? savedScaling : undefined);
+    }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true);
+    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true, standardizer);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
 
   /** Scores the batch with the current model, then learns from it. Synchronous: one read-back per batch. */
-  step(batch: LearnInput): StepResult {
-    const { size, width } = batch;
+  step(input: LearnInput): StepResult {
+    const { size, width } = input;
+    // The batch's features (never its labels) update the statistics before it is scored and learned.
+    this.standardizer?.update(input.features, size);
+    const batch = this.standardizer ? { ...input, features: this.standardizer.transform(input.features, size) } : input;
     const errors = new Float32Array(size);
     const chunk = this.updateBatchSize;
     // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
@@ -249,7 +282,8 @@ export class OnlineLearner {
    * Predictions of the live model (the averaged weights, with averaging) for row-major features, computed by
    * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit.
    */
-  predict(features: Float32Array, size: number): Float32Array {
+  predict(raw: Float32Array, size: number): Float32Array {
+    const features = this.standardizer ? this.standardizer.transform(raw, size) : raw;
     return tf.tidy(() => (this.serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
   }
 
@@ -270,7 +304,7 @@ export class OnlineLearner {
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
   async snapshot(): Promise<ModelSnapshot> {
-    const artifacts = await saveModelArtifacts(this.serving);
+    const artifacts = await this.publishedArtifacts();
     if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
       throw new UpdateRejectedError('The model has non-finite weights; refusing to checkpoint it');
     }
@@ -279,7 +313,8 @@ export class OnlineLearner {
     for (const t of trained) {
       if (!tensorFinite(t.tensor)) throw new UpdateRejectedError('The model has non-finite trained weights; refusing to checkpoint it');
     }
-    const packed = await packTensors([...named, ...trained]);
+    const unfolded = this.standardizer ? this.serving.weights.map((w, i) => ({ name: `${UNFOLDED_PREFIX}${i}/${w.originalName}`, tensor: w.read() })) : [];
+    const packed = await packTensors([...named, ...trained, ...unfolded]);
     // getWeights() returns the live slot variables plus a fresh iteration-count tensor: dispose only the latter.
     named.forEach((n) => {
       if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
@@ -288,10 +323,38 @@ export class OnlineLearner {
       ...artifacts,
       optimizer: {
         className: this.optimizer.getClassName(),
-        config: { ...this.optimizer.getConfig(), learningRate: this.baseLearningRate, ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}) },
+        config: {
+          ...this.optimizer.getConfig(),
+          learningRate: this.baseLearningRate,
+          ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}),
+          ...(this.standardizer ? { standardizer: this.standardizer.state() } : {}),
+        },
         ...packed,
       },
     };
+  }
+
+  /**
+   * The weights that predict, as the standard model.json + weights.bin; with standardization folded into the first
+   * Dense layer, so that the files take raw features.
+   */
+  private async publishedArtifacts(): Promise<Pick<ModelSnapshot, 'topology' | 'weightSpecs' | 'weightData'>> {
+    const artifacts = await saveModelArtifacts(this.serving);
+    if (!this.standardizer) return artifacts;
+    const [kernelSpec, biasSpec] = artifacts.weightSpecs;
+    const width = this.standardizer.width;
+    const units = kernelSpec?.shape[1] ?? 0;
+    if (!kernelSpec || kernelSpec.shape.length !== 2 || kernelSpec.shape[0] !== width || biasSpec?.shape.length !== 1 || biasSpec.shape[0] !== units) {
+      throw new UpdateRejectedError('model.standardize: the first weights of the model are not a Dense kernel and bias; cannot fold the standardization into them');
+    }
+    const data = artifacts.weightData.slice(0);
+    const kernel = new Float32Array(data, 0, width * units);
+    const bias = new Float32Array(data, width * units * 4, units);
+    const [shift, scale] = this.standardizer.affine();
+    const f = foldIntoDense(kernel, bias, shift, scale);
+    kernel.set(f.kernel);
+    bias.set(f.bias);
+    return { ...artifacts, weightData: data };
   }
 
   /**
@@ -377,15 +440,18 @@ export class OnlineLearner {
       this.logger.warn({ saved: state.className, configured: this.optimizer.getClassName() }, 'optimizer type changed since the checkpoint: starting with fresh optimizer slots');
       return;
     }
-    const named = unpackTensors(state.tensors.filter((s) => !s.name.startsWith(TRAINED_PREFIX)), state.data);
+    const named = unpackTensors(state.tensors.filter((s) => !LEARNER_PREFIXES.some((p) => s.name.startsWith(p))), state.data);
     await this.optimizer.setWeights(named);
     named.forEach((n) => n.tensor.dispose());
   }
 }
 
-/** The trained weights a snapshot carries in its optimizer state (empty when its weights are the trained ones). */
-function trainedWeightsOf(snapshot: ModelSnapshot): { name: string; tensor: tf.Tensor }[] {
-  const specs = snapshot.optimizer.tensors.filter((s) => s.name.startsWith(TRAINED_PREFIX));
+/**
+ * Weights a snapshot carries in its optimizer state under `prefix`: the trained ones (empty when its weights are
+ * the trained ones), or the unfolded ones (with standardization).
+ */
+function prefixedWeightsOf(snapshot: ModelSnapshot, prefix: string): { name: string; tensor: tf.Tensor }[] {
+  const specs = snapshot.optimizer.tensors.filter((s) => s.name.startsWith(prefix));
   return specs.length ? unpackTensors(specs, snapshot.optimizer.data) : [];
 }
 

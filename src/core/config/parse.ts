@@ -52,7 +52,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
 
   // model
   const m = root.child('model');
-  m.rejectUnknown(['name', 'type', 'hiddenUnits', 'classes', 'task', 'modelPath', 'optimizer', 'l2', 'seed', 'averaging']);
+  m.rejectUnknown(['name', 'type', 'hiddenUnits', 'classes', 'task', 'modelPath', 'optimizer', 'l2', 'seed', 'averaging', 'standardize']);
   const name = m.requiredString('name', 'give the model a name, e.g. `model: { name: fraud-scorer }`');
   if (name && !NAME.test(name)) m.problem('name', `Expected \`model.name\` to use only letters, digits, \`.\`, \`_\` and \`-\` (at most 128), got \`${name}\``);
   const type = m.oneOf('type', MODEL_TYPES, 'logistic');
@@ -74,7 +74,9 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   av.rejectUnknown(['horizon', 'holdoff', 'restartOnDrift', 'restartOnLag']);
   const horizon = av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000);
   const averaging = { horizon, holdoff: av.int('holdoff', defaultAveragingHoldoff(horizon), 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false) };
-  const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging };
+  const standardize = m.bool('standardize', false);
+  if (standardize && type === 'custom') m.problem('standardize', '`model.standardize` works with the built-in model types, whose first layer it folds into the published weights; for a `custom` model scale the features with `input.features[].scale`');
+  const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging, standardize };
 
   // kafka
   const k = root.child('kafka');

@@ -35,6 +35,16 @@ export interface ModelConfig {
   /** Seed of the weight initializers, so that two runs on the same stream give the same model. @default 42 */
   readonly seed: number;
   /**
+   * Online standardization of the inputs: each feature is centred and scaled by its running mean and standard
+   * deviation over every sample seen (Welford; the statistics, never the values, go into the checkpoint), as
+   * River's StandardScaler does. Each batch updates the statistics before it is scored and learned (its features,
+   * never its labels). Linear models need it when features have very different scales: gradient steps then grow
+   * the weights of small-valued features slowly. Published versions fold the scaling into the first layer's
+   * weights, so a downstream service feeds raw features to the standard `model.json`. Built-in models only.
+   * @default false
+   */
+  readonly standardize?: boolean;
+  /**
    * Weight averaging. The model that predicts (the test half of test-then-train, the weights every version
    * publishes) is an exponential moving average of the trained weights over about `horizon` samples; training
    * goes on from the trained weights, which the checkpoint keeps too, so a restart continues exactly. A

@@ -1,0 +1,102 @@
+/** What a checkpoint keeps of a standardizer: counts and moments, never a value. */
+export interface StandardizerState {
+  readonly count: number;
+  readonly mean: readonly number[];
+  /** Sum of squared deviations from the mean (Welford's M2), per feature. */
+  readonly m2: readonly number[];
+}
+
+/**
+ * Running standardization of row-major feature vectors (`model.standardize`): each feature becomes
+ * (x - mean) / sd with the mean and the population standard deviation of every row seen so far, updated by
+ * Welford's method in float64. A feature whose deviation is still 0 maps to 0 (River's StandardScaler does the
+ * same). Rows with a non-finite value are left out of the statistics (the learner's guard refuses them), so one
+ * bad record cannot poison every later input.
+ */
+export class Standardizer {
+  private count: number;
+  private readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+
+  constructor(
+    readonly width: number,
+    state?: StandardizerState,
+  ) {
+    const fits = state !== undefined && state.mean.length === width && state.m2.length === width && Number.isFinite(state.count) && state.count >= 0;
+    this.count = fits ? state.count : 0;
+    this.mean = fits ? Float64Array.from(state.mean) : new Float64Array(width);
+    this.m2 = fits ? Float64Array.from(state.m2) : new Float64Array(width);
+  }
+
+  /** Whether a saved state has this width and sane numbers (else the learner starts the statistics over). */
+  static fits(state: unknown, width: number): state is StandardizerState {
+    const s = state as Partial<StandardizerState> | undefined;
+    const finite = (a: unknown) => Array.isArray(a) && a.length === width && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+    return typeof s?.count === 'number' && Number.isFinite(s.count) && s.count >= 0 && finite(s.mean) && finite(s.m2) && (s.m2 as number[]).every((v) => v >= 0);
+  }
+
+  get samples(): number {
+    return this.count;
+  }
+
+  /** Folds `size` rows into the statistics. */
+  update(features: Float32Array, size: number): void {
+    const w = this.width;
+    for (let r = 0; r < size; r++) {
+      let finite = true;
+      for (let j = 0; j < w; j++) finite &&= Number.isFinite(features[r * w + j] as number);
+      if (!finite) continue;
+      this.count += 1;
+      for (let j = 0; j < w; j++) {
+        const x = features[r * w + j] as number;
+        const d = x - (this.mean[j] as number);
+        this.mean[j] = (this.mean[j] as number) + d / this.count;
+        this.m2[j] = (this.m2[j] as number) + d * (x - (this.mean[j] as number));
+      }
+    }
+  }
+
+  /** The standardized copy of `size` rows (non-finite values stay non-finite). */
+  transform(features: Float32Array, size: number): Float32Array {
+    const w = this.width;
+    const [shift, scale] = this.affine();
+    const out = new Float32Array(size * w);
+    for (let r = 0; r < size; r++) for (let j = 0; j < w; j++) out[r * w + j] = ((features[r * w + j] as number) - (shift[j] as number)) * (scale[j] as number);
+    return out;
+  }
+
+  /** x' = (x - shift) * scale, per feature: the mean, and 1 / sd (0 while the deviation is 0). */
+  affine(): [Float64Array, Float64Array] {
+    const scale = new Float64Array(this.width);
+    for (let j = 0; j < this.width; j++) {
+      const sd = this.count > 0 ? Math.sqrt((this.m2[j] as number) / this.count) : 0;
+      scale[j] = sd > 0 ? 1 / sd : 0;
+    }
+    return [Float64Array.from(this.mean), scale];
+  }
+
+  state(): StandardizerState {
+    return { count: this.count, mean: Array.from(this.mean), m2: Array.from(this.m2) };
+  }
+}
+
+/**
+ * Folds a standardization into a first Dense layer, so that the layer applied to raw x gives what the original
+ * applied to standardized x gives: kernel'[i][o] = kernel[i][o] * scale[i], bias'[o] = bias[o] - sum_i shift[i] *
+ * scale[i] * kernel[i][o]. `kernel` is row-major [inputs, units], as tfjs stores it. Computed in float64.
+ */
+export function foldIntoDense(kernel: Float32Array, bias: Float32Array | undefined, shift: Float64Array, scale: Float64Array): { kernel: Float32Array; bias: Float32Array } {
+  const inputs = shift.length;
+  const units = kernel.length / inputs;
+  const k = new Float32Array(kernel.length);
+  const b = new Float64Array(units);
+  for (let o = 0; o < units; o++) b[o] = bias ? (bias[o] as number) : 0;
+  for (let i = 0; i < inputs; i++) {
+    for (let o = 0; o < units; o++) {
+      const w = (kernel[i * units + o] as number) * (scale[i] as number);
+      k[i * units + o] = w;
+      b[o] = (b[o] as number) - (shift[i] as number) * w;
+    }
+  }
+  return { kernel: k, bias: Float32Array.from(b) };
+}
