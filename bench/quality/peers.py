@@ -34,6 +34,12 @@ Learners and grids (lr grid shared with the TypeScript learners):
     random_state=42), lr in {0.005, 0.05, 0.5}, other arguments at defaults (alpha=1e-4 L2, shuffle=True within
     a partial_fit call). predict(X_batch), then partial_fit(X_batch, y_batch, classes=[0, 1]): one epoch over
     the batch, one SGD step per sample.
+  * river-logreg-std, sklearn-sgd-std: the standardized-inputs protocol (every linear learner gets an online
+    standardization of its features, running mean and standard deviation of every sample seen):
+    river.preprocessing.StandardScaler() | the same LogisticRegression (the pipeline's learn_one updates the
+    scaler, then the model on the scaled sample; predict_one scales with the current statistics), and
+    sklearn.preprocessing.StandardScaler: partial_fit(X_batch) then SGDClassifier.partial_fit on the scaled batch
+    (predict scales with the statistics of the batches learned so far).
   bestOfFamily marks the grid point with the highest accuracy per (dataset, family); ties go to the first grid
   point. Note that choosing the best grid point on the evaluation stream itself is optimistic (for both sides).
 
@@ -70,7 +76,7 @@ ELEC2_COLUMNS = ["date", "day", "period", "nswprice", "nswdemand", "vicprice", "
 ELEC2_FEATURES = ELEC2_COLUMNS[1:]
 SEA_FEATURES = ["x1", "x2", "x3"]
 SEA_CENTER, SEA_SCALE = 5.0, 10.0 / math.sqrt(12.0)
-FAMILIES = ["river-logreg", "river-logreg-adam", "river-arf", "river-hat", "sklearn-sgd"]
+FAMILIES = ["river-logreg", "river-logreg-adam", "river-arf", "river-hat", "sklearn-sgd", "river-logreg-std", "sklearn-sgd-std"]
 DIAGNOSTIC = {"river-logreg-adam"}
 
 
@@ -132,24 +138,32 @@ class RiverLearner:
 
 
 class SklearnSGD:
-    def __init__(self, model):
+    def __init__(self, model, scaler=None):
         self.model = model
+        self.scaler = scaler
         self.fitted = False
+
+    def features(self, ds, lo, hi):
+        X = ds["X"][lo:hi]
+        return self.scaler.transform(X) if self.scaler is not None else X
 
     def predict(self, ds, lo, hi):
         if not self.fitted:
             return np.zeros(hi - lo, dtype=np.int64)  # convention: predict 0 before the first fit
-        return self.model.predict(ds["X"][lo:hi]).astype(np.int64)
+        return self.model.predict(self.features(ds, lo, hi)).astype(np.int64)
 
     def learn(self, ds, lo, hi):
-        self.model.partial_fit(ds["X"][lo:hi], ds["y"][lo:hi], classes=[0, 1])
+        if self.scaler is not None:
+            self.scaler.partial_fit(ds["X"][lo:hi])
+        self.model.partial_fit(self.features(ds, lo, hi), ds["y"][lo:hi], classes=[0, 1])
         self.fitted = True
 
 
 def grid():
     """(family, learner name, params, factory, updates-per-sample note)."""
-    from river import forest, linear_model, optim, tree
+    from river import forest, linear_model, optim, preprocessing, tree
     from sklearn.linear_model import SGDClassifier
+    from sklearn.preprocessing import StandardScaler
 
     out = []
     for lr in LR_GRID:
@@ -158,6 +172,16 @@ def grid():
     for lr in LR_GRID:
         out.append(("river-logreg-adam", "river.linear_model.LogisticRegression", {"lr": lr, "optimizer": "Adam"},
                     lambda lr=lr: RiverLearner(linear_model.LogisticRegression(optimizer=optim.Adam(lr)), bool)))
+    for lr in LR_GRID:
+        out.append(("river-logreg-std", "river.preprocessing.StandardScaler | river.linear_model.LogisticRegression",
+                    {"lr": lr, "optimizer": "SGD", "scaler": "StandardScaler"},
+                    lambda lr=lr: RiverLearner(preprocessing.StandardScaler() | linear_model.LogisticRegression(
+                        optimizer=optim.SGD(lr)), bool)))
+    for lr in LR_GRID:
+        out.append(("sklearn-sgd-std", "sklearn StandardScaler + SGDClassifier", {"lr": lr, "loss": "log_loss",
+                    "learning_rate": "constant", "random_state": 42, "scaler": "StandardScaler"},
+                    lambda lr=lr: SklearnSGD(SGDClassifier(loss="log_loss", learning_rate="constant", eta0=lr,
+                                                           random_state=42), StandardScaler())))
     out.append(("river-arf", "river.forest.ARFClassifier", {"seed": 42},
                 lambda: RiverLearner(forest.ARFClassifier(seed=42))))
     out.append(("river-hat", "river.tree.HoeffdingAdaptiveTreeClassifier", {"seed": 42},

@@ -13,6 +13,8 @@ interface OursFile {
 }
 
 const ORDER = ['streamtrain-stateful', 'streamtrain-drift', 'streamtrain-stateful-batchstep', 'streamtrain-adapt-batchstep', 'streamtrain-challenger-batchstep', 'streamtrain-drift-batchstep', 'stateless', 'river-logreg', 'sklearn-sgd', 'river-hat', 'river-arf'];
+/** The standardized-inputs protocol: every linear learner standardizes its features online. */
+const STANDARDIZED = ['streamtrain-stateful-std', 'streamtrain-drift-std', 'stateless-std', 'river-logreg-std', 'sklearn-sgd-std'];
 const DIAGNOSTICS = ['streamtrain-stateful-noavg', 'streamtrain-stateful-sgd', 'river-logreg-adam'];
 const LABEL: Record<string, string> = {
   'streamtrain-stateful': 'streamtrain stateful (a step per sample)',
@@ -29,6 +31,11 @@ const LABEL: Record<string, string> = {
   'streamtrain-stateful-sgd': 'diagnostic: streamtrain stateful with SGD instead of Adam (a step per sample)',
   'streamtrain-stateful-noavg': 'diagnostic: streamtrain stateful without weight averaging (a step per sample)',
   'river-logreg-adam': 'diagnostic: River LogisticRegression with Adam instead of SGD',
+  'streamtrain-stateful-std': 'standardized inputs: streamtrain stateful (a step per sample)',
+  'streamtrain-drift-std': 'standardized inputs: streamtrain stateful + adapt + challenger (a step per sample)',
+  'stateless-std': 'standardized inputs: stateless retraining, best K/W/E',
+  'river-logreg-std': 'standardized inputs: River StandardScaler + LogisticRegression',
+  'sklearn-sgd-std': 'standardized inputs: scikit-learn StandardScaler + SGDClassifier',
 };
 
 const num = (v: unknown, digits = 4) => (typeof v === 'number' ? v.toFixed(digits) : '-');
@@ -43,10 +50,10 @@ export function writeQualityTable(readme = 'README.md'): void {
     const r = all.find((x) => x.dataset === d && x.family === fam);
     if (!r) return '| - | - | - ';
     const p = r.params as Record<string, unknown>;
-    const params = fam === 'stateless' ? `lr ${p.learningRate}, K ${p.every}, W ${p.window}, E ${p.epochs}` : p.learningRate !== undefined ? `lr ${p.learningRate}` : p.lr !== undefined ? `lr ${p.lr}` : 'defaults';
+    const params = fam.startsWith('stateless') ? `lr ${p.learningRate}, K ${p.every}, W ${p.window}, E ${p.epochs}` : p.learningRate !== undefined ? `lr ${p.learningRate}` : p.lr !== undefined ? `lr ${p.lr}` : 'defaults';
     return `| ${r.accuracy.toFixed(4)} | ${r.trainSamples.toLocaleString('en-US')} / ${r.cpuSeconds.toFixed(1)} s | ${params} `;
   };
-  const rows = [...ORDER, ...DIAGNOSTICS].map((f) => `| ${LABEL[f]} ${cell('elec2', f)}${cell('sea', f)}|`);
+  const rows = [...ORDER, ...STANDARDIZED, ...DIAGNOSTICS].map((f) => `| ${LABEL[f]} ${cell('elec2', f)}${cell('sea', f)}|`);
 
   const s = ours.summary;
   const targets: string[] = [];
@@ -59,6 +66,16 @@ export function writeQualityTable(readme = 'README.md'): void {
     targets.push(
       `| ${name} | ${num(drift)} vs ${num(stateless)}: ${yes(drift >= stateless)} | ${num(ratio, 3)} (vs the cheapest stateless setting within 0.005 of the best: ${num(s[`${d}_compute_ratio_vs_stateless_near_best`], 3)}; one pass: ${num(s[`${d}_compute_ratio_one_pass_vs_stateless`], 3)}; CPU ${num(s[`${d}_cpu_ratio_stateful_vs_stateless`], 2)}, a step per batch ${num(s[`${d}_cpu_ratio_stateful_batchstep_vs_stateless`], 2)}): ${yes(ratio <= 0.2)} | ${num(drift)} vs ${num(logreg)}: ${yes(drift >= logreg)} | ${num((s[`${d}_acc_river_best`] as number) - drift)} |`,
     );
+  }
+
+  const targetsStd: string[] = [];
+  for (const d of ['elec2', 'sea'] as const) {
+    const name = d === 'elec2' ? 'Elec2' : 'SEA';
+    const drift = s[`${d}_acc_stateful_drift_std`] as number;
+    const stateless = s[`${d}_acc_stateless_best_std`] as number;
+    const logreg = s[`${d}_acc_river_logreg_std`] as number;
+    const ratio = s[`${d}_compute_ratio_std`] as number;
+    targetsStd.push(`| ${name} | ${num(drift)} vs ${num(stateless)}: ${yes(drift >= stateless)} | ${num(ratio, 3)} (CPU ${num(s[`${d}_cpu_ratio_std`], 2)}): ${yes(ratio <= 0.2)} | ${num(drift)} vs ${num(logreg)}: ${yes(drift >= logreg)} | ${num((s[`${d}_acc_river_best`] as number) - drift)} |`);
   }
 
   const streams = ours.seaStreams;
@@ -83,6 +100,12 @@ export function writeQualityTable(readme = 'README.md'): void {
     '| stream | as accurate as best stateless | compute ratio <= 0.2 | as accurate as River LogisticRegression | gap to River best (ARF/HAT) |',
     '|---|---|---|---|---|',
     ...targets,
+    '',
+    'The same targets under the standardized-inputs protocol (every linear learner standardizes its features online: streamtrain `model.standardize`, the stateless baseline with it, River `StandardScaler | LogisticRegression`, scikit-learn `StandardScaler` + `SGDClassifier`; trees need no scaling):',
+    '',
+    '| stream | as accurate as best stateless | compute ratio <= 0.2 | as accurate as River LogisticRegression | gap to River best (ARF/HAT) |',
+    '|---|---|---|---|---|',
+    ...targetsStd,
     '',
     ...(streams
       ? [

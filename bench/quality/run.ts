@@ -14,6 +14,12 @@
  *     averaging (`model.averaging.horizon: 0`), to show what the average adds.
  * Every streamtrain learner, the stateless baseline included (same model), runs with streamtrain's defaults,
  * weight averaging among them.
+ * A second protocol, **standardized inputs**, gives every linear learner alike an online standardization of its
+ * features (running mean and standard deviation of every sample seen): streamtrain's `model.standardize` for the
+ * stateful learners (with and without drift response, a step per sample) and for the stateless baseline (a fresh
+ * model, so fresh statistics, at every retraining), River's `StandardScaler | LogisticRegression`, scikit-learn's
+ * `StandardScaler.partial_fit` before `SGDClassifier.partial_fit` (peers.py). Families end in `-std`; the targets
+ * are reported for both protocols.
  * One learning-rate grid, {0.005, 0.05, 0.5}, for every linear learner alike. Error stream: 1 = error.
  * Writes bench/results/quality-streamtrain.json, merges bench/results/summary.json, draws
  * bench/results/quality-accuracy.png.
@@ -29,6 +35,8 @@ import { writeQualityTable } from './readme-table.js';
 const BATCH = 32;
 const LR_GRID = [0.005, 0.05, 0.5];
 const STATELESS = { every: [1000, 5000], window: [2000, 10000], epochs: [2, 5] };
+/** The standardized-inputs protocol (see the header). */
+const STANDARDIZED = { standardize: true };
 // Sensitivity of the compute ratio to near-ties of the stateless grid: the cheapest stateless setting whose
 // accuracy is within this of the best one (a report, not a target).
 const NEAR_BEST = 0.005;
@@ -77,6 +85,10 @@ async function main(): Promise<void> {
         results.push({ ...r.result, family: responses.length === 2 ? 'streamtrain-drift-batchstep' : `streamtrain-${responses[0]}-batchstep` });
       }
       for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs));
+      // The standardized-inputs protocol: the headline learners and the stateless grid.
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, STANDARDIZED)).result);
+      results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1, 'adam', {}, STANDARDIZED)).result);
+      for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs, STANDARDIZED));
       log(`${name} lr=${lr} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
     // The live error stream of the per-batch stateful learner at the middle learning rate (fixed in advance, not
@@ -113,6 +125,16 @@ async function main(): Promise<void> {
     summary[`${d}_acc_stateful_sgd`] = best(d, 'streamtrain-stateful-sgd')?.accuracy;
     summary[`${d}_acc_stateful_no_averaging`] = best(d, 'streamtrain-stateful-noavg')?.accuracy;
     summary[`${d}_acc_river_logreg_adam`] = best(d, 'river-logreg-adam', peers)?.accuracy;
+    // The standardized-inputs protocol.
+    const driftStd = best(d, 'streamtrain-drift-std');
+    const statelessStd = best(d, 'stateless-std');
+    summary[`${d}_acc_stateful_std`] = best(d, 'streamtrain-stateful-std')?.accuracy;
+    summary[`${d}_acc_stateful_drift_std`] = driftStd?.accuracy;
+    summary[`${d}_acc_stateless_best_std`] = statelessStd?.accuracy;
+    summary[`${d}_acc_river_logreg_std`] = best(d, 'river-logreg-std', peers)?.accuracy;
+    summary[`${d}_acc_sklearn_sgd_std`] = best(d, 'sklearn-sgd-std', peers)?.accuracy;
+    summary[`${d}_compute_ratio_std`] = driftStd && statelessStd ? driftStd.trainSamples / statelessStd.trainSamples : undefined;
+    summary[`${d}_cpu_ratio_std`] = driftStd && statelessStd ? driftStd.cpuSeconds / statelessStd.cpuSeconds : undefined;
   }
   if (seaDetectors) Object.assign(summary, detectorSummary(seaDetectors));
   summary.river_parity_mismatches = parityCount;

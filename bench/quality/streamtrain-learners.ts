@@ -78,8 +78,9 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
   manager.dispose();
   const perSample = updateBatchSize === 1;
   const noAveraging = spec.averaging.horizon === 0;
+  const standardized = spec.standardize === true;
   const diagnostic = optimizer !== 'adam' || noAveraging;
-  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (optimizer !== 'adam' ? `-${optimizer}` : '') + (noAveraging ? '-noavg' : '');
+  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (optimizer !== 'adam' ? `-${optimizer}` : '') + (noAveraging ? '-noavg' : '') + (standardized ? '-std' : '');
   return {
     result: {
       dataset: s.name,
@@ -87,10 +88,11 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
         (responses.length ? `streamtrain stateful + ${responses.join('+')}` : 'streamtrain stateful') +
         (perSample ? ', a step per sample' : ', a step per batch') +
         (optimizer !== 'adam' ? `, ${optimizer}` : '') +
-        (noAveraging ? ', no weight averaging' : ''),
+        (noAveraging ? ', no weight averaging' : '') +
+        (standardized ? ', standardized inputs' : ''),
       family,
       ...(diagnostic ? { diagnostic } : {}),
-      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize, averagingHorizon: spec.averaging.horizon },
+      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize, averagingHorizon: spec.averaging.horizon, standardize: standardized },
       batchSize: batch,
       samples: pq.samples,
       accuracy: pq.accuracy,
@@ -109,9 +111,10 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
  * The usual baseline: every K samples, a new model is trained from scratch for E epochs on the last W samples
  * (a sliding window); in between, the last trained model predicts. Same model, optimizer and batch size.
  */
-export async function runStateless(s: QualityStream, lr: number, batch: number, every: number, window: number, epochs: number): Promise<LearnerResult> {
+export async function runStateless(s: QualityStream, lr: number, batch: number, every: number, window: number, epochs: number, modelOverrides: Record<string, unknown> = {}): Promise<LearnerResult> {
   await selectBackend('auto', logger);
-  const { spec } = modelSpec(lr, s.width);
+  const { spec } = modelSpec(lr, s.width, 'adam', {}, modelOverrides);
+  const standardized = spec.standardize === true;
   let model = await OnlineLearner.create({ spec, inputWidth: s.width, metricsWindow: 100, logger });
   const pq = new Prequential();
   const acc = { cpu: 0 };
@@ -141,9 +144,9 @@ export async function runStateless(s: QualityStream, lr: number, batch: number, 
   model.dispose();
   return {
     dataset: s.name,
-    learner: `stateless retrain every ${every} on last ${window} x${epochs} epochs`,
-    family: 'stateless',
-    params: { model: 'logistic', optimizer: 'adam', learningRate: lr, every, window, epochs },
+    learner: `stateless retrain every ${every} on last ${window} x${epochs} epochs${standardized ? ', standardized inputs' : ''}`,
+    family: standardized ? 'stateless-std' : 'stateless',
+    params: { model: 'logistic', optimizer: 'adam', learningRate: lr, every, window, epochs, standardize: standardized },
     batchSize: batch,
     samples: pq.samples,
     accuracy: pq.accuracy,
