@@ -15,7 +15,7 @@ interface OursFile {
 const ORDER = ['streamtrain-stateful', 'streamtrain-drift', 'streamtrain-stateful-batchstep', 'streamtrain-adapt-batchstep', 'streamtrain-challenger-batchstep', 'streamtrain-drift-batchstep', 'stateless', 'river-logreg', 'sklearn-sgd', 'river-hat', 'river-arf'];
 /** The standardized-inputs protocol: every linear learner standardizes its features online. */
 const STANDARDIZED = ['streamtrain-stateful-std', 'streamtrain-drift-std', 'stateless-std', 'river-logreg-std', 'sklearn-sgd-std'];
-const DIAGNOSTICS = ['streamtrain-stateful-noavg', 'streamtrain-stateful-sgd', 'river-logreg-adam'];
+const DIAGNOSTICS = ['streamtrain-stateful-noavg', 'streamtrain-stateful-sgd', 'river-logreg-adam', 'streamtrain-stateful-sgd-std', 'streamtrain-stateful-noavg-std'];
 const LABEL: Record<string, string> = {
   'streamtrain-stateful': 'streamtrain stateful (a step per sample)',
   'streamtrain-drift': 'streamtrain stateful + adapt + challenger (a step per sample)',
@@ -31,6 +31,8 @@ const LABEL: Record<string, string> = {
   'streamtrain-stateful-sgd': 'diagnostic: streamtrain stateful with SGD instead of Adam (a step per sample)',
   'streamtrain-stateful-noavg': 'diagnostic: streamtrain stateful without weight averaging (a step per sample)',
   'river-logreg-adam': 'diagnostic: River LogisticRegression with Adam instead of SGD',
+  'streamtrain-stateful-sgd-std': 'diagnostic: standardized inputs, streamtrain stateful with SGD instead of Adam (a step per sample)',
+  'streamtrain-stateful-noavg-std': 'diagnostic: standardized inputs, streamtrain stateful without weight averaging (a step per sample)',
   'streamtrain-stateful-std': 'standardized inputs: streamtrain stateful (a step per sample)',
   'streamtrain-drift-std': 'standardized inputs: streamtrain stateful + adapt + challenger (a step per sample)',
   'stateless-std': 'standardized inputs: stateless retraining, best K/W/E',

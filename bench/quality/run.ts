@@ -88,6 +88,10 @@ async function main(): Promise<void> {
       // The standardized-inputs protocol: the headline learners and the stateless grid.
       results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, STANDARDIZED)).result);
       results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1, 'adam', {}, STANDARDIZED)).result);
+      // Diagnostic: the same with River's optimizer (plain SGD), to separate the optimizer when River's model differs.
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'sgd', {}, STANDARDIZED)).result);
+      // Diagnostic: without weight averaging (the trained weights predict), as the peers' models do.
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { ...STANDARDIZED, averaging: { horizon: 0 } })).result);
       for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs, STANDARDIZED));
       log(`${name} lr=${lr} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
@@ -134,6 +138,8 @@ async function main(): Promise<void> {
     summary[`${d}_acc_river_logreg_std`] = best(d, 'river-logreg-std', peers)?.accuracy;
     summary[`${d}_acc_sklearn_sgd_std`] = best(d, 'sklearn-sgd-std', peers)?.accuracy;
     summary[`${d}_compute_ratio_std`] = driftStd && statelessStd ? driftStd.trainSamples / statelessStd.trainSamples : undefined;
+    summary[`${d}_acc_stateful_sgd_std`] = best(d, 'streamtrain-stateful-sgd-std')?.accuracy;
+    summary[`${d}_acc_stateful_no_averaging_std`] = best(d, 'streamtrain-stateful-noavg-std')?.accuracy;
     summary[`${d}_cpu_ratio_std`] = driftStd && statelessStd ? driftStd.cpuSeconds / statelessStd.cpuSeconds : undefined;
   }
   if (seaDetectors) Object.assign(summary, detectorSummary(seaDetectors));
