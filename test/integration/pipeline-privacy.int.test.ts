@@ -48,7 +48,8 @@ describe('privacy (real Kafka, real MinIO)', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('writes no raw feature value to the checkpoint store, the dead-letter topic, the logs or the working directory', async () => {
+  // With model.standardize the checkpoints also carry the running statistics of the features (aggregates).
+  for (const standardize of [false, true]) it(`writes no raw feature value to the checkpoint store, the dead-letter topic, the logs or the working directory${standardize ? ' (model.standardize)' : ''}`, async () => {
     const brokers = await kafkaBrokers();
     const s3 = await s3Settings();
     const kafka = testKafka(brokers);
@@ -62,7 +63,8 @@ describe('privacy (real Kafka, real MinIO)', () => {
     const bad = [JSON.stringify({ ...records[0], y: 'leak?' }), `{"x1": ${records[1]?.x1}, "x2": oops}`];
     const values = [...records.map((r) => JSON.stringify(r)), ...bad];
     const config = join(cwd, 'streamtrain.json');
-    await writeFile(config, JSON.stringify(testConfigTree({ brokers, topic, model, s3, extra: { logLevel: 'debug' } })));
+    const tree = testConfigTree({ brokers, topic, model, s3, extra: { logLevel: 'debug' } });
+    await writeFile(config, JSON.stringify(standardize ? { ...tree, model: { ...(tree.model as object), standardize } } : tree));
     const logFile = join(cwd, 'service.log');
     const child = spawnService({ config, logFile, cwd, env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
     await produceValues(kafka, topic, values, 1);
@@ -84,7 +86,20 @@ describe('privacy (real Kafka, real MinIO)', () => {
 
     const keys = await store.list(`${model}/`);
     expect(keys.some((k) => k.endsWith('weights.bin'))).toBe(true);
-    for (const key of keys) expect(leaks((await store.get(key)) as Uint8Array as Buffer, probes), `object ${key}`).toBe(0);
+    // Buffer.from: the store returns a plain Uint8Array, whose includes() looks for one element, not a sequence
+    // (before, this check could not fail).
+    const objects = new Map<string, Buffer>();
+    for (const key of keys) objects.set(key, Buffer.from((await store.get(key)) as Uint8Array));
+    for (const [key, bytes] of objects) expect(leaks(bytes, probes), `object ${key}`).toBe(0);
+    // The same check finds a value that is there: every published weights.bin holds its own float32 weights.
+    const weights = [...objects].find(([k]) => k.endsWith('weights.bin'))?.[1] as Buffer;
+    expect(leaks(weights, [weights.subarray(0, 4)])).toBe(1);
+    if (standardize) {
+      // The statistics are there (so the check above covered them).
+      const states = keys.filter((k) => k.endsWith('state.bin'));
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.some((k) => (objects.get(k) as Buffer).includes(Buffer.from('"standardizer":{"count":1500')))).toBe(true);
+    }
 
     const dlq = await consumeUntil(kafka, `${topic}.dlq`, (seen) => seen.length >= bad.length, 30_000);
     expect(dlq.length).toBe(bad.length);
