@@ -138,7 +138,7 @@ export class OnlineLearner {
       serving = snapshot && !unfolded.length ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
       // A new model's first iterates are not worth averaging: it starts as after a restart.
       const holdoff = spec.averaging?.holdoff ?? defaultAveragingHoldoff(horizon);
-      const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : holdoff };
+      const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : (spec.averaging?.warmup ?? holdoff) };
       average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff, holdoff);
     }
     if (trained.length) {

@@ -71,6 +71,13 @@ export interface ModelConfig {
      */
     readonly holdoff?: number;
     /**
+     * The hold-off of a new model (one that starts from scratch: the service's first start, a challenger): samples
+     * its trained weights predict alone before averaging starts. A model from scratch improves fast at first, and
+     * an average that mixes in its first iterates can be worse than the newest ones, which an error detector may
+     * take for a drift. @default `holdoff`
+     */
+    readonly warmup?: number;
+    /**
      * When a detector sees the error rise (whatever `drift.responses` says), restart the average: the trained
      * weights predict alone for `holdoff` samples, then averaging starts over, so the model that predicts does not
      * lag behind the change. The drift event says so (`average_restarted` in its scores). A rise detected while

@@ -25,7 +25,7 @@ describe('config', () => {
     expect(c.checkpoints.store.type).toBe('folder');
     expect(c.deadLetter.includePayload).toBe(false);
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
-    expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, restartOnDrift: true, restartOnLag: false });
+    expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false });
     expect(c.drift.adapt).toEqual({ learningRateFactor: 1, forSamples: 500, resetOptimizer: true });
   });
 
@@ -36,9 +36,12 @@ describe('config', () => {
   });
 
   it('reads weight averaging and names its fields in errors', () => {
-    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false });
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, holdoff: 0, warmup: 0, restartOnDrift: true, restartOnLag: false });
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.holdoff).toBe(100);
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300 } } }, { env: {} }).model.averaging.holdoff).toBe(18);
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.warmup).toBe(100);
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { warmup: 500 } } }, { env: {} }).model.averaging).toMatchObject({ holdoff: 60, warmup: 500 });
+    expect(problems({ ...minimal, model: { name: 'm', averaging: { warmup: -1 } } })).toContain('`model.averaging.warmup`');
     const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, holdoff: -1, restartOnDrift: 'yes', restartOnLag: 2, window: 3 } } });
     expect(msg).toContain('`model.averaging.horizon`');
     expect(msg).toContain('`model.averaging.restartOnDrift`');

@@ -144,6 +144,20 @@ describe('WeightAverage', () => {
     learner.dispose();
   });
 
+  it('holds a new model off for model.averaging.warmup samples, and a restart for holdoff', async () => {
+    const learner = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger });
+    expect(learner.averageHoldoff).toBe(192);
+    learner.step(batch(1, 64));
+    expect(learner.averageHoldoff).toBe(128);
+    learner.restartAverage();
+    expect(learner.averageHoldoff).toBe(64);
+    // A restored model is not new: no warm-up.
+    const restored = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger }, await learner.snapshot());
+    expect(restored.averageHoldoff).toBe(64);
+    learner.dispose();
+    restored.dispose();
+  });
+
   it('continues exactly from a snapshot: the same average, trained weights and predictions after the same batches', async () => {
     for (const type of ['logistic', 'mlp'] as const) {
       const s = spec(100, { type });
