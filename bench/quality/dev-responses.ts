@@ -128,6 +128,11 @@
  *    challenger. Reported too: detections in each stream's first 2,000 samples.
  *    Decision rule, fixed before the runs: per candidate, the mean of its twelve (stream, row) accuracies; the
  *    highest wins; within 0.001 a tie, going to 60 (the current default), then 250.
+ *    Outcome (2026-11-30): 250 0.88362, 60 0.88359, 1,000 0.88289 (no response / adapt + challenger: 60 0.8839 /
+ *    0.8832, 250 0.8841 / 0.8831, 1,000 0.8835 / 0.8823). 250 and 60 tie: the warm-up stays equal to the
+ *    hold-off. The motivation did not hold either: detections in the first 2,000 samples are the same for every
+ *    warm-up (1 or 2 on four streams, none on two), so they come from the learning curve itself, not from the
+ *    start of averaging.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
