@@ -74,7 +74,8 @@ export interface ModelConfig {
      * The hold-off of a new model (one that starts from scratch: the service's first start, a challenger): samples
      * its trained weights predict alone before averaging starts. A model from scratch improves fast at first, and
      * an average that mixes in its first iterates can be worse than the newest ones, which an error detector may
-     * take for a drift. @default `holdoff`
+     * take for a drift. Measured on the six development streams (part warmup): 250 and 1,000 gained nothing over
+     * the hold-off's 60 (mean 0.8836, 0.8829, 0.8836 with and without responses). @default `holdoff`
      */
     readonly warmup?: number;
     /**
