@@ -59,8 +59,14 @@ export class TypedDenseTrainer {
     private readonly kind: OutputKind,
   ) {}
 
+  /** Undefined unless every layer has a bias (a user's Dense layer without one keeps the tfjs path). */
   static of(layers: readonly DenseLayer[] | undefined, kind: OutputKind): TypedDenseTrainer | undefined {
-    return layers ? new TypedDenseTrainer(layers, kind) : undefined;
+    return layers && layers.every((l) => l.bias) ? new TypedDenseTrainer(layers, kind) : undefined;
+  }
+
+  /** Multiply-adds of one row's forward pass. */
+  get macsPerRow(): number {
+    return this.layers.reduce((n, l) => n + (l.kernel.shape[0] as number) * (l.kernel.shape[1] as number), 0);
   }
 
   /** Whether this optimizer's update is implemented here (tfjs SGD and Adam). */
@@ -72,7 +78,9 @@ export class TypedDenseTrainer {
   /**
    * Learns rows [0, size) in slices of `chunk` rows, one guarded step each. `serving` are the averaged weights in
    * the same order as the trained ones (kernel, bias per layer), with the average's stepper; undefined without
-   * averaging. Returns the sample-weighted mean loss and how many slices the guard refused.
+   * averaging. Returns the sample-weighted mean loss and how many slices the guard refused; with `score`, also
+   * the pre-update outputs of every row (as the model's predict() gives them) of the weights that predict (the
+   * average, or the trained weights without averaging), and with `score.trained` those of the trained weights.
    */
   run(
     features: Float32Array,
@@ -82,12 +90,16 @@ export class TypedDenseTrainer {
     optimizer: tf.Optimizer,
     clipNorm: number,
     serving?: { variables: readonly tf.Variable[]; stepper: AverageStepper },
-  ): { loss: number; refused: number } {
+    score?: { trained: boolean },
+  ): { loss: number; refused: number; outputs?: Float32Array; trainedOutputs?: Float32Array } {
     const adam = optimizer.getClassName() === 'Adam' ? (optimizer as unknown as AdamInternals) : undefined;
     const opt = optimizer as unknown as SgdInternals;
     const slots = this.readSlots(adam);
     const averaged = serving?.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
     const width = this.layers[0]?.kernel.shape[0] as number;
+    const current = slots.map((sl) => sl.value);
+    const outputs = score ? this.predictRows(features, size, averaged ?? current) : undefined;
+    const trainedOutputs = score?.trained && averaged ? this.predictRows(features, size, current) : undefined;
     const acts = this.layers.map((l) => new Float32Array(chunk * (l.kernel.shape[1] as number)));
     const deltas = this.layers.map((l) => new Float32Array(chunk * (l.kernel.shape[1] as number)));
     let lossSum = 0;
@@ -119,28 +131,55 @@ export class TypedDenseTrainer {
     }
     this.writeSlots(slots, adam, opt, iterations);
     if (serving && averaged) tf.tidy(() => serving.variables.forEach((v, i) => v.assign(tf.tensor(averaged[i] as Float32Array, v.shape))));
-    return { loss: lossSum / size, refused };
+    return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
   }
 
-  /** Forward and backward pass on n rows: fills each slot's gradient (DenseGradients' formulas); returns the mean loss. */
-  private forwardBackward(x: Float32Array, y: Float32Array, n: number, slots: readonly Slot[], acts: Float32Array[], deltas: Float32Array[]): number {
+  /** Outputs of `size` rows for the given weights (kernel, bias per layer), as the model's predict() gives them. */
+  private predictRows(features: Float32Array, size: number, params: readonly Float32Array[]): Float32Array {
+    const acts = this.layers.map((l) => new Float32Array(size * (l.kernel.shape[1] as number)));
+    this.forward(features, size, params, acts);
+    const z = acts[acts.length - 1] as Float32Array;
+    const units = z.length / Math.max(1, size);
+    const out = new Float32Array(z.length);
+    for (let r = 0; r < size; r++) {
+      if (this.kind === 'binary') out[r] = 1 / (1 + Math.exp(-(z[r] as number)));
+      else if (this.kind === 'regression') out[r] = z[r] as number;
+      else {
+        let max = -Infinity;
+        for (let o = 0; o < units; o++) max = Math.max(max, z[r * units + o] as number);
+        let sum = 0;
+        for (let o = 0; o < units; o++) sum += Math.exp((z[r * units + o] as number) - max);
+        for (let o = 0; o < units; o++) out[r * units + o] = Math.exp((z[r * units + o] as number) - max) / sum;
+      }
+    }
+    return out;
+  }
+
+  /** Each layer's output for n rows into `acts` (hidden layers activated; the last holds the logits). */
+  private forward(x: Float32Array, n: number, params: readonly Float32Array[], acts: Float32Array[]): void {
     const last = this.layers.length - 1;
     let input = x;
     for (let li = 0; li <= last; li++) {
       const layer = this.layers[li] as DenseLayer;
       const [inW, outW] = layer.kernel.shape as [number, number];
-      const w = (slots[2 * li] as Slot).value;
-      const b = layer.bias ? (slots[2 * li + 1] as Slot).value : undefined;
+      const w = params[2 * li] as Float32Array;
+      const b = params[2 * li + 1] as Float32Array;
       const a = acts[li] as Float32Array;
       for (let r = 0; r < n; r++) {
         for (let o = 0; o < outW; o++) {
-          let z = b ? (b[o] as number) : 0;
+          let z = b[o] as number;
           for (let i = 0; i < inW; i++) z += (input[r * inW + i] as number) * (w[i * outW + o] as number);
           a[r * outW + o] = li < last ? activate(layer.activation, z) : z;
         }
       }
       input = a;
     }
+  }
+
+  /** Forward and backward pass on n rows: fills each slot's gradient (DenseGradients' formulas); returns the mean loss. */
+  private forwardBackward(x: Float32Array, y: Float32Array, n: number, slots: readonly Slot[], acts: Float32Array[], deltas: Float32Array[]): number {
+    const last = this.layers.length - 1;
+    this.forward(x, n, slots.map((sl) => sl.value), acts);
     // Output: probabilities or values, the loss from the logits, and dL/dz = (output - target) / n (x2 for squares).
     const outLayer = this.layers[last] as DenseLayer;
     const units = outLayer.kernel.shape[1] as number;

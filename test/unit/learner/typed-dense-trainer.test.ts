@@ -64,8 +64,8 @@ function relativeDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>
   return worst;
 }
 
-async function pair(s: ModelConfig, updateBatchSize: number): Promise<[OnlineLearner, OnlineLearner]> {
-  const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, updateBatchSize, logger, typedSteps });
+async function pair(s: ModelConfig, updateBatchSize: number | undefined): Promise<[OnlineLearner, OnlineLearner]> {
+  const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
   return [await make(true), await make(false)];
 }
 
@@ -74,7 +74,10 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
     await selectBackend('auto', logger);
   });
 
-  const cases: { name: string; spec: ModelConfig; label: Labeler; updateBatchSize: number }[] = [
+  const cases: { name: string; spec: ModelConfig; label: Labeler; updateBatchSize: number | undefined }[] = [
+    { name: 'logistic, Adam, averaging, a step per batch', spec: spec(), label: separable, updateBatchSize: undefined },
+    { name: 'MLP softmax (3 classes), SGD, averaging, a step per batch', spec: spec({ type: 'mlp', classes: 3, optimizer: { type: 'sgd', learningRate: 0.2, clipNorm: 10 } }), label: threeClasses, updateBatchSize: undefined },
+    { name: 'logistic, Adam, averaging with restartOnLag (trained weights scored too), a step per sample', spec: spec({ averaging: { horizon: 40, holdoff: 10, restartOnDrift: true, restartOnLag: true } }), label: separable, updateBatchSize: 1 },
     { name: 'logistic, Adam, averaging, a step per sample', spec: spec(), label: separable, updateBatchSize: 1 },
     { name: 'logistic, SGD, no averaging, L2, steps of 4', spec: spec({ optimizer: { type: 'sgd', learningRate: 0.5, clipNorm: 10 }, l2: 0.01, averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), label: separable, updateBatchSize: 4 },
     { name: 'MLP softmax (3 classes), Adam, averaging, L2', spec: spec({ type: 'mlp', classes: 3, l2: 0.001 }), label: threeClasses, updateBatchSize: 1 },
@@ -91,6 +94,8 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
         expect(r1.applied).toBe(true);
         expect(Math.abs(r1.loss - r2.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(r2.loss)));
         for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+        expect(r1.trainedErrors === undefined).toBe(r2.trainedErrors === undefined);
+        if (r1.trainedErrors && r2.trainedErrors) for (let i = 0; i < b.size; i++) expect(r1.trainedErrors[i]).toBe(r2.trainedErrors[i]);
       }
       const [a, b] = [tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot())];
       expect(relativeDiff(a, b)).toBeLessThan(1e-4);
@@ -101,6 +106,20 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
       reference.dispose();
     });
   }
+
+  it('takes a whole-batch step of a small model in typed arrays, and leaves a large one to tfjs kernels', async () => {
+    const kernels = async (l: OnlineLearner, b: ReturnType<typeof batchOf>) => {
+      l.step(b);
+      return (await tf.profile(() => void l.step(b))).kernels.length;
+    };
+    const small = await OnlineLearner.create({ spec: spec(), inputWidth: 3, metricsWindow: 100, logger });
+    // 3 inputs x 512 hidden + 512 outputs = 2,048 multiply-adds a row; x 64 rows is above the bound.
+    const large = await OnlineLearner.create({ spec: spec({ type: 'mlp', hiddenUnits: [512] }), inputWidth: 3, metricsWindow: 100, logger });
+    expect(await kernels(small, batchOf(1, separable, 64))).toBeLessThan(20);
+    expect(await kernels(large, batchOf(1, separable, 64))).toBeGreaterThan(30);
+    small.dispose();
+    large.dispose();
+  });
 
   it('runs a fixed number of tfjs kernels per micro-batch, not some seventy per sample', async () => {
     const [typed, reference] = await pair(spec(), 1);
