@@ -4,24 +4,11 @@ import { createLogger, parseConfig, type ModelConfig } from '../../../src/core/i
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { loadModelArtifacts } from '../../../src/learner/snapshot.js';
 import { foldIntoDense, Standardizer } from '../../../src/learner/standardizer.js';
+import { testModelSpec } from '../../support/model-spec.js';
 
 const logger = createLogger({ level: 'silent' });
 
-function spec(overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    name: 'std',
-    type: 'logistic',
-    hiddenUnits: [6],
-    classes: 2,
-    task: 'classification',
-    optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
-    l2: 0,
-    seed: 5,
-    averaging: { horizon: 100, holdoff: 20, restartOnDrift: true, restartOnLag: false },
-    standardize: true,
-    ...overrides,
-  };
-}
+const spec = (overrides: Partial<ModelConfig> = {}): ModelConfig => testModelSpec({ standardize: true, seed: 5, averaging: { horizon: 100, holdoff: 20, restartOnDrift: true, restartOnLag: false }, ...overrides });
 
 /**
  * Rows whose features live on very different scales (like Elec2's prices, mostly a few hundredths, next to

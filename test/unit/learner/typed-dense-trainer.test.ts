@@ -2,24 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { unpackTensors } from '../../../src/learner/snapshot.js';
+import { testModelSpec } from '../../support/model-spec.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
 
-function spec(overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    name: 'typed',
-    type: 'logistic',
-    hiddenUnits: [6],
-    classes: 2,
-    task: 'classification',
-    optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
-    l2: 0,
-    seed: 3,
-    averaging: { horizon: 40, holdoff: 10, restartOnDrift: true, restartOnLag: false },
-    ...overrides,
-  };
-}
+const spec = testModelSpec;
 
 type Labeler = (x: Float32Array, row: number, width: number) => number;
 const separable: Labeler = () => Number.NaN;
