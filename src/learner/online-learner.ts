@@ -64,9 +64,10 @@ export interface OnlineLearnerOptions {
   readonly metricsWindow: number;
   readonly logger: Logger;
   /**
-   * Step slices of a micro-batch (`updateBatchSize` below its size) in typed arrays when the model is a plain Dense
-   * stack and the optimizer SGD or Adam (TypedDenseTrainer); false keeps every step on tfjs (a reference for
-   * tests and benchmarks). @default true
+   * Score and step in typed arrays (TypedDenseTrainer) when the model is a plain Dense stack with biases and the
+   * optimizer SGD or Adam: always for slices of a micro-batch (`updateBatchSize` below its size), and for a
+   * whole-batch step up to TYPED_WHOLE_BATCH_MACS; false keeps every step on tfjs (a reference for tests and
+   * benchmarks). @default true
    */
   readonly typedSteps?: boolean;
 }
@@ -87,7 +88,7 @@ export class OnlineLearner {
   private readonly dense?: DenseGradients;
   /** The same for the model that predicts (its forward pass only); undefined: tfjs-layers' predict(). */
   private readonly servingDense?: DenseGradients;
-  /** Steps of slices in typed arrays (a step per sample); undefined: every step through tfjs. */
+  /** Scoring and steps in typed arrays (see OnlineLearnerOptions.typedSteps); undefined: every step through tfjs. */
   private readonly typed?: TypedDenseTrainer;
   /** The averaged weights as the typed trainer orders them (per layer, kernel then bias). */
   private readonly servingVariables?: tf.Variable[];
@@ -291,8 +292,10 @@ export class OnlineLearner {
   }
 
   /**
-   * Predictions of the live model (the averaged weights, with averaging) for row-major features, computed by
-   * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit.
+   * Predictions of the live model (the averaged weights, with averaging) for row-major raw features, computed by
+   * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit. With
+   * `model.standardize` the features are standardized first, and the published files fold that into their first
+   * layer, so a loader agrees to rounding (tests: 1e-4).
    */
   predict(raw: Float32Array, size: number): Float32Array {
     const features = this.standardizer ? this.standardizer.transform(raw, size) : raw;
