@@ -23,6 +23,8 @@ export interface TestConfigOptions {
   readonly s3?: S3Settings;
   readonly folder?: string;
   readonly extra?: Record<string, unknown>;
+  /** Merged into the `model` section. */
+  readonly modelExtra?: Record<string, unknown>;
 }
 
 /** The config tree a user would write for the SEA-style test stream. */
@@ -31,7 +33,7 @@ export function testConfigTree(o: TestConfigOptions): Record<string, unknown> {
     ? { type: 's3', bucket: o.s3.bucket, prefix: `it/${o.model}`, endpoint: o.s3.endpoint, region: o.s3.region, forcePathStyle: o.s3.forcePathStyle }
     : { type: 'folder', path: o.folder };
   return {
-    model: { name: o.model, type: 'logistic', optimizer: { type: 'adam', learningRate: 0.05 } },
+    model: { name: o.model, type: 'logistic', optimizer: { type: 'adam', learningRate: 0.05 }, ...o.modelExtra },
     kafka: { brokers: o.brokers, topics: [o.topic], groupId: `it-${o.model}`, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 },
     input: {
       features: [
