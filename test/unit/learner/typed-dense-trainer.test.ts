@@ -95,6 +95,23 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
     });
   }
 
+  it('after the optimizer is reset (drift response adapt) and its learning rate boosted, learns as the tfjs path does', async () => {
+    const [typed, reference] = await pair(spec(), 1);
+    for (let k = 0; k < 4; k++) for (const l of [typed, reference]) l.step(batchOf(k, separable));
+    for (const l of [typed, reference]) {
+      l.resetOptimizer();
+      l.boostLearningRate(3);
+    }
+    for (let k = 4; k < 10; k++) {
+      const b = batchOf(k, separable);
+      const [r1, r2] = [typed.step(b), reference.step(b)];
+      for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+    }
+    expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+    typed.dispose();
+    reference.dispose();
+  });
+
   it('takes a whole-batch step of a small model in typed arrays, and leaves a large one to tfjs kernels', async () => {
     const kernels = async (l: OnlineLearner, b: ReturnType<typeof batchOf>) => {
       l.step(b);
