@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -133,6 +133,11 @@
  *    hold-off. The motivation did not hold either: detections in the first 2,000 samples are the same for every
  *    warm-up (1 or 2 on four streams, none on two), so they come from the learning curve itself, not from the
  *    start of averaging.
+ * 11. **lag-now**: part 4 (restartOnLag) ran with the hold-off at the whole horizon; it is 60 now (part 7), so the
+ *    lag restart is re-decided under the current defaults on the six streams, no response: (b) restartOnDrift
+ *    alone (the default), (e) restartOnDrift + restartOnLag, (d) restartOnLag alone.
+ *    Decision rule, fixed before the runs (part 4's): the highest mean wins; within 0.001 of it a tie, going first
+ *    to (b), then (d), then (e).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -330,6 +335,13 @@ const WARMUP: Setting[] = [60, 250, 1000].flatMap((warmup) => [
   { name: `warmup ${warmup}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff: 60, warmup } } },
 ]);
 
+/** Part 11: the lag restart under the current defaults (see the header), the default first. */
+const LAG_NOW: Setting[] = [
+  { name: '(b) restartOnDrift', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: false } } },
+  { name: '(e) restartOnDrift + restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: true } } },
+  { name: '(d) restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } } },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -418,7 +430,7 @@ async function streamsSection(settings: Setting[], previous: Row[] = [], streams
 // challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, horizonNow: previous.horizonNow, warmup: previous.warmup, date: new Date().toISOString() };
+const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, horizonNow: previous.horizonNow, warmup: previous.warmup, lagNow: previous.lagNow, date: new Date().toISOString() };
 if (part === 'all' || part === 'race') out.race = raceSection();
 const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
@@ -439,8 +451,9 @@ out.holdoffShortResponses = part === 'holdoff-short-responses' ? await sixStream
 out.responsesAveraged = part === 'responses-averaged' ? await sixStreamStudy(RESPONSES_AVERAGED) : previous.responsesAveraged;
 out.horizonNow = part === 'horizon-now' ? await sixStreamStudy(HORIZON_NOW) : previous.horizonNow;
 out.warmup = part === 'warmup' ? await sixStreamStudy(WARMUP) : previous.warmup;
+out.lagNow = part === 'lag-now' ? await sixStreamStudy(LAG_NOW) : previous.lagNow;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
