@@ -138,6 +138,7 @@
  *    alone (the default), (e) restartOnDrift + restartOnLag, (d) restartOnLag alone.
  *    Decision rule, fixed before the runs (part 4's): the highest mean wins; within 0.001 of it a tie, going first
  *    to (b), then (d), then (e).
+ *    Outcome (2026-11-30): (e) 0.8840, (b) 0.8839, (d) 0.8796: a tie, restartOnLag stays off.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
