@@ -108,7 +108,7 @@ export class TypedDenseTrainer {
     for (let at = 0; at < size; at += chunk) {
       const n = Math.min(size, at + chunk) - at;
       const x = features.subarray(at * width, (at + n) * width);
-      const loss = this.forwardBackward(x, labels.subarray(at, at + n), n, slots, acts, deltas);
+      const loss = this.forwardBackward(x, labels.subarray(at, at + n), n, slots, current, acts, deltas);
       lossSum += loss * n;
       let sq = 0;
       for (const s of slots) for (let k = 0; k < s.grad.length; k++) sq += (s.grad[k] as number) * (s.grad[k] as number);
@@ -177,9 +177,9 @@ export class TypedDenseTrainer {
   }
 
   /** Forward and backward pass on n rows: fills each slot's gradient (DenseGradients' formulas); returns the mean loss. */
-  private forwardBackward(x: Float32Array, y: Float32Array, n: number, slots: readonly Slot[], acts: Float32Array[], deltas: Float32Array[]): number {
+  private forwardBackward(x: Float32Array, y: Float32Array, n: number, slots: readonly Slot[], params: readonly Float32Array[], acts: Float32Array[], deltas: Float32Array[]): number {
     const last = this.layers.length - 1;
-    this.forward(x, n, slots.map((sl) => sl.value), acts);
+    this.forward(x, n, params, acts);
     // Output: probabilities or values, the loss from the logits, and dL/dz = (output - target) / n (x2 for squares).
     const outLayer = this.layers[last] as DenseLayer;
     const units = outLayer.kernel.shape[1] as number;
@@ -294,7 +294,8 @@ export class TypedDenseTrainer {
   /** The trained weights (kernel, bias per layer) and, for Adam, their moments, created as tfjs creates them. */
   private readSlots(adam: AdamInternals | undefined): Slot[] {
     const slots: Slot[] = [];
-    for (const l of this.layers) for (const variable of l.bias ? [l.kernel, l.bias] : [l.kernel]) slots.push({ variable, value: Float32Array.from(variable.dataSync() as Float32Array), grad: new Float32Array(variable.size) });
+    // Every layer has a bias (`of()`): kernel and bias per layer, input layer first.
+    for (const l of this.layers) for (const variable of [l.kernel, l.bias as tf.Variable]) slots.push({ variable, value: Float32Array.from(variable.dataSync() as Float32Array), grad: new Float32Array(variable.size) });
     if (adam) {
       const order = this.gradientOrder(slots);
       order.forEach((s, i) => {
@@ -328,15 +329,10 @@ export class TypedDenseTrainer {
    */
   private gradientOrder(slots: readonly Slot[]): Slot[] {
     const order: Slot[] = [];
-    let at = 0;
-    const perLayer = this.layers.map((l) => {
-      const s = slots.slice(at, at + (l.bias ? 2 : 1));
-      at += s.length;
-      return s;
-    });
-    for (let li = perLayer.length - 1; li >= 0; li--) order.push(...(perLayer[li] as Slot[]));
+    for (let li = this.layers.length - 1; li >= 0; li--) order.push(slots[2 * li] as Slot, slots[2 * li + 1] as Slot);
     return order;
   }
+
 
   /**
    * Whether the optimizer's existing slots are the ones this trainer reads and writes: tfjs Adam keeps its moments
