@@ -139,6 +139,30 @@
  *    Decision rule, fixed before the runs (part 4's): the highest mean wins; within 0.001 of it a tie, going first
  *    to (b), then (d), then (e).
  *    Outcome (2026-11-30): (e) 0.8840, (b) 0.8839, (d) 0.8796: a tie, restartOnLag stays off.
+ * 12. **promotions**: what happens after a challenger is promoted. On the six streams no challenger was ever promoted
+ *    (part 8: 26 races, all dropped), so nothing in the challenger's design after a promotion has been measured. On
+ *    Elec2 (the benchmark, never decided on) a challenger from scratch won its race and then trailed the displaced
+ *    champion by 0.03 for 20,000 samples. A promotion is decided on 1,000 paired samples right after a change; it
+ *    can be right for the moment and wrong for what follows. Three streams where the current defaults do promote
+ *    are added, from the drift taxonomy the six lack (concept reversal, and recurring concepts). They were
+ *    generated and looked at with the incumbent (p) and no response only, before any candidate existed, and
+ *    kept because (p) promotes on each (at one grid point or more):
+ *    - hp-reversal-permanent: rotating hyperplane, seed 107, 4 features, labels reversed from 12,000 on;
+ *    - hp-reversal-transient: rotating hyperplane, seed 108, 4 features, labels reversed in [8,000, 11,000) and
+ *      [20,000, 23,000): the old concept comes back;
+ *    - sea-reversal-transient: SEA concepts, seed 109, one concept (threshold 8), reversed in the same segments.
+ *    Candidates, all adapt + challenger with the current defaults otherwise:
+ *    (p) the current design: the displaced champion is dropped;
+ *    (q) rollback: the displaced champion keeps learning in the challenger slot and races the new champion under
+ *        the same rules (looks, margin, alpha, futility); when it wins it is reinstated, as a new major version
+ *        whose parents are the new champion's version and its own last version;
+ *    (r) challenger from the last version (`from: last-version`, rejected in part 2 for its compute, on streams
+ *        that never promoted).
+ *    No response is run for reference (harm is each candidate's worst stream difference to (p)).
+ *    Decision rule, fixed before the runs: per candidate, the mean over the nine streams of the best-grid
+ *    accuracy; the highest wins; within 0.001 of it a tie, going to (p), then (q), then (r). On the six earlier
+ *    streams (q) equals (p) wherever nothing is promoted, so the three new streams carry the decision; this is
+ *    stated, not corrected for.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
