@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -367,6 +367,14 @@ const LAG_NOW: Setting[] = [
   { name: '(d) restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } } },
 ];
 
+/** Part 12: what follows a promotion (see the header), the incumbent first; no response for reference. */
+const PROMOTIONS: Setting[] = [
+  { name: '(p) adapt + challenger (current)', responses: ['adapt', 'challenger'] },
+  { name: '(q) adapt + challenger, rollback', responses: ['adapt', 'challenger'], drift: { challenger: { rollback: true } } },
+  { name: '(r) adapt + challenger from last version', responses: ['adapt', 'challenger'], drift: { challenger: { from: 'last-version' } } },
+  { name: 'none', responses: [] },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -417,6 +425,26 @@ function frequentDetectionStreams(): QualityStream[] {
   return [
     materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
     burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106, 0.05, 0.35, 1 / 400, 1 / 150),
+  ];
+}
+
+/** Labels reversed (y -> 1 - y) on the index ranges [from, to). */
+function reversed(s: QualityStream, ranges: readonly [number, number][]): QualityStream {
+  const labels = Float32Array.from(s.labels);
+  for (const [from, to] of ranges) for (let i = from; i < Math.min(to, labels.length); i++) labels[i] = 1 - (labels[i] as number);
+  return { ...s, labels };
+}
+
+/** The three streams of part 12 where the current defaults promote a challenger (see the header). */
+function promotionStreams(): QualityStream[] {
+  const transient: [number, number][] = [
+    [8_000, 11_000],
+    [20_000, 23_000],
+  ];
+  return [
+    reversed(materialize('hp-reversal-permanent', rotatingHyperplane({ seed: 107, length: LENGTH, dims: 4 }), false), [[12_000, LENGTH]]),
+    reversed(materialize('hp-reversal-transient', rotatingHyperplane({ seed: 108, length: LENGTH, dims: 4 }), false), transient),
+    reversed(materialize('sea-reversal-transient', seaConcepts({ seed: 109, length: LENGTH, driftAt: [], thresholds: [8] }), true), transient),
   ];
 }
 
@@ -477,8 +505,13 @@ out.responsesAveraged = part === 'responses-averaged' ? await sixStreamStudy(RES
 out.horizonNow = part === 'horizon-now' ? await sixStreamStudy(HORIZON_NOW) : previous.horizonNow;
 out.warmup = part === 'warmup' ? await sixStreamStudy(WARMUP) : previous.warmup;
 out.lagNow = part === 'lag-now' ? await sixStreamStudy(LAG_NOW) : previous.lagNow;
+if (part === 'promotions') {
+  const section = await streamsSection(PROMOTIONS, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], PROMOTIONS.map((h) => h.name));
+  const first = section.best[0];
+  out.promotions = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
+} else out.promotions = previous.promotions;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -64,7 +64,7 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
     const out = await timedAsync(acc, () => manager.step(b));
     pq.add(out.result.errors);
     errors.set(out.result.errors, i);
-    for (const e of out.events) events.push(`${i}:${e.kind}${e.kind === 'challenger-dropped' ? `(${e.reason})` : ''}`);
+    for (const e of out.events) events.push(`${i}:${e.kind}${e.kind === 'challenger-dropped' ? `(${e.reason})` : ''}${'rollback' in e && e.rollback ? '(rollback)' : ''}`);
     sinceVersion += b.size;
     const publish =
       out.events.some((e) => e.kind === 'challenger-promoted' || (triggers.onDrift && e.kind === 'drift')) || (triggers.everySamples > 0 && sinceVersion >= triggers.everySamples);

@@ -7,8 +7,8 @@ import { PairedComparison, Race, type ComparisonResult, type DropReason } from '
 /** What happened while learning one batch, for the service to log, publish and checkpoint. */
 export type ManagerEvent =
   | { readonly kind: 'drift'; readonly detector: string; readonly signal: 'error' | 'prediction' | 'input'; readonly scores: Record<string, number>; readonly responses: readonly DriftResponse[] }
-  | { readonly kind: 'challenger-started'; readonly from: 'scratch' | string }
-  | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string }
+  | { readonly kind: 'challenger-started'; readonly from: 'scratch' | string; readonly rollback?: boolean }
+  | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string; readonly rollback?: boolean }
   | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult; readonly reason: DropReason }
   | { readonly kind: 'adapt-started'; readonly learningRate: number }
   | { readonly kind: 'adapt-ended' }
@@ -81,6 +81,8 @@ interface Challenger {
   readonly learner: OnlineLearner;
   readonly race: Race;
   readonly branchedFrom?: string;
+  /** A displaced champion racing the challenger that replaced it (`drift.challenger.rollback`). */
+  readonly rollback?: boolean;
 }
 
 /**
@@ -93,7 +95,8 @@ interface Challenger {
  *   both are scored on every batch. Every `minSamples` pairs the race looks at a paired test on the last
  *   `minSamples` pairs, at a Bonferroni-corrected level (see `Race`): the challenger replaces the champion when
  *   it is better by the margin, is dropped early (from the second look) when it is behind by the margin or
- *   significantly worse, and is dropped after `maxSamples` otherwise.
+ *   significantly worse, and is dropped after `maxSamples` otherwise. With `rollback`, the displaced champion then
+ *   takes the challenger slot and races the new champion under the same rules, and is reinstated if it wins.
  * Used both by the service and, without Kafka, by the learning-quality benchmark.
  */
 export class ModelManager {
@@ -277,15 +280,24 @@ export class ModelManager {
     if (verdict === 'continue') return;
     const result = ch.race.comparison.result();
     if (verdict === 'promote') {
-      this.log.info({ ...result }, 'challenger promoted');
-      this.champion.dispose();
+      this.log.info({ ...result, rollback: ch.rollback === true }, ch.rollback ? 'displaced champion reinstated' : 'challenger promoted');
+      const displaced = this.champion;
+      // The displaced champion's last version, where a reinstated one continues from in the lineage.
+      const displacedVersion = this.baseline?.version;
       this.champion = ch.learner;
       this.lag = undefined;
       this.challenger = undefined;
       this.adaptRemaining = 0;
       // A new model, a new error stream: detectors start over.
       this.detectors = this.options.drift.detectors.map((d) => createDetector(d.kind, d.params));
-      events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom });
+      events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom, ...(ch.rollback ? { rollback: true } : {}) });
+      if (this.options.drift.challenger.rollback && !ch.rollback) {
+        // An adapt period of the displaced champion ends with its displacement.
+        displaced.restoreLearningRate();
+        this.challenger = { learner: displaced, race: new Race(this.options.spec.task, this.options.drift.challenger), branchedFrom: displacedVersion, rollback: true };
+        events.push({ kind: 'challenger-started', from: displacedVersion ?? 'displaced champion', rollback: true });
+        this.log.info({ from: displacedVersion }, 'rollback race: the displaced champion races the new one');
+      } else displaced.dispose();
     } else {
       const reason = ch.race.dropReason ?? 'max-samples';
       this.log.info({ ...result, reason }, 'challenger dropped');

@@ -278,7 +278,7 @@ export class StreamtrainService {
 
   /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
   private async onManagerEvent(e: ManagerEvent, batch: PackedBatch): Promise<void> {
-    const detail = e.kind === 'drift' ? `${e.detector} on ${e.signal}` : e.kind === 'challenger-started' ? `from ${e.from}` : 'comparison' in e ? `lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
+    const detail = e.kind === 'drift' ? `${e.detector} on ${e.signal}` : e.kind === 'challenger-started' ? (e.rollback ? `rollback race of the displaced champion ${e.from}` : `from ${e.from}`) : 'comparison' in e ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);

@@ -304,6 +304,14 @@ export interface DriftConfig {
      * at alpha / looks, so an equal challenger is promoted with probability below alpha. @default 0.01
      */
     readonly alpha: number;
+    /**
+     * After a promotion, the displaced champion keeps learning in the challenger slot and races the new champion
+     * under the same rules; when it wins it is reinstated (a new major version whose parents are the new
+     * champion's version and its own last version). A promotion is decided on `minSamples` pairs right after a
+     * change; this undoes one that the following samples contradict, at the cost of a second model's training
+     * while the race runs. A reinstated champion is not raced again by the model it displaced. @default false
+     */
+    readonly rollback: boolean;
   };
 }
 

@@ -27,12 +27,19 @@ describe('config', () => {
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
     expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false });
     expect(c.drift.adapt).toEqual({ learningRateFactor: 1, forSamples: 500, resetOptimizer: true });
+    expect(c.drift.challenger).toEqual({ from: 'scratch', minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01, rollback: false });
+  });
+
+  it('reads the challenger rollback and names the field in errors', () => {
+    expect(parseConfig({ ...minimal, drift: { challenger: { rollback: true } } }, { env: {} }).drift.challenger.rollback).toBe(true);
+    expect(problems({ ...minimal, drift: { challenger: { rollback: 'yes' } } })).toContain('`drift.challenger.rollback`');
   });
 
   it('accepts the documented example (examples/streamtrain.yaml) with the defaults it shows', () => {
     const c = loadConfig(new URL('../../../examples/streamtrain.yaml', import.meta.url).pathname, {});
     expect(c.model.averaging).toEqual(parseConfig(minimal, { env: {} }).model.averaging);
     expect(c.drift.adapt).toEqual(parseConfig(minimal, { env: {} }).drift.adapt);
+    expect(c.drift.challenger).toEqual(parseConfig(minimal, { env: {} }).drift.challenger);
   });
 
   it('reads weight averaging and names its fields in errors', () => {

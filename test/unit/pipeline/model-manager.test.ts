@@ -5,7 +5,7 @@ import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-man
 
 const logger = createLogger({ level: 'silent' });
 
-function config(responses: string[], adapt?: Record<string, unknown>) {
+function config(responses: string[], adapt?: Record<string, unknown>, challenger: Record<string, unknown> = {}) {
   return parseConfig(
     {
       // The scenarios need a first concept without a false alarm. With the default hold-off (60 samples) this short
@@ -14,7 +14,7 @@ function config(responses: string[], adapt?: Record<string, unknown>) {
       model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { holdoff: 250 } },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
-      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01 }, ...(adapt ? { adapt } : {}) },
+      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01, ...challenger }, ...(adapt ? { adapt } : {}) },
     },
     { env: {} },
   );
@@ -109,6 +109,85 @@ describe('ModelManager', () => {
     // Started and ended alternate: never two starts without an end between them.
     const periods = kinds.filter((k) => k !== 'drift');
     periods.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'adapt-started' : 'adapt-ended'));
+  });
+
+  describe('rollback', () => {
+    /**
+     * Concept, then flipped labels: the challenger from scratch is promoted. From the promotion on, the new champion
+     * is frozen (learning rate 0) and the concept comes back, so the displaced champion, which keeps learning, is
+     * better by far at the first look: the rollback race must reinstate it. Returns the events from the change on and the learners.
+     */
+    async function rollbackRun(rollback: boolean, freeze = true) {
+      const c = config(['alert', 'challenger'], undefined, { rollback });
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+      const original = m.learner;
+      const events: ManagerEvent[] = [];
+      let promotedAt = -1;
+      let index = 0;
+      let runningAfterPromotion: boolean | undefined;
+      for (; index < 240; index++) {
+        // 60 batches of the concept, the flipped concept until the promotion, then the concept again.
+        const kind = index < 60 || promotedAt >= 0 ? 'concept' : 'flipped';
+        if (index === 60) m.notePublished(await m.learner.snapshot(), '1.4');
+        const out = await m.step(batch(index + 1, kind));
+        if (index >= 60) events.push(...out.events);
+        // The service publishes a version at the detection (triggers.onDrift), after the challenger branched off.
+        if (out.events.some((e) => e.kind === 'challenger-started' && !e.rollback)) m.notePublished(await m.learner.snapshot(), '1.5');
+        if (promotedAt < 0 && out.events.some((e) => e.kind === 'challenger-promoted')) {
+          promotedAt = index;
+          runningAfterPromotion = m.challengerRunning;
+          if (freeze) m.learner.boostLearningRate(0);
+        }
+      }
+      const reinstated = m.learner === original;
+      const running = m.challengerRunning;
+      m.dispose();
+      return { events, promotedAt, runningAfterPromotion, reinstated, running };
+    }
+
+    it('races the displaced champion against the new one and reinstates it when it wins', async () => {
+      const r = await rollbackRun(true);
+      expect(r.promotedAt).toBeGreaterThan(60);
+      expect(r.runningAfterPromotion).toBe(true);
+      const started = r.events.filter((e) => e.kind === 'challenger-started');
+      expect(started.slice(0, 2).map((e) => e.kind === 'challenger-started' && e.rollback === true)).toEqual([false, true]);
+      // The challenger branched off at 1.4; the displaced champion's last version is 1.5, which the lineage of a
+      // reinstatement records as a parent.
+      expect(started[0]?.kind === 'challenger-started' && started[0].from).toBe('scratch');
+      expect(started[1]?.kind === 'challenger-started' && started[1].from).toBe('1.5');
+      const promoted = r.events.filter((e): e is Extract<ManagerEvent, { kind: 'challenger-promoted' }> => e.kind === 'challenger-promoted');
+      expect(promoted.slice(0, 2).map((e) => e.rollback === true)).toEqual([false, true]);
+      expect(promoted[0]?.branchedFrom).toBe('1.4');
+      expect(promoted[1]?.branchedFrom).toBe('1.5');
+      expect(r.reinstated).toBe(true);
+      // A reinstated champion is not raced again by the model it displaced.
+      const afterReinstatement = r.events.slice(r.events.indexOf(promoted[1] as ManagerEvent) + 1);
+      expect(afterReinstatement.some((e) => e.kind === 'challenger-started' && e.rollback)).toBe(false);
+    });
+
+    it('is off by default: the displaced champion is dropped at the promotion', async () => {
+      const r = await rollbackRun(false);
+      expect(r.promotedAt).toBeGreaterThan(60);
+      expect(r.runningAfterPromotion).toBe(false);
+      expect(r.events.some((e) => 'rollback' in e && e.rollback)).toBe(false);
+      expect(r.reinstated).toBe(false);
+    });
+
+    it('keeps the new champion when the displaced one does not beat it', async () => {
+      // Nothing frozen and the flipped concept stays: the new champion learned it first and the race drops the old.
+      const c = config(['alert', 'challenger'], undefined, { rollback: true });
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+      const original = m.learner;
+      const events: ManagerEvent[] = [];
+      for (let index = 0; index < 200; index++) {
+        const out = await m.step(batch(index + 1, index < 60 ? 'concept' : 'flipped'));
+        if (index >= 60) events.push(...out.events);
+      }
+      const kinds = events.filter((e) => e.kind.startsWith('challenger')).map((e) => `${e.kind}${'rollback' in e && e.rollback ? ' (rollback)' : ''}`);
+      expect(kinds).toEqual(['challenger-started', 'challenger-promoted', 'challenger-started (rollback)', 'challenger-dropped']);
+      expect(m.learner).not.toBe(original);
+      m.dispose();
+    });
   });
 });
 
