@@ -163,6 +163,28 @@
  *    accuracy; the highest wins; within 0.001 of it a tie, going to (p), then (q), then (r). On the six earlier
  *    streams (q) equals (p) wherever nothing is promoted, so the three new streams carry the decision; this is
  *    stated, not corrected for.
+ *    Outcome (2026-11-30): (p) 0.8869, (q) 0.8869, (r) 0.8869: a three-way tie, (p) stays and rollback stays off.
+ *    (q) promoted back on sea-bursty (3 of 4 rollback races at lr 0.05) but lost accuracy on hp-reversal-transient
+ *    at the lower learning rates, where the rollback race held the challenger slot at the next reversal. No
+ *    response gave 0.8892, above all three: the responses cost accuracy on these nine streams.
+ * 13. **responses-nine**: part 12's no-response row beat every response row. A diagnosis on hp-reversal-transient
+ *    at lr 0.5 (no response 0.8957; adapt alone 0.8816; challenger alone 0.8959; adapt + challenger 0.8811; accuracy
+ *    per 1,000 samples) put the loss on adapt: in the 1,000 samples after each reversal, 0.626 with adapt against
+ *    0.749 without. Adam's second moment (beta2 0.999) remembers the small gradients from before a change, so
+ *    without a reset the first steps after it are larger than lr; a reset makes them lr. The adapt default (reset
+ *    only, for 500) was chosen on streams without reversals (parts 2 and 8). This part reruns part 8's response
+ *    grid on the nine streams: no response; adapt with learningRateFactor {1 (reset only), 2, 5} x forSamples
+ *    {500, 2000} x resetOptimizer {true, false} (factor 1 without reset does nothing and is left out); challenger
+ *    alone (from scratch); and adapt + challenger with the adapt setting the rule picks.
+ *    Decision rules, fixed before the runs:
+ *    (1) adapt: part 8's rule: the highest nine-stream mean among the adapt settings wins; within 0.001, the
+ *        milder setting (lower factor, then shorter period, then no reset).
+ *    (2) the responses the benchmark's drift row and the documented recommendation use: among adapt + challenger
+ *        (current), challenger alone, and adapt alone (each with (1)'s adapt setting), the highest nine-stream mean
+ *        wins; within 0.001, the current set. No response is reported next to them; the drift row must respond,
+ *        so it cannot win (2), but a response set below it is reported as a cost.
+ *    The three reversal streams were chosen for part 12 (promotions), before adapt was suspected; that they also
+ *    weigh a third of this decision is stated, not corrected for.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
