@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -185,6 +185,13 @@
  *        so it cannot win (2), but a response set below it is reported as a cost.
  *    The three reversal streams were chosen for part 12 (promotions), before adapt was suspected; that they also
  *    weigh a third of this decision is stated, not corrected for.
+ *    Outcome (2026-11-30): (1) adapt x2 for 500, moments kept: 0.8890 (x2 for 500 with a reset 0.8882; x2 for
+ *    2,000 0.8882; x1 for 500 with a reset, the default until now, 0.8869; x5 for 500 0.8855, the lowest). (2)
+ *    challenger alone 0.88924, adapt alone 0.88896, adapt + challenger 0.88831: within 0.001 of the best, so the
+ *    current set (adapt + challenger) stays. No response: 0.88921. The adapt default is now learningRateFactor 2,
+ *    forSamples 500, resetOptimizer false. On the six earlier streams alone the new setting is worse: 0.8817
+ *    against 0.8833 for the old (no response 0.8839); the gain is on the reversal streams (hp-reversal-transient 0.9044 against
+ *    0.8816), and the largest loss against no response is hyperplane-redraws (0.8692 against 0.8754).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -397,6 +404,20 @@ const PROMOTIONS: Setting[] = [
   { name: 'none', responses: [] },
 ];
 
+/** Part 13: the adapt grid of part 8 on the nine streams, with no response and the challenger alone. */
+const ADAPT_GRID: { factor: number; forSamples: number; reset: boolean }[] = [
+  { factor: 1, forSamples: 500, reset: true },
+  { factor: 1, forSamples: 2000, reset: true },
+  ...[2, 5].flatMap((factor) => [500, 2000].flatMap((forSamples) => [false, true].map((reset) => ({ factor, forSamples, reset })))),
+];
+const adaptName = (a: { factor: number; forSamples: number; reset: boolean }) => `adapt x${a.factor} for ${a.forSamples}${a.reset ? ', reset' : ''}`;
+const adaptDrift = (a: { factor: number; forSamples: number; reset: boolean }) => ({ adapt: { learningRateFactor: a.factor, forSamples: a.forSamples, resetOptimizer: a.reset } });
+const RESPONSES_NINE: Setting[] = [
+  { name: 'none', responses: [] },
+  ...ADAPT_GRID.map((a) => ({ name: adaptName(a), responses: ['adapt'], drift: adaptDrift(a) })),
+  { name: 'challenger', responses: ['challenger'] },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -532,8 +553,26 @@ if (part === 'promotions') {
   const first = section.best[0];
   out.promotions = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
 } else out.promotions = previous.promotions;
+if (part === 'responses-nine') {
+  const streams = [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()];
+  const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
+  // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
+  const mean = (name: string) => first.best.find((b) => b.setting === name)?.mean ?? -1;
+  const bestAdapt = Math.max(...ADAPT_GRID.map((a) => mean(adaptName(a))));
+  const mildness = (a: (typeof ADAPT_GRID)[number]) => a.factor * 1e6 + a.forSamples * 10 + (a.reset ? 1 : 0);
+  const adapt = ADAPT_GRID.filter((a) => mean(adaptName(a)) >= bestAdapt - 0.001).sort((x, y) => mildness(x) - mildness(y))[0] as (typeof ADAPT_GRID)[number];
+  log(`rule (1): ${adaptName(adapt)} (${mean(adaptName(adapt)).toFixed(4)}; best adapt mean ${bestAdapt.toFixed(4)})`);
+  const sets: Setting[] = [{ name: `adapt + challenger (${adaptName(adapt)})`, responses: ['adapt', 'challenger'], drift: adaptDrift(adapt) }];
+  const second = await streamsSection(sets, first.rows, streams, [...RESPONSES_NINE, ...sets].map((h) => h.name));
+  // Rule (2): adapt + challenger (current), challenger alone, adapt alone; within 0.001 of the best, the current set.
+  const candidates = [sets[0]?.name as string, 'challenger', adaptName(adapt)];
+  const bestSet = Math.max(...candidates.map((n) => second.best.find((b) => b.setting === n)?.mean ?? -1));
+  const chosen = candidates.find((n) => (second.best.find((b) => b.setting === n)?.mean ?? -1) >= bestSet - 0.001);
+  log(`rule (2): ${chosen}`);
+  out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
+} else out.responsesNine = previous.responsesNine;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -295,7 +295,7 @@ function readDrift(d: FieldReader): DriftConfig {
     data,
     responses,
     topic: d.string('topic', 'streamtrain.drift'),
-    adapt: { learningRateFactor: a.number('learningRateFactor', 1, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', true) },
+    adapt: { learningRateFactor: a.number('learningRateFactor', 2, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', false) },
     challenger,
   };
 }
