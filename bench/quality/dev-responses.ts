@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -192,6 +192,13 @@
  *    forSamples 500, resetOptimizer false. On the six earlier streams alone the new setting is worse: 0.8817
  *    against 0.8833 for the old (no response 0.8839); the gain is on the reversal streams (hp-reversal-transient 0.9044 against
  *    0.8816), and the largest loss against no response is hyperplane-redraws (0.8692 against 0.8754).
+ * 14. **horizon-nine**: weight averaging (on, horizon 1,000) was last decided on six streams (part 9), and on the
+ *    benchmark's standardized Elec2 (never decided on) it costs 0.014. With three streams of abrupt reversals added,
+ *    it is re-checked on the nine streams with the current defaults (hold-off 6% of the horizon; part 13's adapt):
+ *    horizons 0 (averaging off), 300, 1,000 (default), 3,000; two rows each: no response, and adapt + challenger.
+ *    Decision rule, fixed before the runs: per horizon, the mean of its eighteen (stream, row) best-grid
+ *    accuracies; the highest wins; within 0.001 a tie, going to 1,000 (the current default), then to the shorter
+ *    horizon.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -418,6 +425,12 @@ const RESPONSES_NINE: Setting[] = [
   { name: 'challenger', responses: ['challenger'] },
 ];
 
+/** Part 14: the horizon on the nine streams, each with and without responses (see the header). */
+const HORIZON_NINE: Setting[] = [1000, 0, 300, 3000].flatMap((horizon) => [
+  { name: `horizon ${horizon}`, responses: [], model: { averaging: { horizon } } },
+  { name: `horizon ${horizon}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon } } },
+]);
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -571,8 +584,19 @@ if (part === 'responses-nine') {
   log(`rule (2): ${chosen}`);
   out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
 } else out.responsesNine = previous.responsesNine;
+if (part === 'horizon-nine') {
+  const section = await streamsSection(HORIZON_NINE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], HORIZON_NINE.map((h) => h.name));
+  const means = [1000, 0, 300, 3000].map((h) => {
+    const rows = section.best.filter((b) => b.setting === `horizon ${h}` || b.setting === `horizon ${h}, adapt + challenger`);
+    return { horizon: h, mean: rows.reduce((a, b) => a + b.mean, 0) / rows.length };
+  });
+  const top = Math.max(...means.map((m) => m.mean));
+  const chosen = [1000, 0, 300, 3000].sort((a, b) => (a === 1000 ? -1 : b === 1000 ? 1 : a - b)).find((h) => (means.find((m) => m.horizon === h)?.mean ?? -1) >= top - 0.001);
+  log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
+  out.horizonNine = { ...section, means, chosen };
+} else out.horizonNine = previous.horizonNine;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
