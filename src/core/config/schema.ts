@@ -310,7 +310,10 @@ export interface DriftConfig {
      * under the same rules; when it wins it is reinstated (a new major version whose parents are the new
      * champion's version and its own last version). A promotion is decided on `minSamples` pairs right after a
      * change; this undoes one that the following samples contradict, at the cost of a second model's training
-     * while the race runs. A reinstated champion is not raced again by the model it displaced. @default false
+     * while the race runs. A reinstated champion is not raced again by the model it displaced. On the development
+     * streams (bench/quality/dev-responses.ts part 12) it tied with dropping the displaced champion: it undid
+     * promotions on a stream with noise bursts, and on a stream whose concept reverses and comes back its race
+     * held the challenger slot at the next reversal. @default false
      */
     readonly rollback: boolean;
   };
