@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -202,6 +202,16 @@
  *    Outcome (2026-11-30): 1,000 0.8888, 300 0.8887 (a tie), 3,000 0.8858, averaging off 0.8709: the horizon stays
  *    at 1,000. Averaging off is the lowest on eight of the nine streams; on the reversal streams it costs 0.04 to
  *    0.06 without response.
+ * 15. **early-rise**: adapt and the challenger act only when the error rose (`ErrorTrend.rose`: the last 200 errors
+ *    against the 1,000 before them); with fewer than 400 errors in its ring it cannot tell, and it answers yes. The
+ *    ring fills from the stream's first sample, so every detection in a model's first 400 samples is acted on, and
+ *    there the error is falling: it is the learning curve. On hp-reversal-transient (lr 0.5) a detection at sample
+ *    320 started a challenger that held the slot until 8,320, past the reversal at 8,000; on the benchmark's SEA
+ *    (never decided on) one at 352 held it past the drift at 12,500. Candidates: (s) the current answer, yes;
+ *    (t) no: with fewer than 400 errors nothing is acted on (the detection is still reported and published).
+ *    Nine streams, adapt + challenger with the current defaults.
+ *    Decision rule, fixed before the runs: the higher nine-stream mean of the best-grid accuracy wins; within
+ *    0.001 a tie, which keeps (s).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -434,6 +444,17 @@ const HORIZON_NINE: Setting[] = [1000, 0, 300, 3000].flatMap((horizon) => [
   { name: `horizon ${horizon}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon } } },
 ]);
 
+/** Part 15: what a detection in the first 400 errors of the trend does (see the header). */
+function quietEarly(manager: ModelManager): void {
+  const trend = (manager as unknown as { trend: { fill: number; rose(): boolean } }).trend;
+  const rose = trend.rose.bind(trend);
+  trend.rose = () => trend.fill >= 400 && rose();
+}
+const EARLY_RISE: Setting[] = [
+  { name: '(s) few errors: act', responses: ['adapt', 'challenger'] },
+  { name: '(t) few errors: do not act', responses: ['adapt', 'challenger'], setup: quietEarly },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -598,8 +619,13 @@ if (part === 'horizon-nine') {
   log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
   out.horizonNine = { ...section, means, chosen };
 } else out.horizonNine = previous.horizonNine;
+if (part === 'early-rise') {
+  const section = await streamsSection(EARLY_RISE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], EARLY_RISE.map((h) => h.name));
+  const first = section.best[0];
+  out.earlyRise = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
+} else out.earlyRise = previous.earlyRise;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
