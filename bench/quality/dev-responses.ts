@@ -212,6 +212,9 @@
  *    Nine streams, adapt + challenger with the current defaults.
  *    Decision rule, fixed before the runs: the higher nine-stream mean of the best-grid accuracy wins; within
  *    0.001 a tie, which keeps (s).
+ *    Outcome (2026-11-30): (t) 0.8884, (s) 0.8883: a tie, (s) stays. (t) removes the early challengers (on
+ *    hp-reversal-transient at lr 0.5: 0.9054 against 0.9046) and changes nothing elsewhere by more than 0.0001 at
+ *    the best grid point.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
