@@ -117,7 +117,7 @@ export class LocalLearnerHost implements LearnerHost {
   private async captureNow(): Promise<LearnerCapture> {
     const snapshot = await this.manager.learner.snapshot();
     this.lastCapture = snapshot;
-    return { snapshot, state: this.manager.state(), metricsState: this.manager.learner.metrics.state(), metrics: this.manager.metrics(), challengerRunning: this.manager.challengerRunning };
+    return { snapshot, state: await this.manager.state(), metricsState: this.manager.learner.metrics.state(), metrics: this.manager.metrics(), challengerRunning: this.manager.challengerRunning };
   }
 
   notePublished(version: string): Promise<void> {

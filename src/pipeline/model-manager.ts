@@ -2,7 +2,8 @@ import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, Mod
 import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
 import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
 import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
-import { PairedComparison, Race, type ComparisonResult, type DropReason } from './paired-comparison.js';
+import { PairedComparison, Race, type ComparisonResult, type ComparisonState, type DropReason, type RaceState } from './paired-comparison.js';
+import { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';
 
 /** What happened while learning one batch, for the service to log, publish and checkpoint. */
 export type ManagerEvent =
@@ -27,11 +28,26 @@ export interface ModelManagerOptions {
   readonly logger: Logger;
 }
 
-/** Serializable state of the drift machinery (counters and sketches, no raw values), kept in checkpoints. */
+/**
+ * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
+ * it stopped: detectors (counters and sketches), the recent per-sample errors the responses consult, a running
+ * race (the challenger's weights and optimizer, its metrics, the paired errors so far) and the lag test's block.
+ * Errors are 0/1 (or |error| for regression) per sample, never features or labels.
+ */
 export interface ManagerState {
   readonly detectors: DetectorSnapshot[];
   readonly data?: DataDriftState;
   readonly adaptRemaining: number;
+  /** The error trend's ring, oldest first. */
+  readonly trend?: number[];
+  readonly challenger?: {
+    readonly snapshot: SnapshotJson;
+    readonly metrics: ReturnType<OnlineLearner['metrics']['state']>;
+    readonly race: RaceState;
+    readonly branchedFrom?: string;
+    readonly rollback?: boolean;
+  };
+  readonly lag?: ComparisonState;
 }
 
 /**
@@ -42,6 +58,19 @@ class ErrorTrend {
   private readonly ring = new Float32Array(1200);
   private pos = 0;
   private fill = 0;
+
+  /** The ring's errors, oldest first. */
+  state(): number[] {
+    const out: number[] = [];
+    for (let k = this.fill; k >= 1; k--) out.push(this.ring[(this.pos - k + this.ring.length) % this.ring.length] as number);
+    return out;
+  }
+
+  restore(errors: readonly number[]): void {
+    this.pos = 0;
+    this.fill = 0;
+    this.add(Float32Array.from(errors.slice(-this.ring.length)), 0, Math.min(errors.length, this.ring.length));
+  }
 
   /** Adds errors[from, to). */
   add(errors: Float32Array, from: number, to: number): void {
@@ -125,7 +154,7 @@ export class ModelManager {
   static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
     const champion = await OnlineLearner.create(learnerOptions(options), restored?.snapshot);
     const m = new ModelManager(champion, options);
-    if (restored?.state) m.restore(restored.state);
+    if (restored?.state) await m.restore(restored.state);
     return m;
   }
 
@@ -188,7 +217,7 @@ export class ModelManager {
       this.lag = undefined;
       return;
     }
-    const block = Math.max(1, Math.floor((this.options.spec.averaging?.horizon ?? 0) / 2));
+    const block = this.lagBlock();
     this.lag ??= new PairedComparison(this.options.spec.task, block, 0, LAG_ALPHA);
     this.lag.add(result.errors, trained);
     if (this.lag.total < block) return;
@@ -199,8 +228,30 @@ export class ModelManager {
     events.push({ kind: 'average-restarted', comparison: r });
   }
 
-  state(): ManagerState {
-    return { detectors: this.detectors.map((d) => d.snapshot()), data: this.data?.state(), adaptRemaining: Math.max(0, this.adaptRemaining) };
+  private lagBlock(): number {
+    return Math.max(1, Math.floor((this.options.spec.averaging?.horizon ?? 0) / 2));
+  }
+
+  async state(): Promise<ManagerState> {
+    const ch = this.challenger;
+    return {
+      detectors: this.detectors.map((d) => d.snapshot()),
+      data: this.data?.state(),
+      adaptRemaining: Math.max(0, this.adaptRemaining),
+      trend: this.trend.state(),
+      ...(ch
+        ? {
+            challenger: {
+              snapshot: snapshotToJson(await ch.learner.snapshot()),
+              metrics: ch.learner.metrics.state(),
+              race: ch.race.state(),
+              ...(ch.branchedFrom !== undefined ? { branchedFrom: ch.branchedFrom } : {}),
+              ...(ch.rollback ? { rollback: true } : {}),
+            },
+          }
+        : {}),
+      ...(this.lag ? { lag: this.lag.state() } : {}),
+    };
   }
 
   /** Live metrics of the champion, plus the race when a challenger runs. */
@@ -217,7 +268,7 @@ export class ModelManager {
     this.challenger?.learner.dispose();
   }
 
-  private restore(s: ManagerState): void {
+  private async restore(s: ManagerState): Promise<void> {
     if (Array.isArray(s.detectors) && s.detectors.length === this.detectors.length) {
       try {
         this.detectors = s.detectors.map((d) => restoreDetector(d));
@@ -228,6 +279,30 @@ export class ModelManager {
     if (s.data) this.data?.restore(s.data);
     this.adaptRemaining = Math.max(0, s.adaptRemaining ?? 0);
     if (this.adaptRemaining > 0) this.champion.boostLearningRate(this.options.drift.adapt.learningRateFactor);
+    if (Array.isArray(s.trend)) this.trend.restore(s.trend);
+    if (s.lag && this.options.spec.averaging?.restartOnLag) {
+      this.lag = new PairedComparison(this.options.spec.task, this.lagBlock(), 0, LAG_ALPHA);
+      this.lag.restore(s.lag);
+    }
+    if (s.challenger) await this.restoreChallenger(s.challenger);
+  }
+
+  /** Resumes the race that ran at the checkpoint, unless the config no longer asks for challengers. */
+  private async restoreChallenger(c: NonNullable<ManagerState['challenger']>): Promise<void> {
+    if (!this.options.drift.responses.includes('challenger')) {
+      this.log.warn('a challenger was racing at the checkpoint, but `drift.responses` no longer lists `challenger`: it is dropped');
+      return;
+    }
+    try {
+      const learner = await OnlineLearner.create(learnerOptions(this.options), snapshotFromJson(c.snapshot));
+      learner.metrics.restore(c.metrics);
+      const race = new Race(this.options.spec.task, this.options.drift.challenger);
+      race.restore(c.race);
+      this.challenger = { learner, race, ...(c.branchedFrom !== undefined ? { branchedFrom: c.branchedFrom } : {}), ...(c.rollback ? { rollback: true } : {}) };
+      this.log.info({ samples: race.comparison.total, rollback: c.rollback === true }, 'challenger race resumed from the checkpoint');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'the challenger in the checkpoint does not fit the config: it is dropped');
+    }
   }
 
   /** Feeds the detectors; returns the first drift signal of this batch, if any. */

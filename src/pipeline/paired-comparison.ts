@@ -18,6 +18,13 @@ export interface ComparisonResult {
   readonly challengerWins: boolean;
 }
 
+/** A comparison's state for checkpoints: the window's paired errors, oldest first, and the running total. */
+export interface ComparisonState {
+  readonly champion: number[];
+  readonly challenger: number[];
+  readonly total: number;
+}
+
 export class PairedComparison {
   private readonly champ: Float64Array;
   private readonly chal: Float64Array;
@@ -44,6 +51,27 @@ export class PairedComparison {
       if (this.fill < this.window) this.fill++;
       this.total++;
     }
+  }
+
+  state(): ComparisonState {
+    const champion: number[] = [];
+    const challenger: number[] = [];
+    const start = (this.pos - this.fill + this.window) % this.window;
+    for (let k = 0; k < this.fill; k++) {
+      champion.push(this.champ[(start + k) % this.window] as number);
+      challenger.push(this.chal[(start + k) % this.window] as number);
+    }
+    return { champion, challenger, total: this.total };
+  }
+
+  /** Restores a state taken from a comparison with the same window (a longer one keeps its newest pairs). */
+  restore(s: ComparisonState): void {
+    const n = Math.min(s.champion.length, s.challenger.length);
+    const from = Math.max(0, n - this.window);
+    this.pos = 0;
+    this.fill = 0;
+    this.add(Float32Array.from(s.champion.slice(from, n)), Float32Array.from(s.challenger.slice(from, n)));
+    this.total = Math.max(this.fill, s.total);
   }
 
   result(): ComparisonResult {
@@ -114,6 +142,13 @@ export interface RaceOptions {
  *   (bench/quality/dev-responses.ts, bench/results/quality-dev-responses.json).
  * - After `maxSamples` pairs the challenger is dropped.
  */
+/** A race's state for checkpoints. */
+export interface RaceState {
+  readonly comparison: ComparisonState;
+  readonly nextLook: number;
+  readonly looked: number;
+}
+
 export class Race {
   readonly comparison: PairedComparison;
   readonly looks: number;
@@ -129,6 +164,16 @@ export class Race {
     this.looks = Math.max(1, Math.ceil(opts.maxSamples / opts.minSamples));
     this.comparison = new PairedComparison(kind, opts.minSamples, opts.margin, opts.alpha / this.looks);
     this.nextLook = opts.minSamples;
+  }
+
+  state(): RaceState {
+    return { comparison: this.comparison.state(), nextLook: this.nextLook, looked: this.looked };
+  }
+
+  restore(s: RaceState): void {
+    this.comparison.restore(s.comparison);
+    this.nextLook = s.nextLook;
+    this.looked = s.looked;
   }
 
   /** Adds one batch of paired errors; the verdict is 'continue' except at a look that decides. */

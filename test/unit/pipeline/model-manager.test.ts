@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
 import { selectBackend } from '../../../src/learner/index.js';
-import { ModelManager, type ManagerEvent } from '../../../src/pipeline/model-manager.js';
+import { ModelManager, type ManagerEvent, type ManagerState } from '../../../src/pipeline/model-manager.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -116,6 +116,62 @@ describe('ModelManager', () => {
     // Started and ended alternate: never two starts without an end between them.
     const periods = kinds.filter((k) => k !== 'drift');
     periods.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'adapt-started' : 'adapt-ended'));
+  });
+
+  describe('restart', () => {
+    const phases = (index: number): 'concept' | 'flipped' => (index < 60 || index >= 130 ? 'concept' : 'flipped');
+    const BATCHES = 220;
+
+    async function manager(restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: unknown; metrics: unknown }) {
+      const c = config(['alert', 'adapt', 'challenger'], undefined, { rollback: true });
+      const spec = { ...c.model, averaging: { ...c.model.averaging, restartOnLag: true } };
+      const m = await ModelManager.create({ spec, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger }, restored ? { snapshot: restored.snapshot, state: restored.state as never } : undefined);
+      if (restored) m.learner.metrics.restore(restored.metrics as never);
+      return m;
+    }
+
+    const describeEvent = (e: ManagerEvent) => JSON.stringify(e);
+
+    it('continues every decision exactly where it stopped: detectors, error trend, a running race, the lag test', async () => {
+      const reference = await manager();
+      const events: string[][] = [];
+      for (let i = 0; i < BATCHES; i++) events.push((await reference.step(batch(i + 1, phases(i)))).events.map(describeEvent));
+      const probe = batch(9999, 'concept');
+      const expected = await reference.learner.predict(probe.features, probe.size);
+      reference.dispose();
+      expect(events.flat().some((e) => e.includes('challenger-promoted'))).toBe(true);
+
+      let racing = 0;
+      for (let cut = 62; cut < BATCHES; cut += 6) {
+        const first = await manager();
+        for (let i = 0; i < cut; i++) await first.step(batch(i + 1, phases(i)));
+        const wasRacing = first.challengerRunning;
+        if (wasRacing) racing++;
+        // Through JSON, as in state.bin.
+        const state = JSON.parse(JSON.stringify(await first.state())) as unknown;
+        const restored = { snapshot: await first.learner.snapshot(), state, metrics: first.learner.metrics.state() };
+        first.dispose();
+        const second = await manager(restored);
+        expect(second.challengerRunning).toBe(wasRacing);
+        for (let i = cut; i < BATCHES; i++) expect([cut, i, (await second.step(batch(i + 1, phases(i)))).events.map(describeEvent)]).toEqual([cut, i, events[i]]);
+        expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(Array.from(expected));
+        second.dispose();
+      }
+      // Some cuts fell inside a race, so resuming one was tested.
+      expect(racing).toBeGreaterThan(2);
+    });
+
+    it('drops a checkpointed challenger when the config no longer lists the response', async () => {
+      const first = await manager();
+      for (let i = 0; i < 80 && !first.challengerRunning; i++) await first.step(batch(i + 1, phases(i)));
+      expect(first.challengerRunning).toBe(true);
+      const state = JSON.parse(JSON.stringify(await first.state())) as ManagerState;
+      const c = config(['alert']);
+      const second = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger }, { snapshot: await first.learner.snapshot(), state });
+      expect(second.challengerRunning).toBe(false);
+      first.dispose();
+      second.dispose();
+    });
   });
 
   describe('rollback', () => {
