@@ -131,6 +131,7 @@ describe('ModelManager', () => {
     }
 
     const describeEvent = (e: ManagerEvent) => JSON.stringify(e);
+    const cumulative = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.endsWith('_window')));
 
     it('continues every decision exactly where it stopped: detectors, error trend, a running race, the lag test', async () => {
       const reference = await manager();
@@ -138,6 +139,7 @@ describe('ModelManager', () => {
       for (let i = 0; i < BATCHES; i++) events.push((await reference.step(batch(i + 1, phases(i)))).events.map(describeEvent));
       const probe = batch(9999, 'concept');
       const expected = await reference.learner.predict(probe.features, probe.size);
+      const expectedMetrics = reference.metrics();
       reference.dispose();
       expect(events.flat().some((e) => e.includes('challenger-promoted'))).toBe(true);
 
@@ -155,6 +157,9 @@ describe('ModelManager', () => {
         expect(second.challengerRunning).toBe(wasRacing);
         for (let i = cut; i < BATCHES; i++) expect([cut, i, (await second.step(batch(i + 1, phases(i)))).events.map(describeEvent)]).toEqual([cut, i, events[i]]);
         expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(Array.from(expected));
+        // The cumulative live metrics too, including those a promoted challenger brought with it. (Windowed
+        // metrics start over at a restart: their window would hold per-sample labels, which are not persisted.)
+        expect(cumulative(second.metrics())).toEqual(cumulative(expectedMetrics));
         second.dispose();
       }
       // Some cuts fell inside a race, so resuming one was tested.

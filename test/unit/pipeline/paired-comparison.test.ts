@@ -56,6 +56,30 @@ describe('PairedComparison', () => {
     );
   });
 
+  it('property: a restored comparison gives the same result and continues like the original (a smaller window keeps the newest pairs)', () => {
+    const pairs = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 0, maxLength: 300 });
+    fc.assert(
+      fc.property(pairs, pairs, fc.integer({ min: 1, max: 250 }), (before, after, window) => {
+        const col = (p: [boolean, boolean][], i: 0 | 1) => Float32Array.from(p.map((x) => Number(x[i])));
+        const original = new PairedComparison('classification', 200, 0, 0.05);
+        original.add(col(before, 0), col(before, 1));
+        const restored = new PairedComparison('classification', 200, 0, 0.05);
+        restored.restore(JSON.parse(JSON.stringify(original.state())));
+        expect(restored.result()).toEqual(original.result());
+        expect(restored.total).toBe(original.total);
+        for (const c of [original, restored]) c.add(col(after, 0), col(after, 1));
+        expect(restored.result()).toEqual(original.result());
+        // Into a different window: the same as a comparison of that window that saw the newest pairs.
+        const resized = new PairedComparison('classification', window, 0, 0.05);
+        resized.restore(original.state());
+        const fresh = new PairedComparison('classification', window, 0, 0.05);
+        const all = [...before, ...after].slice(-Math.min(window, 200));
+        fresh.add(col(all, 0), col(all, 1));
+        expect(resized.result()).toEqual(fresh.result());
+      }),
+    );
+  });
+
   /**
    * Runs one race on batches of 50 with independent 0/1 errors at the given rates (the challenger's rate may depend
    * on how many pairs it has seen); returns its verdict, where it ended and why.
