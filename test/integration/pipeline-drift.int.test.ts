@@ -7,7 +7,7 @@ import { consumeUntil, createTopic, produceValues, testKafka, uniqueName } from 
 import { testConfigTree } from '../support/pipeline-config.js';
 import { kafkaBrokers, s3Settings } from './services.js';
 
-const logger = createLogger({ level: 'silent' });
+const logger = createLogger({ level: process.env.IT_LOG === '1' ? 'info' : 'silent' });
 const CHANGE_AT = 4000;
 
 /** x1, x2 uniform in [-1, 1); concept A: y = 1 iff x1 + 0.5 x2 > 0; concept B (after the change): the opposite. */
@@ -90,5 +90,66 @@ describe('drift response (real Kafka, real MinIO)', () => {
     // 2.0 is published at promotion, a few hundred samples into the new concept: well above chance, still learning.
     expect(accNew).toBeGreaterThan(0.7);
     await store.close();
+  });
+
+  it('a restart in the middle of a race resumes it: the challenger keeps its branch point and is promoted after the restart', async () => {
+    const brokers = await kafkaBrokers();
+    const s3 = await s3Settings();
+    const kafka = testKafka(brokers);
+    const topic = uniqueName('it-drift-restart');
+    const model = uniqueName('drift-restart');
+    await createTopic(kafka, topic, 1);
+    const tree = testConfigTree({
+      brokers,
+      topic,
+      model,
+      s3,
+      extra: {
+        model: { name: model, type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
+        input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
+        batch: { size: 50, maxWaitMs: 200 },
+        triggers: { everySamples: 2000, everySeconds: 0 },
+        // The service stops 400 samples after the change: the race has started (ADWIN detects the flip within a
+        // few hundred samples) and has not reached its first look at 500 pairs. Races end by 1,000 pairs, so a
+        // detection on the learning curve (a few hundred samples in) does not hold the slot until the change.
+        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { minSamples: 500, maxSamples: 1000, margin: 0.05, alpha: 0.01 } },
+      },
+    });
+    const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    const waitFor = async (what: string, ok: () => boolean) => {
+      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
+    };
+
+    service = new StreamtrainService({ config, logger });
+    await service.start();
+    await produceValues(kafka, topic, [...concept(CHANGE_AT, false, 11), ...concept(400, true, 12)].map((r) => JSON.stringify(r)), 1);
+    const first = service;
+    await waitFor('4,400 samples', () => first.status().samplesTotal >= CHANGE_AT + 400);
+    const events = first.status().decisions.map((d) => d.event);
+    expect(events).toContain('challenger-started');
+    expect(events).not.toContain('challenger-promoted');
+    await first.stop();
+    const stoppedAt = first.status().version as string;
+    service = undefined;
+
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const manifest = (await readCheckpoint(store, model, stoppedAt)).manifest;
+    expect((manifest.drift as { challengerRunning?: boolean }).challengerRunning).toBe(true);
+    await store.close();
+
+    await produceValues(kafka, topic, concept(5000, true, 13).map((r) => JSON.stringify(r)), 1);
+    service = new StreamtrainService({ config, logger });
+    await service.start();
+    const versions = (await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)).map((m) => decodeVersionEvent(m.value as Buffer));
+    const promoted = versions.find((v) => v.version === '2.0');
+    expect(promoted?.trigger).toBe('challenger');
+    // The second parent is where the challenger branched off, before the restart, not the shutdown checkpoint a
+    // challenger started after the restart would branch from.
+    const beforeRestart = versions.slice(0, versions.findIndex((v) => v.version === stoppedAt) + 1).map((v) => v.version);
+    expect(beforeRestart).toContain(promoted?.parents[1]);
+    expect(promoted?.parents[1]).not.toBe(stoppedAt);
+    // After the restart, the first challenger decision is the promotion: no new race was started.
+    const second = service.status().decisions.map((d) => d.event).filter((e) => e.startsWith('challenger'));
+    expect(second[0]).toBe('challenger-promoted');
   });
 });
