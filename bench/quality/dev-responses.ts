@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -479,6 +479,76 @@ const EARLY_RISE: Setting[] = [
   { name: '(t) few errors: do not act', responses: ['adapt', 'challenger'], setup: quietEarly },
 ];
 
+/** Part 16: races under dependent errors (see the header). */
+const TESTS = ['independent', 'batch-means'] as const;
+
+/** Paired errors whose disagreements come in runs: a Markov chain over agree / champion only wrong / challenger only wrong. */
+function clusteredPairs(rnd: () => number, n: number, runLength: number, disagreement: number, state: { s: number }): [Float32Array, Float32Array] {
+  const a = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (rnd() < 1 / runLength) {
+      const u = rnd();
+      state.s = u < 1 - disagreement ? 0 : u < 1 - disagreement / 2 ? 1 : 2;
+    }
+    if (state.s === 0) a[i] = b[i] = rnd() < 0.1 ? 1 : 0;
+    else if (state.s === 1) a[i] = 1;
+    else b[i] = 1;
+  }
+  return [a, b];
+}
+
+function dependentPairsSection() {
+  const level = [1, 10, 50].map((runLength) => {
+    const rates = Object.fromEntries(
+      TESTS.map((test) => {
+        let promoted = 0;
+        for (let seed = 1; seed <= RACES; seed++) {
+          const rnd = lcg(seed * 104729 + runLength);
+          const state = { s: 0 };
+          const race = new Race('classification', { ...RACE, test });
+          for (;;) {
+            const v = race.add(...clusteredPairs(rnd, 50, runLength, 0.2, state));
+            if (v === 'promote') promoted++;
+            if (v !== 'continue') break;
+          }
+        }
+        return [test, promoted / RACES];
+      }),
+    );
+    log(`level, run length ${runLength}: ${JSON.stringify(rates)}`);
+    return { runLength, falsePromotionRate: rates };
+  });
+  const power = [
+    [0.3, 0.25],
+    [0.3, 0.2],
+  ].map(([champion, challenger]) => {
+    const rates = Object.fromEntries(
+      TESTS.map((test) => {
+        let promoted = 0;
+        let pairs = 0;
+        for (let seed = 1; seed <= RACES; seed++) {
+          const rnd = lcg(seed * 7919 + 13);
+          const race = new Race('classification', { ...RACE, test });
+          for (let n = 0; ; n += RACE.minSamples) {
+            const v = race.add(...block(rnd, n, champion as number, challenger as number, 300));
+            if (v === 'continue') continue;
+            if (v === 'promote') promoted++;
+            pairs += race.comparison.total;
+            break;
+          }
+        }
+        return [test, { promoted: promoted / RACES, meanPairs: pairs / RACES }];
+      }),
+    );
+    log(`power, champion ${champion} challenger ${challenger}: ${JSON.stringify(rates)}`);
+    return { champion, challenger, warmUp: 300, rates };
+  });
+  return { level, power };
+}
+
+const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challenger, ${test}`, responses: ['adapt', 'challenger'], drift: { challenger: { test } } }));
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -648,8 +718,13 @@ if (part === 'early-rise') {
   const first = section.best[0];
   out.earlyRise = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
 } else out.earlyRise = previous.earlyRise;
+if (part === 'dependent-pairs') {
+  const simulation = dependentPairsSection();
+  const section = await streamsSection(DEPENDENT_PAIRS, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], DEPENDENT_PAIRS.map((h) => h.name));
+  out.dependentPairs = { simulation, ...section };
+} else out.dependentPairs = previous.dependentPairs;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -218,7 +218,7 @@ export class ModelManager {
       return;
     }
     const block = this.lagBlock();
-    this.lag ??= new PairedComparison(this.options.spec.task, block, 0, LAG_ALPHA);
+    this.lag ??= new PairedComparison(this.options.spec.task, block, 0, LAG_ALPHA, this.options.drift.challenger.test);
     this.lag.add(result.errors, trained);
     if (this.lag.total < block) return;
     const r = this.lag.result();
@@ -281,7 +281,7 @@ export class ModelManager {
     if (this.adaptRemaining > 0) this.champion.boostLearningRate(this.options.drift.adapt.learningRateFactor);
     if (Array.isArray(s.trend)) this.trend.restore(s.trend);
     if (s.lag && this.options.spec.averaging?.restartOnLag) {
-      this.lag = new PairedComparison(this.options.spec.task, this.lagBlock(), 0, LAG_ALPHA);
+      this.lag = new PairedComparison(this.options.spec.task, this.lagBlock(), 0, LAG_ALPHA, this.options.drift.challenger.test);
       this.lag.restore(s.lag);
     }
     if (s.challenger) await this.restoreChallenger(s.challenger);

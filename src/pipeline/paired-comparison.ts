@@ -25,6 +25,19 @@ export interface ComparisonState {
   readonly total: number;
 }
 
+/**
+ * How a comparison turns paired errors into a p-value:
+ * - `independent`: McNemar (classifiers) or a paired t-test (regression), both assuming independent pairs;
+ * - `batch-means`: the per-sample differences (champion error minus challenger error) of the window, in order, in
+ *   BATCH_MEANS_BLOCKS consecutive blocks; a t-test on the block means (blocks - 1 degrees of freedom). Runs of
+ *   disagreement shorter than a block (temporal dependence, as in most real streams) inflate McNemar's statistic
+ *   but not this one. @see the method of batch means for the variance of the mean of a dependent series.
+ */
+export type PairedTest = 'independent' | 'batch-means';
+
+/** Blocks of the batch-means test: with the default 1,000 pairs per look, blocks of 50 samples. */
+export const BATCH_MEANS_BLOCKS = 20;
+
 export class PairedComparison {
   private readonly champ: Float64Array;
   private readonly chal: Float64Array;
@@ -37,6 +50,7 @@ export class PairedComparison {
     readonly window: number,
     readonly margin: number,
     readonly alpha: number,
+    readonly test: PairedTest = 'independent',
   ) {
     this.champ = new Float64Array(window);
     this.chal = new Float64Array(window);
@@ -51,6 +65,44 @@ export class PairedComparison {
       if (this.fill < this.window) this.fill++;
       this.total++;
     }
+  }
+
+  /** Accuracy points (classifiers) or the relative reduction of mean |error| (regression). */
+  private lead(): number {
+    let sumD = 0;
+    let sumChamp = 0;
+    for (let i = 0; i < this.fill; i++) {
+      sumD += (this.champ[i] as number) - (this.chal[i] as number);
+      sumChamp += this.champ[i] as number;
+    }
+    if (this.kind === 'classification') return sumD / this.fill;
+    return sumChamp > 0 ? sumD / sumChamp : 0;
+  }
+
+  /** Two-sided p-value of the batch-means t-test on the window's differences, in arrival order. */
+  private batchMeansP(): number {
+    const blocks = Math.min(BATCH_MEANS_BLOCKS, this.fill);
+    if (blocks < 2) return 1;
+    const size = Math.floor(this.fill / blocks);
+    // The oldest fill - blocks * size pairs are left out, so every block has the same length.
+    const start = (this.pos - blocks * size + this.window) % this.window;
+    const means = new Float64Array(blocks);
+    for (let j = 0; j < blocks; j++) {
+      let s = 0;
+      for (let k = 0; k < size; k++) {
+        const i = (start + j * size + k) % this.window;
+        s += (this.champ[i] as number) - (this.chal[i] as number);
+      }
+      means[j] = s / size;
+    }
+    let mean = 0;
+    for (const m of means) mean += m;
+    mean /= blocks;
+    let ss = 0;
+    for (const m of means) ss += (m - mean) ** 2;
+    const se = Math.sqrt(ss / (blocks - 1) / blocks);
+    if (se === 0) return mean === 0 ? 1 : 0;
+    return studentTTwoSided(mean / se, blocks - 1);
   }
 
   state(): ComparisonState {
@@ -77,6 +129,11 @@ export class PairedComparison {
   result(): ComparisonResult {
     const n = this.fill;
     if (n === 0) return { n, lead: 0, pValue: 1, challengerWins: false };
+    if (this.test === 'batch-means') {
+      const lead = this.lead();
+      const pValue = this.batchMeansP();
+      return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+    }
     if (this.kind === 'classification') {
       let b = 0;
       let c = 0;
@@ -118,6 +175,8 @@ export interface RaceOptions {
   readonly maxSamples: number;
   readonly margin: number;
   readonly alpha: number;
+  /** @default 'independent' */
+  readonly test?: PairedTest;
 }
 
 /**
@@ -162,7 +221,7 @@ export class Race {
     private readonly opts: RaceOptions,
   ) {
     this.looks = Math.max(1, Math.ceil(opts.maxSamples / opts.minSamples));
-    this.comparison = new PairedComparison(kind, opts.minSamples, opts.margin, opts.alpha / this.looks);
+    this.comparison = new PairedComparison(kind, opts.minSamples, opts.margin, opts.alpha / this.looks, opts.test);
     this.nextLook = opts.minSamples;
   }
 
@@ -209,4 +268,52 @@ export function erfc(x: number): number {
       -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
+}
+
+/** Two-sided p-value of Student's t statistic `t` with `df` degrees of freedom: I_{df/(df+t^2)}(df/2, 1/2). */
+export function studentTTwoSided(t: number, df: number): number {
+  if (!Number.isFinite(t)) return Number.isNaN(t) ? 1 : 0;
+  if (df <= 0) return 1;
+  return Math.min(1, Math.max(0, regularizedBeta(df / (df + t * t), df / 2, 0.5)));
+}
+
+/** Regularized incomplete beta function I_x(a, b), from its continued fraction (modified Lentz). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast below the mean of the distribution; above it, use I_x(a, b) = 1 - I_{1-x}(b, a).
+  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  const guard = (v: number) => (Math.abs(v) < tiny ? tiny : v);
+  let c = 1;
+  let d = 1 / guard(1 - ((a + b) * x) / (a + 1));
+  let h = d;
+  for (let m = 1; m <= 500; m++) {
+    const even = (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+    d = 1 / guard(1 + even * d);
+    c = guard(1 + even / c);
+    h *= d * c;
+    const odd = (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 / guard(1 + odd * d);
+    c = guard(1 + odd / c);
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; relative error below 1e-13). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const z = x - 1;
+  let s = c[0] as number;
+  for (let i = 1; i < 9; i++) s += (c[i] as number) / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
 }

@@ -280,7 +280,7 @@ function readDrift(d: FieldReader): DriftConfig {
   const a = d.child('adapt');
   a.rejectUnknown(['learningRateFactor', 'forSamples', 'resetOptimizer']);
   const c = d.child('challenger');
-  c.rejectUnknown(['from', 'minSamples', 'maxSamples', 'margin', 'alpha', 'rollback']);
+  c.rejectUnknown(['from', 'minSamples', 'maxSamples', 'margin', 'alpha', 'rollback', 'test']);
   const challenger = {
     from: c.oneOf('from', ['scratch', 'last-version'] as const, 'scratch'),
     minSamples: c.int('minSamples', 1_000, 10),
@@ -288,6 +288,7 @@ function readDrift(d: FieldReader): DriftConfig {
     margin: c.number('margin', 0.01, 0, 1),
     alpha: c.number('alpha', 0.01, 0, 0.5, true),
     rollback: c.bool('rollback', false),
+    test: c.oneOf('test', ['independent', 'batch-means'] as const, 'independent'),
   };
   if (challenger.maxSamples < challenger.minSamples) c.problem('maxSamples', `Expected \`drift.challenger.maxSamples\` to be >= \`minSamples\` (${challenger.minSamples}), got \`${challenger.maxSamples}\``);
   return {

@@ -316,6 +316,12 @@ export interface DriftConfig {
      * held the challenger slot at the next reversal. @default false
      */
     readonly rollback: boolean;
+    /**
+     * The paired test. `independent`: McNemar for classifiers, a paired t-test on |error| for regression; both
+     * assume the pairs are independent. `batch-means`: a t-test on the mean difference of 20 consecutive blocks
+     * of the window, valid when errors come in runs (temporal dependence) shorter than a block. @default 'independent'
+     */
+    readonly test: 'independent' | 'batch-means';
   };
 }
 
