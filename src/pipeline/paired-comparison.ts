@@ -175,7 +175,7 @@ export interface RaceOptions {
   readonly maxSamples: number;
   readonly margin: number;
   readonly alpha: number;
-  /** @default 'independent' */
+  /** @default 'independent' (the config's default is 'batch-means') */
   readonly test?: PairedTest;
 }
 

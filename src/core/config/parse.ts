@@ -288,7 +288,7 @@ function readDrift(d: FieldReader): DriftConfig {
     margin: c.number('margin', 0.01, 0, 1),
     alpha: c.number('alpha', 0.01, 0, 0.5, true),
     rollback: c.bool('rollback', false),
-    test: c.oneOf('test', ['independent', 'batch-means'] as const, 'independent'),
+    test: c.oneOf('test', ['independent', 'batch-means'] as const, 'batch-means'),
   };
   if (challenger.maxSamples < challenger.minSamples) c.problem('maxSamples', `Expected \`drift.challenger.maxSamples\` to be >= \`minSamples\` (${challenger.minSamples}), got \`${challenger.maxSamples}\``);
   return {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PairedComparison, Race, chiSquare1Sf, erfc } from '../../../src/pipeline/paired-comparison.js';
+import { PairedComparison, Race, chiSquare1Sf, erfc, logGamma, studentTTwoSided, type PairedTest } from '../../../src/pipeline/paired-comparison.js';
 
 describe('PairedComparison', () => {
   it('erfc and the chi-square tail match reference values', () => {
@@ -8,6 +8,85 @@ describe('PairedComparison', () => {
     expect(erfc(1)).toBeCloseTo(0.157299207, 6);
     expect(chiSquare1Sf(3.841458821)).toBeCloseTo(0.05, 5);
     expect(chiSquare1Sf(6.634896601)).toBeCloseTo(0.01, 5);
+  });
+
+  it("Student's t tail and ln Γ match reference values (scipy.stats.t.sf, math.lgamma)", () => {
+    const cases: [number, number, number][] = [
+      [2.093024, 19, 0.050000005380779894],
+      [3.883, 19, 0.0010009273217517617],
+      [1, 1, 0.5],
+      [0.5, 3, 0.651447964848151],
+      [10, 19, 5.263026162335899e-9],
+      [4.5, 39, 5.97838192619614e-5],
+      [0, 19, 1],
+      [25, 5, 1.910677784395424e-6],
+    ];
+    for (const [t, df, p] of cases) {
+      expect(Math.abs(studentTTwoSided(t, df) - p) / p).toBeLessThan(1e-9);
+      expect(studentTTwoSided(-t, df)).toBe(studentTTwoSided(t, df));
+    }
+    expect(logGamma(0.5)).toBeCloseTo(0.5723649429247001, 12);
+    expect(logGamma(10)).toBeCloseTo(12.801827480081469, 11);
+  });
+
+  /** Paired 0/1 errors whose disagreements come in runs of mean length `run`: equally good models. */
+  function clustered(seed: number, n: number, run: number): [Float32Array, Float32Array] {
+    let s = seed >>> 0;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    let state = 0;
+    for (let i = 0; i < n; i++) {
+      if (rnd() < 1 / run) {
+        const u = rnd();
+        state = u < 0.8 ? 0 : u < 0.9 ? 1 : 2;
+      }
+      if (state === 0) a[i] = b[i] = rnd() < 0.1 ? 1 : 0;
+      else if (state === 1) a[i] = 1;
+      else b[i] = 1;
+    }
+    return [a, b];
+  }
+
+  it('batch means holds its level when disagreements come in runs; McNemar does not', () => {
+    const promoted = (test: PairedTest) => {
+      let n = 0;
+      for (let seed = 1; seed <= 200; seed++) {
+        const race = new Race('classification', { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01, test });
+        const [a, b] = clustered(seed, 20_000, 20);
+        for (let at = 0; at < 20_000; at += 50) {
+          const v = race.add(a.subarray(at, at + 50), b.subarray(at, at + 50));
+          if (v === 'promote') n++;
+          if (v !== 'continue') break;
+        }
+      }
+      return n / 200;
+    };
+    expect(promoted('independent')).toBeGreaterThan(0.2);
+    expect(promoted('batch-means')).toBeLessThanOrEqual(0.02);
+  });
+
+  it('batch means: a clearly better challenger wins (classification and regression), an equal one does not', () => {
+    const champ = Float32Array.from({ length: 1000 }, (_, i) => (i % 10 < 3 ? 1 : 0));
+    const chal = Float32Array.from({ length: 1000 }, (_, i) => (i % 20 < 3 ? 1 : 0));
+    const better = new PairedComparison('classification', 1000, 0.02, 0.01, 'batch-means');
+    better.add(champ, chal);
+    expect(better.result()).toMatchObject({ n: 1000, challengerWins: true });
+    expect(better.result().lead).toBeCloseTo(0.15, 2);
+    const same = new PairedComparison('classification', 1000, 0.02, 0.01, 'batch-means');
+    same.add(champ, champ);
+    expect(same.result()).toMatchObject({ lead: 0, pValue: 1, challengerWins: false });
+    const reg = new PairedComparison('regression', 500, 0.1, 0.01, 'batch-means');
+    reg.add(
+      Float32Array.from({ length: 500 }, (_, i) => 1 + (i % 7) / 10),
+      Float32Array.from({ length: 500 }, (_, i) => 0.5 + (i % 5) / 10),
+    );
+    expect(reg.result().challengerWins).toBe(true);
+    // The blocks follow arrival order: a window that wrapped around still sees its newest pairs as the last block.
+    const wrapped = new PairedComparison('classification', 100, 0.01, 0.01, 'batch-means');
+    wrapped.add(new Float32Array(150).fill(0), new Float32Array(150).fill(0));
+    wrapped.add(new Float32Array(100).fill(1), new Float32Array(100).fill(0));
+    expect(wrapped.result()).toMatchObject({ lead: 1, pValue: 0, challengerWins: true });
   });
 
   it('McNemar: a clearly better challenger wins, an equal one does not', () => {
@@ -42,10 +121,10 @@ describe('PairedComparison', () => {
     expect(c.result().challengerWins).toBe(true);
   });
 
-  it('property: never NaN, p in [0, 1], never wins when it is not ahead', () => {
+  it('property: never NaN, p in [0, 1], never wins when it is not ahead (both tests)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300 }), (pairs) => {
-        const c = new PairedComparison('classification', 200, 0, 0.05);
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300 }), fc.constantFrom<PairedTest>('independent', 'batch-means'), (pairs, test) => {
+        const c = new PairedComparison('classification', 200, 0, 0.05, test);
         c.add(Float32Array.from(pairs.map(([a]) => Number(a))), Float32Array.from(pairs.map(([, b]) => Number(b))));
         const r = c.result();
         expect(Number.isNaN(r.pValue)).toBe(false);
