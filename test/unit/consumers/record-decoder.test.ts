@@ -122,7 +122,7 @@ describe('RecordDecoder (JSON)', () => {
 
   it('property: any bytes give an example of the right width with finite values, or a rejection; never a throw', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), (bytes) => {
         const r = decoder.decodeSync(raw(Buffer.from(bytes)));
         if (r.kind === 'example') expect(r.example.features.every(Number.isFinite)).toBe(true);
         else expect(r.reason).toMatch(/undecodable|wrong-type|missing|non-finite|wrong-size/);
@@ -173,7 +173,7 @@ describe('RecordDecoder (Avro)', () => {
   it('property: any bytes decode or are rejected, never throw', () => {
     const d = new RecordDecoder({ input: avroInput(), label: { task: 'classification', classes: 2 } });
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 64, size: 'max' }), (bytes) => {
         const r = d.decodeSync(raw(Buffer.from(bytes)));
         if (r.kind === 'example') expect(r.example.features.every(Number.isFinite)).toBe(true);
       }),

@@ -36,7 +36,7 @@ describe('detectors on any finite input', () => {
     for (const params of PARAMS[kind]) {
       it(`${kind} ${JSON.stringify(params)} never throws, never holds NaN, restores exactly`, () => {
         fc.assert(
-          fc.property(fc.array(finiteValue, { maxLength: 300 }), fc.nat(), (values, cutSeed) => {
+          fc.property(fc.array(finiteValue, { maxLength: 300, size: 'max' }), fc.nat(), (values, cutSeed) => {
             const d = createDetector(kind, params);
             const cut = values.length === 0 ? 0 : cutSeed % values.length;
             for (const x of values.slice(0, cut)) {
@@ -73,7 +73,7 @@ function compare(reference: FeatureSketch, values: readonly number[]): { psi: nu
 describe('PSI and KS', () => {
   it('are 0 when the current window is the reference sample itself', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 2, max: 20 }), (values, bins) => {
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200, size: 'max' }), fc.integer({ min: 2, max: 20 }), (values, bins) => {
         const r = compare(FeatureSketch.fromReference(values, bins), values);
         expect(r.psi).toBe(0);
         expect(r.ks).toBe(0);

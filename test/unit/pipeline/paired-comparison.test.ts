@@ -89,6 +89,27 @@ describe('PairedComparison', () => {
     expect(wrapped.result()).toMatchObject({ lead: 1, pValue: 0, challengerWins: true });
   });
 
+  it('property: batch means is a t-test on the block means of the newest pairs, in arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 20, maxLength: 260, size: 'max' }), fc.integer({ min: 20, max: 120 }), (pairs, window) => {
+        const c = new PairedComparison('classification', window, 0, 0.05, 'batch-means');
+        // Added in uneven slices, as batches arrive.
+        for (let at = 0; at < pairs.length; at += 7) {
+          const part = pairs.slice(at, at + 7);
+          c.add(Float32Array.from(part.map(([a]) => Number(a))), Float32Array.from(part.map(([, b]) => Number(b))));
+        }
+        const recent = pairs.slice(-window).map(([a, b]) => Number(a) - Number(b));
+        const size = Math.floor(recent.length / 20);
+        const used = recent.slice(recent.length - 20 * size);
+        const means = Array.from({ length: 20 }, (_, j) => used.slice(j * size, (j + 1) * size).reduce((x, y) => x + y, 0) / size);
+        const mean = means.reduce((x, y) => x + y, 0) / 20;
+        const se = Math.sqrt(means.reduce((x, m) => x + (m - mean) ** 2, 0) / 19 / 20);
+        const expected = se === 0 ? (mean === 0 ? 1 : 0) : studentTTwoSided(mean / se, 19);
+        expect(c.result().pValue).toBeCloseTo(expected, 12);
+      }),
+    );
+  });
+
   it('McNemar: a clearly better challenger wins, an equal one does not', () => {
     const better = new PairedComparison('classification', 1000, 0.02, 0.01);
     // Champion wrong on 30%, challenger wrong on 15%, independent-ish pattern.
@@ -123,7 +144,7 @@ describe('PairedComparison', () => {
 
   it('property: never NaN, p in [0, 1], never wins when it is not ahead (both tests)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300 }), fc.constantFrom<PairedTest>('independent', 'batch-means'), (pairs, test) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300, size: 'max' }), fc.constantFrom<PairedTest>('independent', 'batch-means'), (pairs, test) => {
         const c = new PairedComparison('classification', 200, 0, 0.05, test);
         c.add(Float32Array.from(pairs.map(([a]) => Number(a))), Float32Array.from(pairs.map(([, b]) => Number(b))));
         const r = c.result();
@@ -136,7 +157,7 @@ describe('PairedComparison', () => {
   });
 
   it('property: a restored comparison gives the same result and continues like the original (a smaller window keeps the newest pairs)', () => {
-    const pairs = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 0, maxLength: 300 });
+    const pairs = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 0, maxLength: 300, size: 'max' });
     fc.assert(
       fc.property(pairs, pairs, fc.integer({ min: 1, max: 250 }), (before, after, window) => {
         const col = (p: [boolean, boolean][], i: 0 | 1) => Float32Array.from(p.map((x) => Number(x[i])));

@@ -41,9 +41,9 @@ describe('toMicroBatches', () => {
   });
 
   it('property: every record once, in order; batches never exceed the size; offset ranges tile each partition', async () => {
-    const chunkSpec = fc.record({ partition: fc.integer({ min: 0, max: 1 }), kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40 }) });
+    const chunkSpec = fc.record({ partition: fc.integer({ min: 0, max: 1 }), kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40, size: 'max' }) });
     await fc.assert(
-      fc.asyncProperty(fc.array(chunkSpec, { maxLength: 30 }), fc.integer({ min: 1, max: 17 }), async (specs, size) => {
+      fc.asyncProperty(fc.array(chunkSpec, { maxLength: 30, size: 'max' }), fc.integer({ min: 1, max: 17 }), async (specs, size) => {
         const next = [0, 0];
         const chunks = specs.map(({ partition, kinds }) => {
           const c = chunkOf(partition, next[partition] as number, kinds);
