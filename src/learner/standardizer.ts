@@ -7,6 +7,14 @@ export interface StandardizerState {
 }
 
 /**
+ * Rows a standardizer must have seen before it scales inputs or lets its statistics out. Below it the mean of a
+ * few rows is close to those rows (of one row, it is the row; of two, mean and deviation give both back), so
+ * until then inputs map to 0 (the model learns its bias only), checkpoints keep no statistics (a restart counts
+ * afresh) and published weights carry no scaling.
+ */
+export const STANDARDIZER_MIN_SAMPLES = 30;
+
+/**
  * Running standardization of row-major feature vectors (`model.standardize`): each feature becomes
  * (x - mean) / sd with the mean and the population standard deviation of every row seen so far, updated by
  * Welford's method in float64. A feature whose deviation is still 0 maps to 0 (River's StandardScaler does the
@@ -21,6 +29,7 @@ export class Standardizer {
   constructor(
     readonly width: number,
     state?: StandardizerState,
+    readonly minSamples = STANDARDIZER_MIN_SAMPLES,
   ) {
     const fits = state !== undefined && state.mean.length === width && state.m2.length === width && Number.isFinite(state.count) && state.count >= 0;
     this.count = fits ? state.count : 0;
@@ -65,9 +74,13 @@ export class Standardizer {
     return out;
   }
 
-  /** x' = (x - shift) * scale, per feature: the mean, and 1 / sd (0 while the deviation is 0). */
+  /**
+   * x' = (x - shift) * scale, per feature: the mean, and 1 / sd (0 while the deviation is 0). Before `minSamples`
+   * rows, both are 0.
+   */
   affine(): [Float64Array, Float64Array] {
     const scale = new Float64Array(this.width);
+    if (this.count < this.minSamples) return [new Float64Array(this.width), scale];
     for (let j = 0; j < this.width; j++) {
       const sd = this.count > 0 ? Math.sqrt((this.m2[j] as number) / this.count) : 0;
       scale[j] = sd > 0 ? 1 / sd : 0;
@@ -75,7 +88,9 @@ export class Standardizer {
     return [Float64Array.from(this.mean), scale];
   }
 
+  /** Counts and moments; before `minSamples` rows, an empty state (nothing of those rows leaves the process). */
   state(): StandardizerState {
+    if (this.count < this.minSamples) return { count: 0, mean: Array.from({ length: this.width }, () => 0), m2: Array.from({ length: this.width }, () => 0) };
     return { count: this.count, mean: Array.from(this.mean), m2: Array.from(this.m2) };
   }
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig, type ModelConfig } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { loadModelArtifacts } from '../../../src/learner/snapshot.js';
-import { foldIntoDense, Standardizer } from '../../../src/learner/standardizer.js';
+import { foldIntoDense, Standardizer, STANDARDIZER_MIN_SAMPLES } from '../../../src/learner/standardizer.js';
 import { testModelSpec } from '../../support/model-spec.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -40,7 +40,7 @@ describe('Standardizer', () => {
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 60, size: 'max' }), fc.integer({ min: 1, max: 7 }), (rows, chunk) => {
         const f32 = rows.map((r) => r.map(Math.fround));
-        const s = new Standardizer(2);
+        const s = new Standardizer(2, undefined, 1);
         for (let at = 0; at < f32.length; at += chunk) {
           const part = f32.slice(at, at + chunk);
           s.update(Float32Array.from(part.flat()), part.length);
@@ -60,14 +60,14 @@ describe('Standardizer', () => {
   });
 
   it('leaves rows with a non-finite value out of the statistics, and maps a constant feature to 0', () => {
-    const s = new Standardizer(2);
+    const s = new Standardizer(2, undefined, 1);
     s.update(Float32Array.from([1, 5, Number.NaN, 5, 3, 5, Infinity, 5]), 4);
     expect(s.samples).toBe(2);
     const [shift, scale] = s.affine();
     expect(Array.from(shift)).toEqual([2, 5]);
     expect(Array.from(scale)).toEqual([1, 0]);
     expect(Array.from(s.transform(Float32Array.from([3, 7]), 1))).toEqual([1, 0]);
-    const restored = new Standardizer(2, s.state());
+    const restored = new Standardizer(2, s.state(), 1);
     expect(restored.state()).toEqual(s.state());
     expect(Standardizer.fits({ count: 1, mean: [0], m2: [0] }, 2)).toBe(false);
     expect(Standardizer.fits({ count: 1, mean: [0, Number.NaN], m2: [0, 0] }, 2)).toBe(false);
@@ -160,6 +160,35 @@ describe('model.standardize in the learner', () => {
       restored.dispose();
     });
   }
+
+  it(`lets nothing of its first ${STANDARDIZER_MIN_SAMPLES - 1} rows out: no scaling, no statistics in the checkpoint, no feature value in any published or saved byte`, async () => {
+    const s = new Standardizer(3);
+    const first = scaledBatch(3, STANDARDIZER_MIN_SAMPLES - 1);
+    s.update(first.features, first.size);
+    expect(s.samples).toBe(STANDARDIZER_MIN_SAMPLES - 1);
+    expect(s.state()).toEqual({ count: 0, mean: [0, 0, 0], m2: [0, 0, 0] });
+    expect(Array.from(s.transform(first.features, 1))).toEqual([0, 0, 0]);
+    const one = scaledBatch(4, 1);
+    s.update(one.features, 1);
+    expect(s.state().count).toBe(STANDARDIZER_MIN_SAMPLES);
+    expect(Array.from(s.transform(one.features, 1)).some((v) => v !== 0)).toBe(true);
+
+    // A learner that saw one record: its snapshot (published weights, optimizer slots, config) holds none of its
+    // feature values, neither as float32 bytes nor as numbers in the JSON.
+    const l = await OnlineLearner.create({ spec: spec({ averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+    const record = scaledBatch(11, 1);
+    l.step(record);
+    const snap = await l.snapshot();
+    const bytes = Buffer.concat([Buffer.from(snap.weightData), Buffer.from(snap.optimizer.data), Buffer.from(JSON.stringify(snap.optimizer.config))]);
+    const json = JSON.stringify(snap.optimizer.config);
+    for (const v of Array.from(record.features)) {
+      expect(bytes.includes(Buffer.from(Float32Array.of(v).buffer))).toBe(false);
+      expect(json.includes(String(v))).toBe(false);
+    }
+    // Positive control: the search finds a value that is there.
+    expect(Buffer.concat([bytes, Buffer.from(record.features.buffer)]).includes(Buffer.from(Float32Array.of(record.features[0] as number).buffer))).toBe(true);
+    l.dispose();
+  });
 
   it('a checkpoint written with standardization, restored with it off, predicts raw features with its published weights', async () => {
     const on = await OnlineLearner.create({ spec: spec(), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
