@@ -41,6 +41,8 @@ export interface ModelConfig {
    * never its labels). Linear models need it when features have very different scales: gradient steps then grow
    * the weights of small-valued features slowly. Published versions fold the scaling into the first layer's
    * weights, so a downstream service feeds raw features to the standard `model.json`. Built-in models only.
+   * Nothing of the first 30 rows leaves the process (the mean of one row is that row): until then inputs map to 0,
+   * checkpoints keep no statistics and published weights carry no scaling.
    * @default false
    */
   readonly standardize?: boolean;
