@@ -241,6 +241,23 @@
  *    (McNemar) and 79.9% (batch means), 10 points better: 100% and 100% (2,074 and 2,309 pairs on average);
  *    (iii) nine-stream mean 0.8890 (batch means) against 0.8883 (McNemar; hyperplane-redraws 0.8692 against
  *    0.8617, sea-bursty 0.8491 against 0.8501). Both conditions hold: batch means is the default test.
+ * 17. **dependent-rise**: adapt and the challenger act on a detection only when the error rose (`ErrorTrend.rose`:
+ *    the mean of the last 200 errors exceeds that of the 1,000 before by two standard errors, the standard error
+ *    from the pooled per-sample variance). That standard error, like McNemar's test in part 16, assumes
+ *    independent errors; with errors in runs it is too small, and "rose" is answered yes too often. Candidate: the
+ *    same two-standard-error rule with the standard error from block means (blocks of 20 samples: 10 in the recent
+ *    window, 50 before it; the variance of each window's mean from its block means). Block length fixed here, not
+ *    tuned.
+ *    Checks and decision rule, fixed before the runs:
+ *    (i) level, by simulation: 0/1 errors at a constant rate 0.2 in runs (a two-state Markov chain whose states
+ *        have error rates 0.05 and 0.35, mean run length 1, 10 and 50); the share of 2,000 seeded checks, each
+ *        after 1,200 errors, that answer "rose", for each rule;
+ *    (ii) power, same simulation with independent errors whose rate rises from 0.2 to 0.3 for the last 200: the
+ *        share answering "rose";
+ *    (iii) the nine streams, adapt + challenger (current defaults), each rule.
+ *    The block rule becomes the default when its "rose" rate under (i) stays at most 0.05 at every run length
+ *    where the current rule's exceeds it, and its nine-stream mean is not below the current rule's by more than
+ *    0.001. Otherwise the current rule stays, and the results are reported.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
