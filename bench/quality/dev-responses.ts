@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -263,7 +263,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
 import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
 import { countEvents, runStateful } from './streamtrain-learners.js';
-import type { ModelManager } from '../../src/pipeline/model-manager.js';
+import { ErrorTrend, type ModelManager } from '../../src/pipeline/model-manager.js';
 import type { QualityStream } from './streams.js';
 
 const OUT = 'bench/results/quality-dev-responses.json';
@@ -571,6 +571,51 @@ function dependentPairsSection() {
 
 const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challenger, ${test}`, responses: ['adapt', 'challenger'], drift: { challenger: { test } } }));
 
+/** Part 17: the error-rise check under dependent errors (see the header). */
+const RISE_RULES = [
+  { name: 'per-sample variance (current)', blockLength: 0 },
+  { name: 'block means of 20', blockLength: 20 },
+];
+
+function riseSimulation() {
+  const checks = 2000;
+  const rate = (blockLength: number, errors: (rnd: () => number) => Float32Array, seedBase: number) => {
+    let yes = 0;
+    for (let seed = 1; seed <= checks; seed++) {
+      const trend = new ErrorTrend();
+      trend.blockLength = blockLength;
+      const e = errors(lcg(seed * 2654435761 + seedBase));
+      trend.add(e, 0, e.length);
+      if (trend.rose()) yes++;
+    }
+    return yes / checks;
+  };
+  const level = [1, 10, 50].map((runLength) => {
+    const errors = (rnd: () => number) => {
+      let high = rnd() < 0.5;
+      return Float32Array.from({ length: 1200 }, () => {
+        if (rnd() < 1 / runLength) high = rnd() < 0.5;
+        return rnd() < (high ? 0.35 : 0.05) ? 1 : 0;
+      });
+    };
+    const rates = Object.fromEntries(RISE_RULES.map((r) => [r.name, rate(r.blockLength, errors, runLength)]));
+    log(`rise level, run length ${runLength}: ${JSON.stringify(rates)}`);
+    return { runLength, roseRate: rates };
+  });
+  const riseErrors = (rnd: () => number) => Float32Array.from({ length: 1200 }, (_, i) => (rnd() < (i < 1000 ? 0.2 : 0.3) ? 1 : 0));
+  const power = Object.fromEntries(RISE_RULES.map((r) => [r.name, rate(r.blockLength, riseErrors, 7)]));
+  log(`rise power, 0.2 -> 0.3: ${JSON.stringify(power)}`);
+  return { checks, level, power: { from: 0.2, to: 0.3, roseRate: power } };
+}
+
+const DEPENDENT_RISE: Setting[] = RISE_RULES.map((r) => ({
+  name: `adapt + challenger, rise: ${r.name}`,
+  responses: ['adapt', 'challenger'],
+  setup: (m: ModelManager) => {
+    (m as unknown as { trend: ErrorTrend }).trend.blockLength = r.blockLength;
+  },
+}));
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -745,8 +790,13 @@ if (part === 'dependent-pairs') {
   const section = await streamsSection(DEPENDENT_PAIRS, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], DEPENDENT_PAIRS.map((h) => h.name));
   out.dependentPairs = { simulation, ...section };
 } else out.dependentPairs = previous.dependentPairs;
+if (part === 'dependent-rise') {
+  const simulation = riseSimulation();
+  const section = await streamsSection(DEPENDENT_RISE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], DEPENDENT_RISE.map((h) => h.name));
+  out.dependentRise = { simulation, ...section };
+} else out.dependentRise = previous.dependentRise;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
