@@ -58,8 +58,6 @@ export class ErrorTrend {
   private readonly ring = new Float32Array(1200);
   private pos = 0;
   private fill = 0;
-  /** 0: the standard error from the per-sample variance; above 0: from the means of blocks this long. */
-  blockLength = 0;
 
   /** The ring's errors, oldest first. */
   state(): number[] {
@@ -90,7 +88,6 @@ export class ErrorTrend {
    */
   rose(): boolean {
     if (this.fill < 400) return true;
-    if (this.blockLength > 0) return this.roseByBlocks(this.blockLength);
     const recentN = 200;
     const beforeN = this.fill - recentN;
     let recent = 0;
@@ -108,32 +105,6 @@ export class ErrorTrend {
     return recent / recentN - before / beforeN > 2 * se;
   }
 
-  /**
-   * The same rule with the standard error from block means (pooled variance of the blocks' means): runs of errors
-   * shorter than a block, which real streams have, do not shrink it.
-   */
-  private roseByBlocks(length: number): boolean {
-    const values = this.state();
-    const recent = blockMeans(values.slice(values.length - 200), length);
-    const before = blockMeans(values.slice(0, values.length - 200), length);
-    if (recent.length < 2 || before.length < 2) return true;
-    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    const [mr, mb] = [mean(recent), mean(before)];
-    const ss = recent.reduce((x, m) => x + (m - mr) ** 2, 0) + before.reduce((x, m) => x + (m - mb) ** 2, 0);
-    const variance = ss / (recent.length + before.length - 2);
-    return mr - mb > 2 * Math.sqrt(variance * (1 / recent.length + 1 / before.length));
-  }
-}
-
-/** Means of consecutive blocks of `length`, the newest block ending at the last value (a partial oldest block is left out). */
-function blockMeans(values: readonly number[], length: number): number[] {
-  const out: number[] = [];
-  for (let end = values.length; end - length >= 0; end -= length) {
-    let s = 0;
-    for (let i = end - length; i < end; i++) s += values[i] as number;
-    out.push(s / length);
-  }
-  return out.reverse();
 }
 
 interface Challenger {
