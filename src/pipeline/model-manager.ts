@@ -233,25 +233,36 @@ export class ModelManager {
     return Math.max(1, Math.floor((this.options.spec.averaging?.horizon ?? 0) / 2));
   }
 
+  /**
+   * The checkpointed state. Per-sample errors (the trend, the race's pairs, the lag block) are kept for classifiers
+   * only, where they are 0/1. A regression error is |label - prediction|, and a model that still predicts 0 (a new
+   * one) makes it the label itself: for regression they are left out, and after a restart the trend and the lag
+   * block start empty and the race's window refills (its looks keep their schedule).
+   */
   async state(): Promise<ManagerState> {
     const ch = this.challenger;
+    const perSample = this.options.spec.task === 'classification';
+    const race = (r: Race) => {
+      const s = r.state();
+      return perSample ? s : { ...s, comparison: { champion: [], challenger: [], total: s.comparison.total } };
+    };
     return {
       detectors: this.detectors.map((d) => d.snapshot()),
       data: this.data?.state(),
       adaptRemaining: Math.max(0, this.adaptRemaining),
-      trend: this.trend.state(),
+      ...(perSample ? { trend: this.trend.state() } : {}),
       ...(ch
         ? {
             challenger: {
               snapshot: snapshotToJson(await ch.learner.snapshot()),
               metrics: ch.learner.metrics.state(),
-              race: ch.race.state(),
+              race: race(ch.race),
               ...(ch.branchedFrom !== undefined ? { branchedFrom: ch.branchedFrom } : {}),
               ...(ch.rollback ? { rollback: true } : {}),
             },
           }
         : {}),
-      ...(this.lag ? { lag: this.lag.state() } : {}),
+      ...(this.lag && perSample ? { lag: this.lag.state() } : {}),
     };
   }
 

@@ -179,6 +179,45 @@ describe('ModelManager', () => {
     });
   });
 
+  it('regression: the checkpointed state keeps no per-sample errors (a new model predicts 0, so |error| is the label)', async () => {
+    const c = parseConfig(
+      {
+        model: { name: 'reg', type: 'linear', optimizer: { type: 'sgd', learningRate: 0.05 }, averaging: { restartOnLag: true } },
+        kafka: { topics: ['t'] },
+        input: { features: [{ field: 'a' }], label: { field: 'y' } },
+        drift: { detectors: [{ kind: 'page-hinkley' }], responses: ['challenger'], challenger: { minSamples: 300, maxSamples: 3000 } },
+      },
+      { env: {} },
+    );
+    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 1, metricsWindow: 500, logger });
+    const labels: number[] = [];
+    let s = 7;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (let b = 0, after = 0; b < 120 && after < 3; b++) {
+      if (m.challengerRunning) after++;
+      // y = 3a + 0.1 + noise, then y = -3a + 5 from batch 40 on: the error jumps and the detector fires.
+      const features = Float32Array.from({ length: 50 }, () => rnd());
+      const y = Float32Array.from(features, (a) => (b < 40 ? 3 * a + 0.1 : -3 * a + 5) + (rnd() - 0.5) * 0.01);
+      labels.push(...y);
+      await m.step({ size: 50, width: 1, features, labels: y });
+    }
+    expect(m.challengerRunning).toBe(true);
+    const state = await m.state();
+    expect(state.trend).toBeUndefined();
+    expect(state.lag).toBeUndefined();
+    expect(state.challenger?.race.comparison.champion).toEqual([]);
+    expect(state.challenger?.race.comparison.challenger).toEqual([]);
+    expect(state.challenger?.race.comparison.total).toBeGreaterThan(0);
+    // None of the labels, as float32 values written out, appears in the state outside the detectors' own.
+    const text = JSON.stringify({ ...state, detectors: [] });
+    expect(labels.slice(0, 50).some((v) => text.includes(String(v)))).toBe(false);
+    // The same state restores: the race goes on with an empty window.
+    const again = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 1, metricsWindow: 500, logger }, { snapshot: await m.learner.snapshot(), state: JSON.parse(JSON.stringify(state)) as ManagerState });
+    expect(again.challengerRunning).toBe(true);
+    m.dispose();
+    again.dispose();
+  });
+
   describe('rollback', () => {
     /**
      * Concept, then flipped labels: the challenger from scratch is promoted. From the promotion on, the new champion
