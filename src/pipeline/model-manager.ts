@@ -32,7 +32,7 @@ export interface ModelManagerOptions {
  * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
  * it stopped: detectors (counters and sketches), the recent per-sample errors the responses consult, a running
  * race (the challenger's weights and optimizer, its metrics, the paired errors so far) and the lag test's block.
- * Errors are 0/1 (or |error| for regression) per sample, never features or labels.
+ * Per-sample errors are kept for classifiers only (0/1; see `state()`), never features or labels.
  */
 export interface ManagerState {
   readonly detectors: DetectorSnapshot[];
@@ -53,6 +53,7 @@ export interface ManagerState {
 /**
  * Recent errors, to tell a degradation from an improvement: ADWIN (like River's) flags any change of the mean,
  * including the error *falling* while a model learns or recovers. Responding to that only costs compute.
+ * Exported for the development study (bench/quality/dev-responses.ts), which simulates it.
  */
 export class ErrorTrend {
   private readonly ring = new Float32Array(1200);
@@ -104,7 +105,6 @@ export class ErrorTrend {
     const se = Math.sqrt(variance * (1 / recentN + 1 / beforeN));
     return recent / recentN - before / beforeN > 2 * se;
   }
-
 }
 
 interface Challenger {
