@@ -22,6 +22,35 @@ function concept(n: number, flipped: boolean, seed: number): { x1: number; x2: n
   });
 }
 
+/**
+ * A topic, a model name and the service config of these tests: logistic regression with plain SGD (the trained
+ * champion has to walk its weights all the way back after the flip, a fresh challenger half as far), batches of
+ * 50, a version every 2,000 samples, ADWIN, alert + challenger with the given race settings.
+ */
+async function driftSetup(name: string, challenger: { minSamples: number; maxSamples: number }) {
+  const brokers = await kafkaBrokers();
+  const s3 = await s3Settings();
+  const kafka = testKafka(brokers);
+  const topic = uniqueName(`it-${name}`);
+  const model = uniqueName(name);
+  await createTopic(kafka, topic, 1);
+  const tree = testConfigTree({
+    brokers,
+    topic,
+    model,
+    s3,
+    extra: {
+      model: { name: model, type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
+      input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
+      batch: { size: 50, maxWaitMs: 200 },
+      triggers: { everySamples: 2000, everySeconds: 0 },
+      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { ...challenger, margin: 0.05, alpha: 0.01 } },
+    },
+  });
+  const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+  return { kafka, topic, model, s3, config };
+}
+
 describe('drift response (real Kafka, real MinIO)', () => {
   let service: StreamtrainService | undefined;
   afterAll(async () => {
@@ -29,27 +58,7 @@ describe('drift response (real Kafka, real MinIO)', () => {
   });
 
   it('an abrupt concept change yields a drift event and a challenger promoted as 2.0 that beats its champion on the new concept', async () => {
-    const brokers = await kafkaBrokers();
-    const s3 = await s3Settings();
-    const kafka = testKafka(brokers);
-    const topic = uniqueName('it-drift');
-    const model = uniqueName('drift');
-    await createTopic(kafka, topic, 1);
-    const tree = testConfigTree({
-      brokers,
-      topic,
-      model,
-      s3,
-      extra: {
-        // Plain SGD: the trained champion has to walk its weights all the way back, a fresh challenger half as far.
-        model: { name: model, type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
-        input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
-        batch: { size: 50, maxWaitMs: 200 },
-        triggers: { everySamples: 2000, everySeconds: 0 },
-        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { minSamples: 500, maxSamples: 6000, margin: 0.05, alpha: 0.01 } },
-      },
-    });
-    const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    const { kafka, topic, model, s3, config } = await driftSetup('drift', { minSamples: 500, maxSamples: 6000 });
     service = new StreamtrainService({ config, logger });
     await service.start();
     const records = [...concept(CHANGE_AT, false, 1), ...concept(6000, true, 2)];
@@ -93,29 +102,10 @@ describe('drift response (real Kafka, real MinIO)', () => {
   });
 
   it('a restart in the middle of a race resumes it: the challenger keeps its branch point and is promoted after the restart', async () => {
-    const brokers = await kafkaBrokers();
-    const s3 = await s3Settings();
-    const kafka = testKafka(brokers);
-    const topic = uniqueName('it-drift-restart');
-    const model = uniqueName('drift-restart');
-    await createTopic(kafka, topic, 1);
-    const tree = testConfigTree({
-      brokers,
-      topic,
-      model,
-      s3,
-      extra: {
-        model: { name: model, type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 } },
-        input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
-        batch: { size: 50, maxWaitMs: 200 },
-        triggers: { everySamples: 2000, everySeconds: 0 },
-        // The service stops 400 samples after the change: the race has started (ADWIN detects the flip within a
-        // few hundred samples) and has not reached its first look at 500 pairs. Races end by 1,000 pairs, so a
-        // detection on the learning curve (a few hundred samples in) does not hold the slot until the change.
-        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { minSamples: 500, maxSamples: 1000, margin: 0.05, alpha: 0.01 } },
-      },
-    });
-    const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+    // The service stops 400 samples after the change: the race has started (ADWIN detects the flip within a few
+    // hundred samples) and has not reached its first look at 500 pairs. Races end by 1,000 pairs, so a detection on
+    // the learning curve (a few hundred samples in) does not hold the slot until the change.
+    const { kafka, topic, model, s3, config } = await driftSetup('drift-restart', { minSamples: 500, maxSamples: 1000 });
     const waitFor = async (what: string, ok: () => boolean) => {
       for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
     };
