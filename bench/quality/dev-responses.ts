@@ -215,6 +215,8 @@
  *    Outcome (2026-11-30): (t) 0.8884, (s) 0.8883: a tie, (s) stays. (t) removes the early challengers (on
  *    hp-reversal-transient at lr 0.5: 0.9054 against 0.9046) and changes nothing elsewhere by more than 0.0001 at
  *    the best grid point.
+ *    Rerun later under part 16's race test (batch means; not stored, the stored rows are the McNemar run above):
+ *    (s) 0.8890, (t) 0.8892, still a tie.
  * 16. **dependent-pairs**: the race's test (McNemar; a paired t-test for regression) treats the paired errors as
  *    independent. Real streams are not: on the benchmark's Elec2 (a diagnostic) the difference between two
  *    models' per-sample errors has autocorrelation 0.53 at lag 1, 0.10 at lag 10 and 0.06 at lag 50 (SEA: 0.00);
@@ -760,29 +762,28 @@ const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
 if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
-/** A study on the six streams, with each candidate's worst stream difference to the first (the incumbent). */
-async function sixStreamStudy(settings: Setting[]) {
-  const section = await streamsSection(settings, [], [...baseStreams(), ...frequentDetectionStreams()], settings.map((h) => h.name));
+/** The nine streams of parts 12 on: the six, and the three where the defaults promote a challenger. */
+const nineStreams = () => [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()];
+
+/** A study (on the six streams unless told), with each candidate's worst stream difference to the first (the incumbent). */
+async function study(settings: Setting[], streams = [...baseStreams(), ...frequentDetectionStreams()]) {
+  const section = await streamsSection(settings, [], streams, settings.map((h) => h.name));
   const first = section.best.find((b) => b.setting === settings[0]?.name);
   return { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
 }
-out.holdoff = part === 'holdoff' ? await sixStreamStudy(HOLDOFF) : previous.holdoff;
-out.lag = part === 'lag' ? await sixStreamStudy(LAG) : previous.lag;
-out.holdoffLength = part === 'holdoff-length' ? await sixStreamStudy(HOLDOFF_LENGTH) : previous.holdoffLength;
-out.holdoffResponses = part === 'holdoff-responses' ? await sixStreamStudy(HOLDOFF_RESPONSES) : previous.holdoffResponses;
-out.holdoffShort = part === 'holdoff-short' ? await sixStreamStudy(HOLDOFF_SHORT) : previous.holdoffShort;
-out.holdoffShortResponses = part === 'holdoff-short-responses' ? await sixStreamStudy(HOLDOFF_SHORT_RESPONSES) : previous.holdoffShortResponses;
-out.responsesAveraged = part === 'responses-averaged' ? await sixStreamStudy(RESPONSES_AVERAGED) : previous.responsesAveraged;
-out.horizonNow = part === 'horizon-now' ? await sixStreamStudy(HORIZON_NOW) : previous.horizonNow;
-out.warmup = part === 'warmup' ? await sixStreamStudy(WARMUP) : previous.warmup;
-out.lagNow = part === 'lag-now' ? await sixStreamStudy(LAG_NOW) : previous.lagNow;
-if (part === 'promotions') {
-  const section = await streamsSection(PROMOTIONS, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], PROMOTIONS.map((h) => h.name));
-  const first = section.best[0];
-  out.promotions = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
-} else out.promotions = previous.promotions;
+out.holdoff = part === 'holdoff' ? await study(HOLDOFF) : previous.holdoff;
+out.lag = part === 'lag' ? await study(LAG) : previous.lag;
+out.holdoffLength = part === 'holdoff-length' ? await study(HOLDOFF_LENGTH) : previous.holdoffLength;
+out.holdoffResponses = part === 'holdoff-responses' ? await study(HOLDOFF_RESPONSES) : previous.holdoffResponses;
+out.holdoffShort = part === 'holdoff-short' ? await study(HOLDOFF_SHORT) : previous.holdoffShort;
+out.holdoffShortResponses = part === 'holdoff-short-responses' ? await study(HOLDOFF_SHORT_RESPONSES) : previous.holdoffShortResponses;
+out.responsesAveraged = part === 'responses-averaged' ? await study(RESPONSES_AVERAGED) : previous.responsesAveraged;
+out.horizonNow = part === 'horizon-now' ? await study(HORIZON_NOW) : previous.horizonNow;
+out.warmup = part === 'warmup' ? await study(WARMUP) : previous.warmup;
+out.lagNow = part === 'lag-now' ? await study(LAG_NOW) : previous.lagNow;
+out.promotions = part === 'promotions' ? await study(PROMOTIONS, nineStreams()) : previous.promotions;
 if (part === 'responses-nine') {
-  const streams = [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()];
+  const streams = nineStreams();
   const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
   // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
   const mean = (name: string) => first.best.find((b) => b.setting === name)?.mean ?? -1;
@@ -800,7 +801,7 @@ if (part === 'responses-nine') {
   out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
 } else out.responsesNine = previous.responsesNine;
 if (part === 'horizon-nine') {
-  const section = await streamsSection(HORIZON_NINE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], HORIZON_NINE.map((h) => h.name));
+  const section = await streamsSection(HORIZON_NINE, [], nineStreams(), HORIZON_NINE.map((h) => h.name));
   const means = [1000, 0, 300, 3000].map((h) => {
     const rows = section.best.filter((b) => b.setting === `horizon ${h}` || b.setting === `horizon ${h}, adapt + challenger`);
     return { horizon: h, mean: rows.reduce((a, b) => a + b.mean, 0) / rows.length };
@@ -810,19 +811,15 @@ if (part === 'horizon-nine') {
   log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
   out.horizonNine = { ...section, means, chosen };
 } else out.horizonNine = previous.horizonNine;
-if (part === 'early-rise') {
-  const section = await streamsSection(EARLY_RISE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], EARLY_RISE.map((h) => h.name));
-  const first = section.best[0];
-  out.earlyRise = { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
-} else out.earlyRise = previous.earlyRise;
+out.earlyRise = part === 'early-rise' ? await study(EARLY_RISE, nineStreams()) : previous.earlyRise;
 if (part === 'dependent-pairs') {
   const simulation = dependentPairsSection();
-  const section = await streamsSection(DEPENDENT_PAIRS, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], DEPENDENT_PAIRS.map((h) => h.name));
+  const section = await streamsSection(DEPENDENT_PAIRS, [], nineStreams(), DEPENDENT_PAIRS.map((h) => h.name));
   out.dependentPairs = { simulation, ...section };
 } else out.dependentPairs = previous.dependentPairs;
 if (part === 'dependent-rise') {
   const simulation = riseSimulation();
-  const section = await streamsSection(DEPENDENT_RISE, [], [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()], DEPENDENT_RISE.map((h) => h.name));
+  const section = await streamsSection(DEPENDENT_RISE, [], nineStreams(), DEPENDENT_RISE.map((h) => h.name));
   out.dependentRise = { simulation, ...section };
 } else out.dependentRise = previous.dependentRise;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
