@@ -28,7 +28,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { DETECTOR_LR, DETECTOR_PROTOCOL, DUMMY_EVERY, TOLERANCE, detectorSummary, evaluateSeaDetectors, type DetectorStream } from './sea-detectors.js';
-import { runStateful, runStateless, type LearnerResult } from './streamtrain-learners.js';
+import { runNoChange, runStateful, runStateless, type LearnerResult } from './streamtrain-learners.js';
 import { loadStream } from './streams.js';
 import { writeQualityTable } from './readme-table.js';
 
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const s = loadStream(name);
     log(`${name}: ${s.size} samples, ${s.width} features`);
     let seaErrors: Float32Array | undefined;
+    results.push(runNoChange(s, BATCH));
     for (const lr of LR_GRID) {
       // Headline: one gradient step per sample, the update regime of the River and scikit-learn peers here.
       results.push((await runStateful(s, lr, BATCH, [], 1)).result);
@@ -141,6 +142,13 @@ async function main(): Promise<void> {
     summary[`${d}_acc_stateful_sgd_std`] = best(d, 'streamtrain-stateful-sgd-std')?.accuracy;
     summary[`${d}_acc_stateful_no_averaging_std`] = best(d, 'streamtrain-stateful-noavg-std')?.accuracy;
     summary[`${d}_cpu_ratio_std`] = driftStd && statelessStd ? driftStd.cpuSeconds / statelessStd.cpuSeconds : undefined;
+    // Temporal dependence: the no-change classifier, and the drift row's Kappa-temporal against it (Zliobaite et al.
+    // 2015): 1 = no errors, 0 = as good as repeating the last label, below 0 = worse.
+    const noChange = best(d, 'no-change')?.accuracy;
+    summary[`${d}_acc_no_change`] = noChange;
+    const kappaT = (acc: number | undefined) => (acc !== undefined && noChange !== undefined && noChange < 1 ? (acc - noChange) / (1 - noChange) : undefined);
+    summary[`${d}_kappa_temporal_stateful_drift`] = kappaT(best(d, 'streamtrain-drift')?.accuracy);
+    summary[`${d}_kappa_temporal_river_best`] = kappaT(riverBest(d)?.accuracy);
   }
   if (seaDetectors) Object.assign(summary, detectorSummary(seaDetectors));
   summary.river_parity_mismatches = parityCount;

@@ -158,6 +158,35 @@ export async function runStateless(s: QualityStream, lr: number, batch: number, 
 }
 
 /**
+ * The no-change classifier: it predicts each label to be the previous one (the first, 0), and learns nothing. The
+ * reference for temporal dependence (Bifet et al. 2013, "Pitfalls in benchmarking data stream classification and
+ * how to avoid them"; Zliobaite et al. 2015, "Evaluation methods and decision theory for classification of
+ * streaming data with temporal dependence"): a stream where it scores well rewards following the last labels.
+ */
+export function runNoChange(s: QualityStream, batch: number): LearnerResult {
+  const pq = new Prequential();
+  const t0 = performance.now();
+  const errors = new Float32Array(s.size);
+  for (let i = 0; i < s.size; i++) errors[i] = (s.labels[i] as number) === (i === 0 ? 0 : (s.labels[i - 1] as number)) ? 0 : 1;
+  pq.add(errors);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    dataset: s.name,
+    learner: 'no-change classifier (predicts the previous label)',
+    family: 'no-change',
+    params: {},
+    batchSize: batch,
+    samples: pq.samples,
+    accuracy: pq.accuracy,
+    curve: pq.curve,
+    trainSamples: 0,
+    cpuSeconds: seconds,
+    wallSeconds: seconds,
+    diagnostic: true,
+  };
+}
+
+/**
  * The error stream (1 = error) of a model frozen after learning the first concept: it learns rows [0, `until`)
  * test-then-train (a step per batch), then stops learning and predicts every row of the stream, the first
  * concept included. Its errors change only where the concept does, so a detector's alarms can be told apart
