@@ -265,6 +265,16 @@
  *    block rule answered no after the reversals of sea-reversal-transient, 0.8618 against 0.8823, and gained on
  *    sea-bursty, 0.8514 against 0.8491). The block rule fails both conditions: blocks of 20 are too short for
  *    runs of 50, and it costs accuracy. The current rule stays; the candidate lives in this file only.
+ * 18. **selector-estimate**: whether a prediction-time selector among averaging horizons is worth building. Weight
+ *    averaging gains on every stream without response, but by how much depends on the stream's pace (part 14: on
+ *    hyperplane-redraws 300 gives 0.8869 and 1,000 0.8754), and the benchmark's standardized Elec2 (never decided
+ *    on) loses 0.014 to it. Without responses, averaging does not change the trained weights, so runs at horizons
+ *    0, 300 and 1,000 share one trajectory and an offline estimate is close to exact (only the detector's average
+ *    restarts differ per horizon). The estimated selector predicts each batch with the horizon whose errors over
+ *    the last 500 samples were fewest (ties to the longer horizon), from each horizon's per-sample errors. Nine
+ *    streams, no response, best grid point per row.
+ *    Rule, fixed before the run: the mechanism is built (and then decided as parts 12 to 17 were) only if the
+ *    estimate beats horizon 1,000 by more than 0.001 on the nine-stream mean. The estimate decides no default.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
