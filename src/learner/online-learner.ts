@@ -7,6 +7,7 @@ import { alignAdamPowers, createOptimizer, learningRateOf, setLearningRate } fro
 import { allFinite, loadModelArtifacts, packTensors, saveModelArtifacts, unpackTensors } from './snapshot.js';
 import { loadModelFile } from './file-model.js';
 import { foldIntoDense, Standardizer } from './standardizer.js';
+import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
 import { TypedDenseTrainer } from './typed-dense-trainer.js';
 import { WeightAverage } from './weight-average.js';
 import { tf } from './tf.js';
@@ -28,8 +29,23 @@ const UNFOLDED_PREFIX = 'streamtrain.unfolded/';
  * a step at these sizes, so they cross near 50,000.
  */
 const TYPED_WHOLE_BATCH_MACS = 49_152;
+/** With `model.averaging.select`: the average's weights (the published ones may be another candidate's)... */
+const AVERAGE_PREFIX = 'streamtrain.average/';
+/** ...and the shorter average's. */
+const SHORT_PREFIX = 'streamtrain.short/';
+/** The shorter average's horizon, as a fraction of `model.averaging.horizon`. */
+const SHORT_HORIZON_FRACTION = 0.3;
 /** Optimizer-state tensors that are not the optimizer's own slots. */
-const LEARNER_PREFIXES = [TRAINED_PREFIX, UNFOLDED_PREFIX];
+const LEARNER_PREFIXES = [TRAINED_PREFIX, UNFOLDED_PREFIX, AVERAGE_PREFIX, SHORT_PREFIX];
+
+/** `model.averaging.select`: the shorter average, in its own model, and the selector among the three weight sets. */
+interface Selection {
+  readonly average: WeightAverage;
+  readonly serving: tf.LayersModel;
+  readonly selector: HorizonSelector;
+  /** Horizons of the candidates, in the selector's order: the average, the shorter one, the trained weights (0). */
+  readonly horizons: readonly [number, number, number];
+}
 
 /** Rows of one micro-batch, row-major. */
 export interface LearnInput {
@@ -92,6 +108,9 @@ export class OnlineLearner {
   private readonly typed?: TypedDenseTrainer;
   /** The averaged weights as the typed trainer orders them (per layer, kernel then bias). */
   private readonly servingVariables?: tf.Variable[];
+  /** The same for the shorter average (`model.averaging.select`). */
+  private readonly shortDense?: DenseGradients;
+  private readonly shortVariables?: tf.Variable[];
 
   private constructor(
     private model: tf.LayersModel,
@@ -107,13 +126,18 @@ export class OnlineLearner {
     typedSteps: boolean,
     /** `model.standardize`: the running standardization of the inputs. */
     private readonly standardizer?: Standardizer,
+    /** `model.averaging.select`: the shorter average and the selector. */
+    private readonly selection?: Selection,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
     this.dense = DenseGradients.of(model, outputKind);
     this.servingDense = serving === model ? this.dense : DenseGradients.of(serving, outputKind);
-    if (typedSteps && this.dense && (!average || this.servingDense)) {
+    this.shortDense = selection ? DenseGradients.of(selection.serving, outputKind) : undefined;
+    if (typedSteps && this.dense && (!average || this.servingDense) && (!selection || this.shortDense)) {
       this.typed = TypedDenseTrainer.of(this.dense.layers, outputKind);
-      if (average && this.servingDense) this.servingVariables = this.servingDense.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
+      const order = (d: DenseGradients) => d.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
+      if (average && this.servingDense) this.servingVariables = order(this.servingDense);
+      if (this.shortDense) this.shortVariables = order(this.shortDense);
     }
   }
 
@@ -144,12 +168,33 @@ export class OnlineLearner {
     const horizon = spec.averaging?.horizon ?? 0;
     let serving = model;
     let average: WeightAverage | undefined;
+    let selection: Selection | undefined;
     if (horizon > 0) {
       serving = snapshot && !unfolded.length ? await loadModelArtifacts(snapshot) : await loadModelArtifacts(await saveModelArtifacts(model));
       // A new model's first iterates are not worth averaging: it starts as after a restart.
       const holdoff = spec.averaging?.holdoff ?? defaultAveragingHoldoff(horizon);
       const saved = trained.length ? averageStateOf(snapshot?.optimizer.config) : { mass: 0, holdoff: snapshot ? 0 : (spec.averaging?.warmup ?? holdoff) };
       average = new WeightAverage(model.weights, serving.weights, horizon, saved.mass, saved.holdoff, holdoff);
+      if (spec.averaging?.select) {
+        // The published weights may be any candidate's: the averages travel under their own names.
+        const savedAverage = snapshot ? prefixedWeightsOf(snapshot, AVERAGE_PREFIX) : [];
+        if (savedAverage.length === serving.weights.length) serving.setWeights(savedAverage.map((n) => n.tensor));
+        savedAverage.forEach((n) => n.tensor.dispose());
+        const shortServing = await loadModelArtifacts(await saveModelArtifacts(serving));
+        const savedShort = snapshot ? prefixedWeightsOf(snapshot, SHORT_PREFIX) : [];
+        const hasShort = savedShort.length === shortServing.weights.length;
+        if (hasShort) shortServing.setWeights(savedShort.map((n) => n.tensor));
+        savedShort.forEach((n) => n.tensor.dispose());
+        const shortHorizon = Math.max(1, Math.round(horizon * SHORT_HORIZON_FRACTION));
+        const config = snapshot?.optimizer.config as { shortAverageMass?: unknown; shortAverageHoldoff?: unknown; selector?: HorizonSelectorState } | undefined;
+        const shortSaved = trained.length && hasShort ? averageStateOf({ averageMass: config?.shortAverageMass, averageHoldoff: config?.shortAverageHoldoff }) : { mass: 0, holdoff: snapshot ? 0 : (spec.averaging?.warmup ?? holdoff) };
+        selection = {
+          average: new WeightAverage(model.weights, shortServing.weights, shortHorizon, shortSaved.mass, shortSaved.holdoff, holdoff),
+          serving: shortServing,
+          selector: new HorizonSelector(3, Math.max(1, Math.floor(horizon / 2)), config?.selector),
+          horizons: [horizon, shortHorizon, 0],
+        };
+      }
     }
     if (trained.length) {
       if (trained.length === model.weights.length) model.setWeights(trained.map((n) => n.tensor));
@@ -162,13 +207,14 @@ export class OnlineLearner {
       if (!DenseGradients.firstDense(model)) {
         model.dispose();
         if (serving !== model) serving.dispose();
+        selection?.serving.dispose();
         throw new ConfigError('model.standardize', 'model.standardize needs a model whose first layer is Dense (the built-in types)');
       }
       standardizer = new Standardizer(width, folded && Standardizer.fits(savedScaling, width) ? savedScaling : undefined);
     }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true, standardizer);
+    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true, standardizer, selection);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
@@ -183,39 +229,59 @@ export class OnlineLearner {
     const chunk = this.updateBatchSize;
     // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
     const compare = this.average !== undefined && this.average.holdoff === 0 && this.spec.averaging?.restartOnLag === true;
+    const selection = this.selection;
     let outputs: Float32Array;
+    let shortOutputs: Float32Array | undefined;
     let trainedOutputs: Float32Array | undefined;
     let loss: number;
     let applied: boolean;
     const typed = this.typedTrainer();
-    const serving = this.average && this.servingVariables ? { variables: this.servingVariables, stepper: this.average } : undefined;
+    const servings = this.average && this.servingVariables ? [{ variables: this.servingVariables, stepper: this.average }] : [];
+    if (selection && this.shortVariables && servings.length) servings.push({ variables: this.shortVariables, stepper: selection.average });
     if (typed && (chunk < size || size * typed.macsPerRow <= TYPED_WHOLE_BATCH_MACS)) {
       // Scored and learned in typed arrays: the weights are read once and written back once for the whole batch.
-      const r = typed.run(batch.features, batch.labels, size, Math.min(chunk, size), this.optimizer, this.spec.optimizer.clipNorm, serving, { trained: compare });
+      const r = typed.run(batch.features, batch.labels, size, Math.min(chunk, size), this.optimizer, this.spec.optimizer.clipNorm, servings, { trained: compare || selection !== undefined });
       outputs = r.outputs as Float32Array;
+      shortOutputs = r.servingOutputs?.[1];
       trainedOutputs = r.trainedOutputs;
       loss = r.loss;
       applied = r.refused === 0;
     } else if (chunk >= size) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
-      ({ outputs, trainedOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare));
-      if (applied) this.average?.update(size);
+      if (selection) shortOutputs = this.scoreWith(selection.serving, this.shortDense, batch.features, size);
+      ({ outputs, trainedOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare || selection !== undefined));
+      if (applied) {
+        this.average?.update(size);
+        selection?.average.update(size);
+      }
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
       outputs = this.score(batch.features, size);
-      if (compare) trainedOutputs = this.scoreTrained(batch.features, size);
+      if (selection) shortOutputs = this.scoreWith(selection.serving, this.shortDense, batch.features, size);
+      if (compare || selection) trainedOutputs = this.scoreTrained(batch.features, size);
       loss = 0;
       applied = true;
       for (let at = 0; at < size; at += chunk) {
         const end = Math.min(size, at + chunk);
         const r = this.gradientStep(batch.features.subarray(at * width, end * width), batch.labels.subarray(at, end), end - at, width, false);
-        if (r.applied) this.average?.update(end - at);
+        if (r.applied) {
+          this.average?.update(end - at);
+          selection?.average.update(end - at);
+        }
         loss += r.loss * (end - at);
         applied &&= r.applied;
       }
       loss /= size;
     }
+    const averageOutputs = outputs;
+    if (selection && shortOutputs && trainedOutputs) {
+      // The weights chosen before this batch score it (prequential); then every candidate's errors update the choice.
+      const candidates = [averageOutputs, shortOutputs, trainedOutputs];
+      outputs = candidates[selection.selector.choice] as Float32Array;
+      selection.selector.add(candidates.map((o) => errorsOf(this.outputKind, o, batch.labels)));
+    }
+    if (!compare) trainedOutputs = undefined;
     this.metrics.update(outputs, batch.labels, errors);
     this.steps += 1;
     if (!applied) {
@@ -299,14 +365,34 @@ export class OnlineLearner {
    */
   predict(raw: Float32Array, size: number): Float32Array {
     const features = this.standardizer ? this.standardizer.transform(raw, size) : raw;
-    return tf.tidy(() => (this.serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    const live = this.liveModel();
+    return tf.tidy(() => (live.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
   }
 
   /** The same outputs for test-then-train scoring, through the Dense stack's own forward pass when it has one. */
   private score(features: Float32Array, size: number): Float32Array {
-    if (!this.servingDense) return this.predict(features, size);
+    if (!this.servingDense) {
+      const serving = this.serving;
+      return tf.tidy(() => (serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    }
     const dense = this.servingDense;
     return tf.tidy(() => dense.forward(tf.tensor2d(features, [size, features.length / size])).dataSync() as Float32Array);
+  }
+
+  /** Pre-update outputs of another model (the shorter average), through its Dense forward pass when it has one. */
+  private scoreWith(model: tf.LayersModel, dense: DenseGradients | undefined, features: Float32Array, size: number): Float32Array {
+    return tf.tidy(() => {
+      const x = tf.tensor2d(features, [size, features.length / size]);
+      return (dense ? dense.forward(x) : (model.predict(x) as tf.Tensor)).dataSync() as Float32Array;
+    });
+  }
+
+  /** The weights that predict and are published: the average, or with `model.averaging.select` the chosen candidate. */
+  private liveModel(): tf.LayersModel {
+    const s = this.selection;
+    if (!s) return this.serving;
+    const k = s.selector.choice;
+    return k === 0 ? this.serving : k === 1 ? s.serving : this.model;
   }
 
   /** Pre-update outputs of the trained weights (with averaging they are not the ones that predict). */
@@ -329,7 +415,11 @@ export class OnlineLearner {
       if (!tensorFinite(t.tensor)) throw new UpdateRejectedError('The model has non-finite trained weights; refusing to checkpoint it');
     }
     const unfolded = this.standardizer ? this.serving.weights.map((w, i) => ({ name: `${UNFOLDED_PREFIX}${i}/${w.originalName}`, tensor: w.read() })) : [];
-    const packed = await packTensors([...named, ...trained, ...unfolded]);
+    const s = this.selection;
+    const averages = s
+      ? [...this.serving.weights.map((w, i) => ({ name: `${AVERAGE_PREFIX}${i}/${w.originalName}`, tensor: w.read() })), ...s.serving.weights.map((w, i) => ({ name: `${SHORT_PREFIX}${i}/${w.originalName}`, tensor: w.read() }))]
+      : [];
+    const packed = await packTensors([...named, ...trained, ...unfolded, ...averages]);
     // getWeights() returns the live slot variables plus a fresh iteration-count tensor: dispose only the latter.
     named.forEach((n) => {
       if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
@@ -343,6 +433,8 @@ export class OnlineLearner {
           learningRate: this.baseLearningRate,
           ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}),
           ...(this.standardizer ? { standardizer: this.standardizer.state() } : {}),
+          // Per-sample errors are kept for classifiers only (0/1): a regression error of a model predicting 0 is the label.
+          ...(s ? { shortAverageMass: s.average.mass, shortAverageHoldoff: s.average.holdoff, ...(this.outputKind !== 'regression' ? { selector: s.selector.state() } : {}) } : {}),
         },
         ...packed,
       },
@@ -354,7 +446,7 @@ export class OnlineLearner {
    * Dense layer, so that the files take raw features.
    */
   private async publishedArtifacts(): Promise<Pick<ModelSnapshot, 'topology' | 'weightSpecs' | 'weightData'>> {
-    const artifacts = await saveModelArtifacts(this.serving);
+    const artifacts = await saveModelArtifacts(this.liveModel());
     if (!this.standardizer) return artifacts;
     const [kernelSpec, biasSpec] = artifacts.weightSpecs;
     const width = this.standardizer.width;
@@ -377,7 +469,14 @@ export class OnlineLearner {
    * (`average_holdoff`: above 0, the trained weights predict and are what a version publishes).
    */
   liveMetrics(): MetricValues {
-    return { ...this.metrics.values(), updates_rejected: this.updatesRejected, ...(this.average ? { average_holdoff: this.average.holdoff } : {}) };
+    const s = this.selection;
+    return {
+      ...this.metrics.values(),
+      updates_rejected: this.updatesRejected,
+      ...(this.average ? { average_holdoff: this.average.holdoff } : {}),
+      // With `model.averaging.select`, the horizon of the weights that predict (0: the trained weights).
+      ...(s ? { average_horizon_selected: s.horizons[s.selector.choice] as number } : {}),
+    };
   }
 
   get rejectedUpdates(): number {
@@ -416,10 +515,12 @@ export class OnlineLearner {
   /** Restarts the weight average from the trained weights (after a drift); no-op without averaging. */
   restartAverage(): void {
     this.average?.restart();
+    this.selection?.average.restart();
   }
 
   dispose(): void {
     if (this.serving !== this.model) this.serving.dispose();
+    this.selection?.serving.dispose();
     this.model.dispose();
     this.optimizer.dispose();
   }

@@ -76,11 +76,12 @@ export class TypedDenseTrainer {
   }
 
   /**
-   * Learns rows [0, size) in slices of `chunk` rows, one guarded step each. `serving` are the averaged weights in
-   * the same order as the trained ones (kernel, bias per layer), with the average's stepper; undefined without
-   * averaging. Returns the sample-weighted mean loss and how many slices the guard refused; with `score`, also
-   * the pre-update outputs of every row (as the model's predict() gives them) of the weights that predict (the
-   * average, or the trained weights without averaging), and with `score.trained` those of the trained weights.
+   * Learns rows [0, size) in slices of `chunk` rows, one guarded step each. `servings` are the averages (one, or
+   * two with `model.averaging.select`), each its weights in the same order as the trained ones (kernel, bias per
+   * layer) with its stepper; empty without averaging. Returns the sample-weighted mean loss and how many slices
+   * the guard refused; with `score`, also the pre-update outputs of every row (as the model's predict() gives
+   * them): `outputs` of the first average (or of the trained weights without averaging), `servingOutputs` of
+   * every average, and with `score.trained` `trainedOutputs` of the trained weights.
    */
   run(
     features: Float32Array,
@@ -89,17 +90,18 @@ export class TypedDenseTrainer {
     chunk: number,
     optimizer: tf.Optimizer,
     clipNorm: number,
-    serving?: { variables: readonly tf.Variable[]; stepper: AverageStepper },
+    servings: readonly { variables: readonly tf.Variable[]; stepper: AverageStepper }[] = [],
     score?: { trained: boolean },
-  ): { loss: number; refused: number; outputs?: Float32Array; trainedOutputs?: Float32Array } {
+  ): { loss: number; refused: number; outputs?: Float32Array; servingOutputs?: Float32Array[]; trainedOutputs?: Float32Array } {
     const adam = optimizer.getClassName() === 'Adam' ? (optimizer as unknown as AdamInternals) : undefined;
     const opt = optimizer as unknown as SgdInternals;
     const slots = this.readSlots(adam);
-    const averaged = serving?.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    const averaged = servings.map((s) => s.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)));
     const width = this.layers[0]?.kernel.shape[0] as number;
     const current = slots.map((sl) => sl.value);
-    const outputs = score ? this.predictRows(features, size, averaged ?? current) : undefined;
-    const trainedOutputs = score?.trained && averaged ? this.predictRows(features, size, current) : undefined;
+    const servingOutputs = score ? averaged.map((a) => this.predictRows(features, size, a)) : undefined;
+    const outputs = score ? (servingOutputs?.[0] ?? this.predictRows(features, size, current)) : undefined;
+    const trainedOutputs = score?.trained && averaged.length ? this.predictRows(features, size, current) : undefined;
     const acts = this.layers.map((l) => new Float32Array(chunk * (l.kernel.shape[1] as number)));
     const deltas = this.layers.map((l) => new Float32Array(chunk * (l.kernel.shape[1] as number)));
     let lossSum = 0;
@@ -124,14 +126,14 @@ export class TypedDenseTrainer {
       if (adam) this.adamStep(adam, slots, iterations);
       else this.sgdStep(opt, slots);
       iterations += 1;
-      if (serving && averaged) {
-        const c = serving.stepper.advance(n);
-        if (c > 0) this.moveAverage(slots, averaged, c);
-      }
+      servings.forEach((s, j) => {
+        const c = s.stepper.advance(n);
+        if (c > 0) this.moveAverage(slots, averaged[j] as Float32Array[], c);
+      });
     }
     this.writeSlots(slots, adam, opt, iterations);
-    if (serving && averaged) tf.tidy(() => serving.variables.forEach((v, i) => v.assign(tf.tensor(averaged[i] as Float32Array, v.shape))));
-    return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
+    if (servings.length) tf.tidy(() => servings.forEach((s, j) => s.variables.forEach((v, i) => v.assign(tf.tensor((averaged[j] as Float32Array[])[i] as Float32Array, v.shape)))));
+    return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(servingOutputs?.length ? { servingOutputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
   }
 
   /** Outputs of `size` rows for the given weights (kernel, bias per layer), as the model's predict() gives them. */

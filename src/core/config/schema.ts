@@ -102,6 +102,13 @@ export interface ModelConfig {
      * restarts later than a detector at a real change. @default false
      */
     readonly restartOnLag: boolean;
+    /**
+     * Keep a second, shorter average (horizon x 0.3) next to the first, and let whichever of the three weight sets
+     * (the average, the shorter one, the trained weights) made the fewest errors over the last horizon / 2 samples
+     * predict and be published; ties go to the longer average. All three are scored on every batch (two more
+     * forward passes). @default false
+     */
+    readonly select?: boolean;
   };
 }
 

@@ -1,0 +1,60 @@
+/** What a checkpoint keeps of a selector: each candidate's recent errors, oldest first (classifiers: 0/1). */
+export interface HorizonSelectorState {
+  readonly errors: readonly (readonly number[])[];
+}
+
+/**
+ * Chooses which of several candidate weight sets predicts (`model.averaging.select`): the one with the fewest
+ * errors (sum of per-sample errors: 0/1, or |error| for regression) over the last `window` samples, all
+ * candidates scored on the same samples before each update. Candidates are ordered from the most to the least
+ * averaged, and a tie goes to the earlier one. The choice for a batch is made before the batch is scored, so the
+ * live errors stay prequential.
+ */
+export class HorizonSelector {
+  private readonly rings: Float32Array[];
+  private readonly sums: Float64Array;
+  private pos = 0;
+  private fill = 0;
+
+  constructor(
+    readonly candidates: number,
+    readonly window: number,
+    state?: HorizonSelectorState,
+  ) {
+    this.rings = Array.from({ length: candidates }, () => new Float32Array(window));
+    this.sums = new Float64Array(candidates);
+    if (state && state.errors.length === candidates && state.errors.every((e) => Array.isArray(e) && e.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) {
+      const n = Math.min(...state.errors.map((e) => e.length));
+      for (let k = Math.max(0, n - window); k < n; k++) this.push(state.errors.map((e) => e[k] as number));
+    }
+  }
+
+  /** The candidate that predicts next. */
+  get choice(): number {
+    let best = 0;
+    for (let c = 1; c < this.candidates; c++) if ((this.sums[c] as number) < (this.sums[best] as number) - 1e-9) best = c;
+    return best;
+  }
+
+  /** Adds one batch's per-sample errors of every candidate (same length each). */
+  add(errors: readonly Float32Array[]): void {
+    const n = errors[0]?.length ?? 0;
+    for (let i = 0; i < n; i++) this.push(errors.map((e) => e[i] as number));
+  }
+
+  state(): HorizonSelectorState {
+    return { errors: this.rings.map((r) => Array.from({ length: this.fill }, (_, k) => r[(this.pos - this.fill + k + this.window) % this.window] as number)) };
+  }
+
+  private push(values: readonly number[]): void {
+    for (let c = 0; c < this.candidates; c++) {
+      const ring = this.rings[c] as Float32Array;
+      const v = Math.fround(values[c] as number);
+      if (this.fill === this.window) this.sums[c] = (this.sums[c] as number) - (ring[this.pos] as number);
+      ring[this.pos] = v;
+      this.sums[c] = (this.sums[c] as number) + v;
+    }
+    this.pos = (this.pos + 1) % this.window;
+    if (this.fill < this.window) this.fill++;
+  }
+}
