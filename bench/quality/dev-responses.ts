@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -279,6 +279,12 @@
  *    is worth building. Most of the gain is hyperplane-redraws (0.8851 against 0.8754; 300 alone: 0.8869); the
  *    selector is below 1,000 on three streams by at most 0.0007 (sea-reversal-transient). Not built this session:
  *    it needs a second average next to the first in the learner, the typed trainer, snapshots and publication.
+ *    Built later the same session as `model.averaging.select` (part 19).
+ * 19. **select**: `model.averaging.select` as built (the average at the horizon, a second at 0.3 x the horizon, the
+ *    trained weights; the fewest errors over the last horizon / 2 samples predict, ties to the longer average),
+ *    against the current default (off). Nine streams, two rows each: no response, and adapt + challenger.
+ *    Decision rule, fixed before the run: per setting, the mean of its eighteen (stream, row) best-grid
+ *    accuracies; select becomes the default only if it beats off by more than 0.001; otherwise it stays off.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -694,6 +700,12 @@ async function selectorEstimate() {
   return { window, horizons, perStream, means, build: (means.selector as number) - (means['horizon 1000'] as number) > 0.001 };
 }
 
+/** Part 19: the built selector against the default, with and without responses. */
+const SELECT: Setting[] = [false, true].flatMap((select) => [
+  { name: `select ${select ? 'on' : 'off'}`, responses: [], model: { averaging: { select } } },
+  { name: `select ${select ? 'on' : 'off'}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { select } } },
+]);
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -869,6 +881,16 @@ if (part === 'dependent-rise') {
   out.dependentRise = { simulation, ...section };
 } else out.dependentRise = previous.dependentRise;
 out.selectorEstimate = part === 'selector-estimate' ? await selectorEstimate() : previous.selectorEstimate;
+if (part === 'select') {
+  const section = await study(SELECT, nineStreams());
+  const mean = (on: boolean) => {
+    const rows = section.best.filter((b) => b.setting.startsWith(`select ${on ? 'on' : 'off'}`));
+    return rows.reduce((a, b) => a + b.mean, 0) / rows.length;
+  };
+  const means = { off: mean(false), on: mean(true) };
+  log(`means ${JSON.stringify(means)}; select ${means.on - means.off > 0.001 ? 'becomes the default' : 'stays off'}`);
+  out.select = { ...section, means, adopt: means.on - means.off > 0.001 };
+} else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
 const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
