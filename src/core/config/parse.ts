@@ -74,7 +74,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   av.rejectUnknown(['horizon', 'holdoff', 'warmup', 'restartOnDrift', 'restartOnLag', 'select']);
   const horizon = av.int('horizon', DEFAULT_AVERAGING_HORIZON, 0, 100_000_000);
   const holdoff = av.int('holdoff', defaultAveragingHoldoff(horizon), 0, 100_000_000);
-  const averaging = { horizon, holdoff, warmup: av.int('warmup', holdoff, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false), select: av.bool('select', false) };
+  const averaging = { horizon, holdoff, warmup: av.int('warmup', holdoff, 0, 100_000_000), restartOnDrift: av.bool('restartOnDrift', true), restartOnLag: av.bool('restartOnLag', false), select: av.bool('select', true) };
   const standardize = m.bool('standardize', false);
   if (standardize && type === 'custom') m.problem('standardize', '`model.standardize` works with the built-in model types, whose first layer it folds into the published weights; for a `custom` model scale the features with `input.features[].scale`');
   const model = { name, type, hiddenUnits, classes, task, modelPath, optimizer, l2: m.number('l2', 0, 0, 1), seed: m.int('seed', 42, 0), averaging, standardize };

@@ -25,7 +25,7 @@ describe('config', () => {
     expect(c.checkpoints.store.type).toBe('folder');
     expect(c.deadLetter.includePayload).toBe(false);
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
-    expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false, select: false });
+    expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false, select: true });
     expect(c.drift.adapt).toEqual({ learningRateFactor: 2, forSamples: 500, resetOptimizer: false });
     expect(c.drift.challenger).toEqual({ from: 'scratch', minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01, rollback: false, test: 'batch-means' });
   });
@@ -43,7 +43,7 @@ describe('config', () => {
   });
 
   it('reads weight averaging and names its fields in errors', () => {
-    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, holdoff: 0, warmup: 0, restartOnDrift: true, restartOnLag: false, select: false });
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, holdoff: 0, warmup: 0, restartOnDrift: true, restartOnLag: false, select: true });
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.holdoff).toBe(100);
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300 } } }, { env: {} }).model.averaging.holdoff).toBe(18);
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.warmup).toBe(100);

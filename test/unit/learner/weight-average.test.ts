@@ -216,7 +216,7 @@ describe('WeightAverage', () => {
     const run = async (restartOnDrift: boolean): Promise<Seen[]> => {
       const c = parseConfig(
         {
-          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 300, restartOnDrift } },
+          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 300, restartOnDrift, select: false } }, // the average's own restart, without the selector
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
           drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
@@ -326,7 +326,7 @@ describe('restartOnLag', () => {
     const run = async (flipAt: number) => {
       const c = parseConfig(
         {
-          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } },
+          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true, select: false } }, // the average's own restart
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
           drift: { detectors: [], responses: ['alert'] },
@@ -446,8 +446,8 @@ describe('model.averaging.select', () => {
     expect(stationary.accuracy).toBeGreaterThan(stationaryOff.accuracy - 0.01);
   });
 
-  it('is off by default, and a snapshot written with it restores without it (and the other way round)', async () => {
-    expect(parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model.averaging.select).toBe(false);
+  it('is on by default, and a snapshot written with it restores without it (and the other way round)', async () => {
+    expect(parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model.averaging.select).toBe(true);
     const on = await OnlineLearner.create({ spec: selectSpec(), inputWidth: 3, metricsWindow: 100, logger, updateBatchSize: 1 });
     for (let i = 0; i < 30; i++) on.step(flipping(i, 3));
     const probe = batch(77, 64);
