@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -289,6 +289,11 @@
  *    0.8892; adapt + challenger: 0.8905 against 0.8890. The gain is hyperplane-redraws (0.8805 against 0.8754;
  *    with responses 0.8782 against 0.8692); the largest losses are 0.0010 (sea-reversal-transient, no response)
  *    and 0.0011 (hyperplane, with responses).
+ * 20. **responses-now**: part 13 chose adapt's default (and kept adapt + challenger as the drift row) under the
+ *    defaults of its day: McNemar's race test, no horizon selector. Both changed since (parts 16 and 19), as
+ *    happened before parts 8, 9 and 11, so part 13 is rerun as it was, with its two rules, under the current
+ *    defaults: the same grid and candidates on the same nine streams.
+ *    Decision rules: part 13's, unchanged (fixed before this run as they were before that one).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -844,7 +849,7 @@ out.horizonNow = part === 'horizon-now' ? await study(HORIZON_NOW) : previous.ho
 out.warmup = part === 'warmup' ? await study(WARMUP) : previous.warmup;
 out.lagNow = part === 'lag-now' ? await study(LAG_NOW) : previous.lagNow;
 out.promotions = part === 'promotions' ? await study(PROMOTIONS, nineStreams()) : previous.promotions;
-if (part === 'responses-nine') {
+if (part === 'responses-nine' || part === 'responses-now') {
   const streams = nineStreams();
   const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
   // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
@@ -860,8 +865,11 @@ if (part === 'responses-nine') {
   const bestSet = Math.max(...candidates.map((n) => second.best.find((b) => b.setting === n)?.mean ?? -1));
   const chosen = candidates.find((n) => (second.best.find((b) => b.setting === n)?.mean ?? -1) >= bestSet - 0.001);
   log(`rule (2): ${chosen}`);
-  out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
-} else out.responsesNine = previous.responsesNine;
+  if (part === 'responses-now') out.responsesNow = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
+  else out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
+}
+if (part !== 'responses-nine') out.responsesNine = previous.responsesNine;
+if (part !== 'responses-now') out.responsesNow = previous.responsesNow;
 if (part === 'horizon-nine') {
   const section = await streamsSection(HORIZON_NINE, [], nineStreams(), HORIZON_NINE.map((h) => h.name));
   const means = [1000, 0, 300, 3000].map((h) => {
@@ -897,6 +905,6 @@ if (part === 'select') {
 } else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
