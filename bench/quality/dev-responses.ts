@@ -294,6 +294,10 @@
  *    happened before parts 8, 9 and 11, so part 13 is rerun as it was, with its two rules, under the current
  *    defaults: the same grid and candidates on the same nine streams.
  *    Decision rules: part 13's, unchanged (fixed before this run as they were before that one).
+ *    Outcome (2026-11-30): no change. (1) x2 for 2,000 has the best adapt mean (0.8910); the default x2 for 500
+ *    (0.8905) is within 0.001 and milder, so it stays; a reset alone, the earlier default, gives 0.8890. (2)
+ *    adapt + challenger 0.8905, adapt alone 0.8905, challenger alone 0.8901: the current set stays. No response:
+ *    0.8901.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
