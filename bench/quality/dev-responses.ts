@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -298,6 +298,13 @@
  *    (0.8905) is within 0.001 and milder, so it stays; a reset alone, the earlier default, gives 0.8890. (2)
  *    adapt + challenger 0.8905, adapt alone 0.8905, challenger alone 0.8901: the current set stays. No response:
  *    0.8901.
+ * 21. **horizon-select**: the horizon (1,000) was last decided without the selector (part 14). With it, a longer
+ *    horizon may pay (the selector falls back to the shorter average and the trained weights when the stream
+ *    moves), or a shorter one. Horizons 300, 1,000 (default) and 3,000, selector on (its shorter average at 0.3 x
+ *    each), nine streams, two rows each (no response; adapt + challenger).
+ *    Decision rule, fixed before the run (part 14's): per horizon, the mean of its eighteen (stream, row)
+ *    best-grid accuracies; the highest wins; within 0.001 a tie, going to 1,000 (the current default), then to the
+ *    shorter horizon.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -719,6 +726,12 @@ const SELECT: Setting[] = [false, true].flatMap((select) => [
   { name: `select ${select ? 'on' : 'off'}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { select } } },
 ]);
 
+/** Part 21: the horizon with the selector on, with and without responses. */
+const HORIZON_SELECT: Setting[] = [1000, 300, 3000].flatMap((horizon) => [
+  { name: `horizon ${horizon}, select`, responses: [], model: { averaging: { horizon, select: true } } },
+  { name: `horizon ${horizon}, select, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon, select: true } } },
+]);
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -897,6 +910,17 @@ if (part === 'dependent-rise') {
   out.dependentRise = { simulation, ...section };
 } else out.dependentRise = previous.dependentRise;
 out.selectorEstimate = part === 'selector-estimate' ? await selectorEstimate() : previous.selectorEstimate;
+if (part === 'horizon-select') {
+  const section = await study(HORIZON_SELECT, nineStreams());
+  const means = [1000, 300, 3000].map((h) => {
+    const rows = section.best.filter((b) => b.setting.startsWith(`horizon ${h}, select`));
+    return { horizon: h, mean: rows.reduce((a, b) => a + b.mean, 0) / rows.length };
+  });
+  const top = Math.max(...means.map((m) => m.mean));
+  const chosen = [1000, 300, 3000].find((h) => (means.find((m) => m.horizon === h)?.mean ?? -1) >= top - 0.001);
+  log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
+  out.horizonSelect = { ...section, means, chosen };
+} else out.horizonSelect = previous.horizonSelect;
 if (part === 'select') {
   const section = await study(SELECT, nineStreams());
   const mean = (on: boolean) => {
@@ -909,6 +933,6 @@ if (part === 'select') {
 } else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
