@@ -8,7 +8,8 @@ export interface HorizonSelectorState {
  * errors (sum of per-sample errors: 0/1, or |error| for regression) over the last `window` samples, all
  * candidates scored on the same samples before each update. Candidates are ordered from the most to the least
  * averaged, and a tie goes to the earlier one. The choice for a batch is made before the batch is scored, so the
- * live errors stay prequential.
+ * live errors stay prequential. A sample whose error is not finite for some candidate (a record the learner's guard
+ * refused) is left out for all of them, so one bad record cannot freeze the running sums.
  */
 export class HorizonSelector {
   private readonly rings: Float32Array[];
@@ -47,6 +48,7 @@ export class HorizonSelector {
   }
 
   private push(values: readonly number[]): void {
+    if (!values.every((v) => Number.isFinite(v))) return;
     for (let c = 0; c < this.candidates; c++) {
       const ring = this.rings[c] as Float32Array;
       const v = Math.fround(values[c] as number);

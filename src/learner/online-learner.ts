@@ -257,9 +257,9 @@ export class OnlineLearner {
       }
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
-      outputs = this.score(batch.features, size);
+      outputs = this.scoreWith(this.serving, this.servingDense, batch.features, size);
       if (selection) shortOutputs = this.scoreWith(selection.serving, this.shortDense, batch.features, size);
-      if (compare || selection) trainedOutputs = this.scoreTrained(batch.features, size);
+      if (compare || selection) trainedOutputs = this.scoreWith(this.model, this.dense, batch.features, size);
       loss = 0;
       applied = true;
       for (let at = 0; at < size; at += chunk) {
@@ -358,7 +358,7 @@ export class OnlineLearner {
   }
 
   /**
-   * Predictions of the live model (the averaged weights, with averaging) for row-major raw features, computed by
+   * Predictions of the live model (the weights that predict: the average, or the selector's choice) for row-major raw features, computed by
    * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit. With
    * `model.standardize` the features are standardized first, and the published files fold that into their first
    * layer, so a loader agrees to rounding (tests: 1e-4).
@@ -369,17 +369,10 @@ export class OnlineLearner {
     return tf.tidy(() => (live.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
   }
 
-  /** The same outputs for test-then-train scoring, through the Dense stack's own forward pass when it has one. */
-  private score(features: Float32Array, size: number): Float32Array {
-    if (!this.servingDense) {
-      const serving = this.serving;
-      return tf.tidy(() => (serving.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
-    }
-    const dense = this.servingDense;
-    return tf.tidy(() => dense.forward(tf.tensor2d(features, [size, features.length / size])).dataSync() as Float32Array);
-  }
-
-  /** Pre-update outputs of another model (the shorter average), through its Dense forward pass when it has one. */
+  /**
+   * Pre-update outputs of one of the weight sets (the average, the shorter one, the trained weights) for test-then-
+   * train scoring, through its Dense stack's own forward pass when it has one, else tfjs-layers' predict().
+   */
   private scoreWith(model: tf.LayersModel, dense: DenseGradients | undefined, features: Float32Array, size: number): Float32Array {
     return tf.tidy(() => {
       const x = tf.tensor2d(features, [size, features.length / size]);
@@ -393,14 +386,6 @@ export class OnlineLearner {
     if (!s) return this.serving;
     const k = s.selector.choice;
     return k === 0 ? this.serving : k === 1 ? s.serving : this.model;
-  }
-
-  /** Pre-update outputs of the trained weights (with averaging they are not the ones that predict). */
-  private scoreTrained(features: Float32Array, size: number): Float32Array {
-    return tf.tidy(() => {
-      const x = tf.tensor2d(features, [size, features.length / size]);
-      return (this.dense ? this.dense.forward(x) : (this.model.predict(x) as tf.Tensor)).dataSync() as Float32Array;
-    });
   }
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */

@@ -3,6 +3,7 @@ import { createLogger, parseConfig, type ModelConfig, type ModelSnapshot } from 
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
 import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
+import { HorizonSelector } from '../../../src/learner/horizon-selector.js';
 import { ModelManager } from '../../../src/pipeline/model-manager.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
@@ -458,5 +459,23 @@ describe('model.averaging.select', () => {
     const again = await OnlineLearner.create({ spec: selectSpec(), inputWidth: 3, metricsWindow: 100, logger, updateBatchSize: 1 }, await off.snapshot());
     expect(again.liveMetrics().average_horizon_selected).toBe(100);
     for (const l of [on, off, again]) l.dispose();
+  });
+});
+
+describe('HorizonSelector', () => {
+  it('picks the candidate with the fewest recent errors, ties to the first; a non-finite error leaves the sample out', () => {
+    const s = new HorizonSelector(3, 4);
+    expect(s.choice).toBe(0);
+    s.add([Float32Array.of(1, 1), Float32Array.of(0, 1), Float32Array.of(1, 1)]);
+    expect(s.choice).toBe(1);
+    // The window slides: four samples where candidate 2 is right and the others wrong.
+    s.add([Float32Array.of(1, 1, 1, 1), Float32Array.of(1, 1, 1, 1), Float32Array.of(0, 0, 0, 0)]);
+    expect(s.choice).toBe(2);
+    s.add([Float32Array.of(Number.NaN), Float32Array.of(0), Float32Array.of(0)]);
+    expect(s.state().errors.every((e) => e.every(Number.isFinite))).toBe(true);
+    expect(s.choice).toBe(2);
+    s.add([Float32Array.of(0, 0, 0, 0), Float32Array.of(0, 0, 0, 0), Float32Array.of(0, 0, 0, 0)]);
+    expect(s.choice).toBe(0);
+    expect(new HorizonSelector(3, 4, JSON.parse(JSON.stringify(s.state()))).state()).toEqual(s.state());
   });
 });
