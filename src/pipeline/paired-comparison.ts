@@ -129,40 +129,37 @@ export class PairedComparison {
   result(): ComparisonResult {
     const n = this.fill;
     if (n === 0) return { n, lead: 0, pValue: 1, challengerWins: false };
-    if (this.test === 'batch-means') {
-      const lead = this.lead();
-      const pValue = this.batchMeansP();
-      return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+    const lead = this.lead();
+    const pValue = this.test === 'batch-means' ? this.batchMeansP() : this.kind === 'classification' ? this.mcNemarP() : this.pairedTP();
+    return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+  }
+
+  /** McNemar's test with continuity correction on the discordant pairs (b: only the champion wrong, c: the reverse). */
+  private mcNemarP(): number {
+    let b = 0;
+    let c = 0;
+    for (let i = 0; i < this.fill; i++) {
+      const a = this.champ[i] as number;
+      const d = this.chal[i] as number;
+      if (a > 0.5 && d < 0.5) b++;
+      else if (a < 0.5 && d > 0.5) c++;
     }
-    if (this.kind === 'classification') {
-      let b = 0;
-      let c = 0;
-      for (let i = 0; i < n; i++) {
-        const a = this.champ[i] as number;
-        const d = this.chal[i] as number;
-        if (a > 0.5 && d < 0.5) b++;
-        else if (a < 0.5 && d > 0.5) c++;
-      }
-      const lead = (b - c) / n;
-      const chi2 = b + c === 0 ? 0 : (Math.abs(b - c) - 1) ** 2 / (b + c);
-      const pValue = b + c === 0 ? 1 : chiSquare1Sf(Math.max(0, chi2));
-      return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
-    }
+    return b + c === 0 ? 1 : chiSquare1Sf(Math.max(0, (Math.abs(b - c) - 1) ** 2 / (b + c)));
+  }
+
+  /** The paired t-test on |error| differences (normal approximation; one-sided: small only when the challenger is better). */
+  private pairedTP(): number {
+    const n = this.fill;
     let sumD = 0;
-    let sumChamp = 0;
-    for (let i = 0; i < n; i++) {
-      sumD += (this.champ[i] as number) - (this.chal[i] as number);
-      sumChamp += this.champ[i] as number;
-    }
+    for (let i = 0; i < n; i++) sumD += (this.champ[i] as number) - (this.chal[i] as number);
     const mean = sumD / n;
     let ss = 0;
     for (let i = 0; i < n; i++) ss += ((this.champ[i] as number) - (this.chal[i] as number) - mean) ** 2;
     const sd = Math.sqrt(ss / Math.max(1, n - 1));
     const z = sd === 0 ? (mean > 0 ? Infinity : 0) : mean / (sd / Math.sqrt(n));
-    const pValue = Math.min(1, Math.max(0, 0.5 * erfc(z / Math.SQRT2)));
-    const lead = sumChamp > 0 ? sumD / sumChamp : 0;
-    return { n, lead, pValue, challengerWins: lead >= this.margin && pValue < this.alpha };
+    return Math.min(1, Math.max(0, 0.5 * erfc(z / Math.SQRT2)));
   }
+
 }
 
 export type RaceVerdict = 'continue' | 'promote' | 'drop';
