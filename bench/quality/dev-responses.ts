@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -307,6 +307,15 @@
  *    shorter horizon.
  *    Outcome (2026-11-30): 1,000 0.8903, 300 0.8897, 3,000 0.8897: the horizon stays at 1,000 (300 wins the fast
  *    stream, 0.8960 against 0.8805, and loses on the others).
+ * 22. **restart-select**: restarting the averages after a detected rise in error (`model.averaging.restartOnDrift`,
+ *    on) was decided in part 3, before the selector existed: then an average that lagged a change could only be
+ *    emptied. The selector now answers the same lag on its own (the trained weights and the shorter average take
+ *    over when they err less), and a restart on a false detection empties both averages for nothing. Candidates,
+ *    selector on, horizon 1,000: restartOnDrift on (the default) and off. Nine streams, two rows each (no response;
+ *    adapt + challenger).
+ *    Decision rule, fixed before the run: per candidate, the mean of its eighteen (stream, row) best-grid
+ *    accuracies; off becomes the default only if it beats on by more than 0.001; otherwise on stays. The worst
+ *    stream difference to on is reported.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
@@ -734,6 +743,12 @@ const HORIZON_SELECT: Setting[] = [1000, 300, 3000].flatMap((horizon) => [
   { name: `horizon ${horizon}, select, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon, select: true } } },
 ]);
 
+/** Part 22: restartOnDrift on (the default) and off, with the selector. */
+const RESTART_SELECT: Setting[] = [true, false].flatMap((restartOnDrift) => [
+  { name: `restart ${restartOnDrift ? 'on' : 'off'}, select`, responses: [], model: { averaging: { horizon: 1000, select: true, restartOnDrift } } },
+  { name: `restart ${restartOnDrift ? 'on' : 'off'}, select, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, select: true, restartOnDrift } } },
+]);
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -923,6 +938,17 @@ if (part === 'horizon-select') {
   log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
   out.horizonSelect = { ...section, means, chosen };
 } else out.horizonSelect = previous.horizonSelect;
+if (part === 'restart-select') {
+  const section = await study(RESTART_SELECT, nineStreams());
+  const mean = (on: boolean) => {
+    const rows = section.best.filter((b) => b.setting.startsWith(`restart ${on ? 'on' : 'off'}`));
+    return rows.reduce((a, b) => a + b.mean, 0) / rows.length;
+  };
+  const means = { on: mean(true), off: mean(false) };
+  const adopt = means.off - means.on > 0.001;
+  log(`means ${JSON.stringify(means)}; restartOnDrift ${adopt ? 'off becomes the default' : 'stays on'}`);
+  out.restartSelect = { ...section, means, adopt };
+} else out.restartSelect = previous.restartSelect;
 if (part === 'select') {
   const section = await study(SELECT, nineStreams());
   const mean = (on: boolean) => {
@@ -935,6 +961,6 @@ if (part === 'select') {
 } else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
