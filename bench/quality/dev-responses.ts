@@ -316,6 +316,10 @@
  *    Decision rule, fixed before the run: per candidate, the mean of its eighteen (stream, row) best-grid
  *    accuracies; off becomes the default only if it beats on by more than 0.001; otherwise on stays. The worst
  *    stream difference to on is reported.
+ *    Outcome (2026-11-30): on 0.8903, off 0.8888: restartOnDrift stays on. Off gains only on sea-bursty (0.8585
+ *    against 0.8534 without response; its rises are noise bursts) and loses most on the reversal streams (worst:
+ *    hp-reversal-transient with responses, 0.8965 against 0.9053): the selector picks the trained weights after a
+ *    reversal, but the averages it could return to later still hold the old concept.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
