@@ -86,6 +86,11 @@ export interface OnlineLearnerOptions {
    * benchmarks). @default true
    */
   readonly typedSteps?: boolean;
+  /**
+   * Keep a regression model's per-sample errors (the horizon selector's window) in snapshots
+   * (`checkpoints.regressionErrors`); a classifier's 0/1 errors are always kept. @default false
+   */
+  readonly regressionErrors?: boolean;
 }
 
 /**
@@ -128,6 +133,8 @@ export class OnlineLearner {
     private readonly standardizer?: Standardizer,
     /** `model.averaging.select`: the shorter average and the selector. */
     private readonly selection?: Selection,
+    /** `regressionErrors` of the options: a regression model's selector window goes into snapshots. */
+    private readonly regressionErrors = false,
   ) {
     this.baseLearningRate = learningRateOf(optimizer);
     this.dense = DenseGradients.of(model, outputKind);
@@ -214,7 +221,7 @@ export class OnlineLearner {
     }
     const kind = outputKindOf(model, spec.task);
     const optimizer = createOptimizer(spec.optimizer);
-    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true, standardizer, selection);
+    const learner = new OnlineLearner(model, serving, average, optimizer, spec, kind, new PrequentialMetrics(kind, spec.classes, opts.metricsWindow), opts.logger.child({ module: 'learner' }), opts.updateBatchSize ?? Number.MAX_SAFE_INTEGER, opts.typedSteps ?? true, standardizer, selection, opts.regressionErrors === true);
     if (snapshot) await learner.restoreOptimizer(snapshot.optimizer);
     return learner;
   }
@@ -418,8 +425,8 @@ export class OnlineLearner {
           learningRate: this.baseLearningRate,
           ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}),
           ...(this.standardizer ? { standardizer: this.standardizer.state() } : {}),
-          // Per-sample errors are kept for classifiers only (0/1): a regression error of a model predicting 0 is the label.
-          ...(s ? { shortAverageMass: s.average.mass, shortAverageHoldoff: s.average.holdoff, ...(this.outputKind !== 'regression' ? { selector: s.selector.state() } : {}) } : {}),
+          // Per-sample errors are kept for classifiers (0/1); for regression only on opt-in: the error of a model predicting 0 is the label.
+          ...(s ? { shortAverageMass: s.average.mass, shortAverageHoldoff: s.average.holdoff, ...(this.outputKind !== 'regression' || this.regressionErrors ? { selector: s.selector.state() } : {}) } : {}),
         },
         ...packed,
       },

@@ -12,6 +12,8 @@ export interface LearnerHostOptions {
   readonly metricsWindow: number;
   readonly updateBatchSize: number;
   readonly backend: BackendChoice;
+  /** `checkpoints.regressionErrors`. */
+  readonly regressionErrors: boolean;
 }
 
 /** The newest valid checkpoint, as the learner needs it. */
@@ -80,7 +82,7 @@ export class LocalLearnerHost implements LearnerHost {
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
     const backend = await selectBackend(options.backend, logger);
     const manager = await ModelManager.create(
-      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, logger },
+      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, regressionErrors: options.regressionErrors, logger },
       restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
     );
     if (restored) {

@@ -25,6 +25,8 @@ export interface ModelManagerOptions {
   readonly metricsWindow: number;
   /** Samples per gradient step (0 or absent: one step per micro-batch). */
   readonly updateBatchSize?: number;
+  /** Checkpoint a regression model's per-sample errors (`checkpoints.regressionErrors`). @default false */
+  readonly regressionErrors?: boolean;
   readonly logger: Logger;
 }
 
@@ -32,10 +34,12 @@ export interface ModelManagerOptions {
  * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
  * it stopped: detectors (counters and sketches), the recent per-sample errors the responses consult, a running
  * race (the challenger's weights and optimizer, its metrics, the paired errors so far) and the lag test's block.
- * Per-sample errors are kept for classifiers only (0/1; see `state()`), never features or labels.
+ * Per-sample errors are kept for classifiers (0/1), and for regression only on opt-in (see `state()`); never
+ * features or labels.
  */
 export interface ManagerState {
-  readonly detectors: DetectorSnapshot[];
+  /** Absent for a regression model without `checkpoints.regressionErrors`: the detectors then start fresh. */
+  readonly detectors?: DetectorSnapshot[];
   readonly data?: DataDriftState;
   readonly adaptRemaining: number;
   /** The error trend's ring, oldest first. */
@@ -234,20 +238,23 @@ export class ModelManager {
   }
 
   /**
-   * The checkpointed state. Per-sample errors (the trend, the race's pairs, the lag block) are kept for classifiers
-   * only, where they are 0/1. A regression error is |label - prediction|, and a model that still predicts 0 (a new
-   * one) makes it the label itself: for regression they are left out, and after a restart the trend and the lag
-   * block start empty and the race's window refills (its looks keep their schedule).
+   * The checkpointed state. Per-sample errors (the detectors' state, the trend, the race's pairs, the lag block)
+   * are kept for classifiers, where they are 0/1. A regression error is |label - prediction|, and a model that still
+   * predicts 0 (a new one) makes it the label itself: for regression they are left out unless the user opts in
+   * (`checkpoints.regressionErrors`), and after a restart the detectors, the trend and the lag block start empty
+   * and the race's window refills (its looks keep their schedule). ADWIN's newest buckets and KSWIN's window hold
+   * single errors, and even a running mean is one error right after a detector resets, so no detector's state is
+   * kept for regression without the opt-in.
    */
   async state(): Promise<ManagerState> {
     const ch = this.challenger;
-    const perSample = this.options.spec.task === 'classification';
+    const perSample = this.keepsErrors;
     const race = (r: Race) => {
       const s = r.state();
       return perSample ? s : { ...s, comparison: { champion: [], challenger: [], total: s.comparison.total } };
     };
     return {
-      detectors: this.detectors.map((d) => d.snapshot()),
+      ...(perSample ? { detectors: this.detectors.map((d) => d.snapshot()) } : {}),
       data: this.data?.state(),
       adaptRemaining: Math.max(0, this.adaptRemaining),
       ...(perSample ? { trend: this.trend.state() } : {}),
@@ -280,7 +287,13 @@ export class ModelManager {
     this.challenger?.learner.dispose();
   }
 
+  /** Whether checkpoints keep per-sample errors: always for classifiers, on opt-in for regression. */
+  private get keepsErrors(): boolean {
+    return this.options.spec.task === 'classification' || this.options.regressionErrors === true;
+  }
+
   private async restore(s: ManagerState): Promise<void> {
+    if (s.detectors === undefined && this.detectors.length > 0) this.log.info('the checkpoint holds no error-detector state (a regression model without `checkpoints.regressionErrors`): the detectors start fresh');
     if (Array.isArray(s.detectors) && s.detectors.length === this.detectors.length) {
       try {
         this.detectors = s.detectors.map((d) => restoreDetector(d));
@@ -396,5 +409,5 @@ export class ModelManager {
 }
 
 function learnerOptions(o: ModelManagerOptions) {
-  return { spec: o.spec, inputWidth: o.inputWidth, metricsWindow: o.metricsWindow, logger: o.logger, updateBatchSize: o.updateBatchSize || undefined };
+  return { spec: o.spec, inputWidth: o.inputWidth, metricsWindow: o.metricsWindow, logger: o.logger, updateBatchSize: o.updateBatchSize || undefined, regressionErrors: o.regressionErrors === true };
 }

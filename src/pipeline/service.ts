@@ -120,7 +120,7 @@ export class StreamtrainService {
     const width = inputWidth(config.input.features);
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend };
+    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend, regressionErrors: config.checkpoints.regressionErrors };
     const restoredModel = restored ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version } : undefined;
     this.learner = config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
     this.backend = this.learner.backend;

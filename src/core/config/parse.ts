@@ -153,8 +153,8 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   };
 
   const c = root.child('checkpoints');
-  c.rejectUnknown(['store', 'keep']);
-  const checkpoints = { store: readStore(c.child('store'), env, path), keep: c.int('keep', 0, 0) };
+  c.rejectUnknown(['store', 'keep', 'regressionErrors']);
+  const checkpoints = { store: readStore(c.child('store'), env, path), keep: c.int('keep', 0, 0), regressionErrors: c.bool('regressionErrors', false) };
 
   const t = root.child('triggers');
   t.rejectUnknown(['everySamples', 'everySeconds', 'volumeRatio', 'performance', 'onDrift', 'minGapSeconds']);

@@ -208,6 +208,15 @@ export interface CheckpointConfig {
   readonly store: StoreConfig;
   /** Minor versions to keep per major (older ones are pruned after a publication); 0 keeps all. @default 0 */
   readonly keep: number;
+  /**
+   * Regression models only: checkpoint the per-sample errors the drift machinery and the horizon selector hold
+   * (the error detectors' state, the error trend, a running race's paired errors, the lag test's block, the
+   * selector's window), so a restart resumes detection, races and selection exactly. Off by default, because a
+   * regression error is |label - prediction|, which is the label itself while a model still predicts 0: without
+   * this opt-in they stay in memory, and after a restart the detectors and those windows start empty. A
+   * classifier's errors are 0/1 and are always checkpointed. @default false
+   */
+  readonly regressionErrors: boolean;
 }
 
 export interface TriggerConfig {

@@ -9,7 +9,7 @@ const config = parseConfig({
   kafka: { topics: ['t'] },
   input: { features: [{ field: 'a' }, { field: 'b' }, { field: 'c' }], label: { field: 'y' } },
 });
-const options: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: 3, metricsWindow: 200, updateBatchSize: 0, backend: 'wasm' };
+const options: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: 3, metricsWindow: 200, updateBatchSize: 0, backend: 'wasm', regressionErrors: false };
 
 /** y = 1 iff a + b > 1; seeded, so both hosts see the same stream. */
 function batch(seed: number, size = 128) {

@@ -179,43 +179,112 @@ describe('ModelManager', () => {
     });
   });
 
-  it('regression: the checkpointed state keeps no per-sample errors (a new model predicts 0, so |error| is the label)', async () => {
-    const c = parseConfig(
-      {
-        model: { name: 'reg', type: 'linear', optimizer: { type: 'sgd', learningRate: 0.05 }, averaging: { restartOnLag: true } },
-        kafka: { topics: ['t'] },
-        input: { features: [{ field: 'a' }], label: { field: 'y' } },
-        drift: { detectors: [{ kind: 'page-hinkley' }], responses: ['challenger'], challenger: { minSamples: 300, maxSamples: 3000 } },
-      },
-      { env: {} },
-    );
-    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 1, metricsWindow: 500, logger });
-    const labels: number[] = [];
-    let s = 7;
-    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-    for (let b = 0, after = 0; b < 120 && after < 3; b++) {
-      if (m.challengerRunning) after++;
-      // y = 3a + 0.1 + noise, then y = -3a + 5 from batch 40 on: the error jumps and the detector fires.
-      const features = Float32Array.from({ length: 50 }, () => rnd());
-      const y = Float32Array.from(features, (a) => (b < 40 ? 3 * a + 0.1 : -3 * a + 5) + (rnd() - 0.5) * 0.01);
-      labels.push(...y);
-      await m.step({ size: 50, width: 1, features, labels: y });
+  describe('regression: per-sample errors in checkpoints (a new model predicts 0, so |error| is the label)', () => {
+    function regressionConfig(regressionErrors: boolean) {
+      const c = parseConfig(
+        {
+          model: { name: 'reg', type: 'linear', optimizer: { type: 'sgd', learningRate: 0.05 }, averaging: { restartOnLag: true } },
+          kafka: { topics: ['t'] },
+          input: { features: [{ field: 'a' }], label: { field: 'y' } },
+          checkpoints: { regressionErrors },
+          drift: { detectors: [{ kind: 'page-hinkley' }, { kind: 'adwin' }, { kind: 'kswin', params: { seed: 42 } }], responses: ['adapt', 'challenger'], challenger: { minSamples: 300, maxSamples: 3000 } },
+        },
+        { env: {} },
+      );
+      expect(c.checkpoints.regressionErrors).toBe(regressionErrors);
+      return c;
     }
-    expect(m.challengerRunning).toBe(true);
-    const state = await m.state();
-    expect(state.trend).toBeUndefined();
-    expect(state.lag).toBeUndefined();
-    expect(state.challenger?.race.comparison.champion).toEqual([]);
-    expect(state.challenger?.race.comparison.challenger).toEqual([]);
-    expect(state.challenger?.race.comparison.total).toBeGreaterThan(0);
-    // None of the labels, as float32 values written out, appears in the state outside the detectors' own.
-    const text = JSON.stringify({ ...state, detectors: [] });
-    expect(labels.slice(0, 50).some((v) => text.includes(String(v)))).toBe(false);
-    // The same state restores: the race goes on with an empty window.
-    const again = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 1, metricsWindow: 500, logger }, { snapshot: await m.learner.snapshot(), state: JSON.parse(JSON.stringify(state)) as ManagerState });
-    expect(again.challengerRunning).toBe(true);
-    m.dispose();
-    again.dispose();
+
+    /** Batch `b` of 50: y = 3a + 0.1 + noise, then y = -3a + 5 from batch 40 on (the error jumps, the detectors fire). */
+    function regressionBatch(b: number) {
+      let s = 7 + b * 7919;
+      const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+      const features = Float32Array.from({ length: 50 }, () => rnd());
+      const labels = Float32Array.from(features, (a) => (b < 40 ? 3 * a + 0.1 : -3 * a + 5) + (rnd() - 0.5) * 0.01);
+      return { size: 50, width: 1, features, labels };
+    }
+
+    async function create(regressionErrors: boolean, restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: ManagerState }) {
+      const c = regressionConfig(regressionErrors);
+      return ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 1, metricsWindow: 500, regressionErrors, logger }, restored);
+    }
+
+    /** Runs until a challenger has raced for 3 batches; returns the manager, the labels and the champion's errors. */
+    async function runToRace(regressionErrors: boolean) {
+      const m = await create(regressionErrors);
+      const labels: number[] = [];
+      const errors: number[] = [];
+      for (let b = 0, after = 0; b < 120 && after < 3; b++) {
+        if (m.challengerRunning) after++;
+        const batch = regressionBatch(b);
+        labels.push(...batch.labels);
+        errors.push(...(await m.step(batch)).result.errors);
+      }
+      expect(m.challengerRunning).toBe(true);
+      return { m, labels, errors };
+    }
+
+    /** The checkpoint as written: the manager's state and the learner snapshot's optimizer config (the selector's window). */
+    async function written(m: ModelManager) {
+      const state = await m.state();
+      const snapshot = await m.learner.snapshot();
+      return { state, snapshot, text: JSON.stringify(state) + JSON.stringify(snapshot.optimizer.config) };
+    }
+
+    it('by default keeps none: no detector state, trend, lag block, race pairs or selector window, and no label or error value', async () => {
+      const { m, labels, errors } = await runToRace(false);
+      const { state, snapshot, text } = await written(m);
+      expect(state.detectors).toBeUndefined();
+      expect(state.trend).toBeUndefined();
+      expect(state.lag).toBeUndefined();
+      expect(state.challenger?.race.comparison.champion).toEqual([]);
+      expect(state.challenger?.race.comparison.challenger).toEqual([]);
+      expect(state.challenger?.race.comparison.total).toBeGreaterThan(0);
+      expect((snapshot.optimizer.config as { selector?: unknown }).selector).toBeUndefined();
+      // None of the labels or per-sample errors, as float32 values written out, appears (the opt-in test below is
+      // the positive control: the same search finds the errors there).
+      expect(labels.filter((v) => text.includes(String(v)))).toEqual([]);
+      expect(errors.slice(-500).filter((v) => v > 0 && text.includes(String(v)))).toEqual([]);
+      // The same state restores: the detectors start fresh, the race goes on with an empty window.
+      const again = await create(false, { snapshot, state: JSON.parse(JSON.stringify(state)) as ManagerState });
+      expect(again.challengerRunning).toBe(true);
+      m.dispose();
+      again.dispose();
+    });
+
+    it('with checkpoints.regressionErrors keeps them, and a restart continues every decision exactly', async () => {
+      const { m, errors } = await runToRace(true);
+      const { state, snapshot, text } = await written(m);
+      expect(state.detectors).toHaveLength(3);
+      expect(state.trend?.length).toBeGreaterThan(0);
+      expect(state.challenger?.race.comparison.champion.length).toBeGreaterThan(0);
+      expect((snapshot.optimizer.config as { selector?: unknown }).selector).toBeDefined();
+      expect(errors.slice(-500).filter((v) => v > 0 && text.includes(String(v))).length).toBeGreaterThan(0);
+      m.dispose();
+
+      const BATCHES = 110;
+      const reference = await create(true);
+      const events: string[][] = [];
+      for (let b = 0; b < BATCHES; b++) events.push((await reference.step(regressionBatch(b))).events.map((e) => JSON.stringify(e)));
+      const probe = regressionBatch(999);
+      const expected = Array.from(await reference.learner.predict(probe.features, probe.size));
+      reference.dispose();
+      expect(events.flat().some((e) => e.includes('"drift"'))).toBe(true);
+      expect(events.flat().some((e) => e.includes('challenger-started'))).toBe(true);
+      let racing = 0;
+      for (const cut of [30, 41, 47, 60, 80]) {
+        const first = await create(true);
+        for (let b = 0; b < cut; b++) await first.step(regressionBatch(b));
+        if (first.challengerRunning) racing++;
+        const restored = { snapshot: await first.learner.snapshot(), state: JSON.parse(JSON.stringify(await first.state())) as ManagerState };
+        first.dispose();
+        const second = await create(true, restored);
+        for (let b = cut; b < BATCHES; b++) expect([cut, b, (await second.step(regressionBatch(b))).events.map((e) => JSON.stringify(e))]).toEqual([cut, b, events[b]]);
+        expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(expected);
+        second.dispose();
+      }
+      expect(racing).toBeGreaterThan(0);
+    });
   });
 
   describe('rollback', () => {
