@@ -24,6 +24,7 @@ describe('config', () => {
     expect(c.kafka.groupId).toBe('streamtrain-m');
     expect(c.checkpoints.store.type).toBe('folder');
     expect(c.deadLetter.includePayload).toBe(false);
+    expect(c.checkpoints.regressionErrors).toBe(false);
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
     expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false, select: true });
     expect(c.drift.adapt).toEqual({ learningRateFactor: 2, forSamples: 500, resetOptimizer: false });
@@ -35,11 +36,17 @@ describe('config', () => {
     expect(problems({ ...minimal, drift: { challenger: { rollback: 'yes' } } })).toContain('`drift.challenger.rollback`');
   });
 
+  it('reads checkpoints.regressionErrors and names the field in errors', () => {
+    expect(parseConfig({ ...minimal, checkpoints: { regressionErrors: true } }, { env: {} }).checkpoints.regressionErrors).toBe(true);
+    expect(problems({ ...minimal, checkpoints: { regressionErrors: 1 } })).toContain('`checkpoints.regressionErrors`');
+  });
+
   it('accepts the documented example (examples/streamtrain.yaml) with the defaults it shows', () => {
     const c = loadConfig(new URL('../../../examples/streamtrain.yaml', import.meta.url).pathname, {});
     expect(c.model.averaging).toEqual(parseConfig(minimal, { env: {} }).model.averaging);
     expect(c.drift.adapt).toEqual(parseConfig(minimal, { env: {} }).drift.adapt);
     expect(c.drift.challenger).toEqual(parseConfig(minimal, { env: {} }).drift.challenger);
+    expect(c.checkpoints.regressionErrors).toBe(false);
   });
 
   it('reads weight averaging and names its fields in errors', () => {
