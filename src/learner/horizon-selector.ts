@@ -40,7 +40,14 @@ export class HorizonSelector {
   /** Adds one batch's per-sample errors of every candidate (same length each). */
   add(errors: readonly Float32Array[]): void {
     const n = errors[0]?.length ?? 0;
-    for (let i = 0; i < n; i++) this.push(errors.map((e) => e[i] as number));
+    // Sample by sample without an array per sample: this runs for every sample of every batch.
+    for (let i = 0; i < n; i++) {
+      let finite = true;
+      for (let c = 0; c < this.candidates && finite; c++) finite = Number.isFinite((errors[c] as Float32Array)[i]);
+      if (!finite) continue;
+      for (let c = 0; c < this.candidates; c++) this.set(c, (errors[c] as Float32Array)[i] as number);
+      this.advance();
+    }
   }
 
   state(): HorizonSelectorState {
@@ -49,13 +56,20 @@ export class HorizonSelector {
 
   private push(values: readonly number[]): void {
     if (!values.every((v) => Number.isFinite(v))) return;
-    for (let c = 0; c < this.candidates; c++) {
-      const ring = this.rings[c] as Float32Array;
-      const v = Math.fround(values[c] as number);
-      if (this.fill === this.window) this.sums[c] = (this.sums[c] as number) - (ring[this.pos] as number);
-      ring[this.pos] = v;
-      this.sums[c] = (this.sums[c] as number) + v;
-    }
+    for (let c = 0; c < this.candidates; c++) this.set(c, values[c] as number);
+    this.advance();
+  }
+
+  /** Writes candidate c's error for the sample at the ring's position (then `advance()`). */
+  private set(c: number, value: number): void {
+    const ring = this.rings[c] as Float32Array;
+    const v = Math.fround(value);
+    if (this.fill === this.window) this.sums[c] = (this.sums[c] as number) - (ring[this.pos] as number);
+    ring[this.pos] = v;
+    this.sums[c] = (this.sums[c] as number) + v;
+  }
+
+  private advance(): void {
     this.pos = (this.pos + 1) % this.window;
     if (this.fill < this.window) this.fill++;
   }

@@ -256,8 +256,7 @@ export class OnlineLearner {
     } else if (chunk >= size) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
-      if (selection) shortOutputs = this.scoreWith(selection.serving, this.shortDense, batch.features, size);
-      ({ outputs, trainedOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare || selection !== undefined));
+      ({ outputs, trainedOutputs, alsoOutputs: shortOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare || selection !== undefined, selection ? { model: selection.serving, dense: this.shortDense } : undefined));
       if (applied) {
         this.average?.update(size);
         selection?.average.update(size);
@@ -310,11 +309,21 @@ export class OnlineLearner {
    * scaled down when the norm exceeds `clipNorm`. Returns the pre-update outputs when asked, and those of the
    * trained weights when they are not the ones that predict.
    */
-  private gradientStep(features: Float32Array, labels: Float32Array, size: number, width: number, wantOutputs: boolean, wantTrained = false): { outputs: Float32Array; trainedOutputs?: Float32Array; loss: number; applied: boolean } {
+  private gradientStep(
+    features: Float32Array,
+    labels: Float32Array,
+    size: number,
+    width: number,
+    wantOutputs: boolean,
+    wantTrained = false,
+    /** One more set of weights to score on the same input tensor, before the step (the selector's shorter average). */
+    also?: { model: tf.LayersModel; dense: DenseGradients | undefined },
+  ): { outputs: Float32Array; trainedOutputs?: Float32Array; alsoOutputs?: Float32Array; loss: number; applied: boolean } {
     let loss = Number.NaN;
     let applied = false;
     let outputs: Float32Array = new Float32Array(0);
     let trainedOutputs: Float32Array | undefined;
+    let alsoOutputs: Float32Array | undefined;
     tf.tidy(() => {
       const x = tf.tensor2d(features, [size, width]);
       const y = tf.tensor1d(labels);
@@ -323,6 +332,7 @@ export class OnlineLearner {
       let grads: tf.NamedTensorMap;
       // With averaging the averaged weights predict; they move only after this step, in `average.update()`.
       if (wantOutputs && this.average) preds = this.servingDense ? this.servingDense.forward(x) : (this.serving.predict(x) as tf.Tensor);
+      if (also) alsoOutputs = (also.dense ? also.dense.forward(x) : (also.model.predict(x) as tf.Tensor)).dataSync() as Float32Array;
       let trained: tf.Tensor | undefined;
       if (this.dense) {
         const r = this.dense.run(x, y);
@@ -361,7 +371,7 @@ export class OnlineLearner {
       this.optimizer.applyGradients(scaled);
       applied = true;
     });
-    return { outputs, ...(trainedOutputs ? { trainedOutputs } : {}), loss, applied };
+    return { outputs, ...(trainedOutputs ? { trainedOutputs } : {}), ...(alsoOutputs ? { alsoOutputs } : {}), loss, applied };
   }
 
   /**
