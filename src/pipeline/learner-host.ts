@@ -1,4 +1,4 @@
-import type { BackendChoice, DriftConfig, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
 
@@ -9,6 +9,8 @@ export interface LearnerHostOptions {
   readonly spec: ModelConfig;
   readonly drift: DriftConfig;
   readonly inputWidth: number;
+  /** `inputColumns(input.features)`: names of the input positions in data-drift scores. */
+  readonly inputColumns: readonly InputColumn[];
   readonly metricsWindow: number;
   readonly updateBatchSize: number;
   readonly backend: BackendChoice;
@@ -82,7 +84,7 @@ export class LocalLearnerHost implements LearnerHost {
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
     const backend = await selectBackend(options.backend, logger);
     const manager = await ModelManager.create(
-      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, regressionErrors: options.regressionErrors, logger },
+      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, inputColumns: options.inputColumns, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, regressionErrors: options.regressionErrors, logger },
       restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
     );
     if (restored) {

@@ -1,4 +1,4 @@
-import type { DriftConfig, DriftResponse, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import type { DriftConfig, DriftResponse, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { OnlineLearner, type LearnInput, type StepResult } from '../learner/index.js';
 import { createDetector, restoreDetector, type DetectorSnapshot, type DriftDetector } from '../drift/index.js';
 import { DataDriftWatch, type DataDriftState } from './data-drift-watch.js';
@@ -22,6 +22,8 @@ export interface ModelManagerOptions {
   readonly spec: ModelConfig;
   readonly drift: DriftConfig;
   readonly inputWidth: number;
+  /** Names of the input positions, for data-drift scores (`inputColumns(input.features)`). @default x0, x1, ... */
+  readonly inputColumns?: readonly InputColumn[];
   readonly metricsWindow: number;
   /** Samples per gradient step (0 or absent: one step per micro-batch). */
   readonly updateBatchSize?: number;
@@ -153,7 +155,9 @@ export class ModelManager {
     this.log = options.logger.child({ module: 'drift' });
     this.detectors = options.drift.detectors.map((d) => createDetector(d.kind, d.params));
     const { data } = options.drift;
-    if (data.inputs || data.predictions) this.data = new DataDriftWatch(data, options.inputWidth);
+    const named = options.inputColumns?.length === options.inputWidth ? options.inputColumns : undefined;
+    const columns = named ?? Array.from({ length: options.inputWidth }, (_, i) => ({ name: `x${i}`, field: `x${i}` }));
+    if (data.inputs || data.predictions) this.data = new DataDriftWatch(data, columns);
   }
 
   static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
@@ -301,7 +305,8 @@ export class ModelManager {
         this.log.warn({ err: (err as Error).message }, 'detector state in the checkpoint does not fit the config: detectors start fresh');
       }
     }
-    if (s.data) this.data?.restore(s.data);
+    const fresh = s.data && this.data ? this.data.restore(s.data) : [];
+    if (fresh.length) this.log.info({ monitors: fresh }, 'data-drift monitors in the checkpoint watched other columns or settings than the config asks for: they start fresh');
     this.adaptRemaining = Math.max(0, s.adaptRemaining ?? 0);
     if (this.adaptRemaining > 0) this.champion.boostLearningRate(this.options.drift.adapt.learningRateFactor);
     if (Array.isArray(s.trend)) this.trend.restore(s.trend);

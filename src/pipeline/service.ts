@@ -1,7 +1,7 @@
 import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
-import { inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
+import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { KafkaSource, RecordDecoder } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
@@ -120,7 +120,7 @@ export class StreamtrainService {
     const width = inputWidth(config.input.features);
     const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend, regressionErrors: config.checkpoints.regressionErrors };
+    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, inputColumns: inputColumns(config.input.features), metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend, regressionErrors: config.checkpoints.regressionErrors };
     const restoredModel = restored ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version } : undefined;
     this.learner = config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
     this.backend = this.learner.backend;

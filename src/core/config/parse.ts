@@ -179,6 +179,13 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const server = { port: sv.int('port', 0, 0, 65_535), host: sv.string('host', '127.0.0.1') };
 
   const drift = readDrift(root.child('drift'));
+  const watched = drift.data.features;
+  if (watched) {
+    const dd = root.child('drift').child('data');
+    const fields = new Set(features.map((f) => f.field));
+    const unknown = watched.filter((f) => !fields.has(f));
+    if (unknown.length) dd.problem('features', `Expected \`drift.data.features\` to name fields of \`input.features\` (${[...fields].map((f) => `\`${f}\``).join(', ')}), got ${unknown.map((f) => `\`${f}\``).join(', ')}`);
+  }
 
   const logLevel = (env.STREAMTRAIN_LOG_LEVEL as StreamtrainConfig['logLevel'] | undefined) ?? root.oneOf('logLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info');
 
@@ -263,9 +270,10 @@ function readDrift(d: FieldReader): DriftConfig {
       })
     : [{ kind: 'adwin' as const, params: {} }];
   const dd = d.child('data');
-  dd.rejectUnknown(['inputs', 'predictions', 'referenceSize', 'windowSize', 'bins', 'psiThreshold', 'ksAlpha']);
+  dd.rejectUnknown(['inputs', 'features', 'predictions', 'referenceSize', 'windowSize', 'bins', 'psiThreshold', 'ksAlpha']);
   const data = {
     inputs: dd.bool('inputs', false),
+    ...(dd.has('features') ? { features: dd.stringList('features', []) } : {}),
     predictions: dd.bool('predictions', false),
     referenceSize: dd.int('referenceSize', 5_000, 50),
     windowSize: dd.int('windowSize', 2_000, 50),

@@ -268,6 +268,11 @@ export interface DriftConfig {
   readonly data: {
     /** @default false */
     readonly inputs: boolean;
+    /**
+     * The input fields `inputs` watches (names from `input.features`), e.g. to leave out a timestamp or a counter,
+     * whose distribution moves by design. Absent: every field.
+     */
+    readonly features?: readonly string[];
     /** @default false */
     readonly predictions: boolean;
     /** Samples in the reference window. @default 5000 */
@@ -378,6 +383,28 @@ export interface StreamtrainConfig {
   readonly drift: DriftConfig;
   /** @default 'info' */
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+}
+
+/** One position of the input vector: its name (in drift scores) and the input field it comes from. */
+export interface InputColumn {
+  readonly name: string;
+  readonly field: string;
+}
+
+/**
+ * The input vector's positions, named: a numeric field by its name, a vector field as `field[i]`, a one-hot field
+ * as `field=value`, a hashed one as `field#bucket`. Same order and length as {@link inputWidth}.
+ */
+export function inputColumns(features: readonly FeatureSpec[]): InputColumn[] {
+  const out: InputColumn[] = [];
+  for (const f of features) {
+    const field = f.field;
+    if (f.type === 'numeric') out.push({ name: field, field });
+    else if (f.type === 'vector') for (let i = 0; i < f.size; i++) out.push({ name: `${field}[${i}]`, field });
+    else if (f.encoding === 'one-hot') for (const v of f.values) out.push({ name: `${field}=${v}`, field });
+    else for (let b = 0; b < f.buckets; b++) out.push({ name: `${field}#${b}`, field });
+  }
+  return out;
 }
 
 /** Width of the input vector a feature spec produces. */

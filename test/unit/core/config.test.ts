@@ -36,6 +36,16 @@ describe('config', () => {
     expect(problems({ ...minimal, drift: { challenger: { rollback: 'yes' } } })).toContain('`drift.challenger.rollback`');
   });
 
+  it('reads drift.data.features and names the field, the unknown names and the known ones in errors', () => {
+    const input = { features: [{ field: 'a' }, { field: 'when' }], label: { field: 'y' } };
+    expect(parseConfig({ ...minimal, input, drift: { data: { inputs: true, features: ['a'] } } }, { env: {} }).drift.data.features).toEqual(['a']);
+    expect(parseConfig({ ...minimal, input }, { env: {} }).drift.data.features).toBeUndefined();
+    const found = problems({ ...minimal, input, drift: { data: { inputs: true, features: ['a', 'nope'] } } });
+    expect(found).toContain('`drift.data.features`');
+    expect(found).toContain('`nope`');
+    expect(found).toContain('`when`');
+  });
+
   it('reads checkpoints.regressionErrors and names the field in errors', () => {
     expect(parseConfig({ ...minimal, checkpoints: { regressionErrors: true } }, { env: {} }).checkpoints.regressionErrors).toBe(true);
     expect(problems({ ...minimal, checkpoints: { regressionErrors: 1 } })).toContain('`checkpoints.regressionErrors`');

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, parseConfig, ServiceUnavailableError } from '../../../src/core/index.js';
+import { ConfigError, createLogger, inputColumns, parseConfig, ServiceUnavailableError } from '../../../src/core/index.js';
 import { LocalLearnerHost, type LearnerHost, type LearnerHostOptions } from '../../../src/pipeline/learner-host.js';
 import { WorkerLearnerHost } from '../../../src/pipeline/worker-learner-host.js';
 
@@ -9,7 +9,7 @@ const config = parseConfig({
   kafka: { topics: ['t'] },
   input: { features: [{ field: 'a' }, { field: 'b' }, { field: 'c' }], label: { field: 'y' } },
 });
-const options: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: 3, metricsWindow: 200, updateBatchSize: 0, backend: 'wasm', regressionErrors: false };
+const options: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: 3, inputColumns: inputColumns(config.input.features), metricsWindow: 200, updateBatchSize: 0, backend: 'wasm', regressionErrors: false };
 
 /** y = 1 iff a + b > 1; seeded, so both hosts see the same stream. */
 function batch(seed: number, size = 128) {
