@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -320,9 +320,28 @@
  *    against 0.8534 without response; its rises are noise bursts) and loses most on the reversal streams (worst:
  *    hp-reversal-transient with responses, 0.8965 against 0.9053): the selector picks the trained weights after a
  *    reversal, but the averages it could return to later still hold the old concept.
+ * 23. **rise-before**: part 17's block rule failed in two ways: its blocks (20 samples) were too short for runs of
+ *    50, and it pooled the recent window's block means into the variance, so a real change right before the check
+ *    (the recent window half old, half new concept) inflated the variance it was tested against, and after the
+ *    reversals of sea-reversal-transient it answered no. Candidate: the current rule, and in addition, once the
+ *    window before holds at least 500 errors, the rise must exceed t x SE_b, where SE_b^2 = s_b^2 (1/200 + 1/n),
+ *    s_b^2 = L x the sample variance of the means of the window before's blocks of L = 100 errors (the newest
+ *    block ending where the recent 200 start; a partial oldest block is left out), n the errors in the window
+ *    before, and t the Student t quantile with (blocks - 1) degrees of freedom at the current rule's one-sided
+ *    level (that of 2 standard errors, 0.0228). The variance comes from the window before alone, where the
+ *    concept held, and never undercuts the current rule (whose check still applies). L = 100 and the 500 are
+ *    fixed here, not tuned.
+ *    Checks and decision rule, fixed before the runs (part 17's):
+ *    (i) level: part 17's simulation (runs of 1, 10 and 50); the candidate's "rose" rate must stay at most 0.05 at
+ *        every run length where the current rule's exceeds it;
+ *    (ii) power: part 17's simulation (independent errors, 0.2 -> 0.3 for the last 200), reported;
+ *    (iii) the nine streams, adapt + challenger (current defaults), each rule: the candidate's mean must not be
+ *        below the current rule's by more than 0.001.
+ *    Both hold: the candidate becomes `ErrorTrend.rose()`. Otherwise the current rule stays, and the results are
+ *    reported.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { PairedComparison, Race } from '../../src/pipeline/paired-comparison.js';
+import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
 import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
 import { countEvents, runStateful } from './streamtrain-learners.js';
 import { ErrorTrend, type ModelManager } from '../../src/pipeline/model-manager.js';
@@ -634,10 +653,47 @@ function dependentPairsSection() {
 const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challenger, ${test}`, responses: ['adapt', 'challenger'], drift: { challenger: { test } } }));
 
 /** Part 17: the error-rise check under dependent errors (see the header). */
-const RISE_RULES = [
-  { name: 'per-sample variance (current)', blockLength: 0 },
-  { name: 'block means of 20', blockLength: 20 },
+const RISE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
+  { name: 'per-sample variance (current)', patch: () => {} },
+  { name: 'block means of 20', patch: (t) => useBlockRise(t, 20) },
 ];
+
+/** Part 23: the candidate of the header (the current rule, and the window before's blocks of 100). */
+const RISE_BEFORE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
+  { name: 'per-sample variance (current)', patch: () => {} },
+  { name: 'and blocks of 100 before', patch: (t) => useBeforeBlockRise(t, 100, 500) },
+];
+
+/** The Student t quantile with `df` degrees of freedom at one-sided level `p` (bisection on the two-sided tail). */
+function tQuantile(p: number, df: number): number {
+  let lo = 0;
+  let hi = 1e3;
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (studentTTwoSided(mid, df) / 2 > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Part 23's candidate, patched onto a trend (see the header). */
+function useBeforeBlockRise(trend: ErrorTrend, length: number, minBefore: number): void {
+  const current = trend.rose.bind(trend);
+  const level = 0.5 * erfc(2 / Math.SQRT2);
+  trend.rose = () => {
+    if (!current()) return false;
+    const values = trend.state();
+    const n = values.length - 200;
+    if (n < minBefore) return true;
+    const before = blockMeans(values.slice(0, n), length);
+    const recent = values.slice(n);
+    const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const mb = mean(before);
+    const variance = (length * before.reduce((x, m) => x + (m - mb) ** 2, 0)) / (before.length - 1);
+    const se = Math.sqrt(variance * (1 / 200 + 1 / n));
+    return mean(recent) - mean(values.slice(0, n)) > tQuantile(level, before.length - 1) * se;
+  };
+}
 
 /** Means of consecutive blocks of `length`, the newest block ending at the last value (a partial oldest block is left out). */
 function blockMeans(values: readonly number[], length: number): number[] {
@@ -664,13 +720,13 @@ function useBlockRise(trend: ErrorTrend, length: number): void {
   };
 }
 
-function riseSimulation() {
+function riseSimulation(rules = RISE_RULES) {
   const checks = 2000;
-  const rate = (blockLength: number, errors: (rnd: () => number) => Float32Array, seedBase: number) => {
+  const rate = (patch: (trend: ErrorTrend) => void, errors: (rnd: () => number) => Float32Array, seedBase: number) => {
     let yes = 0;
     for (let seed = 1; seed <= checks; seed++) {
       const trend = new ErrorTrend();
-      useBlockRise(trend, blockLength);
+      patch(trend);
       const e = errors(lcg(seed * 2654435761 + seedBase));
       trend.add(e, 0, e.length);
       if (trend.rose()) yes++;
@@ -685,23 +741,24 @@ function riseSimulation() {
         return rnd() < (high ? 0.35 : 0.05) ? 1 : 0;
       });
     };
-    const rates = Object.fromEntries(RISE_RULES.map((r) => [r.name, rate(r.blockLength, errors, runLength)]));
+    const rates = Object.fromEntries(rules.map((r) => [r.name, rate(r.patch, errors, runLength)]));
     log(`rise level, run length ${runLength}: ${JSON.stringify(rates)}`);
     return { runLength, roseRate: rates };
   });
   const riseErrors = (rnd: () => number) => Float32Array.from({ length: 1200 }, (_, i) => (rnd() < (i < 1000 ? 0.2 : 0.3) ? 1 : 0));
-  const power = Object.fromEntries(RISE_RULES.map((r) => [r.name, rate(r.blockLength, riseErrors, 7)]));
+  const power = Object.fromEntries(rules.map((r) => [r.name, rate(r.patch, riseErrors, 7)]));
   log(`rise power, 0.2 -> 0.3: ${JSON.stringify(power)}`);
   return { checks, level, power: { from: 0.2, to: 0.3, roseRate: power } };
 }
 
-const DEPENDENT_RISE: Setting[] = RISE_RULES.map((r) => ({
-  name: `adapt + challenger, rise: ${r.name}`,
-  responses: ['adapt', 'challenger'],
-  setup: (m: ModelManager) => {
-    useBlockRise((m as unknown as { trend: ErrorTrend }).trend, r.blockLength);
-  },
-}));
+const riseSettings = (rules: typeof RISE_RULES): Setting[] =>
+  rules.map((r) => ({
+    name: `adapt + challenger, rise: ${r.name}`,
+    responses: ['adapt', 'challenger'],
+    setup: (m: ModelManager) => r.patch((m as unknown as { trend: ErrorTrend }).trend),
+  }));
+const DEPENDENT_RISE = riseSettings(RISE_RULES);
+const RISE_BEFORE = riseSettings(RISE_BEFORE_RULES);
 
 /** Part 18: the offline estimate of a horizon selector (see the header). */
 async function selectorEstimate() {
@@ -930,6 +987,16 @@ if (part === 'dependent-rise') {
   const section = await streamsSection(DEPENDENT_RISE, [], nineStreams(), DEPENDENT_RISE.map((h) => h.name));
   out.dependentRise = { simulation, ...section };
 } else out.dependentRise = previous.dependentRise;
+if (part === 'rise-before') {
+  const simulation = riseSimulation(RISE_BEFORE_RULES);
+  const section = await streamsSection(RISE_BEFORE, [], nineStreams(), RISE_BEFORE.map((h) => h.name));
+  const [current, candidate] = RISE_BEFORE_RULES.map((r) => r.name) as [string, string];
+  const levelOk = simulation.level.every((l) => (l.roseRate[current] as number) <= 0.05 || (l.roseRate[candidate] as number) <= 0.05);
+  const mean = (name: string) => section.best.find((b) => b.setting === `adapt + challenger, rise: ${name}`)?.mean ?? -1;
+  const accuracyOk = mean(candidate) >= mean(current) - 0.001;
+  log(`level ${levelOk ? 'holds' : 'fails'}; nine-stream means ${mean(current).toFixed(4)} (current) ${mean(candidate).toFixed(4)} (candidate): ${levelOk && accuracyOk ? 'the candidate is adopted' : 'the current rule stays'}`);
+  out.riseBefore = { simulation, ...section, levelOk, accuracyOk, adopt: levelOk && accuracyOk };
+} else out.riseBefore = previous.riseBefore;
 out.selectorEstimate = part === 'selector-estimate' ? await selectorEstimate() : previous.selectorEstimate;
 if (part === 'horizon-select') {
   const section = await study(HORIZON_SELECT, nineStreams());
@@ -965,6 +1032,6 @@ if (part === 'select') {
 } else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
