@@ -339,6 +339,12 @@
  *        below the current rule's by more than 0.001.
  *    Both hold: the candidate becomes `ErrorTrend.rose()`. Otherwise the current rule stays, and the results are
  *    reported.
+ *    Outcome (2026-11-30): (i) "rose" rates, current / candidate: 0.020 / 0.014 (independent), 0.145 / 0.025 (runs
+ *    of 10), 0.300 / 0.038 (runs of 50): the level holds; (ii) power 0.859 / 0.758; (iii) nine-stream mean 0.8905 /
+ *    0.8911 (sea-bursty 0.8497 / 0.8546, hyperplane-redraws 0.8782 / 0.8786, hp-reversal-permanent 0.9252 / 0.9256,
+ *    hp-reversal-transient 0.9053 / 0.9047, the others equal). Both conditions hold: the candidate is now
+ *    `ErrorTrend.rose()`. Parts 17 and 23 patch this file's copy of the earlier rule (`useIidRise`), so they rerun
+ *    as they ran.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
@@ -654,14 +660,43 @@ const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challen
 
 /** Part 17: the error-rise check under dependent errors (see the header). */
 const RISE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
-  { name: 'per-sample variance (current)', patch: () => {} },
+  { name: 'per-sample variance (current)', patch: useIidRise },
   { name: 'block means of 20', patch: (t) => useBlockRise(t, 20) },
 ];
 
+/**
+ * The error-rise check before part 23 (`ErrorTrend.rose()` until then), patched onto a trend so that parts 17 and
+ * 23 rerun as they ran: the mean of the last 200 errors exceeds that of the ones before by two standard errors,
+ * from the pooled per-sample variance; fewer than 400 errors answer yes.
+ */
+function useIidRise(trend: ErrorTrend): void {
+  trend.rose = () => {
+    const values = trend.state();
+    if (values.length < 400) return true;
+    let recent = 0;
+    let before = 0;
+    let sumSq = 0;
+    values.forEach((v, i) => {
+      if (i >= values.length - 200) recent += v;
+      else before += v;
+      sumSq += v * v;
+    });
+    const mean = (recent + before) / values.length;
+    const variance = Math.max(0, sumSq / values.length - mean * mean);
+    return recent / 200 - before / (values.length - 200) > 2 * Math.sqrt(variance * (1 / 200 + 1 / (values.length - 200)));
+  };
+}
+
 /** Part 23: the candidate of the header (the current rule, and the window before's blocks of 100). */
 const RISE_BEFORE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
-  { name: 'per-sample variance (current)', patch: () => {} },
-  { name: 'and blocks of 100 before', patch: (t) => useBeforeBlockRise(t, 100, 500) },
+  { name: 'per-sample variance (current)', patch: useIidRise },
+  {
+    name: 'and blocks of 100 before',
+    patch: (t) => {
+      useIidRise(t);
+      useBeforeBlockRise(t, 100, 500);
+    },
+  },
 ];
 
 /** The Student t quantile with `df` degrees of freedom at one-sided level `p` (bisection on the two-sided tail). */
