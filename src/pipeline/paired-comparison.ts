@@ -277,6 +277,18 @@ export function studentTTwoSided(t: number, df: number): number {
   return Math.min(1, Math.max(0, regularizedBeta(df / (df + t * t), df / 2, 0.5)));
 }
 
+/** The upper quantile of Student's t with `df` degrees of freedom: the t with P(T > t) = p (0 < p < 0.5), by bisection. */
+export function studentTUpperQuantile(p: number, df: number): number {
+  let lo = 0;
+  let hi = 1e3;
+  for (let k = 0; k < 200 && hi - lo > 1e-12; k++) {
+    const mid = (lo + hi) / 2;
+    if (studentTTwoSided(mid, df) / 2 > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** Regularized incomplete beta function I_x(a, b), from its continued fraction (modified Lentz). */
 export function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
