@@ -268,11 +268,13 @@ describe('WeightAverage', () => {
     const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
     const rises: { batch: number; restarted: boolean; holdoff: number }[] = [];
     let holdoffEndedAt = -1;
-    // 100 batches of one concept, its labels flipped for 15 batches, then back: two rises in error within one
-    // hold-off (2,000 samples, 40 batches of 50).
+    // 100 batches of one concept, then 30% label noise for 15 batches (the error rises to a new level and stays
+    // there), then its labels flipped for 15 batches: two rises in error within one hold-off (2,000 samples, 40
+    // batches of 50). (Each rise comes after a window where the error held: a window before that swings, such as
+    // a model still recovering from a flip, makes the rise check ask for more, see ErrorTrend.rose.)
     for (let i = 0; i < 160; i++) {
-      const b = batch((i + 1) * 7919, 50, 2);
-      if (i >= 100 && i < 115) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+      const b = batch((i + 1) * 7919, 50, 2, i >= 100 && i < 115 ? 0.3 : 0);
+      if (i >= 115 && i < 130) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
       const out = await m.step(b);
       for (const d of out.events) if (d.kind === 'drift' && d.scores.error_rose === 1) rises.push({ batch: i, restarted: d.scores.average_restarted === 1, holdoff: m.learner.averageHoldoff });
       if (i > 100 && holdoffEndedAt < 0 && m.learner.averageHoldoff === 0) holdoffEndedAt = i;
