@@ -51,8 +51,14 @@ export function scoreDetections(detector: string, at: readonly number[], driftPo
 }
 
 /** Indices where a detector with default parameters flags drift on the error stream. */
-export function detectionsOf(kind: DetectorKind, errors: Float32Array): number[] {
-  const det = createDetector(kind);
+/**
+ * KSWIN draws its older sample at random (CPython's Mersenne Twister, as River; unseeded there, and here a random
+ * seed unless given): the benchmark seeds it, fixed in advance, so that a rerun on the same errors agrees.
+ */
+export const KSWIN_SEED = 42;
+
+export function detectionsOf(kind: DetectorKind, errors: Float32Array, kswinSeed = KSWIN_SEED): number[] {
+  const det = createDetector(kind, kind === 'kswin' ? { seed: kswinSeed } : {});
   const at: number[] = [];
   for (let i = 0; i < errors.length; i++) if (det.update(errors[i] as number).drift) at.push(i);
   return at;
