@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -345,6 +345,10 @@
  *    hp-reversal-transient 0.9053 / 0.9047, the others equal). Both conditions hold: the candidate is now
  *    `ErrorTrend.rose()`. Parts 17 and 23 patch this file's copy of the earlier rule (`useIidRise`), so they rerun
  *    as they ran.
+ * 24. **responses-rise**: the rise check gates adapt and the challenger, and part 23 changed it; as in part 20,
+ *    part 13 is rerun as it was, with its two rules, under the current defaults (now with part 23's check): the
+ *    same grid and candidates on the same nine streams. Results go to `responsesRise`.
+ *    Decision rules: part 13's, unchanged (fixed before this run as they were before that one).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
@@ -979,7 +983,7 @@ out.horizonNow = part === 'horizon-now' ? await study(HORIZON_NOW) : previous.ho
 out.warmup = part === 'warmup' ? await study(WARMUP) : previous.warmup;
 out.lagNow = part === 'lag-now' ? await study(LAG_NOW) : previous.lagNow;
 out.promotions = part === 'promotions' ? await study(PROMOTIONS, nineStreams()) : previous.promotions;
-if (part === 'responses-nine' || part === 'responses-now') {
+if (part === 'responses-nine' || part === 'responses-now' || part === 'responses-rise') {
   const streams = nineStreams();
   const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
   // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
@@ -995,11 +999,13 @@ if (part === 'responses-nine' || part === 'responses-now') {
   const bestSet = Math.max(...candidates.map((n) => second.best.find((b) => b.setting === n)?.mean ?? -1));
   const chosen = candidates.find((n) => (second.best.find((b) => b.setting === n)?.mean ?? -1) >= bestSet - 0.001);
   log(`rule (2): ${chosen}`);
-  if (part === 'responses-now') out.responsesNow = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
+  if (part === 'responses-rise') out.responsesRise = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
+  else if (part === 'responses-now') out.responsesNow = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
   else out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
 }
 if (part !== 'responses-nine') out.responsesNine = previous.responsesNine;
 if (part !== 'responses-now') out.responsesNow = previous.responsesNow;
+if (part !== 'responses-rise') out.responsesRise = previous.responsesRise;
 if (part === 'horizon-nine') {
   const section = await streamsSection(HORIZON_NINE, [], nineStreams(), HORIZON_NINE.map((h) => h.name));
   const means = [1000, 0, 300, 3000].map((h) => {
@@ -1067,6 +1073,6 @@ if (part === 'select') {
 } else out.select = previous.select;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
