@@ -349,6 +349,10 @@
  *    part 13 is rerun as it was, with its two rules, under the current defaults (now with part 23's check): the
  *    same grid and candidates on the same nine streams. Results go to `responsesRise`.
  *    Decision rules: part 13's, unchanged (fixed before this run as they were before that one).
+ *    Outcome (2026-11-30): no change. (1) x2 for 500 has the best adapt mean (0.8911; x2 for 2,000 0.8909, the
+ *    reset variants 0.8904 and 0.8902, x1 with a reset 0.8889). (2) adapt + challenger 0.8911, adapt alone 0.8911,
+ *    challenger alone 0.8903: within 0.001, the current set stays. No response: 0.8903 (at the best grid points
+ *    no challenger is promoted, so the challenger alone equals no response; at lower learning rates it is).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
