@@ -66,7 +66,7 @@ export class DataDriftWatch {
 
   /**
    * Resumes the monitors of a checkpoint, each only if it watched what the config asks for now (the same columns,
-   * names and settings); returns the monitors that start fresh instead.
+   * names and settings) and its state reads back; returns the monitors that start fresh instead.
    */
   restore(s: DataDriftState): ('inputs' | 'predictions')[] {
     const fresh: ('inputs' | 'predictions')[] = [];
@@ -74,8 +74,13 @@ export class DataDriftWatch {
       const current = this[key];
       const saved = s[key];
       if (!current || !saved) continue;
-      const restored = DataDriftMonitor.restore(saved);
-      if (JSON.stringify(restored.snapshot().params) === JSON.stringify(current.snapshot().params)) this[key] = restored;
+      let restored: DataDriftMonitor | undefined;
+      try {
+        restored = DataDriftMonitor.restore(saved);
+      } catch {
+        restored = undefined;
+      }
+      if (restored && JSON.stringify(restored.snapshot().params) === JSON.stringify(current.snapshot().params)) this[key] = restored;
       else fresh.push(key);
     }
     return fresh;

@@ -91,5 +91,11 @@ describe('DataDriftWatch', () => {
     expect(other.restore(state)).toEqual(['inputs']);
     expect(other.state().inputs?.reference).toBeNull();
     expect(other.state().predictions?.reference).not.toBeNull();
+
+    // A state that does not read back (a damaged checkpoint) starts that monitor fresh instead of failing the start.
+    const damaged = { ...state, predictions: { ...state.predictions, ignored: 'x' } } as unknown as typeof state;
+    const third = new DataDriftWatch(dataConfig({ features: ['a', 'b'] }), columns);
+    expect(third.restore(damaged)).toEqual(['predictions']);
+    expect(third.state().inputs?.reference).not.toBeNull();
   });
 });
