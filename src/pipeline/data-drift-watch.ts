@@ -48,7 +48,7 @@ export class DataDriftWatch {
     const picked = this.picked;
     for (let i = 0; i < size; i++) {
       let row = features.subarray(i * width, (i + 1) * width);
-      if (picked) {
+      if (picked && this.inputs) {
         for (let k = 0; k < picked.length; k++) this.row[k] = row[picked[k] as number] as number;
         row = this.row;
       }
