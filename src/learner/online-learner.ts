@@ -256,6 +256,7 @@ export class OnlineLearner {
     } else if (chunk >= size) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
+      this.flushTyped();
       ({ outputs, trainedOutputs, alsoOutputs: shortOutputs, loss, applied } = this.gradientStep(batch.features, batch.labels, size, width, true, compare || selection !== undefined, selection ? { model: selection.serving, dense: this.shortDense } : undefined));
       if (applied) {
         this.average?.update(size);
@@ -263,6 +264,7 @@ export class OnlineLearner {
       }
     } else {
       // Score the whole batch first, then one step per slice: each sample is still learned exactly once.
+      this.flushTyped();
       outputs = this.scoreWith(this.serving, this.servingDense, batch.features, size);
       if (selection) shortOutputs = this.scoreWith(selection.serving, this.shortDense, batch.features, size);
       if (compare || selection) trainedOutputs = this.scoreWith(this.model, this.dense, batch.features, size);
@@ -296,6 +298,14 @@ export class OnlineLearner {
     }
     const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, batch.labels) : undefined;
     return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), ...(trainedErrors ? { trainedErrors } : {}) };
+  }
+
+  /**
+   * Writes the state the typed trainer holds between micro-batches into the tfjs variables. Everything that reads
+   * or changes the variables, the optimizer or the averages outside a typed step calls it first.
+   */
+  private flushTyped(): void {
+    this.typed?.flush();
   }
 
   /** The typed trainer, when it can take this step: a plain Dense stack, and an optimizer it implements. */
@@ -381,6 +391,7 @@ export class OnlineLearner {
    * layer, so a loader agrees to rounding (tests: 1e-4).
    */
   predict(raw: Float32Array, size: number): Float32Array {
+    this.flushTyped();
     const features = this.standardizer ? this.standardizer.transform(raw, size) : raw;
     const live = this.liveModel();
     return tf.tidy(() => (live.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
@@ -407,6 +418,7 @@ export class OnlineLearner {
 
   /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
   async snapshot(): Promise<ModelSnapshot> {
+    this.flushTyped();
     const artifacts = await this.publishedArtifacts();
     if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
       throw new UpdateRejectedError('The model has non-finite weights; refusing to checkpoint it');
@@ -500,6 +512,7 @@ export class OnlineLearner {
 
   /** Forgets optimizer moments (drift response `adapt`), keeping the weights. */
   resetOptimizer(): void {
+    this.flushTyped();
     this.optimizer.dispose();
     this.optimizer = createOptimizer(this.spec.optimizer);
   }
@@ -516,11 +529,13 @@ export class OnlineLearner {
 
   /** Restarts the weight average from the trained weights (after a drift); no-op without averaging. */
   restartAverage(): void {
+    this.flushTyped();
     this.average?.restart();
     this.selection?.average.restart();
   }
 
   dispose(): void {
+    this.typed?.release();
     if (this.serving !== this.model) this.serving.dispose();
     this.selection?.serving.dispose();
     this.model.dispose();

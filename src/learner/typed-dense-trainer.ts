@@ -27,6 +27,12 @@ export interface AverageStepper {
   advance(samples: number): number;
 }
 
+/** The averages a run moves: each one's variables (same order as the trained weights) and its bookkeeping. */
+export interface Serving {
+  readonly variables: readonly tf.Variable[];
+  readonly stepper: AverageStepper;
+}
+
 /** One trainable weight: its variable, its values while a step runs, and (Adam) its moments. */
 interface Slot {
   readonly variable: tf.Variable;
@@ -42,10 +48,12 @@ const f32 = Math.fround;
  * Gradient steps of a plain Dense stack in typed arrays, for a micro-batch learned in small slices (a step per
  * sample, `updateBatchSize` below the batch size). Through tfjs each such step costs some seventy kernel launches
  * (forward, backward, norm, optimizer, average) whatever the model's size: about 280 µs for a logistic regression
- * on the wasm backend, 99% of it fixed cost. Here the state is read out of the tfjs variables once per micro-batch,
- * every slice is stepped in plain loops, and the state is written back: the tfjs variables (model, optimizer slots,
- * average) stay the only state between micro-batches, so snapshots, restores, the whole-batch path and the drift
- * responses see exactly what they would have seen.
+ * on the wasm backend, 99% of it fixed cost. Here the state is read out of the tfjs variables, every slice is
+ * stepped in plain loops, and the state is held in typed arrays from one micro-batch to the next: reading and
+ * writing the variables (weights, Adam's moments, the averages) cost more than the steps themselves for a small
+ * model at a small batch. `flush()` writes the held state back into the variables, and the learner calls it before
+ * anything else reads or changes them (a snapshot, a prediction through tfjs, the whole-batch tfjs path, the drift
+ * responses), so those see exactly what they would have seen.
  *
  * The arithmetic is tfjs': float32 values, the same gradient (`DenseGradients`), the same guard and clipping,
  * and SGD and Adam written op for op as tfjs-core writes them, each op rounded to float32. Two differences, both
@@ -54,6 +62,9 @@ const f32 = Math.fround;
  * tfjs path uses too), so that a learner restored from a snapshot continues exactly as the one that wrote it. Other optimizers (momentum, Adagrad, RMSProp) keep the tfjs path: `supports()`.
  */
 export class TypedDenseTrainer {
+  /** The state between runs, newer than the tfjs variables until `flush()`. */
+  private held?: { readonly optimizer: tf.Optimizer; readonly slots: Slot[]; readonly averaged: Float32Array[][]; readonly servings: readonly Serving[] };
+
   private constructor(
     private readonly layers: readonly DenseLayer[],
     private readonly kind: OutputKind,
@@ -90,13 +101,17 @@ export class TypedDenseTrainer {
     chunk: number,
     optimizer: tf.Optimizer,
     clipNorm: number,
-    servings: readonly { variables: readonly tf.Variable[]; stepper: AverageStepper }[] = [],
+    servings: readonly Serving[] = [],
     score?: { trained: boolean },
   ): { loss: number; refused: number; outputs?: Float32Array; servingOutputs?: Float32Array[]; trainedOutputs?: Float32Array } {
     const adam = optimizer.getClassName() === 'Adam' ? (optimizer as unknown as AdamInternals) : undefined;
     const opt = optimizer as unknown as SgdInternals;
-    const slots = this.readSlots(adam);
-    const averaged = servings.map((s) => s.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)));
+    const held = this.held;
+    if (held && (held.optimizer !== optimizer || held.servings.length !== servings.length || held.servings.some((s, j) => s.variables !== servings[j]?.variables))) {
+      throw new Error('TypedDenseTrainer: the held state belongs to another optimizer or other averages; flush() before changing them');
+    }
+    const slots = held?.slots ?? this.readSlots(adam);
+    const averaged = held?.averaged ?? servings.map((s) => s.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)));
     const width = this.layers[0]?.kernel.shape[0] as number;
     const current = slots.map((sl) => sl.value);
     const servingOutputs = score ? averaged.map((a) => this.predictRows(features, size, a)) : undefined;
@@ -131,9 +146,30 @@ export class TypedDenseTrainer {
         if (c > 0) this.moveAverage(slots, averaged[j] as Float32Array[], c);
       });
     }
-    this.writeSlots(slots, adam, opt, iterations);
-    if (servings.length) tf.tidy(() => servings.forEach((s, j) => s.variables.forEach((v, i) => v.assign(tf.tensor((averaged[j] as Float32Array[])[i] as Float32Array, v.shape)))));
+    opt.iterations_ = iterations;
+    this.held = { optimizer, slots, averaged, servings };
     return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(servingOutputs?.length ? { servingOutputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
+  }
+
+  /** Whether state is held that the tfjs variables do not have yet. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Writes the held state into the tfjs variables (weights, Adam's moments and powers, the averages) and lets it go. */
+  flush(): void {
+    const h = this.held;
+    if (!h) return;
+    this.held = undefined;
+    const adam = h.optimizer.getClassName() === 'Adam' ? (h.optimizer as unknown as AdamInternals) : undefined;
+    const opt = h.optimizer as unknown as SgdInternals;
+    this.writeSlots(h.slots, adam, opt, opt.iterations);
+    if (h.servings.length) tf.tidy(() => h.servings.forEach((s, j) => s.variables.forEach((v, i) => v.assign(tf.tensor((h.averaged[j] as Float32Array[])[i] as Float32Array, v.shape)))));
+  }
+
+  /** Drops the held state unwritten (the learner is being disposed). */
+  release(): void {
+    this.held = undefined;
   }
 
   /** Outputs of `size` rows for the given weights (kernel, bias per layer), as the model's predict() gives them. */
