@@ -112,6 +112,22 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
     reference.dispose();
   });
 
+  it('batches of different sizes, some stepped in typed arrays and some through tfjs, learn as the tfjs path alone does', async () => {
+    // MLP 3 -> 64 -> 1: 256 multiply-adds a row, so a whole batch of 8 rows is stepped in typed arrays (whose state
+    // is held between batches) and one of 400 through tfjs kernels, which must see every typed step before it.
+    for (const s of [spec({ type: 'mlp', hiddenUnits: [64] }), spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } })]) {
+      const [typed, reference] = await pair(s, undefined);
+      for (let k = 0; k < 12; k++) {
+        const b = batchOf(300 + k, separable, k % 3 === 2 ? 400 : 8);
+        const [r1, r2] = [typed.step(b), reference.step(b)];
+        for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+      }
+      expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+      typed.dispose();
+      reference.dispose();
+    }
+  });
+
   it('takes a whole-batch step of a small model in typed arrays, and leaves a large one to tfjs kernels', async () => {
     const kernels = async (l: OnlineLearner, b: ReturnType<typeof batchOf>) => {
       l.step(b);
