@@ -246,7 +246,7 @@ export class OnlineLearner {
     const servings = this.average && this.servingVariables ? [{ variables: this.servingVariables, stepper: this.average }] : [];
     if (selection && this.shortVariables && servings.length) servings.push({ variables: this.shortVariables, stepper: selection.average });
     if (typed && (chunk < size || size * typed.macsPerRow <= TYPED_WHOLE_BATCH_MACS)) {
-      // Scored and learned in typed arrays: the weights are read once and written back once for the whole batch.
+      // Scored and learned in typed arrays, whose state the trainer holds until something else needs the variables.
       const r = typed.run(batch.features, batch.labels, size, Math.min(chunk, size), this.optimizer, this.spec.optimizer.clipNorm, servings, { trained: compare || selection !== undefined });
       outputs = r.outputs as Float32Array;
       shortOutputs = r.servingOutputs?.[1];
