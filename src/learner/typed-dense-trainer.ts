@@ -1,6 +1,7 @@
 import type { OutputKind } from './models.js';
 import type { DenseLayer } from './dense-gradients.js';
 import { adamPowers, alignAdamPowers } from './optimizer.js';
+import { StreamtrainError } from '../core/index.js';
 import { tf } from './tf.js';
 
 /** tfjs Adam's slots, as tfjs-core 4.x keeps them (read and written in place; see `slotsOf`). */
@@ -108,7 +109,7 @@ export class TypedDenseTrainer {
     const opt = optimizer as unknown as SgdInternals;
     const held = this.held;
     if (held && (held.optimizer !== optimizer || held.servings.length !== servings.length || held.servings.some((s, j) => s.variables !== servings[j]?.variables))) {
-      throw new Error('TypedDenseTrainer: the held state belongs to another optimizer or other averages; flush() before changing them');
+      throw new StreamtrainError('INTERNAL', 'TypedDenseTrainer: the held state belongs to another optimizer or other averages; flush() before changing them');
     }
     const slots = held?.slots ?? this.readSlots(adam);
     const averaged = held?.averaged ?? servings.map((s) => s.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)));
