@@ -1,0 +1,20 @@
+import type { ManagerEvent } from './model-manager.js';
+
+/** How many drifting input columns a decision's detail names. */
+const TOP_COLUMNS = 3;
+
+/**
+ * The one-line detail of a drift decision, as the logs, the manifest and `streamtrain versions` show it: the
+ * detector and the signal, and for data drift the columns that moved most (by PSI, from the event's
+ * `<column>_psi` scores), so an operator sees at a glance which inputs changed.
+ */
+export function driftDetail(e: Extract<ManagerEvent, { kind: 'drift' }>): string {
+  const base = `${e.detector} on ${e.signal}`;
+  if (e.signal === 'error') return base;
+  const moved = Object.entries(e.scores)
+    .filter(([k, v]) => k.endsWith('_psi') && Number.isFinite(v))
+    .map(([k, v]) => [k.slice(0, -'_psi'.length), v] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_COLUMNS);
+  return moved.length ? `${base}: ${moved.map(([name, v]) => `${name} psi ${v.toFixed(2)}`).join(', ')}` : base;
+}
