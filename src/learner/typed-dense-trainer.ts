@@ -152,11 +152,6 @@ export class TypedDenseTrainer {
     return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(servingOutputs?.length ? { servingOutputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
   }
 
-  /** Whether state is held that the tfjs variables do not have yet. */
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
-
   /** Writes the held state into the tfjs variables (weights, Adam's moments and powers, the averages) and lets it go. */
   flush(): void {
     const h = this.held;
