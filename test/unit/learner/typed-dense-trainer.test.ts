@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
@@ -186,6 +187,41 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
     expect(relativeDiff(a, tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
     typed.dispose();
     reference.dispose();
+  });
+
+  it('any sequence of steps, predictions, snapshots and drift responses sees the held typed state as the tfjs path does (property)', async () => {
+    type Op = { kind: 'small' | 'large' | 'predict' | 'snapshot' | 'reset' | 'restart' | 'boost' | 'restore'; seed: number };
+    const op = fc.record({ kind: fc.constantFrom<Op['kind']>('small', 'small', 'large', 'predict', 'snapshot', 'reset', 'restart', 'boost', 'restore'), seed: fc.integer({ min: 1, max: 1e6 }) });
+    // MLP 3 -> 64 -> 1 with the selector: 8 rows are stepped in typed arrays, 400 through tfjs (see the test above).
+    const s = spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } });
+    await fc.assert(
+      // A step per batch, a step per sample, or steps of 4 (the tfjs side then steps slice by slice too).
+      fc.asyncProperty(fc.constantFrom(0, 1, 4), fc.array(op, { minLength: 1, maxLength: 14 }), async (updateBatchSize, ops) => {
+        const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
+        const [typed, reference] = [await make(true), await make(false)];
+        try {
+          for (const o of ops) {
+            const b = batchOf(o.seed, separable, o.kind === 'large' ? 400 : 8);
+            if (o.kind === 'small' || o.kind === 'large') {
+              const [r1, r2] = [typed.step(b), reference.step(b)];
+              for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+            } else if (o.kind === 'predict') {
+              const [p1, p2] = [typed.predict(b.features, b.size), reference.predict(b.features, b.size)];
+              for (let i = 0; i < b.size; i++) expect(Math.abs((p1[i] as number) - (p2[i] as number))).toBeLessThan(1e-4);
+            } else if (o.kind === 'snapshot') expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+            else if (o.kind === 'reset') for (const l of [typed, reference]) l.resetOptimizer();
+            else if (o.kind === 'restart') for (const l of [typed, reference]) l.restartAverage();
+            else if (o.kind === 'boost') for (const l of [typed, reference]) l.boostLearningRate(3);
+            else for (const l of [typed, reference]) l.restoreLearningRate();
+          }
+          expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+        } finally {
+          typed.dispose();
+          reference.dispose();
+        }
+      }),
+      { numRuns: 25, seed: 20261130 },
+    );
   });
 
   it('keeps the tfjs path for optimizers it does not implement (RMSProp), with the same results as before', async () => {
