@@ -53,6 +53,17 @@ function relativeDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>
   return worst;
 }
 
+/** Steps both learners on the batch; their pre-update scores agree within 1e-4. */
+function stepBoth(typed: OnlineLearner, reference: OnlineLearner, b: ReturnType<typeof batchOf>): void {
+  const [r1, r2] = [typed.step(b), reference.step(b)];
+  for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
+}
+
+/** Everything both learners would checkpoint agrees within 1e-4 (relative). */
+async function expectSameState(typed: OnlineLearner, reference: OnlineLearner): Promise<void> {
+  expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+}
+
 async function pair(s: ModelConfig, updateBatchSize: number | undefined): Promise<[OnlineLearner, OnlineLearner]> {
   const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
   return [await make(true), await make(false)];
@@ -103,12 +114,8 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
       l.resetOptimizer();
       l.boostLearningRate(3);
     }
-    for (let k = 4; k < 10; k++) {
-      const b = batchOf(k, separable);
-      const [r1, r2] = [typed.step(b), reference.step(b)];
-      for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
-    }
-    expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+    for (let k = 4; k < 10; k++) stepBoth(typed, reference, batchOf(k, separable));
+    await expectSameState(typed, reference);
     typed.dispose();
     reference.dispose();
   });
@@ -118,12 +125,8 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
     // is held between batches) and one of 400 through tfjs kernels, which must see every typed step before it.
     for (const s of [spec({ type: 'mlp', hiddenUnits: [64] }), spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } })]) {
       const [typed, reference] = await pair(s, undefined);
-      for (let k = 0; k < 12; k++) {
-        const b = batchOf(300 + k, separable, k % 3 === 2 ? 400 : 8);
-        const [r1, r2] = [typed.step(b), reference.step(b)];
-        for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
-      }
-      expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+      for (let k = 0; k < 12; k++) stepBoth(typed, reference, batchOf(300 + k, separable, k % 3 === 2 ? 400 : 8));
+      await expectSameState(typed, reference);
       typed.dispose();
       reference.dispose();
     }
@@ -202,19 +205,17 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
         try {
           for (const o of ops) {
             const b = batchOf(o.seed, separable, o.kind === 'large' ? 400 : 8);
-            if (o.kind === 'small' || o.kind === 'large') {
-              const [r1, r2] = [typed.step(b), reference.step(b)];
-              for (let i = 0; i < b.size; i++) expect(Math.abs((r1.scores[i] as number) - (r2.scores[i] as number))).toBeLessThan(1e-4);
-            } else if (o.kind === 'predict') {
+            if (o.kind === 'small' || o.kind === 'large') stepBoth(typed, reference, b);
+            else if (o.kind === 'predict') {
               const [p1, p2] = [typed.predict(b.features, b.size), reference.predict(b.features, b.size)];
               for (let i = 0; i < b.size; i++) expect(Math.abs((p1[i] as number) - (p2[i] as number))).toBeLessThan(1e-4);
-            } else if (o.kind === 'snapshot') expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+            } else if (o.kind === 'snapshot') await expectSameState(typed, reference);
             else if (o.kind === 'reset') for (const l of [typed, reference]) l.resetOptimizer();
             else if (o.kind === 'restart') for (const l of [typed, reference]) l.restartAverage();
             else if (o.kind === 'boost') for (const l of [typed, reference]) l.boostLearningRate(3);
             else for (const l of [typed, reference]) l.restoreLearningRate();
           }
-          expect(relativeDiff(tensorsOf(await typed.snapshot()), tensorsOf(await reference.snapshot()))).toBeLessThan(1e-4);
+          await expectSameState(typed, reference);
         } finally {
           typed.dispose();
           reference.dispose();
