@@ -1,4 +1,4 @@
-import type { MetricValues } from '../core/index.js';
+import { StreamtrainError, type MetricValues } from '../core/index.js';
 import type { OutputKind } from './models.js';
 
 const EPS = 1e-7;
@@ -111,6 +111,21 @@ export class PrequentialMetrics {
       if (auc !== undefined) out.auc_window = auc;
     }
     return out;
+  }
+
+  /**
+   * Becomes a copy of `other` (same kind and window), window included: two models that take turns predicting
+   * (a hedged adapt period) keep one record of what was served. In memory only; never persisted.
+   */
+  copyFrom(other: PrequentialMetrics): void {
+    if (other.window !== this.window || other.kind !== this.kind) throw new StreamtrainError('METRICS_MISMATCH', 'PrequentialMetrics.copyFrom: the two records differ in kind or window');
+    this.restore(other.state());
+    this.winScore.set(other.winScore);
+    this.winLabel.set(other.winLabel);
+    this.winLoss.set(other.winLoss);
+    this.winCorrect.set(other.winCorrect);
+    this.winPos = other.winPos;
+    this.winFill = other.winFill;
   }
 
   /** Cumulative sums, restored from a checkpoint so "since start" survives restarts. The window does not. */

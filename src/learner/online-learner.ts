@@ -416,8 +416,12 @@ export class OnlineLearner {
     return k === 0 ? this.serving : k === 1 ? s.serving : this.model;
   }
 
-  /** Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights. */
-  async snapshot(): Promise<ModelSnapshot> {
+  /**
+   * Weights and optimizer slots, detached from tensors. Refuses to return a model with non-finite weights.
+   * `inMemory`: a copy that is never persisted (a hedged adapt period's), which keeps even a regression model's
+   * per-sample selector window.
+   */
+  async snapshot(options: { inMemory?: boolean } = {}): Promise<ModelSnapshot> {
     this.flushTyped();
     const artifacts = await this.publishedArtifacts();
     if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
@@ -448,7 +452,7 @@ export class OnlineLearner {
           ...(this.average ? { averageMass: this.average.mass, averageHoldoff: this.average.holdoff } : {}),
           ...(this.standardizer ? { standardizer: this.standardizer.state() } : {}),
           // Per-sample errors are kept for classifiers (0/1); for regression only on opt-in: the error of a model predicting 0 is the label.
-          ...(s ? { shortAverageMass: s.average.mass, shortAverageHoldoff: s.average.holdoff, ...(this.outputKind !== 'regression' || this.regressionErrors ? { selector: s.selector.state() } : {}) } : {}),
+          ...(s ? { shortAverageMass: s.average.mass, shortAverageHoldoff: s.average.holdoff, ...(this.outputKind !== 'regression' || this.regressionErrors || options.inMemory ? { selector: s.selector.state() } : {}) } : {}),
         },
         ...packed,
       },

@@ -18,3 +18,10 @@ export function driftDetail(e: Extract<ManagerEvent, { kind: 'drift' }>): string
     .slice(0, TOP_COLUMNS);
   return moved.length ? `${base}: ${moved.map(([name, v]) => `${name} psi ${v.toFixed(2)}`).join(', ')}` : base;
 }
+
+/** The detail of an adapt decision: the raised learning rate, and for a hedged period which model continues. */
+export function adaptDetail(e: Extract<ManagerEvent, { kind: 'adapt-started' | 'adapt-ended' }>): string {
+  if (e.kind === 'adapt-started') return `learning rate ${e.learningRate}${e.hedged ? ' on a copy (hedged)' : ''}`;
+  if (e.kept === undefined) return 'learning rate restored';
+  return `${e.kept} model kept (errors: boosted ${e.boostedErrors ?? 0}, unchanged ${e.unchangedErrors ?? 0}; lead changed ${e.switches ?? 0} times)`;
+}

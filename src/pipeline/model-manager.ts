@@ -11,8 +11,9 @@ export type ManagerEvent =
   | { readonly kind: 'challenger-started'; readonly from: 'scratch' | string; readonly rollback?: boolean }
   | { readonly kind: 'challenger-promoted'; readonly comparison: ComparisonResult; readonly branchedFrom?: string; readonly rollback?: boolean }
   | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult; readonly reason: DropReason }
-  | { readonly kind: 'adapt-started'; readonly learningRate: number }
-  | { readonly kind: 'adapt-ended' }
+  | { readonly kind: 'adapt-started'; readonly learningRate: number; readonly hedged?: boolean }
+  /** With `drift.adapt.hedge`: which model continues, the errors each made in the period, and how often the lead changed. */
+  | { readonly kind: 'adapt-ended'; readonly kept?: 'boosted' | 'unchanged'; readonly boostedErrors?: number; readonly unchangedErrors?: number; readonly switches?: number }
   | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult };
 
 /** Level of the paired test that restarts a lagging weight average (`model.averaging.restartOnLag`). */
@@ -54,6 +55,12 @@ export interface ManagerState {
     readonly rollback?: boolean;
   };
   readonly lag?: ComparisonState;
+  /**
+   * A hedged adapt period (`drift.adapt.hedge`): the model that was not predicting (the champion's snapshot is the
+   * one that was), which of the two is the boosted copy, and the errors each made since the period began (for a
+   * regression model without `checkpoints.regressionErrors`, 0: the count restarts).
+   */
+  readonly hedge?: { readonly other: SnapshotJson; readonly boostedLeads: boolean; readonly boostedErrors: number; readonly unchangedErrors: number; readonly switches: number };
 }
 
 /** Errors in the recent window and in the window before it that `ErrorTrend.rose()` compares. */
@@ -148,6 +155,20 @@ export class ErrorTrend {
   }
 }
 
+/**
+ * A hedged adapt period: the boosted copy and the unchanged model both learn every batch; the champion is whichever
+ * made fewer errors since the period began (a tie: the unchanged one), and `other` is the one that does not predict.
+ */
+interface Hedge {
+  other: OnlineLearner;
+  /** Whether the champion is the boosted copy. */
+  boostedLeads: boolean;
+  boostedErrors: number;
+  unchangedErrors: number;
+  /** Changes of the lead so far. */
+  switches: number;
+}
+
 interface Challenger {
   readonly learner: OnlineLearner;
   readonly race: Race;
@@ -175,6 +196,7 @@ export class ModelManager {
   private readonly data?: DataDriftWatch;
   private challenger?: Challenger;
   private adaptRemaining = 0;
+  private hedge?: Hedge;
   private baseline?: { snapshot: ModelSnapshot; version: string };
   private readonly trend = new ErrorTrend();
   /** The current block of paired errors (average, trained weights) for `restartOnLag`. */
@@ -220,12 +242,10 @@ export class ModelManager {
     const result = this.champion.step(batch);
     this.trainedSamples += batch.size;
     this.checkLag(result, events);
+    if (this.hedge) this.hedgeStep(this.hedge, batch, result);
     if (this.adaptRemaining > 0) {
       this.adaptRemaining -= batch.size;
-      if (this.adaptRemaining <= 0) {
-        this.champion.restoreLearningRate();
-        events.push({ kind: 'adapt-ended' });
-      }
+      if (this.adaptRemaining <= 0) this.endAdapt(events);
     }
     if (this.challenger) await this.raceStep(batch, result, events);
 
@@ -242,7 +262,10 @@ export class ModelManager {
       // A rise during the hold-off of an earlier restart does not extend it (the trained weights already predict),
       // so a stream whose detector fires every few hundred samples still gets averaging between the hold-offs.
       const restart = worse && this.champion.averaging && this.options.spec.averaging?.restartOnDrift !== false && this.champion.averageHoldoff === 0;
-      if (restart) this.champion.restartAverage();
+      if (restart) {
+        this.champion.restartAverage();
+        this.hedge?.other.restartAverage();
+      }
       events.push({ ...acted, scores: { ...acted.scores, error_rose: worse ? 1 : 0, ...(restart ? { average_restarted: 1 } : {}) } });
       await this.respond(acted, events);
     }
@@ -270,6 +293,47 @@ export class ModelManager {
     if (!r.challengerWins || r.lead <= 0) return;
     this.champion.restartAverage();
     events.push({ kind: 'average-restarted', comparison: r });
+  }
+
+  /**
+   * A hedged period's batch: the model that did not predict learns the batch too, both errors are counted, the
+   * live metrics keep what was served, and the one with fewer errors since the period began predicts the next batch.
+   */
+  private hedgeStep(h: Hedge, batch: LearnInput, served: StepResult): void {
+    const r = h.other.step(batch);
+    this.trainedSamples += batch.size;
+    const [mine, theirs] = [sum(served.errors), sum(r.errors)];
+    if (h.boostedLeads) {
+      h.boostedErrors += mine;
+      h.unchangedErrors += theirs;
+    } else {
+      h.unchangedErrors += mine;
+      h.boostedErrors += theirs;
+    }
+    h.other.metrics.copyFrom(this.champion.metrics);
+    const boostedLeads = h.boostedErrors < h.unchangedErrors;
+    if (boostedLeads === h.boostedLeads) return;
+    [this.champion, h.other] = [h.other, this.champion];
+    h.boostedLeads = boostedLeads;
+    h.switches++;
+    // The lag test compares one model's average with its own trained weights.
+    this.lag = undefined;
+  }
+
+  /** The end of an adapt period: the learning rate returns to its base; a hedge keeps its leader. */
+  private endAdapt(events: ManagerEvent[]): void {
+    this.adaptRemaining = 0;
+    this.champion.restoreLearningRate();
+    const h = this.hedge;
+    if (!h) {
+      events.push({ kind: 'adapt-ended' });
+      return;
+    }
+    this.hedge = undefined;
+    h.other.dispose();
+    const kept = h.boostedLeads ? 'boosted' : 'unchanged';
+    this.log.info({ kept, boostedErrors: h.boostedErrors, unchangedErrors: h.unchangedErrors, switches: h.switches }, 'hedged adapt period ended');
+    events.push({ kind: 'adapt-ended', kept, boostedErrors: h.boostedErrors, unchangedErrors: h.unchangedErrors, switches: h.switches });
   }
 
   private lagBlock(): number {
@@ -309,6 +373,17 @@ export class ModelManager {
           }
         : {}),
       ...(this.lag && perSample ? { lag: this.lag.state() } : {}),
+      ...(this.hedge
+        ? {
+            hedge: {
+              other: snapshotToJson(await this.hedge.other.snapshot()),
+              boostedLeads: this.hedge.boostedLeads,
+              boostedErrors: perSample ? this.hedge.boostedErrors : 0,
+              unchangedErrors: perSample ? this.hedge.unchangedErrors : 0,
+              switches: this.hedge.switches,
+            },
+          }
+        : {}),
     };
   }
 
@@ -324,6 +399,7 @@ export class ModelManager {
   dispose(): void {
     this.champion.dispose();
     this.challenger?.learner.dispose();
+    this.hedge?.other.dispose();
   }
 
   /** Whether checkpoints keep per-sample errors: always for classifiers, on opt-in for regression. */
@@ -343,13 +419,33 @@ export class ModelManager {
     const fresh = s.data && this.data ? this.data.restore(s.data) : [];
     if (fresh.length) this.log.info({ monitors: fresh }, 'data-drift monitors in the checkpoint watched other columns or settings than the config asks for: they start fresh');
     this.adaptRemaining = Math.max(0, s.adaptRemaining ?? 0);
-    if (this.adaptRemaining > 0) this.champion.boostLearningRate(this.options.drift.adapt.learningRateFactor);
+    if (this.adaptRemaining > 0) await this.restoreAdapt(s.hedge);
     if (Array.isArray(s.trend)) this.trend.restore(s.trend);
     if (s.lag && this.options.spec.averaging?.restartOnLag) {
       this.lag = new PairedComparison(this.options.spec.task, this.lagBlock(), 0, LAG_ALPHA, this.options.drift.challenger.test);
       this.lag.restore(s.lag);
     }
     if (s.challenger) await this.restoreChallenger(s.challenger);
+  }
+
+  /**
+   * Resumes an adapt period: a hedge with both models when the checkpoint holds one and the config still asks for
+   * it; otherwise the period continues unhedged on the model that predicted.
+   */
+  private async restoreAdapt(h: ManagerState['hedge']): Promise<void> {
+    const { adapt } = this.options.drift;
+    if (h && adapt.hedge) {
+      try {
+        const other = await OnlineLearner.create(learnerOptions(this.options), snapshotFromJson(h.other));
+        (h.boostedLeads ? this.champion : other).boostLearningRate(adapt.learningRateFactor);
+        const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+        this.hedge = { other, boostedLeads: h.boostedLeads === true, boostedErrors: count(h.boostedErrors), unchangedErrors: count(h.unchangedErrors), switches: count(h.switches) };
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'the hedged adapt copy in the checkpoint does not fit the config: the period continues unhedged');
+      }
+    } else if (h) this.log.info('a hedged adapt period ran at the checkpoint, but `drift.adapt.hedge` is off: the period continues unhedged on the model that predicted');
+    this.champion.boostLearningRate(adapt.learningRateFactor);
   }
 
   /** Resumes the race that ran at the checkpoint, unless the config no longer asks for challengers. */
@@ -392,10 +488,14 @@ export class ModelManager {
     // An adapt period in progress is not restarted: resetting the moments again would throw away what the model
     // learned since the last drift, and on a stream whose detector fires often it would never settle.
     if (fired.responses.includes('adapt') && this.adaptRemaining <= 0) {
-      if (adapt.resetOptimizer) this.champion.resetOptimizer();
-      this.champion.boostLearningRate(adapt.learningRateFactor);
-      this.adaptRemaining = adapt.forSamples;
-      events.push({ kind: 'adapt-started', learningRate: this.champion.learningRate });
+      const boosted = adapt.hedge ? await this.copyOfChampion() : this.champion;
+      if (boosted) {
+        if (adapt.resetOptimizer) boosted.resetOptimizer();
+        boosted.boostLearningRate(adapt.learningRateFactor);
+        this.adaptRemaining = adapt.forSamples;
+        if (boosted !== this.champion) this.hedge = { other: boosted, boostedLeads: false, boostedErrors: 0, unchangedErrors: 0, switches: 0 };
+        events.push({ kind: 'adapt-started', learningRate: boosted.learningRate, ...(this.hedge ? { hedged: true } : {}) });
+      }
     }
     if (fired.responses.includes('challenger') && !this.challenger) {
       const fromBaseline = challenger.from === 'last-version' && this.baseline;
@@ -409,6 +509,18 @@ export class ModelManager {
       };
       events.push({ kind: 'challenger-started', from: fromBaseline ? (this.baseline?.version as string) : 'scratch' });
       this.log.info({ from: fromBaseline ? this.baseline?.version : 'scratch' }, 'challenger started');
+    }
+  }
+
+  /** An exact copy of the champion (weights, optimizer, averages, live metrics), or undefined if it cannot be taken. */
+  private async copyOfChampion(): Promise<OnlineLearner | undefined> {
+    try {
+      const copy = await OnlineLearner.create(learnerOptions(this.options), await this.champion.snapshot({ inMemory: true }));
+      copy.metrics.copyFrom(this.champion.metrics);
+      return copy;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'adapt: could not copy the model for a hedged period; no adapt this time');
+      return undefined;
     }
   }
 
@@ -428,6 +540,8 @@ export class ModelManager {
       this.lag = undefined;
       this.challenger = undefined;
       this.adaptRemaining = 0;
+      this.hedge?.other.dispose();
+      this.hedge = undefined;
       // A new model, a new error stream: detectors start over.
       this.detectors = this.options.drift.detectors.map((d) => createDetector(d.kind, d.params));
       events.push({ kind: 'challenger-promoted', comparison: result, branchedFrom: ch.branchedFrom, ...(ch.rollback ? { rollback: true } : {}) });
@@ -446,6 +560,12 @@ export class ModelManager {
       events.push({ kind: 'challenger-dropped', comparison: result, reason });
     }
   }
+}
+
+function sum(values: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i] as number;
+  return total;
 }
 
 function learnerOptions(o: ModelManagerOptions) {

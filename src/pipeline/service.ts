@@ -15,7 +15,7 @@ import { TriggerSet } from './triggers.js';
 import type { ManagerEvent, ManagerState } from './model-manager.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
-import { driftDetail } from './drift-detail.js';
+import { adaptDetail, driftDetail } from './drift-detail.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
 const MAX_IN_FLIGHT = 4;
@@ -279,7 +279,7 @@ export class StreamtrainService {
 
   /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
   private async onManagerEvent(e: ManagerEvent, batch: PackedBatch): Promise<void> {
-    const detail = e.kind === 'drift' ? driftDetail(e) : e.kind === 'challenger-started' ? (e.rollback ? `rollback race of the displaced champion ${e.from}` : `from ${e.from}`) : 'comparison' in e ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
+    const detail = e.kind === 'drift' ? driftDetail(e) : e.kind === 'adapt-started' || e.kind === 'adapt-ended' ? adaptDetail(e) : e.kind === 'challenger-started' ? (e.rollback ? `rollback race of the displaced champion ${e.from}` : `from ${e.from}`) : 'comparison' in e ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);

@@ -286,7 +286,7 @@ function readDrift(d: FieldReader): DriftConfig {
   const responses = (Array.isArray(rawResponses) && rawResponses.length === 0 ? [] : d.has('responses') ? d.stringList('responses', ['alert']) : ['alert']) as DriftResponse[];
   for (const r of responses) if (!RESPONSES.includes(r)) d.problem('responses', `Expected \`drift.responses\` to list only \`alert\`, \`adapt\` or \`challenger\`, got \`${r}\``);
   const a = d.child('adapt');
-  a.rejectUnknown(['learningRateFactor', 'forSamples', 'resetOptimizer']);
+  a.rejectUnknown(['learningRateFactor', 'forSamples', 'resetOptimizer', 'hedge']);
   const c = d.child('challenger');
   c.rejectUnknown(['from', 'minSamples', 'maxSamples', 'margin', 'alpha', 'rollback', 'test']);
   const challenger = {
@@ -304,7 +304,7 @@ function readDrift(d: FieldReader): DriftConfig {
     data,
     responses,
     topic: d.string('topic', 'streamtrain.drift'),
-    adapt: { learningRateFactor: a.number('learningRateFactor', 2, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', false) },
+    adapt: { learningRateFactor: a.number('learningRateFactor', 2, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', false), hedge: a.bool('hedge', false) },
     challenger,
   };
 }

@@ -310,6 +310,14 @@ export interface DriftConfig {
     readonly forSamples: number;
     /** Forget optimizer moments (Adam's m and v) at the start of the period. @default false */
     readonly resetOptimizer: boolean;
+    /**
+     * Hedge the period: the raised learning rate (and the reset) go to a copy of the model, which learns the same
+     * batches as the unchanged one; both are scored on every batch, the one with fewer errors since the period
+     * began predicts the next batch (a tie: the unchanged one), and at the end the leader continues and the other
+     * is dropped. A response to a false alarm then costs little accuracy, for at most `forSamples` more samples
+     * of training. @default false
+     */
+    readonly hedge: boolean;
   };
   readonly challenger: {
     /**

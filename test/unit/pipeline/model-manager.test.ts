@@ -118,12 +118,75 @@ describe('ModelManager', () => {
     periods.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'adapt-started' : 'adapt-ended'));
   });
 
+  describe('hedged adapt (drift.adapt.hedge)', () => {
+    /** Runs concept then flipped batches; returns each batch's served errors, the events, and the final live metrics. */
+    async function hedgeRun(responses: string[], adapt: Record<string, unknown> | undefined, phases: ['concept' | 'flipped' | 'noise', number][]) {
+      const c = config(responses, adapt);
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+      const errors: number[][] = [];
+      const events: ManagerEvent[] = [];
+      let index = 0;
+      for (const [kind, batches] of phases) {
+        for (let i = 0; i < batches; i++, index++) {
+          const out = await m.step(batch(index + 1, kind));
+          errors.push(Array.from(out.result.errors));
+          events.push(...out.events);
+        }
+      }
+      const probe = batch(9999, 'concept');
+      const predicted = Array.from(m.learner.predict(probe.features, probe.size));
+      const metrics = m.metrics();
+      const trained = m.trainedSamples;
+      m.dispose();
+      return { errors, events, metrics, predicted, trained };
+    }
+    const flip: ['concept' | 'flipped', number][] = [['concept', 60], ['flipped', 100]];
+
+    it('copies the model exactly: with the learning rate unchanged both make the same errors and the run equals one without adapt', async () => {
+      const hedged = await hedgeRun(['alert', 'adapt'], { hedge: true, learningRateFactor: 1 }, flip);
+      const plain = await hedgeRun(['alert'], undefined, flip);
+      const started = hedged.events.find((e) => e.kind === 'adapt-started');
+      expect(started).toMatchObject({ hedged: true });
+      const ended = hedged.events.find((e) => e.kind === 'adapt-ended');
+      expect(ended).toMatchObject({ kept: 'unchanged', switches: 0 });
+      expect(ended?.kind === 'adapt-ended' && ended.boostedErrors).toBe(ended?.kind === 'adapt-ended' && ended.unchangedErrors);
+      expect(ended?.kind === 'adapt-ended' && (ended.unchangedErrors ?? 0) > 0).toBe(true);
+      expect(hedged.errors).toEqual(plain.errors);
+      expect(hedged.predicted).toEqual(plain.predicted);
+      // The copy trained each period's samples on top: 500 by default, in whole batches of 50.
+      expect(hedged.trained - plain.trained).toBe(500 * hedged.events.filter((e) => e.kind === 'adapt-started').length);
+    });
+
+    it('after a flip the boosted copy takes the lead and is kept; the live metrics record what was served', async () => {
+      const r = await hedgeRun(['adapt'], { hedge: true, learningRateFactor: 4, forSamples: 1500 }, flip);
+      const ended = r.events.find((e): e is Extract<ManagerEvent, { kind: 'adapt-ended' }> => e.kind === 'adapt-ended');
+      expect(ended?.kept).toBe('boosted');
+      expect(ended?.boostedErrors ?? Infinity).toBeLessThan(ended?.unchangedErrors ?? 0);
+      expect(ended?.switches ?? 0).toBeGreaterThan(0);
+      const served = r.errors.flat();
+      expect(r.metrics.samples).toBe(served.length);
+      expect(r.metrics.accuracy).toBeCloseTo(1 - served.reduce((a, b) => a + b, 0) / served.length, 10);
+      // The window too: the last 500 served samples.
+      expect(r.metrics.accuracy_window).toBeCloseTo(1 - served.slice(-500).reduce((a, b) => a + b, 0) / 500, 10);
+    });
+
+    it('keeps the unchanged model when the boosted copy does worse (a learning rate too high to learn)', async () => {
+      const r = await hedgeRun(['adapt'], { hedge: true, learningRateFactor: 1000, forSamples: 1500 }, [['concept', 60], ['noise', 10], ['concept', 60]]);
+      const ended = r.events.filter((e): e is Extract<ManagerEvent, { kind: 'adapt-ended' }> => e.kind === 'adapt-ended');
+      expect(ended.length).toBeGreaterThan(0);
+      for (const e of ended) {
+        expect(e.kept).toBe('unchanged');
+        expect(e.unchangedErrors ?? Infinity).toBeLessThanOrEqual(e.boostedErrors ?? 0);
+      }
+    });
+  });
+
   describe('restart', () => {
     const phases = (index: number): 'concept' | 'flipped' => (index < 60 || index >= 130 ? 'concept' : 'flipped');
     const BATCHES = 220;
 
-    async function manager(restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: unknown; metrics: unknown }) {
-      const c = config(['alert', 'adapt', 'challenger'], undefined, { rollback: true });
+    async function manager(restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: unknown; metrics: unknown }, adapt?: Record<string, unknown>) {
+      const c = config(['alert', 'adapt', 'challenger'], adapt, { rollback: true });
       const spec = { ...c.model, averaging: { ...c.model.averaging, restartOnLag: true } };
       const m = await ModelManager.create({ spec, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger }, restored ? { snapshot: restored.snapshot, state: restored.state as never } : undefined);
       if (restored) m.learner.metrics.restore(restored.metrics as never);
@@ -133,8 +196,11 @@ describe('ModelManager', () => {
     const describeEvent = (e: ManagerEvent) => JSON.stringify(e);
     const cumulative = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.endsWith('_window')));
 
-    it('continues every decision exactly where it stopped: detectors, error trend, a running race, the lag test', async () => {
-      const reference = await manager();
+    it.each([
+      ['', undefined],
+      [', a hedged adapt period', { hedge: true, forSamples: 1000 }],
+    ])('continues every decision exactly where it stopped: detectors, error trend, a running race, the lag test%s', async (_, adapt) => {
+      const reference = await manager(undefined, adapt);
       const events: string[][] = [];
       for (let i = 0; i < BATCHES; i++) events.push((await reference.step(batch(i + 1, phases(i)))).events.map(describeEvent));
       const probe = batch(9999, 'concept');
@@ -144,16 +210,20 @@ describe('ModelManager', () => {
       expect(events.flat().some((e) => e.includes('challenger-promoted'))).toBe(true);
 
       let racing = 0;
-      for (let cut = 62; cut < BATCHES; cut += 6) {
-        const first = await manager();
+      let hedging = 0;
+      let boostedLeading = 0;
+      for (let cut = 62; cut < BATCHES; cut += adapt ? 3 : 6) {
+        const first = await manager(undefined, adapt);
         for (let i = 0; i < cut; i++) await first.step(batch(i + 1, phases(i)));
         const wasRacing = first.challengerRunning;
         if (wasRacing) racing++;
         // Through JSON, as in state.bin.
-        const state = JSON.parse(JSON.stringify(await first.state())) as unknown;
+        const state = JSON.parse(JSON.stringify(await first.state())) as ManagerState;
+        if (state.hedge) hedging++;
+        if (state.hedge?.boostedLeads) boostedLeading++;
         const restored = { snapshot: await first.learner.snapshot(), state, metrics: first.learner.metrics.state() };
         first.dispose();
-        const second = await manager(restored);
+        const second = await manager(restored, adapt);
         expect(second.challengerRunning).toBe(wasRacing);
         for (let i = cut; i < BATCHES; i++) expect([cut, i, (await second.step(batch(i + 1, phases(i)))).events.map(describeEvent)]).toEqual([cut, i, events[i]]);
         expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(Array.from(expected));
@@ -162,8 +232,10 @@ describe('ModelManager', () => {
         expect(cumulative(second.metrics())).toEqual(cumulative(expectedMetrics));
         second.dispose();
       }
-      // Some cuts fell inside a race, so resuming one was tested.
+      // Some cuts fell inside a race (and a hedged period), so resuming one was tested.
       expect(racing).toBeGreaterThan(2);
+      // ... including one where the boosted copy predicted (the checkpoint's model) and the unchanged one waited.
+      if (adapt) expect([hedging > 2, boostedLeading > 0]).toEqual([true, true]);
     });
 
     it('drops a checkpointed challenger when the config no longer lists the response', async () => {
