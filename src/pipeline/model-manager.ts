@@ -512,12 +512,11 @@ export class ModelManager {
     }
   }
 
-  /** An exact copy of the champion (weights, optimizer, averages, live metrics), or undefined if it cannot be taken. */
+  /** An exact copy of the champion (weights, optimizer, averages), or undefined if it cannot be taken. */
   private async copyOfChampion(): Promise<OnlineLearner | undefined> {
     try {
-      const copy = await OnlineLearner.create(learnerOptions(this.options), await this.champion.snapshot({ inMemory: true }));
-      copy.metrics.copyFrom(this.champion.metrics);
-      return copy;
+      // Its live metrics start empty: it predicts only after its first batch, which copies the served record into it.
+      return await OnlineLearner.create(learnerOptions(this.options), await this.champion.snapshot({ inMemory: true }));
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'adapt: could not copy the model for a hedged period; no adapt this time');
       return undefined;
