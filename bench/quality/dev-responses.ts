@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -354,6 +354,23 @@
  *    reset variants 0.8904 and 0.8902, x1 with a reset 0.8889). (2) adapt + challenger 0.8911, adapt alone 0.8911,
  *    challenger alone 0.8903: within 0.001, the current set stays. No response: 0.8903 (at the best grid points
  *    no challenger is promoted, so the challenger alone equals no response; at lower learning rates it is).
+ * 25. **adapt-hedge**: adapt (twice the learning rate for 500 samples) helps after reversals and costs up to 0.002
+ *    on three other streams, where the detection it answers is noise or a change the model follows anyway.
+ *    Candidate: `drift.adapt.hedge`: the raised rate goes to an exact copy of the model that learns the same
+ *    batches as the unchanged one; the one with fewer errors since the period began predicts the next batch (a
+ *    tie: the unchanged one), and the leader at the end continues. The adapt parameters stay at their defaults.
+ *    Settings, nine streams, current defaults otherwise: no response; adapt + challenger (the default, adapt
+ *    unhedged); adapt (hedged) + challenger; and for rule (b) adapt (hedged) alone and the challenger alone.
+ *    Decision rules, fixed before the run:
+ *    (a) the hedge: per setting, the mean over the nine streams of the best-grid accuracy. Hedged + challenger
+ *        becomes the default if its mean beats adapt + challenger's by more than 0.001, and stays off if it is
+ *        below by more than 0.001. Within 0.001 (a tie), harm decides: each setting's worst stream difference to no
+ *        response; the hedge becomes the default only if its worst is higher by more than 0.001; otherwise it
+ *        stays off.
+ *    (b) only if the hedge is adopted: part 13's rule (2) with hedged adapt: among adapt (hedged) + challenger,
+ *        the challenger alone and adapt (hedged) alone, the highest mean; within 0.001 of it the current set
+ *        (adapt + challenger) stays.
+ *    The training samples of each setting (the hedge's copy trains too) are reported.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
@@ -854,6 +871,15 @@ const RESTART_SELECT: Setting[] = [true, false].flatMap((restartOnDrift) => [
   { name: `restart ${restartOnDrift ? 'on' : 'off'}, select, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, select: true, restartOnDrift } } },
 ]);
 
+/** Part 25: adapt hedged on a copy of the model, against adapt as it is (see the header). */
+const ADAPT_HEDGE: Setting[] = [
+  { name: 'none', responses: [] },
+  { name: 'adapt + challenger', responses: ['adapt', 'challenger'] },
+  { name: 'adapt (hedged) + challenger', responses: ['adapt', 'challenger'], drift: { adapt: { hedge: true } } },
+  { name: 'adapt (hedged)', responses: ['adapt'], drift: { adapt: { hedge: true } } },
+  { name: 'challenger', responses: ['challenger'] },
+];
+
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
@@ -1071,8 +1097,28 @@ if (part === 'select') {
   log(`means ${JSON.stringify(means)}; select ${means.on - means.off > 0.001 ? 'becomes the default' : 'stays off'}`);
   out.select = { ...section, means, adopt: means.on - means.off > 0.001 };
 } else out.select = previous.select;
+if (part === 'adapt-hedge') {
+  const section = await study(ADAPT_HEDGE, nineStreams());
+  const best = (name: string) => section.best.find((b) => b.setting === name) as (typeof section.best)[number];
+  const worstVsNone = (name: string) => Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
+  const [current, hedged] = ['adapt + challenger', 'adapt (hedged) + challenger'];
+  const diff = best(hedged).mean - best(current).mean;
+  const harm = { [current]: worstVsNone(current), [hedged]: worstVsNone(hedged) };
+  // Rule (a).
+  const adopt = diff > 0.001 || (diff >= -0.001 && (harm[hedged] as number) - (harm[current] as number) > 0.001);
+  // Rule (b), only when the hedge is adopted.
+  let responses = 'adapt + challenger';
+  if (adopt) {
+    const candidates = [hedged, 'challenger', 'adapt (hedged)'];
+    const top = Math.max(...candidates.map((n) => best(n).mean));
+    responses = best(hedged).mean >= top - 0.001 ? 'adapt + challenger' : (candidates.find((n) => best(n).mean === top) as string);
+  }
+  const trainSamples = Object.fromEntries(ADAPT_HEDGE.map((h) => [h.name, Object.values(best(h.name).perStream).reduce((a, p) => a + p.trainSamples, 0)]));
+  log(`means ${ADAPT_HEDGE.map((h) => `${h.name} ${best(h.name).mean.toFixed(4)}`).join(', ')}; worst vs none ${JSON.stringify(harm)}; hedge ${adopt ? 'becomes the default' : 'stays off'}; responses: ${responses}`);
+  out.adaptHedge = { ...section, harm, trainSamples, adopt, responses };
+} else out.adaptHedge = previous.adaptHedge;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : part === 'adapt-hedge' ? out.adaptHedge : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
