@@ -371,6 +371,14 @@
  *        the challenger alone and adapt (hedged) alone, the highest mean; within 0.001 of it the current set
  *        (adapt + challenger) stays.
  *    The training samples of each setting (the hedge's copy trains too) are reported.
+ *    Outcome (2026-11-30): means: no response 0.8903, adapt + challenger 0.8911, adapt (hedged) + challenger 0.8914,
+ *    adapt (hedged) 0.8914, challenger 0.8903. (a) A tie (+0.0003), decided by harm: worst stream difference to no
+ *    response -0.0020 unhedged (sea-bursty 0.8546 against 0.8566), -0.0008 hedged (sea-bursty 0.8558): higher by
+ *    0.0012, so the hedge is now the default. It removes the cost on hyperplane (0.9173 against 0.9161) and most
+ *    of it on hyperplane-redraws (0.8800 against 0.8786) and sea-bursty, and keeps the reversal gains
+ *    (hp-reversal-transient 0.9044 against 0.9047, hp-reversal-permanent 0.9255 against 0.9256). (b) adapt
+ *    (hedged) + challenger has the highest mean: the set stays adapt + challenger. Training samples over the nine
+ *    streams: 408,320 hedged against 387,600 unhedged (+5%; no response 270,000).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';

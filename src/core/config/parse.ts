@@ -304,7 +304,7 @@ function readDrift(d: FieldReader): DriftConfig {
     data,
     responses,
     topic: d.string('topic', 'streamtrain.drift'),
-    adapt: { learningRateFactor: a.number('learningRateFactor', 2, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', false), hedge: a.bool('hedge', false) },
+    adapt: { learningRateFactor: a.number('learningRateFactor', 2, 0, 1_000, true), forSamples: a.int('forSamples', 500, 1), resetOptimizer: a.bool('resetOptimizer', false), hedge: a.bool('hedge', true) },
     challenger,
   };
 }

@@ -27,7 +27,7 @@ describe('config', () => {
     expect(c.checkpoints.regressionErrors).toBe(false);
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
     expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false, select: true });
-    expect(c.drift.adapt).toEqual({ learningRateFactor: 2, forSamples: 500, resetOptimizer: false, hedge: false });
+    expect(c.drift.adapt).toEqual({ learningRateFactor: 2, forSamples: 500, resetOptimizer: false, hedge: true });
     expect(c.drift.challenger).toEqual({ from: 'scratch', minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01, rollback: false, test: 'batch-means' });
   });
 
