@@ -100,15 +100,23 @@ describe('ModelManager', () => {
 
   it('adapt with resetOptimizer forgets the optimizer moments', async () => {
     const counts = { resets: 0 };
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { resetOptimizer: true, learningRateFactor: 1 }, counts);
+    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { resetOptimizer: true, learningRateFactor: 1, hedge: false }, counts);
     expect(events.find((e) => e.kind === 'adapt-started')).toMatchObject({ kind: 'adapt-started', learningRate: 0.5 });
     expect(counts.resets).toBeGreaterThan(0);
+  });
+
+  it('a hedged adapt resets the copy, never the model that keeps predicting', async () => {
+    const counts = { resets: 0 };
+    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { resetOptimizer: true, learningRateFactor: 1 }, counts);
+    expect(events.find((e) => e.kind === 'adapt-started')).toMatchObject({ kind: 'adapt-started', learningRate: 0.5, hedged: true });
+    // (The spy sits on the model that predicts at the start; SGD has no moments, so the copy's reset changes nothing else.)
+    expect(counts.resets).toBe(0);
   });
 
   it('a drift during an adapt period does not restart it (no second optimizer reset)', async () => {
     // Concept flips every 15 batches (750 samples), well inside one adapt period of 2000 samples.
     const counts = { resets: 0 };
-    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]], 0, { forSamples: 2000, learningRateFactor: 2, resetOptimizer: true }, counts);
+    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]], 0, { forSamples: 2000, learningRateFactor: 2, resetOptimizer: true, hedge: false }, counts);
     const kinds = events.map((e) => e.kind).filter((k) => k === 'drift' || k === 'adapt-started' || k === 'adapt-ended');
     expect(kinds.filter((k) => k === 'drift').length).toBeGreaterThan(kinds.filter((k) => k === 'adapt-started').length);
     // One reset per period, none for the detections inside a period.
