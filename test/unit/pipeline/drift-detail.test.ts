@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driftDetail } from '../../../src/pipeline/drift-detail.js';
+import { adaptDetail, driftDetail } from '../../../src/pipeline/drift-detail.js';
 
 const drift = (signal: 'error' | 'input' | 'prediction', scores: Record<string, number>) => ({ kind: 'drift' as const, detector: signal === 'error' ? 'adwin' : 'psi-ks', signal, scores, responses: [] });
 
@@ -16,5 +16,14 @@ describe('driftDetail', () => {
   it('reads the prediction monitor the same way, and stays short without scores', () => {
     expect(driftDetail(drift('prediction', { score_psi: 0.27, score_ks: 0.1, score: 0.27, window: 2 }))).toBe('psi-ks on prediction: score psi 0.27');
     expect(driftDetail(drift('input', {}))).toBe('psi-ks on input');
+  });
+});
+
+describe('adaptDetail', () => {
+  it('says the raised learning rate, whether the period is hedged, and which model a hedge kept', () => {
+    expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01 })).toBe('learning rate 0.01');
+    expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01, hedged: true })).toBe('learning rate 0.01 on a copy (hedged)');
+    expect(adaptDetail({ kind: 'adapt-ended' })).toBe('learning rate restored');
+    expect(adaptDetail({ kind: 'adapt-ended', kept: 'boosted', boostedErrors: 80, unchangedErrors: 97, switches: 1 })).toBe('boosted model kept (errors: boosted 80, unchanged 97; lead changed 1 times)');
   });
 });
