@@ -23,5 +23,6 @@ export function driftDetail(e: Extract<ManagerEvent, { kind: 'drift' }>): string
 export function adaptDetail(e: Extract<ManagerEvent, { kind: 'adapt-started' | 'adapt-ended' }>): string {
   if (e.kind === 'adapt-started') return `learning rate ${e.learningRate}${e.hedged ? ' on a copy (hedged)' : ''}`;
   if (e.kept === undefined) return 'learning rate restored';
-  return `${e.kept} model kept (errors: boosted ${e.boostedErrors ?? 0}, unchanged ${e.unchangedErrors ?? 0}; lead changed ${e.switches ?? 0} times)`;
+  const switches = e.switches ?? 0;
+  return `${e.kept} model kept (errors: boosted ${e.boostedErrors ?? 0}, unchanged ${e.unchangedErrors ?? 0}; the lead changed ${switches === 1 ? 'once' : `${switches} times`})`;
 }

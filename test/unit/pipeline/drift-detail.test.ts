@@ -24,6 +24,7 @@ describe('adaptDetail', () => {
     expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01 })).toBe('learning rate 0.01');
     expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01, hedged: true })).toBe('learning rate 0.01 on a copy (hedged)');
     expect(adaptDetail({ kind: 'adapt-ended' })).toBe('learning rate restored');
-    expect(adaptDetail({ kind: 'adapt-ended', kept: 'boosted', boostedErrors: 80, unchangedErrors: 97, switches: 1 })).toBe('boosted model kept (errors: boosted 80, unchanged 97; lead changed 1 times)');
+    expect(adaptDetail({ kind: 'adapt-ended', kept: 'boosted', boostedErrors: 80, unchangedErrors: 97, switches: 1 })).toBe('boosted model kept (errors: boosted 80, unchanged 97; the lead changed once)');
+    expect(adaptDetail({ kind: 'adapt-ended', kept: 'unchanged', boostedErrors: 9, unchangedErrors: 7, switches: 2 })).toBe('unchanged model kept (errors: boosted 9, unchanged 7; the lead changed 2 times)');
   });
 });
