@@ -387,9 +387,13 @@ export class ModelManager {
     };
   }
 
-  /** Live metrics of the champion, plus the race when a challenger runs. */
+  /**
+   * Live metrics of the champion, plus the race when a challenger runs, and during an adapt period the samples
+   * left in it (`adapt_remaining`) and, hedged, whether the boosted copy predicts (`adapt_boosted_leads`, 1 or 0).
+   */
   metrics(): MetricValues {
-    const m = this.champion.liveMetrics();
+    const adapt = this.adaptRemaining > 0 ? { adapt_remaining: this.adaptRemaining, ...(this.hedge ? { adapt_boosted_leads: this.hedge.boostedLeads ? 1 : 0 } : {}) } : {};
+    const m = { ...this.champion.liveMetrics(), ...adapt };
     if (!this.challenger) return m;
     const c = this.challenger.race.comparison;
     const r = c.result();

@@ -133,12 +133,15 @@ describe('ModelManager', () => {
       const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
       const errors: number[][] = [];
       const events: ManagerEvent[] = [];
+      const leads: number[] = [];
       let index = 0;
       for (const [kind, batches] of phases) {
         for (let i = 0; i < batches; i++, index++) {
           const out = await m.step(batch(index + 1, kind));
           errors.push(Array.from(out.result.errors));
           events.push(...out.events);
+          const live = m.metrics();
+          if (live.adapt_remaining !== undefined) leads.push(live.adapt_boosted_leads as number);
         }
       }
       const probe = batch(9999, 'concept');
@@ -146,7 +149,7 @@ describe('ModelManager', () => {
       const metrics = m.metrics();
       const trained = m.trainedSamples;
       m.dispose();
-      return { errors, events, metrics, predicted, trained };
+      return { errors, events, metrics, predicted, trained, leads };
     }
     const flip: ['concept' | 'flipped', number][] = [['concept', 60], ['flipped', 100]];
 
@@ -172,6 +175,10 @@ describe('ModelManager', () => {
 
     it('after a flip the boosted copy takes the lead and is kept; the live metrics record what was served', async () => {
       const r = await hedgeRun(['adapt'], { hedge: true, learningRateFactor: 4, forSamples: 1500 }, flip);
+      // While the period ran, the metrics said so, and who predicted.
+      expect(r.leads).toContain(1);
+      expect(r.leads).toContain(0);
+      expect(r.metrics.adapt_remaining).toBeUndefined();
       const ended = r.events.find((e): e is Extract<ManagerEvent, { kind: 'adapt-ended' }> => e.kind === 'adapt-ended');
       expect(ended?.kept).toBe('boosted');
       expect(ended?.boostedErrors ?? Infinity).toBeLessThan(ended?.unchangedErrors ?? 0);
