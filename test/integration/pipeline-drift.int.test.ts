@@ -25,9 +25,9 @@ function concept(n: number, flipped: boolean, seed: number): { x1: number; x2: n
 /**
  * A topic, a model name and the service config of these tests: logistic regression with plain SGD (the trained
  * champion has to walk its weights all the way back after the flip, a fresh challenger half as far), batches of
- * 50, a version every 2,000 samples, ADWIN, alert + challenger with the given race settings.
+ * 50, a version every 2,000 samples, ADWIN, alert + challenger with the given race settings (or `drift`'s).
  */
-async function driftSetup(name: string, challenger: { minSamples: number; maxSamples: number }) {
+async function driftSetup(name: string, challenger: { minSamples: number; maxSamples: number }, drift: Record<string, unknown> = {}) {
   const brokers = await kafkaBrokers();
   const s3 = await s3Settings();
   const kafka = testKafka(brokers);
@@ -44,7 +44,7 @@ async function driftSetup(name: string, challenger: { minSamples: number; maxSam
       input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
       batch: { size: 50, maxWaitMs: 200 },
       triggers: { everySamples: 2000, everySeconds: 0 },
-      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { ...challenger, margin: 0.05, alpha: 0.01 } },
+      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { ...challenger, margin: 0.05, alpha: 0.01 }, ...drift },
     },
   });
   const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
@@ -141,5 +141,45 @@ describe('drift response (real Kafka, real MinIO)', () => {
     // After the restart, the first challenger decision is the promotion: no new race was started.
     const second = service.status().decisions.map((d) => d.event).filter((e) => e.startsWith('challenger'));
     expect(second[0]).toBe('challenger-promoted');
+  });
+
+  it('a restart in the middle of a hedged adapt period resumes it: both models go on, and the period ends once', async () => {
+    // The period (2,000 samples) starts at the detection of the flip, a few hundred samples after it; the service
+    // stops 400 samples after the flip, inside it.
+    const { kafka, topic, model, s3, config } = await driftSetup('adapt-restart', { minSamples: 500, maxSamples: 1000 }, { responses: ['alert', 'adapt'], adapt: { forSamples: 2000 } });
+    expect(config.drift.adapt.hedge).toBe(true);
+    const waitFor = async (what: string, ok: () => boolean) => {
+      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
+    };
+    service = new StreamtrainService({ config, logger });
+    await service.start();
+    await produceValues(kafka, topic, [...concept(CHANGE_AT, false, 21), ...concept(400, true, 22)].map((r) => JSON.stringify(r)), 1);
+    const first = service;
+    await waitFor('4,400 samples', () => first.status().samplesTotal >= CHANGE_AT + 400);
+    const decisions = first.status().decisions;
+    // A hedged period runs: the last adapt decision started it.
+    const lastAdapt = decisions.filter((d) => d.event.startsWith('adapt')).at(-1);
+    expect(lastAdapt?.event).toBe('adapt-started');
+    expect(lastAdapt?.detail).toContain('hedged');
+    await first.stop();
+    const stoppedAt = first.status().version as string;
+    service = undefined;
+
+    // The shutdown checkpoint holds the running period: its metrics say so, and its state holds the other model.
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const checkpoint = await readCheckpoint(store, model, stoppedAt);
+    expect(checkpoint.manifest.metrics.adapt_remaining).toBeGreaterThan(0);
+    expect([0, 1]).toContain(checkpoint.manifest.metrics.adapt_boosted_leads);
+    await store.close();
+
+    await produceValues(kafka, topic, concept(3000, true, 23).map((r) => JSON.stringify(r)), 1);
+    service = new StreamtrainService({ config, logger });
+    await service.start();
+    const second = service;
+    await waitFor('the period to end', () => second.status().decisions.some((d) => d.event === 'adapt-ended'));
+    // After the restart the first adapt decision ends the resumed period, and names the model it kept.
+    const adapt = second.status().decisions.filter((d) => d.event.startsWith('adapt'));
+    expect(adapt[0]?.event).toBe('adapt-ended');
+    expect(adapt[0]?.detail).toMatch(/^(boosted|unchanged) model kept/);
   });
 });
