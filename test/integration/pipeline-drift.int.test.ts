@@ -51,6 +51,11 @@ async function driftSetup(name: string, challenger: { minSamples: number; maxSam
   return { kafka, topic, model, s3, config };
 }
 
+/** Polls `ok` every 100 ms, for at most a minute. */
+async function waitFor(what: string, ok: () => boolean): Promise<void> {
+  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
+}
+
 describe('drift response (real Kafka, real MinIO)', () => {
   let service: StreamtrainService | undefined;
   afterAll(async () => {
@@ -106,9 +111,6 @@ describe('drift response (real Kafka, real MinIO)', () => {
     // hundred samples) and has not reached its first look at 500 pairs. Races end by 1,000 pairs, so a detection on
     // the learning curve (a few hundred samples in) does not hold the slot until the change.
     const { kafka, topic, model, s3, config } = await driftSetup('drift-restart', { minSamples: 500, maxSamples: 1000 });
-    const waitFor = async (what: string, ok: () => boolean) => {
-      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
-    };
 
     service = new StreamtrainService({ config, logger });
     await service.start();
@@ -148,9 +150,6 @@ describe('drift response (real Kafka, real MinIO)', () => {
     // stops 400 samples after the flip, inside it.
     const { kafka, topic, model, s3, config } = await driftSetup('adapt-restart', { minSamples: 500, maxSamples: 1000 }, { responses: ['alert', 'adapt'], adapt: { forSamples: 2000 } });
     expect(config.drift.adapt.hedge).toBe(true);
-    const waitFor = async (what: string, ok: () => boolean) => {
-      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
-    };
     service = new StreamtrainService({ config, logger });
     await service.start();
     await produceValues(kafka, topic, [...concept(CHANGE_AT, false, 21), ...concept(400, true, 22)].map((r) => JSON.stringify(r)), 1);
