@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge]` (race, streams, averaging and defaults by default): how the drift responses' defaults
+ * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge|adapt-hedge-replication]` (race, streams, averaging and defaults by default): how the drift responses' defaults
  * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
@@ -379,6 +379,12 @@
  *    (hp-reversal-transient 0.9044 against 0.9047, hp-reversal-permanent 0.9255 against 0.9256). (b) adapt
  *    (hedged) + challenger has the highest mean: the set stays adapt + challenger. Training samples over the nine
  *    streams: 408,320 hedged against 387,600 unhedged (+5%; no response 270,000).
+ * 26. **adapt-hedge-replication**: part 25 decided on one draw of each stream, by a margin (0.0012 of harm) close to
+ *    its threshold. This part decides nothing: it reruns part 25's first three settings (no response, adapt +
+ *    challenger unhedged, adapt (hedged) + challenger) on the nine generators with every seed moved by 1,000
+ *    (same shapes, other draws) and reports the same two measures: the mean and the worst stream against no
+ *    response. Written before the run: if the hedge's mean falls below the unhedged one's by more than 0.001, or
+ *    its worst stream is lower, the README says so next to part 25's outcome.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
@@ -911,12 +917,13 @@ function materialize(name: string, source: DatasetSource, standardize: boolean):
 type Row = { stream: string; setting: string; lr: number; accuracy: number; trainSamples: number; events: Record<string, number>; earlyDrifts?: number };
 
 /** Runs `settings` on every stream; rows of other settings already in `previous` are kept (so parts can be rerun). */
-function baseStreams(): QualityStream[] {
+/** `seedOffset` (added to every generator and noise seed) gives a replication's streams: same shapes, other draws. */
+function baseStreams(seedOffset = 0): QualityStream[] {
   return [
-    materialize('sea-abrupt', seaConcepts({ seed: 101, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
-    materialize('sea-gradual', seaConcepts({ seed: 102, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
-    materialize('hyperplane', rotatingHyperplane({ seed: 103, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
-    materialize('sea-stationary', seaConcepts({ seed: 104, length: LENGTH, driftAt: [], thresholds: [8] }), true),
+    materialize('sea-abrupt', seaConcepts({ seed: 101 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
+    materialize('sea-gradual', seaConcepts({ seed: 102 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
+    materialize('hyperplane', rotatingHyperplane({ seed: 103 + seedOffset, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
+    materialize('sea-stationary', seaConcepts({ seed: 104 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8] }), true),
   ];
 }
 
@@ -933,11 +940,11 @@ function burstyNoise(s: QualityStream, seed: number, calm: number, burst: number
 }
 
 /** The two streams with frequent detections of the hold-off study (see the header). */
-function frequentDetectionStreams(): QualityStream[] {
+function frequentDetectionStreams(seedOffset = 0): QualityStream[] {
   const every = (n: number) => Array.from({ length: Math.floor((LENGTH - 1) / n) }, (_, i) => (i + 1) * n);
   return [
-    materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
-    burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106, 0.05, 0.35, 1 / 400, 1 / 150),
+    materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105 + seedOffset, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
+    burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106 + seedOffset, 0.05, 0.35, 1 / 400, 1 / 150),
   ];
 }
 
@@ -949,15 +956,15 @@ function reversed(s: QualityStream, ranges: readonly [number, number][]): Qualit
 }
 
 /** The three streams of part 12 where the current defaults promote a challenger (see the header). */
-function promotionStreams(): QualityStream[] {
+function promotionStreams(seedOffset = 0): QualityStream[] {
   const transient: [number, number][] = [
     [8_000, 11_000],
     [20_000, 23_000],
   ];
   return [
-    reversed(materialize('hp-reversal-permanent', rotatingHyperplane({ seed: 107, length: LENGTH, dims: 4 }), false), [[12_000, LENGTH]]),
-    reversed(materialize('hp-reversal-transient', rotatingHyperplane({ seed: 108, length: LENGTH, dims: 4 }), false), transient),
-    reversed(materialize('sea-reversal-transient', seaConcepts({ seed: 109, length: LENGTH, driftAt: [], thresholds: [8] }), true), transient),
+    reversed(materialize('hp-reversal-permanent', rotatingHyperplane({ seed: 107 + seedOffset, length: LENGTH, dims: 4 }), false), [[12_000, LENGTH]]),
+    reversed(materialize('hp-reversal-transient', rotatingHyperplane({ seed: 108 + seedOffset, length: LENGTH, dims: 4 }), false), transient),
+    reversed(materialize('sea-reversal-transient', seaConcepts({ seed: 109 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8] }), true), transient),
   ];
 }
 
@@ -1003,7 +1010,7 @@ if (part === 'all' || part === 'streams') out.streams = await streamsSection([NO
 if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 /** The nine streams of parts 12 on: the six, and the three where the defaults promote a challenger. */
-const nineStreams = () => [...baseStreams(), ...frequentDetectionStreams(), ...promotionStreams()];
+const nineStreams = (seedOffset = 0) => [...baseStreams(seedOffset), ...frequentDetectionStreams(seedOffset), ...promotionStreams(seedOffset)];
 
 /** The mean of a study's best-grid (stream, row) accuracies over the settings whose name starts with `prefix`. */
 function settingMean(section: { best: { setting: string; mean: number }[] }, prefix: string): number {
@@ -1125,8 +1132,17 @@ if (part === 'adapt-hedge') {
   log(`means ${ADAPT_HEDGE.map((h) => `${h.name} ${best(h.name).mean.toFixed(4)}`).join(', ')}; worst vs none ${JSON.stringify(harm)}; hedge ${adopt ? 'becomes the default' : 'stays off'}; responses: ${responses}`);
   out.adaptHedge = { ...section, harm, trainSamples, adopt, responses };
 } else out.adaptHedge = previous.adaptHedge;
+if (part === 'adapt-hedge-replication') {
+  const settings = ADAPT_HEDGE.slice(0, 3);
+  const section = await study(settings, nineStreams(1000));
+  const best = (name: string) => section.best.find((b) => b.setting === name) as (typeof section.best)[number];
+  const worstVsNone = (name: string) => Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
+  const summary = Object.fromEntries(settings.map((h) => [h.name, { mean: best(h.name).mean, worstVsNone: worstVsNone(h.name) }]));
+  log(`replication (seeds + 1,000): ${JSON.stringify(summary)}`);
+  out.adaptHedgeReplication = { ...section, seedOffset: 1000, summary };
+} else out.adaptHedgeReplication = previous.adaptHedgeReplication;
 if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : part === 'adapt-hedge' ? out.adaptHedge : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
+const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : part === 'adapt-hedge' ? out.adaptHedge : part === 'adapt-hedge-replication' ? out.adaptHedgeReplication : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
 for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
