@@ -1,8 +1,9 @@
 import type { Logger, Manifest, ModelSnapshot, ModelVersion } from '../core/index.js';
-import { CheckpointIntegrityError, compareVersions, formatVersion } from '../core/index.js';
-import { latestKey, manifestKey, versionDir, versionOfManifestKey, versionsPrefix } from './layout.js';
+import { CheckpointIntegrityError, compareVersions, formatVersion, parseVersion } from '../core/index.js';
+import { manifestKey, versionDir, versionOfManifestKey, versionsPrefix } from './layout.js';
 import type { ObjectStore } from './object-store.js';
 import { decodeState } from './state-blob.js';
+import { isPublished, readLatest } from './latest-record.js';
 import { sha256 } from './writer.js';
 
 export interface LoadedCheckpoint {
@@ -18,6 +19,19 @@ export async function listVersions(store: ObjectStore, model: string): Promise<M
   const keys = await store.list(versionsPrefix(model));
   return keys
     .map((k) => versionOfManifestKey(model, k))
+    .filter((v): v is ModelVersion => v !== undefined)
+    .sort(compareVersions);
+}
+
+/**
+ * Every version number with any object in the store, torn ones included (blobs without a manifest): numbers a
+ * new version must not take, since blobs are created only if absent.
+ */
+export async function usedVersions(store: ObjectStore, model: string): Promise<ModelVersion[]> {
+  const prefix = versionsPrefix(model);
+  const names = new Set((await store.list(prefix)).map((k) => k.slice(prefix.length).split('/')[0] ?? ''));
+  return [...names]
+    .map((n) => parseVersion(n))
     .filter((v): v is ModelVersion => v !== undefined)
     .sort(compareVersions);
 }
@@ -70,18 +84,26 @@ export async function readCheckpoint(store: ObjectStore, model: string, version:
 }
 
 /**
- * The newest checkpoint whose hashes verify, skipping (and logging) torn or corrupt ones: a crash between
- * blobs and manifest, or a damaged object, costs one version, never the service.
+ * The newest published checkpoint whose hashes verify, skipping (and logging) torn or corrupt ones: a crash
+ * between blobs and manifest, or a damaged object, costs one version, never the service. Published means in
+ * the lineage LATEST heads (see `isPublished`): a version a fenced writer left behind is never restored. A
+ * store without LATEST (a crash before the first one) falls back to the newest manifest that verifies.
  */
 export async function latestValidCheckpoint(store: ObjectStore, model: string, logger: Logger, options: { withState?: boolean } = {}): Promise<LoadedCheckpoint | undefined> {
+  const latest = (await readLatest(store, model))?.record;
   const versions = await listVersions(store, model);
   for (let i = versions.length - 1; i >= 0; i--) {
     const v = versions[i] as ModelVersion;
+    const name = formatVersion(v);
     try {
+      if (latest) {
+        const manifest = await readManifest(store, model, v);
+        if (!isPublished(name, manifest.epoch ?? 0, latest)) continue;
+      }
       return await readCheckpoint(store, model, v, options);
     } catch (err) {
       if (!(err instanceof CheckpointIntegrityError)) throw err;
-      logger.warn({ model, version: formatVersion(v), err: err.message }, 'skipping a checkpoint that does not verify');
+      logger.warn({ model, version: name, err: err.message }, 'skipping a checkpoint that does not verify');
     }
   }
   return undefined;
@@ -89,8 +111,7 @@ export async function latestValidCheckpoint(store: ObjectStore, model: string, l
 
 /** The version LATEST points at, if any. */
 export async function readLatestPointer(store: ObjectStore, model: string): Promise<string | undefined> {
-  const bytes = await store.get(latestKey(model));
-  return bytes ? new TextDecoder().decode(bytes).trim() : undefined;
+  return (await readLatest(store, model))?.record.version ?? undefined;
 }
 
 /** Removes old minor versions beyond `keep` per major, never the newest one of a major or LATEST's. */

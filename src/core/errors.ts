@@ -89,6 +89,16 @@ export class ServiceUnavailableError extends StreamtrainError {
   }
 }
 
+/**
+ * This instance is no longer the model's writer: another instance took over (a newer epoch moved LATEST), or
+ * the lease was lost. Not retriable: the instance stops learning and publishing, and waits as a standby.
+ */
+export class FencedError extends StreamtrainError {
+  constructor(message: string, options: Omit<StreamtrainErrorOptions, 'retriable'> = {}) {
+    super('FENCED', message, { ...options, retriable: false });
+  }
+}
+
 /** Formats a rejected value for an error message without echoing large or sensitive payloads. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);

@@ -169,6 +169,10 @@ export interface Manifest {
   readonly streamtrainVersion: string;
   readonly backend: string;
   readonly modelSpec: unknown;
+  /** The epoch of the writer that created this version (see LATEST); absent in versions written before epochs. */
+  readonly epoch?: number;
+  /** The instance that wrote it (host, pid, random suffix). */
+  readonly writer?: string;
 }
 
 /** The model-version event published after a checkpoint is durable. Schema: schemas/model-version.avsc. */

@@ -1,6 +1,6 @@
 import type { Logger, Manifest, MetricValues, ModelSnapshot, ModelVersion, OffsetRange, PartitionKey, Trigger } from '../core/index.js';
-import { formatVersion, StreamtrainError } from '../core/index.js';
-import { listVersions, pruneVersions, writeCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { FencedError, formatVersion, StreamtrainError } from '../core/index.js';
+import { pruneVersions, usedVersions, writeCheckpoint, type ObjectStore, type WriterFence } from '../checkpoints/index.js';
 import { positionsOf } from './offset-ledger.js';
 
 /** What a checkpoint holds from the learner; it may still be on its way (a capture queued on the learner thread). */
@@ -31,6 +31,8 @@ export interface CheckpointerDeps {
   readonly modelSpec: unknown;
   readonly streamtrainVersion: string;
   readonly logger: Logger;
+  /** This instance's right to move LATEST; without one (tools, tests) LATEST is overwritten. */
+  readonly fence?: WriterFence;
   /** Runs before the manifest is written: dead-letter entries must be durable before their offsets are. */
   readonly beforeWrite?: () => Promise<void>;
   /** Commits consumed offsets to Kafka; runs only after the checkpoint is durable. */
@@ -62,11 +64,11 @@ export class Checkpointer {
 
   /**
    * `restored` is the version the live model was restored from. New versions never reuse a number already in
-   * the store, even one left torn by a crash.
+   * the store, even one left torn by a crash or by a writer that was fenced.
    */
   static async open(deps: CheckpointerDeps, restored?: string): Promise<Checkpointer> {
     const c = new Checkpointer(deps);
-    for (const v of await listVersions(deps.store, deps.model)) c.nextMinor.set(v.major, Math.max(c.nextMinor.get(v.major) ?? 0, v.minor + 1));
+    for (const v of await usedVersions(deps.store, deps.model)) c.nextMinor.set(v.major, Math.max(c.nextMinor.get(v.major) ?? 0, v.minor + 1));
     if (restored) {
       const [major, minor] = restored.split('.').map(Number) as [number, number];
       c.head = { major, minor };
@@ -97,7 +99,8 @@ export class Checkpointer {
     const parents = [...new Set([...(parent ? [parent] : []), ...(req.extraParents ?? [])])];
     this.chain = this.chain.then(() => this.write(formatVersion(version), parents, req)).catch((err) => {
       this.failure ??= err;
-      this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');
+      if (err instanceof FencedError) this.log.error({ err: err.message, version: formatVersion(version) }, 'fenced: another instance is the writer; nothing more is published or committed');
+      else this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');
     });
     return formatVersion(version);
   }
@@ -111,6 +114,8 @@ export class Checkpointer {
   private async write(version: string, parents: string[], req: CheckpointRequest): Promise<void> {
     const content = await req.content;
     const started = performance.now();
+    // Fixed before the first attempt: a retry writes the same manifest bytes, which the store recognizes.
+    const createdAt = new Date().toISOString();
     await retry(() => this.deps.beforeWrite?.() ?? Promise.resolve(), 'flush dead-letter entries', this.log);
     const { manifest, uri } = await retry(
       () =>
@@ -120,7 +125,7 @@ export class Checkpointer {
             model: this.deps.model,
             version,
             parents,
-            createdAt: new Date().toISOString(),
+            createdAt,
             trigger: req.trigger,
             samples: { total: req.samplesTotal, sinceParent: req.samplesSinceParent },
             offsets: req.offsets,
@@ -132,6 +137,7 @@ export class Checkpointer {
           },
           content.snapshot,
           content.state,
+          this.deps.fence,
         ),
       `write checkpoint ${version}`,
       this.log,
