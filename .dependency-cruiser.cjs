@@ -16,6 +16,13 @@ module.exports = {
       from: { path: `^src/${stage}/` },
       to: { path: `^src/(?!core/|${stage}/)` },
     })),
+    {
+      name: 'cluster-scope',
+      comment: 'Leadership and standby: core and checkpoints only (docs/design.md).',
+      severity: 'error',
+      from: { path: '^src/cluster/' },
+      to: { path: '^src/(?!core/|checkpoints/index\\.ts$|cluster/)' },
+    },
     { name: 'drift-is-pure', severity: 'error', from: { path: '^src/drift/' }, to: { path: 'node_modules/(@tensorflow|kafkajs)' } },
     { name: 'learner-no-kafka', severity: 'error', from: { path: '^src/learner/' }, to: { path: 'node_modules/kafkajs' } },
     { name: 'checkpoints-no-kafka', severity: 'error', from: { path: '^src/checkpoints/' }, to: { path: 'node_modules/kafkajs' } },
