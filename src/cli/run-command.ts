@@ -1,31 +1,34 @@
 import { createLogger, loadConfig } from '../core/index.js';
-import { StreamtrainService } from '../pipeline/index.js';
+import { ClusterMember } from '../pipeline/index.js';
 import { startHttpServer } from '../server/index.js';
 
 /**
- * `streamtrain run --config FILE`: the long-running service. SIGINT/SIGTERM stop it gracefully (drain, last
- * checkpoint, commit); a fatal error exits 1 so a supervisor restarts it from the last durable checkpoint.
+ * `streamtrain run --config FILE`: the long-running service. Any number of instances may run the same config:
+ * one leads (learns and publishes), the others stand by and take over when it dies or stops. SIGINT/SIGTERM
+ * stop it gracefully (a leader drains, writes a last checkpoint, commits, then hands the lease over); a fatal
+ * error exits 1 so a supervisor restarts it from the last durable checkpoint.
  */
 export async function runCommand(opts: { config: string; progressSeconds: number }): Promise<number> {
   const config = loadConfig(opts.config);
   const logger = createLogger({ level: config.logLevel });
-  const service = new StreamtrainService({ config, logger });
+  const member = new ClusterMember({ config, logger });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
-    stopping ??= service.stop();
+    stopping ??= member.stop();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  await service.start();
-  const http = config.server.port > 0 ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => service.status(), logger }) : undefined;
+  await member.start();
+  const http = config.server.port > 0 ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), logger }) : undefined;
   const progress = setInterval(() => {
-    const s = service.status();
+    const s = member.status();
+    if (s.role !== 'leader') return;
     logger.info({ version: s.version, samples: s.samplesTotal, buffered: s.buffered, paused: s.paused, accuracy: s.metrics.accuracy_window, deadLettered: s.deadLettered }, 'progress');
   }, opts.progressSeconds * 1000);
   progress.unref();
   try {
-    await service.done;
+    await member.done;
     await stopping;
     return 0;
   } catch (err) {

@@ -52,6 +52,7 @@ const RETRIES = 6;
 export class Checkpointer {
   private chain: Promise<void> = Promise.resolve();
   private failure?: unknown;
+  private abandoned?: FencedError;
   private head?: ModelVersion;
   private nextMinor = new Map<number, number>();
   private readonly log: Logger;
@@ -105,6 +106,11 @@ export class Checkpointer {
     return formatVersion(version);
   }
 
+  /** Leadership lost: a write not yet durable is dropped, and none is committed or announced any more. */
+  abandon(reason: string): void {
+    this.abandoned ??= new FencedError(`no longer the writer of ${this.deps.model}: ${reason}`);
+  }
+
   /** Resolves when every requested checkpoint is durable, committed and announced. */
   async drain(): Promise<void> {
     await this.chain;
@@ -113,6 +119,7 @@ export class Checkpointer {
 
   private async write(version: string, parents: string[], req: CheckpointRequest): Promise<void> {
     const content = await req.content;
+    if (this.abandoned) throw this.abandoned;
     const started = performance.now();
     // Fixed before the first attempt: a retry writes the same manifest bytes, which the store recognizes.
     const createdAt = new Date().toISOString();
@@ -143,6 +150,7 @@ export class Checkpointer {
       this.log,
     );
     const writeMs = performance.now() - started;
+    if (this.abandoned) throw this.abandoned;
     this.written.push(manifest);
     if (this.written.length > 16) this.written.shift();
     // Committing is for lag tools and other readers of the group: a restart seeks to the checkpoint anyway,

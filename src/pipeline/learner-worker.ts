@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { createLogger, ServiceUnavailableError, type Logger } from '../core/index.js';
+import { selectBackend } from '../learner/index.js';
 import { LocalLearnerHost } from './learner-host.js';
 import { serializeError, type WorkerMessage, type WorkerRequest } from './worker-protocol.js';
 
@@ -16,10 +17,19 @@ let host: LocalLearnerHost | undefined;
 let logger: Logger | undefined;
 let queue: Promise<void> = Promise.resolve();
 
+/** Log lines go to the service, which writes them through its own logger (and its redaction). */
+function workerLogger(level: string): Logger {
+  return createLogger({ level, destination: new Writable({ write: (chunk, _enc, cb) => (post({ kind: 'log', line: String(chunk) }), cb()) }) });
+}
+
 async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
+  if (req.op === 'warm') {
+    // A standby's worker: the backend is chosen and initialized now, so a takeover only builds the model.
+    logger ??= workerLogger(req.logLevel);
+    return { value: await selectBackend(req.backend, logger) };
+  }
   if (req.op === 'init') {
-    // Log lines go to the service, which writes them through its own logger (and its redaction).
-    logger = createLogger({ level: req.logLevel, destination: new Writable({ write: (chunk, _enc, cb) => (post({ kind: 'log', line: String(chunk) }), cb()) }) });
+    logger ??= workerLogger(req.logLevel);
     host = await LocalLearnerHost.create(req.options, logger, req.restored);
     return { value: { backend: host.backend, metrics: host.metrics() } };
   }

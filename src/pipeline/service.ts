@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
 import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { KafkaSource, RecordDecoder } from '../consumers/index.js';
-import { describeStore, latestValidCheckpoint, openStore, type ObjectStore } from '../checkpoints/index.js';
+import { describeStore, latestValidCheckpoint, openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
@@ -16,6 +16,7 @@ import type { ManagerEvent, ManagerState } from './model-manager.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';
+import { defaultInstanceId } from './instance-id.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
 const MAX_IN_FLIGHT = 4;
@@ -32,11 +33,24 @@ export interface ServiceOptions {
   /** Injected for tests and embedding; built from config otherwise. */
   readonly kafka?: Kafka;
   readonly store?: ObjectStore;
+  /**
+   * This instance's right to publish the model, claimed by whoever elected it (ClusterMember). Without one the
+   * service claims a new epoch itself at start, which fences any other instance still writing the model.
+   */
+  readonly fence?: WriterFence;
+  /** The checkpoint to start from, already read and verified (a standby's); `null`: start a new model. */
+  readonly restored?: LoadedCheckpoint | null;
+  /** A learner worker whose backend is already initialized (a standby's): the model is built in it at start. */
+  readonly warmLearner?: WorkerLearnerHost;
+  /** A short id of this instance (host, pid, random) for LATEST and manifests. @default host-pid-random */
+  readonly instanceId?: string;
 }
 
 export interface ServiceStatus {
   readonly model: string;
   readonly version?: string;
+  /** The writer epoch this instance publishes under (see LATEST). */
+  readonly epoch?: number;
   readonly backend?: string;
   readonly samplesTotal: number;
   readonly samplesSinceVersion: number;
@@ -50,6 +64,10 @@ export interface ServiceStatus {
   readonly running: boolean;
   /** Drift decisions since the last version (detector fired, challenger started/promoted/dropped, adapt). */
   readonly decisions: readonly { at: string; event: string; detail: string }[];
+  /** In a cluster (ClusterMember): whether this instance leads or stands by, and why it last changed. */
+  readonly role?: 'starting' | 'standby' | 'leader' | 'stopped';
+  readonly instance?: string;
+  readonly lastTransition?: { readonly at: string; readonly role: string; readonly reason: string };
 }
 
 /**
@@ -87,6 +105,9 @@ export class StreamtrainService {
   private batches = 0;
   private backend?: string;
   private running = false;
+  /** Set when leadership is lost: nothing more is learned, checkpointed, committed or published. */
+  private aborted = false;
+  private fence?: WriterFence;
   private drained?: Promise<void>;
   private fatal?: (err: unknown) => void;
   readonly store: ObjectStore;
@@ -119,18 +140,22 @@ export class StreamtrainService {
   private async startUp(): Promise<void> {
     const { config, logger } = this.options;
     const width = inputWidth(config.input.features);
-    const restored = await latestValidCheckpoint(this.store, config.model.name, logger);
+    // The epoch is claimed before anything is read: no older writer can move LATEST after this point.
+    this.fence = this.options.fence ?? (await WriterFence.claim(this.store, config.model.name, this.options.instanceId ?? defaultInstanceId()));
+    const preloaded = this.options.restored;
+    const restored = preloaded !== undefined && (preloaded?.manifest.version ?? null) === this.fence.latest.version ? (preloaded ?? undefined) : await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
     const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, inputColumns: inputColumns(config.input.features), metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend, regressionErrors: config.checkpoints.regressionErrors };
     const restoredModel = restored ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version } : undefined;
-    this.learner = config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
+    const warm = config.learner.thread === 'worker' ? this.options.warmLearner : undefined;
+    this.learner = warm ? await warm.init(hostOptions, restoredModel) : config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
     this.backend = this.learner.backend;
     if (restored) {
       this.ledger.restore(restored.manifest.offsets);
       this.samplesTotal = restored.manifest.samples.total;
       this.samplesLearned = this.samplesTotal;
     }
-    this.log.info({ store: describeStore(config.checkpoints.store), restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend, thread: config.learner.thread }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
+    this.log.info({ store: describeStore(config.checkpoints.store), epoch: this.fence.epoch, restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend, thread: config.learner.thread }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
 
     this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
     this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
@@ -147,6 +172,7 @@ export class StreamtrainService {
         modelSpec: { model: config.model, input: { features: config.input.features, label: config.input.label, missing: config.input.missing } },
         streamtrainVersion: STREAMTRAIN_VERSION,
         logger,
+        fence: this.fence,
         beforeWrite: () => dlq.flush(),
         commit: (positions) => (this.source ? this.source.commit(positions) : Promise.resolve()),
         announce: (manifest, uri) => publisher.publishVersion(versionEvent(manifest, uri)),
@@ -196,9 +222,10 @@ export class StreamtrainService {
 
   /**
    * Graceful stop: leave the group, learn what is buffered, write a last checkpoint if anything is new, wait
-   * for every checkpoint to be durable and announced, disconnect.
+   * for every checkpoint to be durable and announced, disconnect. `onReleased` runs as soon as the last
+   * checkpoint is durable and the consumer group is left (a cluster member hands its lease over there).
    */
-  async stop(): Promise<void> {
+  async stop(options: { onReleased?: () => Promise<void> } = {}): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.log.info('stopping: draining the buffered records');
@@ -212,13 +239,47 @@ export class StreamtrainService {
       await this.checkpointer?.drain();
     } finally {
       await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
+      // The last checkpoint is durable and the consumer group left: a successor can start while we tidy up.
+      const released = options.onReleased?.().catch((err: Error) => this.log.warn({ err: err.message }, 'hand-over step failed'));
       this.subscription?.unsubscribe();
-      await this.deadLetters?.disconnect().catch(() => undefined);
-      await this.publisher?.disconnect().catch(() => undefined);
-      await this.store.close?.();
-      await this.learner?.dispose().catch((err: Error) => this.log.warn({ err: err.message }, 'learner dispose failed'));
+      await Promise.all([
+        this.deadLetters?.disconnect().catch(() => undefined),
+        this.publisher?.disconnect().catch(() => undefined),
+        this.learner?.dispose().catch((err: Error) => this.log.warn({ err: err.message }, 'learner dispose failed')),
+      ]);
+      if (!this.options.store) await this.store.close?.();
+      await released;
       this.log.info({ version: this.checkpointer?.headVersion, samples: this.samplesTotal }, 'stopped');
     }
+  }
+
+  /**
+   * Leadership lost: stops at once. Nothing more is learned, no checkpoint is requested, no offset committed
+   * and no event published; records fetched but not in a durable checkpoint are dropped, and the next writer
+   * reads them again from its checkpoint's offsets. A write already on its way is refused by the store if
+   * another instance has claimed the model since.
+   */
+  async abort(reason: string): Promise<void> {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.running = false;
+    this.log.warn({ reason, version: this.checkpointer?.headVersion }, 'no longer the writer: stopping without a checkpoint');
+    this.checkpointer?.abandon(reason);
+    await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
+    this.stop$.next();
+    this.buffer.complete();
+    await this.drained?.catch(() => undefined);
+    await this.checkpointer?.drain().catch(() => undefined);
+    this.subscription?.unsubscribe();
+    await this.deadLetters?.disconnect().catch(() => undefined);
+    await this.publisher?.disconnect().catch(() => undefined);
+    if (!this.options.store) await this.store.close?.();
+    await this.learner?.dispose().catch(() => undefined);
+  }
+
+  /** The epoch this instance writes under (after start). */
+  get epoch(): number | undefined {
+    return this.fence?.epoch;
   }
 
   /** Predictions of the live model (row-major inputs): what the service would answer right now. */
@@ -231,6 +292,7 @@ export class StreamtrainService {
     return {
       model: this.options.config.model.name,
       version: this.checkpointer?.headVersion,
+      epoch: this.fence?.epoch,
       backend: this.backend,
       samplesTotal: this.samplesLearned,
       samplesSinceVersion: this.samplesSinceVersion,
@@ -252,6 +314,7 @@ export class StreamtrainService {
    * it, so a checkpoint's offsets always match its weights. Results are handled in order as they arrive.
    */
   private async learnBatch(batch: PackedBatch): Promise<void> {
+    if (this.aborted) return;
     const learner = this.learner as LearnerHost;
     const entry: InFlight = { batch, result: batch.size > 0 ? learner.step(batch, this.triggers.needsMetrics) : Promise.resolve(undefined) };
     this.inflight.push(entry);
@@ -312,6 +375,7 @@ export class StreamtrainService {
   }
 
   private maybePublish(): void {
+    if (this.aborted) return;
     this.checkpointer?.throwIfFailed();
     const trigger = this.triggers.evaluate({
       samplesSinceLast: this.samplesSinceVersion,
@@ -329,6 +393,7 @@ export class StreamtrainService {
    * Synchronous: the capture and the write complete in the background, in order.
    */
   private publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): void {
+    if (this.aborted) return;
     const learner = this.learner as LearnerHost;
     const decisions = this.versionDecisions;
     const driftConfig = this.options.config.drift;

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LearnInput } from '../learner/index.js';
-import type { Logger, MetricValues } from '../core/index.js';
+import type { BackendChoice, Logger, MetricValues } from '../core/index.js';
 import { ServiceUnavailableError } from '../core/index.js';
 import type { HostStepResult, LearnerCapture, LearnerHost, LearnerHostOptions, RestoredModel } from './learner-host.js';
 import { reviveError, type WorkerMessage, type WorkerRequest } from './worker-protocol.js';
@@ -36,15 +36,36 @@ export class WorkerLearnerHost implements LearnerHost {
 
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<WorkerLearnerHost> {
     const host = new WorkerLearnerHost(spawnWorker(), logger);
+    await host.init(options, restored);
+    return host;
+  }
+
+  /**
+   * A worker with its tfjs backend initialized and no model yet: what a standby keeps ready, since starting a
+   * worker and its backend takes seconds while building a model from a checkpoint takes milliseconds.
+   */
+  static async warm(backend: BackendChoice, logger: Logger): Promise<WorkerLearnerHost> {
+    const host = new WorkerLearnerHost(spawnWorker(), logger);
     try {
-      const ready = (await host.call({ op: 'init', options, logLevel: logger.level, restored })) as { backend: string; metrics: MetricValues };
-      host.backend = ready.backend;
-      host.lastMetrics = ready.metrics;
+      host.backend = (await host.call({ op: 'warm', backend, logLevel: logger.level })) as string;
     } catch (err) {
       await host.worker.terminate();
       throw err;
     }
     return host;
+  }
+
+  /** Builds the model in the worker (new, or restored from a checkpoint). Once per host. */
+  async init(options: LearnerHostOptions, restored?: RestoredModel): Promise<this> {
+    try {
+      const ready = (await this.call({ op: 'init', options, logLevel: this.log.level, restored })) as { backend: string; metrics: MetricValues };
+      this.backend = ready.backend;
+      this.lastMetrics = ready.metrics;
+    } catch (err) {
+      await this.worker.terminate();
+      throw err;
+    }
+    return this;
   }
 
   async step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {

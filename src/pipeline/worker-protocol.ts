@@ -1,8 +1,9 @@
-import { ConfigError, StreamtrainError, UpdateRejectedError } from '../core/index.js';
+import { ConfigError, StreamtrainError, UpdateRejectedError, type BackendChoice } from '../core/index.js';
 import type { LearnerHostOptions, RestoredModel } from './learner-host.js';
 
 /** Messages from the service to the learner worker; each gets exactly one reply with the same id. */
 export type WorkerRequest =
+  | { readonly id: number; readonly op: 'warm'; readonly backend: BackendChoice; readonly logLevel: string }
   | { readonly id: number; readonly op: 'init'; readonly options: LearnerHostOptions; readonly logLevel: string; readonly restored?: RestoredModel }
   | { readonly id: number; readonly op: 'step'; readonly size: number; readonly width: number; readonly features: Float32Array; readonly labels: Float32Array; readonly wantMetrics: boolean }
   | { readonly id: number; readonly op: 'capture' }

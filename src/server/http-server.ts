@@ -4,14 +4,14 @@ import type { Logger } from '../core/index.js';
 import type { ServiceStatus } from '../pipeline/index.js';
 
 /**
- * /healthz (200 while running, 503 otherwise), /status (JSON) and /metrics (Prometheus text format) for
+ * /healthz (200 while leading or standing by, with the role in the body; 503 otherwise), /status (JSON) and /metrics (Prometheus text format) for
  * orchestrators and dashboards. Bound to loopback unless configured otherwise.
  */
 export async function startHttpServer(opts: { host: string; port: number; status: () => ServiceStatus; logger: Logger }): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const s = opts.status();
     if (req.url === '/healthz') {
-      res.writeHead(s.running ? 200 : 503, { 'content-type': 'text/plain' }).end(s.running ? 'ok\n' : 'stopped\n');
+      res.writeHead(s.running ? 200 : 503, { 'content-type': 'text/plain' }).end(s.running ? `ok ${s.role ?? 'leader'}\n` : `${s.role ?? 'stopped'}\n`);
     } else if (req.url === '/status') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(s));
     } else if (req.url === '/metrics') {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store, readLatestPointer, readManifest } from '../../src/checkpoints/index.js';
-import type { Manifest } from '../../src/core/index.js';
+import { expectExactLineage, readLineage } from '../support/lineage.js';
 import { consumeUntil, createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
 import { seaRecords, testConfigTree } from '../support/pipeline-config.js';
 import { spawnService } from '../support/service-process.js';
@@ -76,26 +76,8 @@ describe('crash and restart (SIGKILL, real Kafka, real MinIO)', () => {
     }
     expect(await final.exited).toBe(0);
 
-    // Walk the lineage from LATEST back to 1.0.
-    const lineage: Manifest[] = [];
-    let v = await readLatestPointer(store, model);
-    while (v) {
-      const m = await readManifest(store, model, v);
-      lineage.unshift(m);
-      v = m.parents[0];
-    }
-    expect(lineage[0]?.version).toBe('1.0');
-    const last = lineage[lineage.length - 1] as Manifest;
-    expect(last.samples.total).toBe(valid);
-    expect(lineage.reduce((sum, m) => sum + m.samples.sinceParent, 0)).toBe(valid);
-    const end = new Map<number, string>();
-    for (const m of lineage) {
-      for (const r of m.offsets) {
-        expect(r.from, `${m.version} partition ${r.partition} starts where its parent ended`).toBe(end.get(r.partition) ?? '0');
-        expect(BigInt(r.to) >= BigInt(r.from)).toBe(true);
-        end.set(r.partition, r.to);
-      }
-    }
+    const lineage = await readLineage(store, model);
+    const end = expectExactLineage(lineage, valid);
     expect(Number(end.get(0)) + Number(end.get(1))).toBe(TOTAL);
     // More than one process contributed: the kills really interrupted the work.
     expect(lineage.length).toBeGreaterThan(KILLS);

@@ -47,7 +47,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const baseDir = options.baseDir ?? process.cwd();
   const problems: ConfigProblem[] = [];
   const root = new FieldReader(tree, '', problems);
-  root.rejectUnknown(['model', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'logLevel']);
+  root.rejectUnknown(['model', 'cluster', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'logLevel']);
   const path = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(baseDir, p));
 
   // model
@@ -85,8 +85,8 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const brokers = env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean) : k.stringList('brokers', ['127.0.0.1:9092']);
   const topics = k.stringList('topics', []);
   if (topics.length === 0 && !k.has('topics')) k.problem('topics', 'Missing `kafka.topics`: list the source topics, e.g. `topics: [events]`');
-  const sessionTimeoutMs = k.int('sessionTimeoutMs', 30_000, 6_000, 300_000);
-  const heartbeatIntervalMs = k.int('heartbeatIntervalMs', 3_000, 100, 60_000);
+  const sessionTimeoutMs = k.int('sessionTimeoutMs', 6_000, 6_000, 300_000);
+  const heartbeatIntervalMs = k.int('heartbeatIntervalMs', 1_000, 100, 60_000);
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) k.problem('heartbeatIntervalMs', `Expected \`kafka.heartbeatIntervalMs\` to be at most a third of \`kafka.sessionTimeoutMs\` (${Math.floor(sessionTimeoutMs / 3)}), got \`${heartbeatIntervalMs}\``);
   let sasl: StreamtrainConfig['kafka']['sasl'];
   if (k.has('sasl') || env.KAFKA_SASL_USERNAME) {
@@ -174,6 +174,17 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   p.rejectUnknown(['versionsTopic']);
   const publish = { versionsTopic: p.string('versionsTopic', 'streamtrain.versions') };
 
+  const cl = root.child('cluster');
+  cl.rejectUnknown(['leaseTopic', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'standbyPollMs', 'instanceId']);
+  const cluster = {
+    leaseTopic: cl.string('leaseTopic', 'streamtrain-leases'),
+    sessionTimeoutMs: cl.int('sessionTimeoutMs', 6_000, 1_000, 300_000),
+    heartbeatIntervalMs: cl.int('heartbeatIntervalMs', 250, 100, 60_000),
+    standbyPollMs: cl.int('standbyPollMs', 1_000, 100, 600_000),
+    instanceId: env.STREAMTRAIN_INSTANCE_ID ?? cl.string('instanceId'),
+  };
+  if (cluster.heartbeatIntervalMs * 3 > cluster.sessionTimeoutMs) cl.problem('heartbeatIntervalMs', `Expected \`cluster.heartbeatIntervalMs\` to be at most a third of \`cluster.sessionTimeoutMs\` (${Math.floor(cluster.sessionTimeoutMs / 3)}), got \`${cluster.heartbeatIntervalMs}\``);
+
   const sv = root.child('server');
   sv.rejectUnknown(['port', 'host']);
   const server = { port: sv.int('port', 0, 0, 65_535), host: sv.string('host', '127.0.0.1') };
@@ -190,7 +201,7 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   const logLevel = (env.STREAMTRAIN_LOG_LEVEL as StreamtrainConfig['logLevel'] | undefined) ?? root.oneOf('logLevel', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info');
 
   throwIfProblems(problems, options.source ?? 'config');
-  return { model, kafka, input, deadLetter, batch, learner, checkpoints, triggers, publish, server, drift, logLevel };
+  return { model, cluster, kafka, input, deadLetter, batch, learner, checkpoints, triggers, publish, server, drift, logLevel };
 }
 
 function readHidden(m: FieldReader): number[] {

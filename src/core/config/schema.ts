@@ -127,9 +127,12 @@ export interface KafkaConfig {
   readonly topics: readonly string[];
   /** Where to start on a partition that no checkpoint covers. @default true */
   readonly fromBeginning: boolean;
-  /** @default 30000 */
+  /**
+   * A takeover waits until the failed writer's session in this group has expired too, so it bounds the
+   * takeover time with `cluster.sessionTimeoutMs`. @default 6000
+   */
   readonly sessionTimeoutMs: number;
-  /** @default 3000 */
+  /** @default 1000 */
   readonly heartbeatIntervalMs: number;
   /** SASL/PLAIN or SCRAM; username and password from env KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
   readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
@@ -380,8 +383,26 @@ export interface ServerConfig {
   readonly host: string;
 }
 
+/**
+ * How instances of one model share the work. Every instance joins the model's lease group; the one holding
+ * the lease learns and publishes, the others wait as hot standbys holding the newest checkpoint.
+ */
+export interface ClusterConfig {
+  /** One-partition topic whose consumer groups (one per model) elect the writer. @default 'streamtrain-leases' */
+  readonly leaseTopic: string;
+  /** A writer that stops heartbeating loses the lease after this long. @default 6000 */
+  readonly sessionTimeoutMs: number;
+  /** Members learn of a hand-over at their next heartbeat. @default 250 */
+  readonly heartbeatIntervalMs: number;
+  /** How often a standby checks the store for a newer checkpoint. @default 1000 */
+  readonly standbyPollMs: number;
+  /** This instance's id in LATEST, manifests and logs. Env: STREAMTRAIN_INSTANCE_ID. @default host-pid-random */
+  readonly instanceId?: string;
+}
+
 export interface StreamtrainConfig {
   readonly model: ModelConfig;
+  readonly cluster: ClusterConfig;
   readonly kafka: KafkaConfig;
   readonly input: InputConfig;
   readonly deadLetter: DeadLetterConfig;
