@@ -1,5 +1,5 @@
 /**
- * The folder rules of ../shared/DESIGN.md, checked on every test run: stage folders import only src/core,
+ * The folder rules of docs/design.md, checked on every test run: stage folders import only src/core,
  * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, and there are no cycles.
  * @type {import('dependency-cruiser').IConfiguration}
  */

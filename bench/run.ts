@@ -5,7 +5,7 @@
  *
  * Needs the local services (`npm run services:up`). Every topic, consumer group and S3 key a run creates starts
  * with its run id and is deleted at the end, also after a failure or Ctrl-C. Results: bench/results/*.json and
- * summary.json; `tsx bench/summarize.ts` renders them into README.md. Scale with BENCH_THROUGHPUT_N,
+ * summary.json; `tsx bench/summarize.ts` renders them into docs/benchmarks.md. Scale with BENCH_THROUGHPUT_N,
  * BENCH_BATCH_SIZES, BENCH_MEMORY_N, BENCH_FRESHNESS_SECONDS (see each benchmark's header).
  */
 import { freshnessBenchmark } from './freshness.js';
@@ -79,7 +79,7 @@ try {
 } finally {
   await cleanup();
   const table = currentTable();
-  if (table) process.stderr.write(`\n${table}\n\n(\`npx tsx bench/summarize.ts\` writes this table into README.md between its bench:pipeline markers)\n`);
+  if (table) process.stderr.write(`\n${table}\n\n(\`npx tsx bench/summarize.ts\` writes this table into docs/benchmarks.md between its bench:pipeline markers)\n`);
   process.stderr.write(`[bench] total ${((performance.now() - started) / 1000).toFixed(0)} s; results in bench/results/\n`);
 }
 process.exit(failed ? 1 : 0);

@@ -1,7 +1,8 @@
 /**
  * Renders the performance table from bench/results/summary.json and the per-benchmark result files, prints it,
- * and replaces the text between `<!-- bench:pipeline:start -->` and `<!-- bench:pipeline:end -->` in README.md
- * when both markers are there (the README is never created or otherwise touched).
+ * and replaces the text between `<!-- bench:pipeline:start -->` and `<!-- bench:pipeline:end -->` in
+ * docs/benchmarks.md when both markers are there (the file is never created or otherwise touched). Runs no
+ * benchmark: it only renders the result files.
  *
  *   tsx bench/summarize.ts [--no-write]
  */
@@ -10,7 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJson, RESULTS_DIR, SUMMARY_FILE } from './support/results.js';
 
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const TARGET = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const START = '<!-- bench:pipeline:start -->';
 const END = '<!-- bench:pipeline:end -->';
 
@@ -75,20 +76,20 @@ function main(): void {
   }
   process.stdout.write(`${table}\n`);
   if (process.argv.includes('--no-write')) return;
-  let readme: string;
+  let doc: string;
   try {
-    readme = readFileSync(README, 'utf8');
+    doc = readFileSync(TARGET, 'utf8');
   } catch {
     return;
   }
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
   if (a < 0 || b < a) {
-    process.stderr.write(`README.md has no ${START} ... ${END} markers; not modified.\n`);
+    process.stderr.write(`docs/benchmarks.md has no ${START} ... ${END} markers; not modified.\n`);
     return;
   }
-  writeFileSync(README, `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`);
-  process.stderr.write('README.md performance table updated.\n');
+  writeFileSync(TARGET, `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`);
+  process.stderr.write('docs/benchmarks.md performance table updated.\n');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

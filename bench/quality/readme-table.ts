@@ -1,4 +1,12 @@
+/**
+ * Renders the learning-quality tables from bench/results/quality-streamtrain.json and quality-peers.json into
+ * docs/learning-quality.md, between `<!-- bench:quality:start -->` and `<!-- bench:quality:end -->`. Runs no
+ * benchmark: `npx tsx bench/quality/readme-table.ts` re-renders the tables from the stored results (run.ts and
+ * rescore-detectors.ts call it after a run).
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LearnerResult } from './streamtrain-learners.js';
 import type { DetectionScore } from './detector-eval.js';
 import type { DetectorStream } from './sea-detectors.js';
@@ -44,8 +52,11 @@ const LABEL: Record<string, string> = {
 const num = (v: unknown, digits = 4) => (typeof v === 'number' ? v.toFixed(digits) : '-');
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
-/** Renders the quality results into README.md between the bench:quality markers. */
-export function writeQualityTable(readme = 'README.md'): void {
+/** The file whose bench:quality markers the tables go between. */
+export const QUALITY_DOC = 'docs/learning-quality.md';
+
+/** Renders the quality results into `doc` between the bench:quality markers (the file is otherwise untouched). */
+export function writeQualityTable(doc = QUALITY_DOC): void {
   const ours = JSON.parse(readFileSync('bench/results/quality-streamtrain.json', 'utf8')) as OursFile;
   const peers = (JSON.parse(readFileSync('bench/results/quality-peers.json', 'utf8')) as { results: LearnerResult[] }).results;
   const all = [...ours.results, ...peers].filter((r) => r.bestOfFamily);
@@ -124,11 +135,17 @@ export function writeQualityTable(readme = 'README.md'): void {
         ]
       : []),
   ].join('\n');
-  const md = readFileSync(readme, 'utf8');
+  const md = readFileSync(doc, 'utf8');
   const start = '<!-- bench:quality:start -->';
   const end = '<!-- bench:quality:end -->';
   const a = md.indexOf(start);
   const b = md.indexOf(end);
-  if (a < 0 || b < 0) return;
-  writeFileSync(readme, md.slice(0, a + start.length) + '\n' + text + '\n' + md.slice(b));
+  if (a < 0 || b < a) {
+    process.stderr.write(`${doc} has no ${start} ... ${end} markers; not modified.\n`);
+    return;
+  }
+  writeFileSync(doc, md.slice(0, a + start.length) + '\n' + text + '\n' + md.slice(b));
+  process.stderr.write(`${doc} quality tables updated.\n`);
 }
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) writeQualityTable();
