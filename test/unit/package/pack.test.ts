@@ -28,6 +28,8 @@ const REPO_MODULES = realpathSync(join(ROOT, 'node_modules'));
 /** npm pack runs the whole TypeScript build on a 2-core machine. */
 const PACK_TIMEOUT_MS = 240_000;
 const CHILD_TIMEOUT_MS = 60_000;
+/** Per test: one or two child processes, each bounded by CHILD_TIMEOUT_MS. */
+const TEST_TIMEOUT_MS = 2 * CHILD_TIMEOUT_MS;
 
 /** What each entry must export, by `typeof`. A missing export fails the test with the entry and the name. */
 const EXPECTED: Record<string, Record<string, 'function' | 'object' | 'string'>> = {
@@ -199,13 +201,13 @@ describe('npm package', () => {
   it.each(Object.keys(EXPECTED))('%s imports in plain Node with its named exports', async (entry) => {
     const { exports } = await importEntry(entry);
     for (const [name, type] of Object.entries(EXPECTED[entry] ?? {})) expect(exports[name], `${entry} exports ${name}`).toBe(type);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('streamtrain/drift loads no npm package and nothing outside drift and the errors', async () => {
     const { loaded } = await importEntry('streamtrain/drift');
     expect(otherPackages(loaded)).toEqual([]);
     expect(ownModules(loaded).filter((m) => !m.startsWith('dist/drift/') && m !== 'dist/core/errors.js')).toEqual([]);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('streamtrain/subscriber loads none of the training code', async () => {
     const { loaded } = await importEntry('streamtrain/subscriber');
@@ -213,17 +215,17 @@ describe('npm package', () => {
     expect(ownModules(loaded)).toContain('dist/subscriber/model-subscriber.js');
     for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-data', '@tensorflow/tfjs-converter']) expect(otherPackages(loaded)).not.toContain(pkg);
     expect(otherPackages(loaded)).toContain('@tensorflow/tfjs-layers');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('the streamtrain command runs from the package, with nothing on stderr', async () => {
     const { stdout, stderr } = await node([join(project, 'node_modules', 'streamtrain', 'bin', 'streamtrain.js'), '--version']);
     expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
     expect(stderr).toBe('');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('the type declarations of the three entries resolve for a TypeScript consumer', async () => {
     const tsc = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
     const result = await node([tsc, '-p', 'tsconfig.json']).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? String(err) }));
     expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
-  });
+  }, TEST_TIMEOUT_MS);
 });
