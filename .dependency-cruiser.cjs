@@ -1,6 +1,8 @@
 /**
  * The folder rules of docs/design.md, checked on every test run: stage folders import only src/core,
- * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, and there are no cycles.
+ * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, and there are no cycles. The package's
+ * entry points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
+ * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const stages = ['consumers', 'learner', 'drift', 'checkpoints', 'producers'];
@@ -45,6 +47,35 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(pipeline|cli|server|subscriber)/' },
       to: { path: '^src/(consumers|learner|drift|checkpoints|producers)/(?!index\\.ts$)' },
+    },
+    {
+      name: 'root-entry-through-barrels',
+      comment: 'src/index.ts (the `streamtrain` entry) re-exports folders through their index.ts only.',
+      severity: 'error',
+      from: { path: '^src/index\\.ts$' },
+      to: { path: '^src/[^/]+/(?!index\\.ts$)' },
+    },
+    {
+      name: 'root-entry-not-imported',
+      comment: 'src/index.ts is for users of the package; our own modules import the folders.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/index\\.ts$' },
+      to: { path: '^src/index\\.ts$' },
+    },
+    {
+      name: 'drift-entry-reaches-no-package',
+      comment: '`streamtrain/drift` is pure TypeScript: nothing it loads, directly or not, is an npm package.',
+      severity: 'error',
+      from: { path: '^src/drift/' },
+      to: { path: 'node_modules/', reachable: true },
+    },
+    {
+      name: 'subscriber-entry-is-light',
+      comment:
+        '`streamtrain/subscriber` never loads the training code, the publishers, tfjs-node or the union package @tensorflow/tfjs (tfjs-data, the converter, WebGL), directly or not.',
+      severity: 'error',
+      from: { path: '^src/subscriber/' },
+      to: { path: ['^src/(learner|pipeline|producers|drift|server|cli|datasets)/', 'node_modules/@tensorflow/(tfjs|tfjs-node|tfjs-data|tfjs-converter)/'], reachable: true },
     },
   ],
   options: {

@@ -5,13 +5,13 @@
  *   npx tsx examples/downstream-service.ts --config examples/streamtrain.yaml --port 8080
  *   curl -s localhost:8080/predict -d '[{"x1": 2.5, "x2": 3.1, "x3": 9.0}]'
  *   curl -s localhost:8080/version
+ *
+ * It imports the package by name, as a downstream project would after `npm install streamtrain`; inside this
+ * repository tsconfig.json's `paths` maps `streamtrain/*` to src/, so tsc and tsx run it from the sources.
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfig } from '../src/core/index.js';
-import { openStore } from '../src/checkpoints/index.js';
-import { createKafka } from '../src/pipeline/index.js';
-import { ModelSubscriber } from '../src/subscriber/index.js';
+import { createKafka, createLogger, loadConfig, ModelSubscriber, openStore } from 'streamtrain/subscriber';
 
 const { values } = parseArgs({ options: { config: { type: 'string', default: 'examples/streamtrain.yaml' }, port: { type: 'string', default: '8080' } } });
 const config = loadConfig(values.config as string);

@@ -6,6 +6,13 @@ import { runCommand } from './run-command.js';
 import { loadServicesEnv } from './services-env.js';
 import { versionsCommand } from './versions-command.js';
 
+// The AWS SDK prints a notice, once per process, that its releases after January 2027 need Node >= 22 (it
+// warns on the S3 client's construction, so setting this before any command runs is enough). This CLI supports
+// Node >= 20.12 (package.json `engines`), and the notice landed in the middle of the demo's output; the SDK's
+// documented switch (github.com/aws/aws-sdk-js-v3/issues/7983) turns it off for this process only. A value the
+// user set is kept. Library users (`import 'streamtrain'`) see the SDK's behaviour unchanged.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`Expected ${name} to be an integer >= ${min}, got \`${v}\``);

@@ -4,7 +4,7 @@ import { FencedError } from '../core/index.js';
 import { openStore, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
-import { createKafka } from './kafka-client.js';
+import { createKafka } from '../consumers/index.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 

@@ -1,5 +1,6 @@
 export { StreamtrainService, versionEvent, type ServiceOptions, type ServiceStatus } from './service.js';
-export { createKafka } from './kafka-client.js';
+/** Re-exported for the CLI and benchmarks; the subscriber takes it from consumers/ without the pipeline. */
+export { createKafka } from '../consumers/index.js';
 export { toMicroBatches, type PackedBatch } from './micro-batches.js';
 export { BoundedBuffer } from './bounded-buffer.js';
 export { OffsetLedger, positionsOf } from './offset-ledger.js';

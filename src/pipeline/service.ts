@@ -2,12 +2,11 @@ import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscripti
 import type { Kafka } from 'kafkajs';
 import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
 import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
-import { KafkaSource, RecordDecoder } from '../consumers/index.js';
+import { createKafka, KafkaSource, RecordDecoder } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
-import { createKafka } from './kafka-client.js';
 import { OffsetLedger, positionsOf } from './offset-ledger.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';

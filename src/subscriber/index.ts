@@ -1,1 +1,23 @@
+/**
+ * The `streamtrain/subscriber` entry point, for downstream services that serve the model streamtrain trains:
+ * {@link ModelSubscriber} follows the versions topic and hot-swaps each checkpoint for `predict()`, plus what
+ * it takes to build one (config, logger, Kafka client, checkpoint stores). It stays light: nothing here
+ * reaches the training code (src/learner, src/pipeline); .dependency-cruiser.cjs checks that.
+ */
 export { ModelSubscriber, type LoadedVersion, type ModelSubscriberOptions } from './model-subscriber.js';
+export { createKafka } from '../consumers/index.js';
+export { FolderStore, S3Store, openStore, type ObjectStore, type S3StoreOptions } from '../checkpoints/index.js';
+export {
+  createLogger,
+  decodeVersionEvent,
+  loadConfig,
+  StreamtrainError,
+  CheckpointIntegrityError,
+  ConfigError,
+  type KafkaConfig,
+  type Logger,
+  type Manifest,
+  type StoreConfig,
+  type StreamtrainConfig,
+  type VersionEvent,
+} from '../core/index.js';

@@ -1,4 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
+// Prediction needs tfjs-core, the layers API (to load a LayersModel) and a backend: not the union package
+// `@tensorflow/tfjs`, which also loads tfjs-data, the graph-model converter and the WebGL backend (about half
+// its import time). The instances are the ones the learner's `@tensorflow/tfjs` uses, so one process can hold both.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FeatureSpec, InputConfig, Logger, ModelConfig, VersionEvent } from '../core/index.js';
 import { compareVersions, decodeVersionEvent, parseVersion } from '../core/index.js';
@@ -26,7 +31,7 @@ export interface LoadedVersion {
 
 interface Live {
   readonly version: string;
-  readonly model: tf.LayersModel;
+  readonly model: LayersModel;
   readonly extractor?: FeatureExtractor;
 }
 
@@ -116,7 +121,7 @@ export class ModelSubscriber {
 
   private async swapIn(c: LoadedCheckpoint, started: number): Promise<void> {
     const t0 = started || performance.now();
-    const model = await tf.loadLayersModel(
+    const model = await loadLayersModel(
       tf.io.fromMemory({ modelTopology: c.snapshot.topology as tf.io.ModelJSON['modelTopology'], weightSpecs: [...c.snapshot.weightSpecs], weightData: c.snapshot.weightData }),
     );
     const spec = c.manifest.modelSpec as { model?: ModelConfig; input?: Pick<InputConfig, 'features' | 'label' | 'missing'> } | undefined;
@@ -135,7 +140,7 @@ export class ModelSubscriber {
   }
 }
 
-function inputWidthOf(model: tf.LayersModel): number {
+function inputWidthOf(model: LayersModel): number {
   const shape = model.inputs[0]?.shape ?? [];
   return shape[shape.length - 1] ?? 0;
 }
