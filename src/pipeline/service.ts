@@ -16,6 +16,7 @@ import type { ManagerEvent, ManagerState } from './model-manager.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';
+import type { PipelineObserver } from './observer.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
 const MAX_IN_FLIGHT = 4;
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   /** Injected for tests and embedding; built from config otherwise. */
   readonly kafka?: Kafka;
   readonly store?: ObjectStore;
+  /** Told step, checkpoint-write and freshness timings, e.g. for Prometheus histograms. */
+  readonly observer?: PipelineObserver;
 }
 
 export interface ServiceStatus {
@@ -83,6 +86,8 @@ export class StreamtrainService {
   private readonly inflight: InFlight[] = [];
   private settleChain: Promise<void> = Promise.resolve();
   private samplesSinceVersion = 0;
+  /** When the newest record handed to the learner since the last version reached the pipeline. */
+  private newestRecordAt?: number;
   private lastVersionAt = performance.now();
   private batches = 0;
   private backend?: string;
@@ -150,6 +155,7 @@ export class StreamtrainService {
         beforeWrite: () => dlq.flush(),
         commit: (positions) => (this.source ? this.source.commit(positions) : Promise.resolve()),
         announce: (manifest, uri) => publisher.publishVersion(versionEvent(manifest, uri)),
+        observer: this.options.observer,
       },
       restored?.manifest.version,
     );
@@ -260,6 +266,7 @@ export class StreamtrainService {
     entry.settled.catch((err: unknown) => this.fatal?.(err));
     this.samplesTotal += batch.size;
     this.samplesSinceVersion += batch.size;
+    this.newestRecordAt = batch.receivedAt;
     for (const r of batch.rejected) this.deadLetters?.add(r);
     if (batch.rejected.length) void this.deadLetters?.send().catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
     this.ledger.apply(batch.offsets);
@@ -273,6 +280,7 @@ export class StreamtrainService {
     this.samplesLearned += entry.batch.size;
     this.buffer.release(entry.batch.records);
     this.batches += 1;
+    if (r) this.options.observer?.batchLearned?.(r.seconds);
     for (const e of r?.events ?? []) await this.onManagerEvent(e, entry.batch);
     this.maybePublish();
   }
@@ -344,6 +352,7 @@ export class StreamtrainService {
       offsets: this.ledger.take(),
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
+      newestRecordAt: this.newestRecordAt,
       ...lineage,
     });
     // Queued right behind the capture: a `last-version` challenger starts from exactly this version.
@@ -351,6 +360,7 @@ export class StreamtrainService {
     this.versionDecisions = [];
     this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
     this.samplesSinceVersion = 0;
+    this.newestRecordAt = undefined;
     this.driftSignal = undefined;
     this.triggers.reset();
     this.lastVersionAt = performance.now();
