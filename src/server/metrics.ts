@@ -24,11 +24,11 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
   { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
 ];
 
-/** Seconds per micro-batch learned: a logistic model takes about 0.1 ms for 256 samples, a large network far more. */
+/** Seconds per micro-batch learned: from 0.1 ms (a bare logistic step on 256 samples) to seconds (a large network). */
 export const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-/** Seconds per checkpoint write: tens of milliseconds on a local store; up to a minute with retries. */
+/** Seconds per checkpoint write: tens of milliseconds on a local store, about a second on S3; a minute with retries. */
 export const CHECKPOINT_WRITE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-/** Seconds from a version's newest record to its announcement: about the publication interval, seconds to minutes. */
+/** Seconds from a version's newest record to its announcement: a checkpoint write and more, up to minutes when behind. */
 export const FRESHNESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 export interface ServiceMetricsOptions {
