@@ -1,6 +1,6 @@
 import { createLogger, loadConfig } from '../core/index.js';
 import { ClusterMember } from '../pipeline/index.js';
-import { startHttpServer } from '../server/index.js';
+import { ServiceMetrics, startHttpServer } from '../server/index.js';
 
 /**
  * `streamtrain run --config FILE`: the long-running service. Any number of instances may run the same config:
@@ -11,7 +11,9 @@ import { startHttpServer } from '../server/index.js';
 export async function runCommand(opts: { config: string; progressSeconds: number }): Promise<number> {
   const config = loadConfig(opts.config);
   const logger = createLogger({ level: config.logLevel });
-  const member = new ClusterMember({ config, logger });
+  // Read at each scrape only, once `member` exists; the leading service reports its timings to it as they happen.
+  const metrics = new ServiceMetrics({ model: config.model.name, status: () => member.status() });
+  const member: ClusterMember = new ClusterMember({ config, logger, observer: metrics });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
@@ -20,7 +22,7 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   await member.start();
-  const http = config.server.port > 0 ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), logger }) : undefined;
+  const http = config.server.port > 0 ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), metrics, logger }) : undefined;
   const progress = setInterval(() => {
     const s = member.status();
     if (s.role !== 'leader') return;

@@ -2,6 +2,7 @@ import type { Logger, Manifest, MetricValues, ModelSnapshot, ModelVersion, Offse
 import { FencedError, formatVersion, StreamtrainError } from '../core/index.js';
 import { pruneVersions, usedVersions, writeCheckpoint, type ObjectStore, type WriterFence } from '../checkpoints/index.js';
 import { positionsOf } from './offset-ledger.js';
+import type { PipelineObserver } from './observer.js';
 
 /** What a checkpoint holds from the learner; it may still be on its way (a capture queued on the learner thread). */
 export interface CheckpointContent {
@@ -21,6 +22,8 @@ export interface CheckpointRequest {
   readonly newMajor?: boolean;
   /** Extra parent, e.g. the champion a challenger replaces. */
   readonly extraParents?: readonly string[];
+  /** `performance.now()` when the newest record in this version reached the pipeline; absent if it holds none. */
+  readonly newestRecordAt?: number;
 }
 
 export interface CheckpointerDeps {
@@ -39,6 +42,8 @@ export interface CheckpointerDeps {
   readonly commit?: (positions: ReadonlyMap<PartitionKey, bigint>) => Promise<void>;
   /** Announces the version; runs after the commit. */
   readonly announce?: (manifest: Manifest, uri: string) => Promise<void>;
+  /** Told each write's time and, once a version is announced, its freshness. */
+  readonly observer?: PipelineObserver;
 }
 
 const RETRIES = 6;
@@ -151,12 +156,14 @@ export class Checkpointer {
     );
     const writeMs = performance.now() - started;
     if (this.abandoned) throw this.abandoned;
+    this.deps.observer?.checkpointWritten?.(writeMs / 1000);
     this.written.push(manifest);
     if (this.written.length > 16) this.written.shift();
     // Committing is for lag tools and other readers of the group: a restart seeks to the checkpoint anyway,
     // so a failed commit is logged, not fatal.
     if (this.deps.commit) await this.deps.commit(positionsOf(req.offsets)).catch((err: Error) => this.log.warn({ err: err.message, version }, 'offset commit failed'));
     if (this.deps.announce) await this.deps.announce(manifest, uri).catch((err: Error) => this.log.error({ err: err.message, version }, 'version event not published'));
+    if (req.newestRecordAt !== undefined) this.deps.observer?.versionPublished?.((performance.now() - req.newestRecordAt) / 1000);
     this.log.info({ version, parents, trigger: req.trigger.reason, samples: req.samplesTotal, writeMs: Math.round(writeMs) }, 'checkpoint durable');
     if (this.deps.keep > 0) {
       await pruneVersions(this.deps.store, this.deps.model, this.deps.keep).catch((err: Error) => this.log.warn({ err: err.message }, 'pruning old versions failed'));

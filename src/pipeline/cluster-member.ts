@@ -5,6 +5,7 @@ import { openStore, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
 import { createKafka } from '../consumers/index.js';
+import type { PipelineObserver } from './observer.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 
@@ -15,6 +16,8 @@ export interface ClusterMemberOptions {
   readonly logger: Logger;
   readonly kafka?: Kafka;
   readonly store?: ObjectStore;
+  /** Told the leader's step, checkpoint-write and freshness timings. */
+  readonly observer?: PipelineObserver;
 }
 
 export interface Transition {
@@ -130,7 +133,7 @@ export class ClusterMember {
     const { config, logger } = this.options;
     const warmLearner = await this.warm;
     this.warm = undefined;
-    const service = new StreamtrainService({ config, logger, kafka: this.kafka, store: this.store, restored: this.follower.current ?? null, instanceId: this.instanceId, warmLearner });
+    const service = new StreamtrainService({ config, logger, kafka: this.kafka, store: this.store, restored: this.follower.current ?? null, instanceId: this.instanceId, warmLearner, observer: this.options.observer });
     try {
       await service.start();
     } catch (err) {

@@ -7,3 +7,4 @@ export { OffsetLedger, positionsOf } from './offset-ledger.js';
 export { TriggerSet, SamplesTrigger, IntervalTrigger, DriftTrigger, VolumeRatioTrigger, PerformanceTrigger, type PublicationState, type TriggerRule } from './triggers.js';
 export { Checkpointer } from './checkpointer.js';
 export { ClusterMember, type ClusterMemberOptions, type Role, type Transition } from './cluster-member.js';
+export type { PipelineObserver } from './observer.js';

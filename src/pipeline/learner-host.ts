@@ -32,6 +32,8 @@ export interface HostStepResult {
   readonly loss: number;
   readonly applied: boolean;
   readonly events: ManagerEvent[];
+  /** Seconds the step took where the learner runs (the metrics refresh included), not counting time queued. */
+  readonly seconds: number;
   /** Fresh metrics when asked for, or when the last ones are older than METRICS_MAX_AGE_MS; else absent. */
   readonly metrics?: MetricValues;
 }
@@ -99,6 +101,7 @@ export class LocalLearnerHost implements LearnerHost {
   }
 
   private async stepNow(batch: LearnInput, wantMetrics: boolean): Promise<HostStepResult> {
+    const started = performance.now();
     const { result, events } = await this.manager.step(batch);
     const now = performance.now();
     // Drift decisions change what the metrics report (a promoted challenger): refresh with them.
@@ -107,7 +110,8 @@ export class LocalLearnerHost implements LearnerHost {
       this.lastMetrics = this.manager.metrics();
       this.metricsAt = now;
     }
-    return { size: result.size, loss: result.loss, applied: result.applied, events, ...(fresh ? { metrics: this.lastMetrics } : {}) };
+    const seconds = (performance.now() - started) / 1000;
+    return { size: result.size, loss: result.loss, applied: result.applied, events, seconds, ...(fresh ? { metrics: this.lastMetrics } : {}) };
   }
 
   metrics(): MetricValues {

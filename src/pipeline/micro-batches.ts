@@ -7,6 +7,8 @@ export interface PackedBatch extends Batch {
   readonly rejected: readonly RejectedRecord[];
   /** All records, accepted and rejected: what the buffer releases once the batch is learned. */
   readonly records: number;
+  /** `performance.now()` when the batch's newest records reached the batcher: the start of its freshness. */
+  readonly receivedAt: number;
 }
 
 /** Part of a chunk: rows [rowFrom, rowTo) and the offsets [from, to) of its partition they cover. */
@@ -33,12 +35,13 @@ export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunctio
       let pending: Piece[] = [];
       let rows = 0;
       let records = 0;
+      let receivedAt = 0;
       let timer: NodeJS.Timeout | undefined;
       const flush = () => {
         if (timer) clearTimeout(timer);
         timer = undefined;
         if (pending.length === 0) return;
-        const out = pack(pending, rows, records);
+        const out = pack(pending, rows, records, receivedAt);
         pending = [];
         rows = 0;
         records = 0;
@@ -46,6 +49,7 @@ export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunctio
       };
       const add = (p: Piece) => {
         pending.push(p);
+        receivedAt = performance.now();
         rows += p.rowTo - p.rowFrom;
         records += p.rowTo - p.rowFrom + p.rejected.length;
         if (pending.length === 1) timer = setTimeout(flush, maxWaitMs);
@@ -85,7 +89,7 @@ export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunctio
 }
 
 /** Copies the pieces' rows into one row-major batch and merges their offset ranges per partition. */
-function pack(pieces: readonly Piece[], size: number, records: number): PackedBatch {
+function pack(pieces: readonly Piece[], size: number, records: number, receivedAt: number): PackedBatch {
   const width = (pieces[0] as Piece).chunk.width;
   const only = pieces.length === 1 ? (pieces[0] as Piece) : undefined;
   // One whole chunk is one batch: its buffers are used as they are.
@@ -111,5 +115,5 @@ function pack(pieces: readonly Piece[], size: number, records: number): PackedBa
       if (p.to > range.to) range.to = p.to;
     } else offsets.set(k, { from: p.from, to: p.to });
   }
-  return { size, width, features, labels, offsets, rejected, records };
+  return { size, width, features, labels, offsets, rejected, records, receivedAt };
 }

@@ -1,9 +1,10 @@
 import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
 import type { Kafka } from 'kafkajs';
-import type { DriftEvent, Logger, Manifest, MetricValues, OffsetRange, StreamtrainConfig, Trigger, VersionEvent } from '../core/index.js';
+import type { ServiceOptions, ServiceStatus } from './service-options.js';
+import type { DriftEvent, Logger, Manifest, OffsetRange, Trigger, VersionEvent } from '../core/index.js';
 import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, KafkaSource, RecordDecoder } from '../consumers/index.js';
-import { describeStore, latestValidCheckpoint, openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
@@ -24,49 +25,6 @@ interface InFlight {
   readonly batch: PackedBatch;
   readonly result: Promise<HostStepResult | undefined>;
   settled?: Promise<void>;
-}
-
-export interface ServiceOptions {
-  readonly config: StreamtrainConfig;
-  readonly logger: Logger;
-  /** Injected for tests and embedding; built from config otherwise. */
-  readonly kafka?: Kafka;
-  readonly store?: ObjectStore;
-  /**
-   * This instance's right to publish the model, claimed by whoever elected it (ClusterMember). Without one the
-   * service claims a new epoch itself at start, which fences any other instance still writing the model.
-   */
-  readonly fence?: WriterFence;
-  /** The checkpoint to start from, already read and verified (a standby's); `null`: start a new model. */
-  readonly restored?: LoadedCheckpoint | null;
-  /** A learner worker whose backend is already initialized (a standby's): the model is built in it at start. */
-  readonly warmLearner?: WorkerLearnerHost;
-  /** A short id of this instance (host, pid, random) for LATEST and manifests. @default host-pid-random */
-  readonly instanceId?: string;
-}
-
-export interface ServiceStatus {
-  readonly model: string;
-  readonly version?: string;
-  /** The writer epoch this instance publishes under (see LATEST). */
-  readonly epoch?: number;
-  readonly backend?: string;
-  readonly samplesTotal: number;
-  readonly samplesSinceVersion: number;
-  readonly metrics: MetricValues;
-  readonly buffered: number;
-  readonly paused: boolean;
-  /** Times the consumer paused because the learner fell behind (backpressure). */
-  readonly pauses: number;
-  readonly deadLettered: Record<string, number>;
-  readonly batches: number;
-  readonly running: boolean;
-  /** Drift decisions since the last version (detector fired, challenger started/promoted/dropped, adapt). */
-  readonly decisions: readonly { at: string; event: string; detail: string }[];
-  /** In a cluster (ClusterMember): whether this instance leads or stands by, and why it last changed. */
-  readonly role?: 'starting' | 'standby' | 'leader' | 'stopped';
-  readonly instance?: string;
-  readonly lastTransition?: { readonly at: string; readonly role: string; readonly reason: string };
 }
 
 /**
@@ -100,6 +58,8 @@ export class StreamtrainService {
   private readonly inflight: InFlight[] = [];
   private settleChain: Promise<void> = Promise.resolve();
   private samplesSinceVersion = 0;
+  /** When the newest record handed to the learner since the last version reached the pipeline. */
+  private newestRecordAt?: number;
   private lastVersionAt = performance.now();
   private batches = 0;
   private backend?: string;
@@ -175,6 +135,7 @@ export class StreamtrainService {
         beforeWrite: () => dlq.flush(),
         commit: (positions) => (this.source ? this.source.commit(positions) : Promise.resolve()),
         announce: (manifest, uri) => publisher.publishVersion(versionEvent(manifest, uri)),
+        observer: this.options.observer,
       },
       restored?.manifest.version,
     );
@@ -322,6 +283,7 @@ export class StreamtrainService {
     entry.settled.catch((err: unknown) => this.fatal?.(err));
     this.samplesTotal += batch.size;
     this.samplesSinceVersion += batch.size;
+    this.newestRecordAt = batch.receivedAt;
     for (const r of batch.rejected) this.deadLetters?.add(r);
     if (batch.rejected.length) void this.deadLetters?.send().catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
     this.ledger.apply(batch.offsets);
@@ -335,6 +297,7 @@ export class StreamtrainService {
     this.samplesLearned += entry.batch.size;
     this.buffer.release(entry.batch.records);
     this.batches += 1;
+    if (r) this.options.observer?.batchLearned?.(r.seconds);
     for (const e of r?.events ?? []) await this.onManagerEvent(e, entry.batch);
     this.maybePublish();
   }
@@ -408,6 +371,7 @@ export class StreamtrainService {
       offsets: this.ledger.take(),
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
+      newestRecordAt: this.newestRecordAt,
       ...lineage,
     });
     // Queued right behind the capture: a `last-version` challenger starts from exactly this version.
@@ -415,6 +379,7 @@ export class StreamtrainService {
     this.versionDecisions = [];
     this.log.debug({ version, trigger: trigger.reason }, 'checkpoint requested');
     this.samplesSinceVersion = 0;
+    this.newestRecordAt = undefined;
     this.driftSignal = undefined;
     this.triggers.reset();
     this.lastVersionAt = performance.now();
@@ -440,3 +405,5 @@ export function versionEvent(m: Manifest, uri: string): VersionEvent {
     triggerDetail: m.trigger.detail ?? null,
   };
 }
+
+export type { ServiceOptions, ServiceStatus } from './service-options.js';

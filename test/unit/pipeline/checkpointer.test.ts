@@ -38,4 +38,30 @@ describe('Checkpointer', () => {
     expect(await parents('2.0')).toEqual(['1.1']);
     expect(await parents('3.0')).toEqual(['2.0', '1.0']);
   });
+
+  it('tells its observer each write time, and the freshness of each announced version that holds records', async () => {
+    const store = new FolderStore(join(dir, 'observed'));
+    const writes: number[] = [];
+    const published: { version: string; freshness: number }[] = [];
+    const announced: string[] = [];
+    const observer = { checkpointWritten: (s: number) => writes.push(s), versionPublished: (s: number) => published.push({ version: announced.at(-1) ?? '', freshness: s }) };
+    const announce = (m: { version: string }) => {
+      announced.push(m.version);
+      return Promise.resolve();
+    };
+    const c = await Checkpointer.open({ store, model: 'm', keep: 0, backend: 'test', modelSpec: {}, streamtrainVersion: '0', logger, announce, observer });
+    const req = { trigger: { reason: 'samples' as const }, content: Promise.resolve(content), offsets: [], samplesTotal: 0, samplesSinceParent: 0 };
+    const before = performance.now();
+    c.request({ ...req, newMajor: true });
+    c.request({ ...req, newestRecordAt: before - 2_000 });
+    await c.drain();
+    const after = performance.now();
+    expect(writes.length).toBe(2);
+    for (const s of writes) expect(s).toBeGreaterThan(0);
+    expect(writes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual((after - before) / 1000);
+    // Only the version with records has a freshness, measured once it was announced.
+    expect(published.map((p) => p.version)).toEqual(['1.1']);
+    expect((published[0] as { freshness: number }).freshness).toBeGreaterThanOrEqual(2);
+    expect((published[0] as { freshness: number }).freshness).toBeLessThanOrEqual(2 + (after - before) / 1000);
+  });
 });

@@ -35,6 +35,9 @@ describe('learner hosts', () => {
       const [a, b] = await Promise.all([local.step(batch(i), true), worker.step(batch(i), true)]);
       expect(b.loss).toBe(a.loss);
       expect(b.metrics).toEqual(a.metrics);
+      // Each host times the step where it runs (on the worker for the worker host).
+      expect(a.seconds).toBeGreaterThan(0);
+      expect(b.seconds).toBeGreaterThan(0);
     }
     expect(worker.metrics().accuracy_window).toBeGreaterThan(0.8);
     const [ca, cb] = [await local.capture(), await worker.capture()];

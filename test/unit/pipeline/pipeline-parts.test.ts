@@ -40,6 +40,22 @@ describe('toMicroBatches', () => {
     vi.useRealTimers();
   });
 
+  it('stamps a batch with the time its newest records arrived, not the time it was emitted', () => {
+    vi.useFakeTimers();
+    const src = new Subject<RecordChunk>();
+    const out: PackedBatch[] = [];
+    src.pipe(toMicroBatches(3, 100)).subscribe((b) => out.push(b));
+    src.next(chunkOf(0, 0, ['ok']));
+    vi.advanceTimersByTime(40);
+    const newest = performance.now();
+    src.next(chunkOf(0, 1, ['ok']));
+    vi.advanceTimersByTime(60);
+    expect(out.length).toBe(1);
+    expect(performance.now() - newest).toBe(60);
+    expect((out[0] as PackedBatch).receivedAt).toBe(newest);
+    vi.useRealTimers();
+  });
+
   it('property: every record once, in order; batches never exceed the size; offset ranges tile each partition', async () => {
     const chunkSpec = fc.record({ partition: fc.integer({ min: 0, max: 1 }), kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40, size: 'max' }) });
     await fc.assert(

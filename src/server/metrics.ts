@@ -1,0 +1,120 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PipelineObserver, ServiceStatus } from '../pipeline/index.js';
+
+/**
+ * A series read from the service's status at each scrape: one value, or one value per key of a record (the key
+ * becomes the label `label`). A boolean is 1 or 0; undefined or a non-finite number leaves the series out.
+ */
+export type StatusMetric =
+  | { readonly name: string; readonly help: string; readonly type: 'counter' | 'gauge'; readonly value: (s: ServiceStatus) => number | boolean | undefined }
+  | { readonly name: string; readonly help: string; readonly type: 'counter' | 'gauge'; readonly label: string; readonly values: (s: ServiceStatus) => Readonly<Record<string, number>> };
+
+/**
+ * What /metrics reports from ServiceStatus, every series labelled with the model. A gauge for a new status
+ * field is one line here, e.g.
+ * `{ name: 'streamtrain_epoch', type: 'gauge', help: 'Leadership epoch.', value: (s) => s.epoch },`
+ */
+export const STATUS_METRICS: readonly StatusMetric[] = [
+  { name: 'streamtrain_samples_total', type: 'counter', help: 'Samples learned (test-then-train) by the live model, restored ones included.', value: (s) => s.samplesTotal },
+  { name: 'streamtrain_batches_total', type: 'counter', help: 'Micro-batches learned since the process started.', value: (s) => s.batches },
+  { name: 'streamtrain_buffered_records', type: 'gauge', help: 'Records consumed and not yet learned (the backpressure buffer).', value: (s) => s.buffered },
+  { name: 'streamtrain_consumer_paused', type: 'gauge', help: '1 while the consumer is paused because the learner fell behind.', value: (s) => s.paused },
+  { name: 'streamtrain_consumer_pauses_total', type: 'counter', help: 'Times the consumer paused because the learner fell behind.', value: (s) => s.pauses },
+  { name: 'streamtrain_dead_letter_total', type: 'counter', help: 'Records sent to the dead-letter topic, by reason.', label: 'reason', values: (s) => s.deadLettered },
+  { name: 'streamtrain_leader', type: 'gauge', help: '1 while this instance leads (learns and publishes) the model, 0 while it stands by.', value: (s) => (s.role ?? 'leader') === 'leader' },
+  { name: 'streamtrain_writer_epoch', type: 'gauge', help: 'The writer epoch this instance publishes under (0 when it does not lead).', value: (s) => s.epoch ?? 0 },
+  { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
+];
+
+/** Seconds per micro-batch learned: from 0.1 ms (a bare logistic step on 256 samples) to seconds (a large network). */
+export const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** Seconds per checkpoint write: tens of milliseconds on a local store, about a second on S3; a minute with retries. */
+export const CHECKPOINT_WRITE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds from a version's newest record to its announcement: a checkpoint write and more, up to minutes when behind. */
+export const FRESHNESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+export interface ServiceMetricsOptions {
+  /** The value of the `model` label on every streamtrain series. */
+  readonly model: string;
+  /** Read at each scrape; may refer to a service built after these metrics (it is not called before a scrape). */
+  readonly status: () => ServiceStatus;
+  /** Default process metrics (CPU, memory, event loop, GC) in this registry too; true unless false. */
+  readonly processMetrics?: boolean;
+}
+
+/**
+ * The service's Prometheus metrics in a registry of its own (not prom-client's global one, so two services in
+ * one process do not clash): the status series of STATUS_METRICS, the process metrics, and histograms of the
+ * step, checkpoint-write and freshness timings the pipeline reports through PipelineObserver. Pass it to
+ * StreamtrainService as `observer` and to startHttpServer as `metrics`.
+ */
+export class ServiceMetrics implements PipelineObserver {
+  readonly registry = new Registry();
+  private readonly labels: { model: string };
+  private readonly step: Histogram<'model'>;
+  private readonly checkpointWrite: Histogram<'model'>;
+  private readonly freshness: Histogram<'model'>;
+
+  constructor(opts: ServiceMetricsOptions) {
+    this.labels = { model: opts.model };
+    for (const spec of STATUS_METRICS) this.addStatusMetric(spec, opts.status);
+    this.step = this.histogram('streamtrain_step_seconds', 'Seconds the learner spent on one micro-batch (test-then-train and drift machinery, queueing excluded).', STEP_BUCKETS);
+    this.checkpointWrite = this.histogram('streamtrain_checkpoint_write_seconds', 'Seconds to write one checkpoint durably (dead-letter flush, blobs, manifest, LATEST; retries included).', CHECKPOINT_WRITE_BUCKETS);
+    this.freshness = this.histogram('streamtrain_publication_freshness_seconds', "Seconds from a version's newest record reaching the pipeline to the version being durable, committed and announced.", FRESHNESS_BUCKETS);
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  batchLearned(seconds: number): void {
+    this.step.observe(this.labels, seconds);
+  }
+
+  checkpointWritten(seconds: number): void {
+    this.checkpointWrite.observe(this.labels, seconds);
+  }
+
+  versionPublished(freshnessSeconds: number): void {
+    this.freshness.observe(this.labels, freshnessSeconds);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private histogram(name: string, help: string, buckets: number[]): Histogram<'model'> {
+    const h = new Histogram({ name, help, buckets, labelNames: ['model'], registers: [this.registry] });
+    // Present from the start with count 0, so rate() and alerts work before the first observation.
+    h.zero(this.labels);
+    return h;
+  }
+
+  private addStatusMetric(spec: StatusMetric, status: () => ServiceStatus): void {
+    const labelNames = 'label' in spec ? ['model', spec.label] : ['model'];
+    const labels = this.labels;
+    // Values come from the status at each scrape: reset, then set (a counter by incrementing from zero).
+    const collect = (metric: Counter | Gauge) => {
+      const s = status();
+      metric.reset();
+      const put = (extra: Record<string, string>, v: number) => {
+        if (!Number.isFinite(v)) return;
+        if (metric instanceof Counter) metric.inc({ ...labels, ...extra }, v);
+        else metric.set({ ...labels, ...extra }, v);
+      };
+      if ('label' in spec) for (const [key, v] of Object.entries(spec.values(s))) put({ [spec.label]: key }, v);
+      else {
+        const v = spec.value(s);
+        if (v !== undefined) put({}, typeof v === 'boolean' ? Number(v) : v);
+      }
+    };
+    const config = { name: spec.name, help: spec.help, labelNames, registers: [this.registry] };
+    if (spec.type === 'counter') {
+      const c: Counter = new Counter({ ...config, collect: () => collect(c) });
+    } else {
+      const g: Gauge = new Gauge({ ...config, collect: () => collect(g) });
+    }
+  }
+}
