@@ -7,7 +7,7 @@ import { describeStore, latestValidCheckpoint, openStore, type ObjectStore } fro
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
-import { createKafka } from './kafka-client.js';
+import { createKafka, explainKafkaError } from './kafka-client.js';
 import { OffsetLedger, positionsOf } from './offset-ledger.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
@@ -101,7 +101,10 @@ export class StreamtrainService {
     this.triggers = TriggerSet.fromConfig(config.triggers);
   }
 
-  /** Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops. */
+  /**
+   * Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops.
+   * @throws ConfigError naming `kafka.sasl` when the brokers refuse the credentials (see explainKafkaError).
+   */
   async start(): Promise<void> {
     try {
       await this.startUp();
@@ -112,7 +115,7 @@ export class StreamtrainService {
       await this.publisher?.disconnect().catch(() => undefined);
       await this.learner?.dispose().catch(() => undefined);
       this.learner = undefined;
-      throw err;
+      throw explainKafkaError(err, this.options.config.kafka);
     }
   }
 
