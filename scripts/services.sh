@@ -596,7 +596,8 @@ cmd_up() {
   log "up in $(elapsed "$t0")"
   printf '  %-6s %-28s %s\n' \
     kafka "127.0.0.1:$KAFKA_PORT" "start ${KAFKA_TIME}${KAFKA_PROVISION_TIME:+, jars resolved in $KAFKA_PROVISION_TIME} (Kafka $KAFKA_VERSION, log $KAFKA_STATE/kafka.log)" \
-    "" "$( ((KAFKA_SASL_READY)) && echo "127.0.0.1:$KAFKA_SASL_PORT" || echo '(no SASL_SSL)')" "SASL_SSL, SCRAM-SHA-512/256 user $KAFKA_SASL_USERNAME, CA $KAFKA_TLS/ca.pem" \
+    "" "127.0.0.1:$KAFKA_SASL_PORT" "$( ((KAFKA_SASL_READY)) && echo "SASL_SSL, SCRAM-SHA-512/256 user $KAFKA_SASL_USERNAME, CA $KAFKA_TLS/ca.pem" ||
+      echo 'no SASL_SSL listener: the broker runs from an older services.sh (down, then up)')" \
     minio "http://127.0.0.1:$MINIO_PORT" "start ${MINIO_TIME}${MINIO_PROVISION_TIME:+, built in $MINIO_PROVISION_TIME} (console http://127.0.0.1:$MINIO_CONSOLE_PORT, bucket $S3_BUCKET)"
   printf '  %-6s %s\n' env "$ENV_FILE (KAFKA_BROKERS, KAFKA_SASL_*, KAFKA_CA_FILE, S3_*)"
 }
