@@ -13,19 +13,20 @@
 # Downloads and builds are cached in ${STREAMTRAIN_CACHE_DIR:-<repo>/.cache}; runtime state (data, logs, pid
 # files, generated credentials) lives in <repo>/.services. Both are git-ignored.
 #
-# The secured listener is throw-away, made at `up` when absent (all of it in .services/kafka/tls, mode 600):
-#   - with openssl: a CA (ca.pem, ca.key) and a broker certificate for 127.0.0.1 and localhost signed by it,
-#     valid 30 days (renewed at `up` when it expires within a day); the broker reads key + chain as a PEM
+# The secured listener is throw-away, made at `up` when absent (in .services/kafka, private files mode 600):
+#   - tls/: with openssl, a CA (ca.pem, ca.key) and a broker certificate for 127.0.0.1 and localhost signed by
+#     it, valid 30 days (renewed at `up` when it expires within a day); the broker reads key + chain as a PEM
 #     keystore (ssl.keystore.type=PEM, no JKS);
-#   - a SCRAM user with a random name and password (sasl.env), given both mechanisms when `kafka-storage
-#     format --add-scram` formats the log dir (or, for a log dir formatted before, with kafka-configs once
-#     the broker runs).
+#   - sasl.env: the SCRAM user `streamtrain` with a random password, given both mechanisms when `kafka-storage
+#     format --add-scram` formats the log dir (or, for a log dir formatted before, by kafka-configs once the
+#     broker runs). Those tools take the password on their command line, visible to `ps` for the seconds
+#     they run: fine for a throw-away local user, not a pattern for real ones.
 # `up` waits until a client logs in over SASL_SSL, then writes KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME,
 # KAFKA_SASL_PASSWORD, KAFKA_SASL_MECHANISM (scram-sha-512) and KAFKA_CA_FILE (the CA's PEM) to services.env.
 # `down` deletes the TLS material and the SCRAM user with the Kafka data; the next `up` makes new ones.
 #
-# Settings (environment): KAFKA_VERSION, KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_SASL_PORT (9094),
-# KAFKA_HEAP_OPTS,
+# Settings (environment): KAFKA_VERSION, KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_SASL_PORT
+# (9094), KAFKA_HEAP_OPTS,
 # MINIO_VERSION (Go module version of github.com/minio/minio), MINIO_PORT (9000), MINIO_CONSOLE_PORT (9001),
 # S3_BUCKET (streamtrain), S3_REGION (us-east-1), SERVICES_TIMEOUT (readiness wait, seconds, 90).
 set -euo pipefail
