@@ -6,4 +6,4 @@ export { decodeJson } from './json-decoder.js';
 export { AvroDecoder, loadAvroType } from './avro-decoder.js';
 export { SchemaRegistryDecoder } from './schema-registry.js';
 export { waitForTopics } from './wait-for-topics.js';
-export { createKafka } from './kafka-client.js';
+export { createKafka, explainKafkaError, kafkaTls } from './kafka-client.js';

@@ -4,7 +4,7 @@ import { FencedError } from '../core/index.js';
 import { openStore, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
-import { createKafka } from '../consumers/index.js';
+import { createKafka, explainKafkaError } from '../consumers/index.js';
 import type { PipelineObserver } from './observer.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
@@ -83,7 +83,13 @@ export class ClusterMember {
     this.prepareWarmLearner();
     await Promise.all([this.follower.start(), this.warm]);
     this.lease.onChange((held, reason) => this.enqueue(() => (held ? this.lead(reason) : this.stepDown(reason))));
-    await this.lease.start();
+    try {
+      await this.lease.start();
+    } catch (err) {
+      await this.disposeWarmLearner();
+      await this.follower.pause();
+      throw explainKafkaError(err, this.options.config.kafka);
+    }
     if (this.role === 'starting') this.enter('standby', 'joined the lease group');
   }
 

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { ServiceOptions, ServiceStatus } from './service-options.js';
 import type { DriftEvent, Logger, Manifest, OffsetRange, Trigger, VersionEvent } from '../core/index.js';
 import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
-import { createKafka, KafkaSource, RecordDecoder } from '../consumers/index.js';
+import { createKafka, explainKafkaError, KafkaSource, RecordDecoder } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
@@ -81,7 +81,10 @@ export class StreamtrainService {
     this.triggers = TriggerSet.fromConfig(config.triggers);
   }
 
-  /** Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops. */
+  /**
+   * Restores, connects and starts consuming. Resolves once the consumer runs; `done` settles when it stops.
+   * @throws ConfigError naming `kafka.sasl` when the brokers refuse the credentials (see explainKafkaError).
+   */
   async start(): Promise<void> {
     try {
       await this.startUp();
@@ -92,7 +95,7 @@ export class StreamtrainService {
       await this.publisher?.disconnect().catch(() => undefined);
       await this.learner?.dispose().catch(() => undefined);
       this.learner = undefined;
-      throw err;
+      throw explainKafkaError(err, this.options.config.kafka);
     }
   }
 

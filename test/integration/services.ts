@@ -7,10 +7,25 @@
  *    no Docker needed);
  * 3. testcontainers, only if a Docker engine answers (apache/kafka and minio/minio containers);
  * 4. otherwise an Error telling to run `npm run services:up`. Integration tests fail, they never skip.
+ *
+ * The secured listener (SASL_SSL with SCRAM, `kafkaSecure()`) comes from the environment or services.env only
+ * (`KAFKA_SASL_BROKERS`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`, `KAFKA_SASL_MECHANISM`, `KAFKA_CA_FILE`):
+ * the testcontainers fallback has none.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+
+/** The broker's SASL_SSL listener: bootstrap brokers, a SCRAM user, and the CA that signed its certificate. */
+export interface KafkaSecureSettings {
+  readonly brokers: string[];
+  readonly username: string;
+  readonly password: string;
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512';
+  /** Path of the CA's PEM file, and its text. */
+  readonly caFile: string;
+  readonly ca: string;
+}
 
 export interface S3Settings {
   endpoint: string;
@@ -47,6 +62,24 @@ export async function kafkaBrokers(): Promise<string[]> {
   const containers = await startContainers();
   if (containers) return containers.brokers;
   throw new Error(`No Kafka broker for the integration tests: ${HOW_TO_START}`);
+}
+
+/** The SASL_SSL listener of the running broker (`npm run services:up` starts it next to PLAINTEXT). */
+export async function kafkaSecure(): Promise<KafkaSecureSettings> {
+  const vars: Vars = process.env.KAFKA_SASL_BROKERS ? process.env : ((await readServicesFile()) ?? {});
+  const source = process.env.KAFKA_SASL_BROKERS ? 'the environment' : SERVICES_ENV_FILE;
+  const brokers = parseBrokers(vars.KAFKA_SASL_BROKERS);
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password, KAFKA_CA_FILE: caFile } = vars;
+  const mechanism = (vars.KAFKA_SASL_MECHANISM || 'scram-sha-512').toLowerCase();
+  if (brokers.length === 0 || !username || !password || !caFile) {
+    throw new Error(
+      `No SASL_SSL Kafka listener for the secured-cluster tests in ${source}: KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME, ` +
+        'KAFKA_SASL_PASSWORD and KAFKA_CA_FILE must all be set. `npm run services:up` starts that listener and writes ' +
+        'them (a broker started by an older services.sh has none: `npm run services:down` then `npm run services:up`).',
+    );
+  }
+  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512, got ${mechanism}`);
+  return { brokers, username, password, mechanism, caFile, ca: await readFile(caFile, 'utf8') };
 }
 
 /** Connection settings of an S3-compatible store whose bucket already exists. */
