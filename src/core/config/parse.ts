@@ -99,7 +99,7 @@ function withEnvironment(tree: unknown, env: ConfigEnv): unknown {
   if (input && env.SCHEMA_REGISTRY_URL) input.schemaRegistryUrl = env.SCHEMA_REGISTRY_URL;
   const store = sectionOf(sectionOf(tree, 'checkpoints'), 'store');
   if (store) {
-    if (store.type === undefined) store.type = env.S3_ENDPOINT && store.path === undefined ? 's3' : 'folder';
+    if (store.type === undefined && env.S3_ENDPOINT && store.path === undefined) store.type = 's3';
     if (store.type === 's3') {
       if (env.S3_BUCKET) store.bucket = env.S3_BUCKET;
       if (env.S3_ENDPOINT) store.endpoint = env.S3_ENDPOINT;

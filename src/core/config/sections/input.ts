@@ -11,7 +11,7 @@ const featureFields = section({
   values: strList().optional().describe('Category values of a one-hot field; unknown values map to all zeros.'),
   buckets: int(1, 1 << 20)
     .optional()
-    .meta({ description: 'Hash buckets of a hashed categorical field.', defaultText: '16' }),
+    .meta({ description: 'Hash buckets of a hashed categorical field.', defaultText: '`16`' }),
   scale: section({
     mean: num().default(0).describe('Subtracted from the value.'),
     std: num(0, undefined, true).default(1).describe('The centred value is divided by this.'),

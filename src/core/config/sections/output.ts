@@ -8,9 +8,9 @@ export const deadLetterSchema = optionalSection({
 }).describe('Where rejected records go.');
 
 const folderStore = section({
-  type: z.literal('folder', { error: 'to be one of `folder`, `s3`' }).describe('A folder on a local or mounted disk.'),
+  type: z.literal('folder', { error: 'to be one of `folder`, `s3`' }).optional().describe('A folder on a local or mounted disk (the default).'),
   path: str().default('.streamtrain/checkpoints').describe('The folder, relative to the config file.'),
-});
+}).transform((s) => ({ type: 'folder' as const, path: s.path }));
 
 const s3Store = section({
   type: z.literal('s3', { error: 'to be one of `folder`, `s3`' }).describe('An S3 bucket (or MinIO). Credentials come from env S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY or the AWS chain.'),
