@@ -89,7 +89,8 @@ export const modelSchema = optionalSection({
   .superRefine((m, ctx) => {
     const type = m.type as string;
     const defaultTask = type === 'linear' ? 'regression' : 'classification';
-    if (type !== 'custom' && m.task !== undefined && m.task !== defaultTask) {
+    const builtIn = (MODEL_TYPES as readonly string[]).includes(type) && type !== 'custom';
+    if (builtIn && m.task !== undefined && m.task !== defaultTask) {
       ctx.addIssue({ code: 'custom', path: ['task'], message: `\`{path}\` is fixed by \`model.type: ${type}\`; remove it or use \`type: custom\`` });
     }
     if (type === 'custom' && m.modelPath === undefined) {
