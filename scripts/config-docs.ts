@@ -31,7 +31,7 @@ function foldDefaultText(node: unknown): unknown {
 /** The JSON Schema file's text. */
 export function renderJsonSchema(): string {
   const { $schema, ...rest } = foldDefaultText(schemaTree()) as Json;
-  const tree = { $schema, $id: 'https://github.com/streamtrain/streamtrain/schemas/streamtrain.config.schema.json', title: 'streamtrain configuration', ...rest };
+  const tree = { $schema, title: 'streamtrain configuration', ...rest };
   return `${JSON.stringify(tree, null, 2)}\n`;
 }
 

@@ -17,6 +17,10 @@ const ROOT_KEYS = ['model', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 
  * The streamtrain configuration, declared once: each section's file gives its fields, their defaults, their
  * checks and what they do; the types below, docs/configuration.md and schemas/streamtrain.config.schema.json
  * (`npm run config:docs`) all come from it. parse.ts adds the environment and the config file's folder.
+ *
+ * A new section: a file in sections/ that builds it with `optionalSection` from fields.ts (each field with its
+ * default and `.describe()`; a default computed from other fields as `.meta({ description, defaultText })` and a
+ * `.transform`), an entry below, a type next to the others, then `npm run config:docs`.
  */
 export const configSchema = z
   .strictObject(
