@@ -14,7 +14,7 @@ export const SCHEMA_FILE = 'schemas/streamtrain.config.schema.json';
 export const DOCS_FILE = 'docs/configuration.md';
 
 function schemaTree(): Json {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Json;
 }
 
 /** A copy of the tree with each `defaultText` (a default computed from other fields) folded into the description. */

@@ -1,9 +1,12 @@
+import { Ajv } from 'ajv';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig, parseConfig } from '../../../src/core/index.js';
 
 const root = new URL('../../../', import.meta.url);
+/** The shipped JSON Schema, as an editor would check a file with it. */
+const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL('schemas/streamtrain.config.schema.json', root), 'utf8')) as object);
 
 /** The ```yaml blocks of a markdown file whose top level has a `model:` key: streamtrain configs. */
 function configBlocks(file: string): { line: number; text: string }[] {
@@ -23,8 +26,9 @@ const markdown = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f)
 const blocks = markdown.flatMap((file) => configBlocks(file).map((b) => ({ file, ...b })));
 
 describe('config examples', () => {
-  it('examples/streamtrain.yaml validates', () => {
+  it('examples/streamtrain.yaml validates, and passes the JSON Schema editors use', () => {
     expect(() => loadConfig(new URL('examples/streamtrain.yaml', root).pathname, {})).not.toThrow();
+    expect(editorCheck(parseYaml(readFileSync(new URL('examples/streamtrain.yaml', root), 'utf8')))).toBe(true);
   });
 
   it('the docs hold config examples', () => {
@@ -33,5 +37,6 @@ describe('config examples', () => {
 
   it.each(blocks)('$file, the yaml block at line $line, validates', ({ text }) => {
     expect(() => parseConfig(parseYaml(text), { env: {} })).not.toThrow();
+    expect(editorCheck(parseYaml(text))).toBe(true);
   });
 });

@@ -1,6 +1,12 @@
+import { Ajv } from 'ajv';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type StreamtrainConfig } from '../../../src/core/index.js';
+
+const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync(new URL('../../../schemas/streamtrain.config.schema.json', import.meta.url), 'utf8')) as object,
+);
 
 const name = fc.stringMatching(/^[a-z][a-z0-9._-]{0,15}$/);
 const optional = { requiredKeys: [] as never[] };
@@ -87,6 +93,9 @@ describe('config properties', () => {
         expect(parseConfig(written, { env: {} })).toEqual(config);
         expect(config.batch.size).toBe(tree.batch?.size ?? 256);
         expect(config.kafka.groupId).toBe(`streamtrain-${tree.model.name}`);
+        // The JSON Schema editors use agrees: it accepts what the user wrote and the config with its defaults.
+        expect(editorCheck(tree), JSON.stringify(editorCheck.errors)).toBe(true);
+        expect(editorCheck(written), JSON.stringify(editorCheck.errors)).toBe(true);
       }),
       { numRuns: 200 },
     );
@@ -112,6 +121,7 @@ describe('config properties', () => {
         const msg = message(tree);
         for (const m of chosen) expect(msg).toContain(m.field);
         expect(msg.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(chosen.length);
+        expect(editorCheck(tree)).toBe(false);
       }),
     );
   });
