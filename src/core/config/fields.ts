@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Field builders shared by the sections. Each one carries its own error text, so that a zod issue turns into
  * today's message ("Expected `batch.size` to be an integer >= 1, got `0`") without knowing the field: a text that
  * starts with `to ` is an expectation (see issues.ts), any other text is a whole message in which `{path}` stands
- * for the field's path.
+ * for the field's path and `{got}` for the value found.
  */
 
 /** How a range reads in a message: `>= 1 and <= 100`, `> 0`, `<= 10` or nothing. */
@@ -14,13 +14,9 @@ export function range(min: number | undefined, max: number | undefined, exclusiv
   return lo && hi ? `${lo} and ${hi}` : lo || hi;
 }
 
-function expectation(text: string): string {
-  return text.trim();
-}
-
 /** An integer in [min, max]. */
 export function int(min?: number, max?: number) {
-  const error = expectation(`to be an integer ${range(min, max)}`);
+  const error = `to be an integer ${range(min, max)}`.trim();
   let s = z.int({ error });
   if (min !== undefined) s = s.min(min, { error });
   if (max !== undefined) s = s.max(max, { error });
@@ -29,7 +25,7 @@ export function int(min?: number, max?: number) {
 
 /** A finite number in [min, max], or in (min, max] with `exclusiveMin`. */
 export function num(min?: number, max?: number, exclusiveMin = false) {
-  const error = expectation(`to be a number ${range(min, max, exclusiveMin)}`);
+  const error = `to be a number ${range(min, max, exclusiveMin)}`.trim();
   let s = z.number({ error });
   if (min !== undefined) s = exclusiveMin ? s.gt(min, { error }) : s.min(min, { error });
   if (max !== undefined) s = s.max(max, { error });
@@ -69,6 +65,8 @@ export function section<S extends z.ZodRawShape>(shape: S) {
 
 /** `section(shape)` that may be left out: absent, every field takes its default. */
 export function optionalSection<S extends z.ZodRawShape>(shape: S) {
+  // `{}` is parsed like any input, so a required field inside still reports "Missing"; for a generic shape
+  // TypeScript cannot see that `{}` is an input, hence the cast.
   return section(shape).prefault({} as never);
 }
 
