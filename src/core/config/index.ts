@@ -1,3 +1,3 @@
 export * from './schema.js';
-export { defaultAveragingHoldoff, loadConfig, parseConfig, type ConfigEnv, type ParseOptions } from './parse.js';
-export { FieldReader, throwIfProblems, type ConfigProblem } from './field-reader.js';
+export { DEFAULT_AVERAGING_HORIZON, defaultAveragingHoldoff, loadConfig, parseConfig, type ConfigEnv, type ParseOptions } from './parse.js';
+export { problemsFromIssues, throwIfProblems, type ConfigProblem } from './issues.js';

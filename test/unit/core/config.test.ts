@@ -105,4 +105,14 @@ describe('config', () => {
     await writeFile(file, 'model: [');
     expect(() => loadConfig(file, {})).toThrow(/not valid YAML/);
   });
+
+  it('declares the cluster settings with their defaults, checks them together, and takes the instance id from the environment', () => {
+    const c = parseConfig(minimal, { env: {} });
+    expect(c.cluster).toEqual({ leaseTopic: 'streamtrain-leases', sessionTimeoutMs: 6000, heartbeatIntervalMs: 250, standbyPollMs: 1000 });
+    expect(c.kafka.sessionTimeoutMs).toBe(6000);
+    expect(parseConfig({ ...minimal, cluster: { instanceId: 'file' } }, { env: { STREAMTRAIN_INSTANCE_ID: 'pod-7' } }).cluster.instanceId).toBe('pod-7');
+    const text = problems({ ...minimal, cluster: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 2000, leasTopic: 'x' } });
+    expect(text).toMatch(/cluster\.heartbeatIntervalMs.*at most a third of `cluster\.sessionTimeoutMs` \(1000\)/);
+    expect(text).toMatch(/leasTopic/);
+  });
 });

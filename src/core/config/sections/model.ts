@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { always, bool, int, num, oneOf, optionalSection, str } from '../fields.js';
+
+export const MODEL_TYPES = ['logistic', 'softmax', 'mlp', 'linear', 'custom'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** `model.averaging.holdoff` when the config does not say: 6% of the horizon, rounded. */
+export function defaultAveragingHoldoff(horizon: number): number {
+  return Math.round(horizon * 0.06);
+}
+
+/** `model.averaging.horizon` when the config does not say. */
+export const DEFAULT_AVERAGING_HORIZON = 1000;
+
+export const optimizerSchema = optionalSection({
+  type: oneOf(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']).default('adam').describe('The gradient optimizer.'),
+  learningRate: num(0, 10, true).default(0.01).describe('Step size of the optimizer.'),
+  clipNorm: num(0, undefined, true)
+    .default(10)
+    .describe('Gradients whose global norm exceeds this are scaled down to it; guards against exploding updates.'),
+}).describe('How the model takes its gradient steps.');
+
+/**
+ * The averaging a model spec carries. The parsed config fills every field; `holdoff`, `warmup` and `select` are
+ * optional in the type because a spec built in code (the learner's tests, the studies) may leave them out and
+ * then gets the same defaults from the learner.
+ */
+export interface AveragingConfig {
+  readonly horizon: number;
+  readonly holdoff?: number;
+  readonly warmup?: number;
+  readonly restartOnDrift: boolean;
+  readonly restartOnLag: boolean;
+  readonly select?: boolean;
+}
+
+export const averagingSchema = optionalSection({
+  horizon: int(0, 100_000_000)
+    .default(DEFAULT_AVERAGING_HORIZON)
+    .describe('Samples the average reaches back (each sample discounts the past by 1 - 1/horizon); 0 turns averaging off. See docs/decisions/.'),
+  holdoff: int(0, 100_000_000)
+    .optional()
+    .meta({
+      description: 'Samples the trained weights predict alone, for a new model and after each restart, before averaging starts over. See docs/decisions/.',
+      defaultText: '6% of `horizon`, rounded (60)',
+    }),
+  warmup: int(0, 100_000_000)
+    .optional()
+    .meta({ description: 'The hold-off of a new model (one that starts from scratch: the first start, a challenger).', defaultText: '`holdoff`' }),
+  restartOnDrift: bool()
+    .default(true)
+    .describe('When a detector sees the error rise, restart the average: the trained weights predict alone for `holdoff` samples. See docs/decisions/.'),
+  restartOnLag: bool()
+    .default(false)
+    .describe('Restart the average when a paired test at the end of each block of horizon / 2 samples finds that the trained weights predicted better. Costs one more forward pass per batch.'),
+  select: bool()
+    .default(true)
+    .describe('Keep a second, shorter average (horizon x 0.3); whichever of the three weight sets erred least over the last horizon / 2 samples predicts and is published. See docs/decisions/.'),
+})
+  .transform((a): AveragingConfig => {
+    const holdoff = a.holdoff ?? defaultAveragingHoldoff(a.horizon);
+    return { horizon: a.horizon, holdoff, warmup: a.warmup ?? holdoff, restartOnDrift: a.restartOnDrift, restartOnLag: a.restartOnLag, select: a.select };
+  })
+  .describe('Weight averaging: the model that predicts and is published is an exponential moving average of the trained weights.');
+
+export const modelSchema = optionalSection({
+  name: str('give the model a name, e.g. `model: { name: fraud-scorer }`')
+    .regex(NAME, { error: 'to use only letters, digits, `.`, `_` and `-` (at most 128)' })
+    .describe('Name of the model: prefix in the store, key of its version events. Letters, digits, `-`, `_`, `.`.'),
+  type: oneOf(MODEL_TYPES).default('logistic').describe('The model: a built-in one, or `custom` (a tfjs LayersModel at `modelPath`).'),
+  hiddenUnits: z
+    .array(int(1, 65_536), { error: 'to be a non-empty list of integers >= 1, e.g. `[64]`' })
+    .min(1, { error: 'to be a non-empty list of integers >= 1, e.g. `[64]`' })
+    .default([64])
+    .describe('Hidden layer sizes for `mlp`.'),
+  classes: int(2, 100_000).default(2).describe('Number of classes for `softmax` (and `mlp` classifiers).'),
+  task: oneOf(['classification', 'regression'])
+    .optional()
+    .meta({ description: 'What the model predicts; fixed by `type` unless `custom`.', defaultText: '`regression` for `linear`, else `classification`' }),
+  modelPath: str().optional().describe('Path of a tfjs LayersModel `model.json` for `custom`, relative to the config file.'),
+  optimizer: optimizerSchema,
+  l2: num(0, 1).default(0).describe('L2 penalty on kernels.'),
+  seed: int(0).default(42).describe('Seed of the weight initializers, so that two runs on the same stream give the same model.'),
+  averaging: averagingSchema,
+  standardize: bool()
+    .default(false)
+    .describe('Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.'),
+})
+  .superRefine((m, ctx) => {
+    const type = m.type as string;
+    const defaultTask = type === 'linear' ? 'regression' : 'classification';
+    const builtIn = (MODEL_TYPES as readonly string[]).includes(type) && type !== 'custom';
+    if (builtIn && m.task !== undefined && m.task !== defaultTask) {
+      ctx.addIssue({ code: 'custom', path: ['task'], message: `\`{path}\` is fixed by \`model.type: ${type}\`; remove it or use \`type: custom\`` });
+    }
+    if (type === 'custom' && m.modelPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['modelPath'], message: 'Missing `{path}`: a `custom` model needs the path of its tfjs `model.json`' });
+    }
+    if (type === 'custom' && m.standardize === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['standardize'],
+        message: '`{path}` works with the built-in model types, whose first layer it folds into the published weights; for a `custom` model scale the features with `input.features[].scale`',
+      });
+    }
+  }, always)
+  .transform((m) => ({ ...m, task: m.task ?? (m.type === 'linear' ? ('regression' as const) : ('classification' as const)) }))
+  .describe('The model that learns.');

@@ -1,0 +1,38 @@
+import { always, int, numberOr, oneOf, optionalSection, str } from '../fields.js';
+
+export const batchSchema = optionalSection({
+  size: int(1, 1_000_000).default(256).describe('Records per micro-batch at most.'),
+  maxWaitMs: int(1, 3_600_000).default(1_000).describe('A partial batch is learned after this long.'),
+  maxBuffered: int(1, 100_000_000)
+    .optional()
+    .meta({ description: 'Records decoded but not yet learned, at most; the consumer pauses above it.', defaultText: '8 × `size`' }),
+})
+  .superRefine((b, ctx) => {
+    const size = numberOr(b.size);
+    const max = numberOr(b.maxBuffered);
+    if (size !== undefined && max !== undefined && max < size) ctx.addIssue({ code: 'custom', path: ['maxBuffered'], message: `Expected \`{path}\` to be >= \`batch.size\` (${size}), got \`${max}\`` });
+  }, always)
+  .transform((b) => ({ size: b.size, maxWaitMs: b.maxWaitMs, maxBuffered: b.maxBuffered ?? 8 * b.size }))
+  .describe('Micro-batches: how records are grouped before the model scores and learns them.');
+
+export const learnerSchema = optionalSection({
+  backend: oneOf(['auto', 'tensorflow', 'wasm', 'cpu'])
+    .default('auto')
+    .describe('TensorFlow.js backend; `auto` takes tfjs-node when installed, else wasm, else cpu.'),
+  metricsWindow: int(10, 1_000_000).default(1_000).describe('Window of the sliding live metrics, in samples.'),
+  updateBatchSize: int(0, 1_000_000)
+    .default(0)
+    .describe('Samples per gradient step; a micro-batch is always scored whole first, then learned in steps. 0 = one step per micro-batch.'),
+  thread: oneOf(['worker', 'main'])
+    .default('worker')
+    .describe('Where the model learns: `worker` (a worker thread, overlapping decoding) or `main` (the consumer\'s thread).'),
+}).describe('How the model learns.');
+
+export const serverSchema = optionalSection({
+  port: int(0, 65_535).default(0).describe('HTTP port for /healthz, /status and /metrics; 0 disables.'),
+  host: str().default('127.0.0.1').describe('Address the HTTP server listens on.'),
+}).describe('The HTTP endpoint for health and metrics.');
+
+export const logLevelSchema = oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  .default('info')
+  .describe('Log level (env STREAMTRAIN_LOG_LEVEL wins).');
