@@ -392,10 +392,11 @@
  *    otherwise. Part 25's unhedged row says `hedge: false` and reruns as it ran, verified: identical rows.)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
+import { PairedComparison, Race } from '../../src/adaptation/index.js';
+import { erfc, studentTTwoSided } from '../../src/drift/index.js';
 import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
 import { countEvents, runStateful } from './streamtrain-learners.js';
-import { ErrorTrend, type ModelManager } from '../../src/pipeline/model-manager.js';
+import { ErrorTrend, type ModelManager } from '../../src/adaptation/index.js';
 import type { QualityStream } from './streams.js';
 
 const OUT = 'bench/results/quality-dev-responses.json';

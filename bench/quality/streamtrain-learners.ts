@@ -1,6 +1,6 @@
 import { createLogger, parseConfig, type DriftConfig, type ModelConfig, type OptimizerType, type TriggerConfig } from '../../src/core/index.js';
 import { OnlineLearner, selectBackend } from '../../src/learner/index.js';
-import { ModelManager } from '../../src/pipeline/model-manager.js';
+import { ModelManager } from '../../src/adaptation/index.js';
 import { Prequential, timed, timedAsync } from './prequential.js';
 import { slice, type QualityStream } from './streams.js';
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/learner/index.js';
-import { ModelManager, type ManagerState } from '../../../src/pipeline/model-manager.js';
-import { snapshotFromJson, type SnapshotJson } from '../../../src/pipeline/snapshot-json.js';
+import { ModelManager, snapshotFromJson, type ManagerState, type SnapshotJson } from '../../../src/adaptation/index.js';
 import { comparable, CONTINUE_BATCHES, PROBE, scenarioBatch, scenarioLogger, scenarioManagerOptions } from '../../support/manager-scenario.js';
 
 /** Written by test/fixtures/adaptation/generate-manager-state.ts on the code before src/adaptation (commit 1202613). */

@@ -4,7 +4,7 @@ import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js'
 import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
 import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
 import { HorizonSelector } from '../../../src/learner/horizon-selector.js';
-import { ModelManager } from '../../../src/pipeline/model-manager.js';
+import { ModelManager } from '../../../src/adaptation/index.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
