@@ -43,12 +43,13 @@ export class AverageRestart {
   /**
    * `restartOnDrift`: after a rise of the error the champion's average starts over (and `also`'s, the hedge's other
    * model). A rise during the hold-off of an earlier restart does not extend it (the trained weights already
-   * predict), so a stream whose detector fires every few hundred samples still gets averaging between the hold-offs.
-   * Returns whether it restarted.
+   * predict), so a stream whose detector fires every few hundred samples still gets averaging between the hold-offs
+   * (unless `restartDuringHoldoff`). Returns whether it restarted.
    */
   onRise(also?: OnlineLearner): boolean {
     const champion = this.models.champion;
-    const restart = champion.averaging && this.models.options.spec.averaging?.restartOnDrift !== false && champion.averageHoldoff === 0;
+    const { options } = this.models;
+    const restart = champion.averaging && options.spec.averaging?.restartOnDrift !== false && (champion.averageHoldoff === 0 || options.restartDuringHoldoff === true);
     if (!restart) return false;
     champion.restartAverage();
     also?.restartAverage();

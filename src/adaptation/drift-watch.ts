@@ -26,11 +26,12 @@ export interface Detection {
 export class DriftWatch {
   private detectors: DriftDetector[];
   private readonly data?: DataDriftWatch;
-  private readonly trend = new ErrorTrend();
+  private readonly trend: ErrorTrend;
 
   constructor(private readonly models: LiveModels) {
     const { options } = models;
     this.detectors = this.freshDetectors();
+    this.trend = new ErrorTrend(options.errorTrend);
     const { data } = options.drift;
     const named = options.inputColumns?.length === options.inputWidth ? options.inputColumns : undefined;
     const columns = named ?? Array.from({ length: options.inputWidth }, (_, i) => ({ name: `x${i}`, field: `x${i}` }));

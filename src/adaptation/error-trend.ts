@@ -15,10 +15,23 @@ const riseQuantiles = new Map<number, number>();
  * including the error *falling* while a model learns or recovers, and responding to that only costs compute. Adapt,
  * the challenger and the average restart act on a detection only when `rose()`.
  */
+export interface ErrorTrendOptions {
+  /**
+   * The second check of `rose()` (block means of the window before). false: the first check alone, the rule before
+   * part 23 of studies/dev-responses.ts, which reruns it. @default true
+   */
+  readonly blockCheck?: boolean;
+}
+
 export class ErrorTrend {
   private readonly ring = new Float32Array(RISE_RECENT + RISE_BEFORE);
   private pos = 0;
   private fill = 0;
+  private readonly blockCheck: boolean;
+
+  constructor(options: ErrorTrendOptions = {}) {
+    this.blockCheck = options.blockCheck !== false;
+  }
 
   /** The ring's errors, oldest first. */
   state(): number[] {
@@ -51,7 +64,7 @@ export class ErrorTrend {
    *   quantile with (blocks - 1) degrees of freedom at the level of two standard errors. The variance comes from
    *   the window before alone, where the concept held: a change just before the check does not inflate it.
    * Under errors in runs of 10 and 50 the first check alone says "rose" for 14% and 30% of unchanged streams, both
-   * together for 2.5% and 3.8% (bench/quality/dev-responses.ts part 23). True when there are too few samples to tell.
+   * together for 2.5% and 3.8% (studies/dev-responses.ts part 23). True when there are too few samples to tell.
    */
   rose(): boolean {
     if (this.fill < 2 * RISE_RECENT) return true;
@@ -69,7 +82,7 @@ export class ErrorTrend {
     const variance = Math.max(0, sumSq / this.fill - mean * mean);
     const rise = recent / RISE_RECENT - before / beforeN;
     if (!(rise > 2 * Math.sqrt(variance * (1 / RISE_RECENT + 1 / beforeN)))) return false;
-    if (beforeN < RISE_MIN_BEFORE) return true;
+    if (!this.blockCheck || beforeN < RISE_MIN_BEFORE) return true;
     // Block means of the window before, the newest block ending where the recent window starts.
     const blocks = Math.floor(beforeN / RISE_BLOCK);
     const means = new Float64Array(blocks);

@@ -1,5 +1,6 @@
 import type { DriftConfig, InputColumn, Logger, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { OnlineLearner } from '../learner/index.js';
+import type { ErrorTrendOptions } from './error-trend.js';
 
 export interface ModelManagerOptions {
   readonly spec: ModelConfig;
@@ -13,6 +14,13 @@ export interface ModelManagerOptions {
   /** Checkpoint a regression model's per-sample errors (`checkpoints.regressionErrors`). @default false */
   readonly regressionErrors?: boolean;
   readonly logger: Logger;
+  /** The rise check's rule (studies rerun earlier rules with it). @default the current rule */
+  readonly errorTrend?: ErrorTrendOptions;
+  /**
+   * `restartOnDrift` also during the hold-off of an earlier restart, which the restart then re-arms: the behaviour
+   * before part 3 of studies/dev-responses.ts, which its earlier parts rerun with. @default false
+   */
+  readonly restartDuringHoldoff?: boolean;
 }
 
 /**

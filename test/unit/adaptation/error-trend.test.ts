@@ -75,6 +75,14 @@ describe('ErrorTrend.rose', () => {
     expect(rise(700)).toBe(false);
   });
 
+  it('with blockCheck: false applies the per-sample check alone (the rule before study part 23)', () => {
+    const e = Float32Array.from({ length: 700 }, (_, i) => (i < 500 ? (Math.floor(i / 100) % 2 === 0 ? 0.6 : 0) : 0.45));
+    const trend = new ErrorTrend({ blockCheck: false });
+    trend.add(e, 0, e.length);
+    expect(trend.rose()).toBe(true);
+    expect(new ErrorTrend({ blockCheck: false }).rose()).toBe(true);
+  });
+
   it('never throws and never says "rose" for a constant error (property)', () => {
     fc.assert(
       fc.property(fc.float({ min: 0, max: 100, noNaN: true }), fc.integer({ min: 400, max: 3000 }), (v, n) => {
