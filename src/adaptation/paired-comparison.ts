@@ -203,7 +203,7 @@ export interface RaceState {
  *   look, no futility): an equal challenger of a champion at 30% error runs 4,000 pairs on average instead of
  *   16,000; one better by 5 points is promoted in 93.5% of races instead of 93.9%; one at 7% error against a
  *   champion at 10% in 91% instead of 1% (the earlier rule dropped it during its warm-up)
- *   (bench/quality/dev-responses.ts, bench/results/quality-dev-responses.json). These figures are for the
+ *   (studies/dev-responses.ts, studies/results/dev-responses.json). These figures are for the
  *   `independent` test with independent errors; with `batch-means` (the config's default, part 16 of the study)
  *   one better by 5 points is promoted in 80% of races, and an equal one stays below alpha also when the errors
  *   come in runs, where McNemar promotes it in 44% (runs of 10) to 64% (runs of 50).

@@ -57,7 +57,7 @@ export interface ModelConfig {
     /**
      * Samples the average reaches back (each sample discounts the past by 1 - 1/horizon); 0 turns averaging off
      * (the trained weights predict). Chosen on development streams from the project's generators, never on the
-     * benchmark's (bench/quality/dev-responses.ts, bench/results/quality-dev-responses.json): mean accuracy over
+     * benchmark's (studies/dev-responses.ts, studies/results/dev-responses.json): mean accuracy over
      * four streams 0.8916 at 1,000 against 0.8819 without averaging (300: 0.8904, 3,000: 0.8883). With a step per
      * micro-batch larger than the horizon the average is close to the last trained weights. @default 1000
      */
@@ -65,7 +65,7 @@ export interface ModelConfig {
     /**
      * Samples the trained weights predict alone, for a new model and after each restart (below), before averaging
      * starts over: an average of the iterates right after a change would still be mostly the old concept's.
-     * Chosen on six development streams (bench/quality/dev-responses.ts, parts holdoff-length and holdoff-short)
+     * Chosen on six development streams (studies/dev-responses.ts, parts holdoff-length and holdoff-short)
      * at horizon 1,000: mean accuracy 0.8839 with 60, against 0.8830 with 0 (no hold-off), 0.8825 with 125, 0.8824
      * with 250, 0.8806 with 500 and 0.8807 with 1,000 (the first design value, the horizon); with adapt +
      * challenger, 0.8832 with 60 against 0.8819 with 250. Other horizons scale it (measured at 1,000 only).
@@ -107,7 +107,7 @@ export interface ModelConfig {
      * (the average, the shorter one, the trained weights) made the fewest errors over the last horizon / 2 samples
      * predict and be published; ties go to the longer average. All three are scored on every batch (two more
      * forward passes). How fast a stream changes decides which averaging pays; this lets the stream say it.
-     * Decided on the nine development streams (bench/quality/dev-responses.ts part 19, rule fixed before the
+     * Decided on the nine development streams (studies/dev-responses.ts part 19, rule fixed before the
      * run): 0.8903 against 0.8891 without it, mostly on the stream redrawn every 1,000 samples (0.8805 against
      * 0.8754); no stream lost more than 0.0011. The metric `average_horizon_selected` says which predicts.
      * @default true
@@ -292,7 +292,7 @@ export interface DriftConfig {
   readonly topic: string;
   /**
    * The `adapt` response. Defaults chosen on development streams from the project's generators, never on the
-   * benchmark's (bench/quality/dev-responses.ts part 13, bench/results/quality-dev-responses.json; logistic
+   * benchmark's (studies/dev-responses.ts part 13, studies/results/dev-responses.json; logistic
    * regression, Adam, nine streams): the grid factor {1, 2, 5} x {500, 2,000} samples x with or without a reset
    * of the optimizer; twice the learning rate for 500 samples, moments kept, had the best mean (0.8890; a reset
    * alone, the earlier default: 0.8869). Keeping Adam's moments matters most after an abrupt change (a concept
@@ -316,7 +316,7 @@ export interface DriftConfig {
      * batches as the unchanged one; both are scored on every batch, the one with fewer errors since the period
      * began predicts the next batch (a tie: the unchanged one), and at the end the leader continues and the other
      * is dropped. A response to a false alarm then costs little accuracy, for at most `forSamples` more samples
-     * of training. Chosen on the development streams (bench/quality/dev-responses.ts part 25): the nine-stream
+     * of training. Chosen on the development streams (studies/dev-responses.ts part 25): the nine-stream
      * mean tied (0.8914 against 0.8911 unhedged) and the worst stream's cost against no response fell from 0.0020
      * to 0.0008, for 5% more training samples. false: the model itself takes the raised rate. @default true
      */
@@ -327,7 +327,7 @@ export interface DriftConfig {
      * `scratch`: a new model; `last-version`: the last published version before the drift. A last version is
      * close to the champion (by default a version is published at every drift and every 10,000 samples), so
      * its race rarely ends early and rarely promotes: on the development streams it cost more training for the
-     * same accuracy (bench/results/quality-dev-responses.json). @default 'scratch'
+     * same accuracy (studies/results/dev-responses.json). @default 'scratch'
      */
     readonly from: 'scratch' | 'last-version';
     /** Paired samples between two looks at the test, each on the last `minSamples` pairs. @default 1000 */
@@ -350,7 +350,7 @@ export interface DriftConfig {
      * champion's version and its own last version). A promotion is decided on `minSamples` pairs right after a
      * change; this undoes one that the following samples contradict, at the cost of a second model's training
      * while the race runs. A reinstated champion is not raced again by the model it displaced. On the development
-     * streams (bench/quality/dev-responses.ts part 12) it tied with dropping the displaced champion: it undid
+     * streams (studies/dev-responses.ts part 12) it tied with dropping the displaced champion: it undid
      * promotions on a stream with noise bursts, and on a stream whose concept reverses and comes back its race
      * held the challenger slot at the next reversal. @default false
      */
@@ -359,7 +359,7 @@ export interface DriftConfig {
      * The paired test. `batch-means`: a t-test on the mean difference of 20 consecutive blocks of the window,
      * valid when errors come in runs (temporal dependence, as in most real streams) shorter than a block.
      * `independent`: McNemar for classifiers, a paired t-test on |error| for regression; both assume
-     * independent pairs. Simulated with the default race (bench/quality/dev-responses.ts part 16): with
+     * independent pairs. Simulated with the default race (studies/dev-responses.ts part 16): with
      * disagreements in runs of 10 samples, McNemar promoted an equally good challenger in 44% of races, batch
      * means in none; with independent errors, a challenger 5 points better is promoted in 80% of races (McNemar:
      * 94%). @default 'batch-means'

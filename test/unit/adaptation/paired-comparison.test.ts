@@ -203,7 +203,7 @@ describe('PairedComparison', () => {
 
   it('Race: a challenger better by 5 points is promoted in most races, one better by 10 points at the first looks', () => {
     // Per look (1,000 pairs at 0.01 / 20) a 5-point lead is significant ~15% of the time; over up to 20 looks the
-    // race promotes it in ~94% of races (bench/quality/dev-responses.ts), futility costing about half a point.
+    // race promotes it in ~94% of races (studies/dev-responses.ts), futility costing about half a point.
     const five = Array.from({ length: 100 }, (_, i) => race(2000 + i, 0.3, 0.25));
     expect(five.filter((o) => o.verdict === 'promote').length).toBeGreaterThanOrEqual(85);
     for (let seed = 1; seed <= 20; seed++) {
