@@ -16,7 +16,6 @@ export function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-
 export const LENGTH = 30_000;
 export const LR_GRID = [0.005, 0.05, 0.5];
 export const BATCH = 32;
@@ -30,7 +29,6 @@ export interface Setting {
   /** Public options of the manager beyond the config: a variant the config cannot express (an earlier rule). */
   readonly manager?: Pick<ModelManagerOptions, 'errorTrend' | 'restartDuringHoldoff'>;
 }
-
 
 export function materialize(name: string, source: DatasetSource, standardize: boolean): QualityStream {
   const fields = source.fields;
