@@ -1,4 +1,5 @@
 import type { MetricValues, ModelSnapshot } from '../core/index.js';
+import type { DetectorSnapshot } from '../drift/index.js';
 import type { LearnInput, OnlineLearner, StepResult } from '../learner/index.js';
 import { Adapt, type HedgeState } from './adapt.js';
 import { AverageRestart } from './average-restart.js';
@@ -8,7 +9,6 @@ import { DriftWatch, type Detection } from './drift-watch.js';
 import type { ManagerEvent } from './events.js';
 import { LiveModels, type ModelManagerOptions } from './live-models.js';
 import type { ComparisonState } from './paired-comparison.js';
-import type { DetectorSnapshot } from '../drift/index.js';
 
 /**
  * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
@@ -61,7 +61,7 @@ export class ModelManager {
     { name: 'average restart on lag', run: (s) => this.averageRestart.step(s.result, s.events) },
     { name: 'adapt period', run: (s) => this.adaptStep(s) },
     { name: 'challenger race', run: (s) => this.raceStep(s) },
-    { name: 'detection', run: (s) => void (s.detection = this.watch.step(s.batch, s.result)) },
+    { name: 'detection', run: (s) => this.detect(s) },
     { name: 'responses', run: (s) => this.respond(s) },
   ];
 
@@ -162,6 +162,11 @@ export class ModelManager {
     this.averageRestart.reset();
     this.adapt.cancel();
     this.watch.resetDetectors();
+  }
+
+  /** The detectors, the data-drift watch and the error trend see the champion's batch. */
+  private detect(s: StepContext): void {
+    s.detection = this.watch.step(s.batch, s.result);
   }
 
   /** On a detection: the drift event, and when the error rose, the average restart and the configured responses. */
