@@ -1,7 +1,8 @@
 /**
  * The folder rules of docs/design.md, checked on every test run: stage folders import only src/core,
- * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, and there are no cycles. The package's
- * entry points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
+ * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, adaptation (the drift responses) imports only
+ * core, learner and drift, cluster only core and checkpoints, and there are no cycles. The package's entry
+ * points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
  * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
  * @type {import('dependency-cruiser').IConfiguration}
  */
@@ -29,24 +30,39 @@ module.exports = {
     { name: 'learner-no-kafka', severity: 'error', from: { path: '^src/learner/' }, to: { path: 'node_modules/kafkajs' } },
     { name: 'checkpoints-no-kafka', severity: 'error', from: { path: '^src/checkpoints/' }, to: { path: 'node_modules/kafkajs' } },
     {
+      name: 'adaptation-imports-core-learner-drift',
+      comment: 'The drift responses sit between the stages and the pipeline: the pipeline imports them, never the reverse.',
+      severity: 'error',
+      from: { path: '^src/adaptation/' },
+      to: { path: '^src/(?!core/|learner/|drift/|adaptation/)' },
+    },
+    { name: 'adaptation-no-kafka', severity: 'error', from: { path: '^src/adaptation/' }, to: { path: 'node_modules/kafkajs' } },
+    {
       name: 'pipeline-not-imported-by-stages',
       severity: 'error',
       from: { path: '^src/(core|consumers|learner|drift|checkpoints|producers)/' },
-      to: { path: '^src/(pipeline|cli|server|subscriber)/' },
+      to: { path: '^src/(adaptation|pipeline|cli|server|subscriber)/' },
     },
     {
       name: 'subscriber-scope',
       comment: 'Downstream services get core, checkpoints and consumers only.',
       severity: 'error',
       from: { path: '^src/subscriber/' },
-      to: { path: '^src/(learner|drift|producers|pipeline|cli|server)/' },
+      to: { path: '^src/(learner|drift|producers|adaptation|pipeline|cli|server)/' },
     },
     {
       name: 'barrels-only',
       comment: 'Other folders enter a stage folder through its index.ts only.',
       severity: 'error',
       from: { path: '^src/(pipeline|cli|server|subscriber)/' },
-      to: { path: '^src/(consumers|learner|drift|checkpoints|producers)/(?!index\\.ts$)' },
+      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|adaptation)/(?!index\\.ts$)' },
+    },
+    {
+      name: 'adaptation-through-barrels',
+      comment: 'adaptation enters learner and drift through their index.ts only.',
+      severity: 'error',
+      from: { path: '^src/adaptation/' },
+      to: { path: '^src/(learner|drift)/(?!index\\.ts$)' },
     },
     {
       name: 'root-entry-through-barrels',

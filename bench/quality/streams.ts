@@ -2,7 +2,7 @@ import { sharedDataset } from '../../src/datasets/index.js';
 
 /** One benchmark stream, fully materialized (the files are small), with the protocol's feature choices. */
 export interface QualityStream {
-  /** elec2 and sea: the benchmark streams; other names: development streams (dev-responses.ts). */
+  /** elec2 and sea: the benchmark streams; other names: development streams (studies/dev-responses.ts). */
   readonly name: string;
   readonly width: number;
   readonly features: Float32Array;

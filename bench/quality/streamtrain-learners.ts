@@ -1,6 +1,6 @@
 import { createLogger, parseConfig, type DriftConfig, type ModelConfig, type OptimizerType, type TriggerConfig } from '../../src/core/index.js';
 import { OnlineLearner, selectBackend } from '../../src/learner/index.js';
-import { ModelManager } from '../../src/pipeline/model-manager.js';
+import { ModelManager, type ModelManagerOptions } from '../../src/adaptation/index.js';
 import { Prequential, timed, timedAsync } from './prequential.js';
 import { slice, type QualityStream } from './streams.js';
 
@@ -45,13 +45,13 @@ export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 
  * Versions are "published" (the manager takes note of them, as the service does after each publication, so a
  * `last-version` challenger has a version to start from) on the service's default sample-based triggers: every
  * `triggers.everySamples` samples, after a batch where a detector fired (`onDrift`), and at a promotion. The
- * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's.
+ * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's. `managerOptions`:
+ * public options of the manager beyond the config (the studies' knobs, such as the rise check's rule).
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}, setup?: (manager: ModelManager) => void): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}, managerOptions: Pick<ModelManagerOptions, 'errorTrend' | 'restartDuringHoldoff'> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
   const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides, modelOverrides);
-  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger });
-  setup?.(manager);
+  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger, ...managerOptions });
   const pq = new Prequential();
   const acc = { cpu: 0 };
   const errors = new Float32Array(s.size);

@@ -29,3 +29,5 @@ export {
 } from './data-drift-monitor.js';
 
 export { PythonRandom, type PythonRandomState } from './python-random.js';
+
+export { chiSquare1Sf, erfc, logGamma, regularizedBeta, studentTTwoSided, studentTUpperQuantile } from './distributions.js';

@@ -1,4 +1,4 @@
-import type { ManagerEvent } from './model-manager.js';
+import type { ManagerEvent } from '../adaptation/index.js';
 
 /** How many drifting input columns a decision's detail names. */
 const TOP_COLUMNS = 3;

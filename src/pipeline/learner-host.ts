@@ -1,6 +1,6 @@
 import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
-import { ModelManager, type ManagerEvent, type ManagerState } from './model-manager.js';
+import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
 
 export type MetricsState = ReturnType<PrequentialMetrics['state']>;
 

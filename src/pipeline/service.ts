@@ -12,7 +12,7 @@ import { OffsetLedger, positionsOf } from './offset-ledger.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
-import type { ManagerEvent, ManagerState } from './model-manager.js';
+import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';

@@ -4,7 +4,7 @@ import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js'
 import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
 import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
 import { HorizonSelector } from '../../../src/learner/horizon-selector.js';
-import { ModelManager } from '../../../src/pipeline/model-manager.js';
+import { ModelManager } from '../../../src/adaptation/index.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -254,7 +254,7 @@ describe('WeightAverage', () => {
     for (const d of without) expect(d).toEqual({ rose: d.rose, flagged: false, predictsWithTrained: false });
   });
 
-  it('a rise in error detected during the hold-off of a restart does not extend it', async () => {
+  it.each([false, true])('a rise in error detected during the hold-off of a restart does not extend it (restartDuringHoldoff: %s re-arms it)', async (restartDuringHoldoff) => {
     const horizon = 2000;
     const c = parseConfig(
       {
@@ -265,7 +265,7 @@ describe('WeightAverage', () => {
       },
       { env: {} },
     );
-    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
+    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger, restartDuringHoldoff });
     const rises: { batch: number; restarted: boolean; holdoff: number }[] = [];
     let holdoffEndedAt = -1;
     // 100 batches of one concept, then 30% label noise for 15 batches (the error rises to a new level and stays
@@ -285,6 +285,11 @@ describe('WeightAverage', () => {
     expect(first).toMatchObject({ restarted: true, holdoff: horizon });
     expect(second).toBeDefined();
     expect(second!.batch - first!.batch).toBeLessThan(horizon / 50);
+    if (restartDuringHoldoff) {
+      // The behaviour before studies/dev-responses.ts part 3: the second rise restarts and re-arms the hold-off.
+      expect(second).toMatchObject({ restarted: true, holdoff: horizon });
+      return;
+    }
     // Not restarted, and the hold-off kept counting down from the first rise.
     expect(second).toMatchObject({ restarted: false, holdoff: horizon - (second!.batch - first!.batch) * 50 });
     expect(holdoffEndedAt).toBe(first!.batch + horizon / 50);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
 import { selectBackend } from '../../../src/learner/index.js';
-import { ModelManager, type ManagerEvent, type ManagerState } from '../../../src/pipeline/model-manager.js';
+import { ModelManager, type ManagerEvent, type ManagerState } from '../../../src/adaptation/index.js';
 
 const logger = createLogger({ level: 'silent' });
 

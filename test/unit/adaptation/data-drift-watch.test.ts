@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inputColumns, parseConfig, type FeatureSpec } from '../../../src/core/index.js';
-import { DataDriftWatch } from '../../../src/pipeline/data-drift-watch.js';
+import { DataDriftWatch } from '../../../src/adaptation/index.js';
 
 const FEATURES: FeatureSpec[] = [
   { field: 'a', type: 'numeric' },

@@ -1,6 +1,8 @@
 /**
- * `npx tsx bench/quality/dev-responses.ts [race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-responses|holdoff-short|holdoff-short-responses|responses-averaged|horizon-now|warmup|lag-now|promotions|responses-nine|horizon-nine|early-rise|dependent-pairs|dependent-rise|selector-estimate|select|responses-now|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge|adapt-hedge-replication]` (race, streams, averaging and defaults by default): how the drift responses' defaults
- * were chosen, never on the benchmark's Elec2 and SEA files. Writes bench/results/quality-dev-responses.json.
+ * `npx tsx studies/dev-responses.ts [part]` (`--help` lists the parts; race, streams, averaging and defaults by
+ * default): how the drift responses' defaults were chosen, never on the benchmark's Elec2 and SEA files. Writes
+ * studies/results/dev-responses.json. The parts a decision cites; studies/README.md lists the parts deleted (their
+ * numbers are kept, and so are their results in the JSON).
  *
  * 1. **race**: operating characteristics of challenger-race rules, by simulation. Champion and challenger make
  *    independent 0/1 errors at fixed rates (the challenger optionally warming up from 0.5 like a model from
@@ -68,16 +70,6 @@
  *    stream difference to 1,000.
  *    Outcome (2026-11-30): 250 0.8824, 1,000 0.8807, 500 0.8806. 250 wins (worst stream: sea-stationary, -0.0003)
  *    and the default is now horizon / 4. It sits at the edge of the grid; shorter hold-offs were not measured.
- * 6. **holdoff-responses**: the hold-off study ran without drift response. On Elec2 the benchmark's row with
- *    adapt + challenger then fell from 0.7404 to 0.7244 while the row without response rose from 0.7314 to
- *    0.7341, so the interaction is measured here, on the six development streams, never decided on Elec2:
- *    adapt + challenger (their defaults) with hold-off 1,000 and 250.
- *    Decision rule, fixed before the runs: per hold-off, the mean over the six streams of the two rows (no
- *    response, from part 5; adapt + challenger, from this part); the higher wins, within 0.001 a tie that keeps
- *    the current default (250).
- *    Outcome (2026-11-30): with adapt + challenger, 250 0.8819 and 1,000 0.8805; over both rows 250 0.8822 and
- *    1,000 0.8806. The default stays at 250: on these streams the responses do not turn the shorter hold-off's
- *    gain around, so Elec2's fall is not a pattern they show.
  * 7. **holdoff-short**: part 5's winner, 250, sat at the edge of its grid. This part extends the grid downwards on
  *    the same six streams, horizon 1,000, restartOnDrift (not re-armed), no response: hold-off 250 (the default,
  *    rerun: it must reproduce part 5's 0.8824), 125, 60 and 0 (no hold-off: a restart only empties the average,
@@ -92,32 +84,6 @@
  *    0.8824): 60 0.8839, 0 0.8830, 125 0.8825, 250 0.8824. 0 is within 0.001 of 60, a tie that goes to 60; 60
  *    wins (worst stream: sea-stationary, -0.0003; sea-abrupt -0.0007; the gain is mostly hyperplane-redraws,
  *    0.8754 against 0.8660).
- * 8. **responses-averaged**: the responses' parameters (adapt's factor, period and reset; the challenger's start)
- *    were chosen in part 2 with weight averaging off (it did not exist yet), on four streams. This part reruns
- *    that grid with the current defaults (averaging at horizon 1,000, hold-off 60) on the six streams: no
- *    response; adapt with learningRateFactor {1 (reset only), 2, 5} x forSamples {500, 2000} x resetOptimizer
- *    {true, false} (factor 1 without reset does nothing and is left out); challenger alone from scratch and from
- *    the last version. Motivation: on Elec2 (benchmark, never decided on) a challenger from scratch won a race and
- *    then trailed the displaced champion for 20,000 samples.
- *    Decision rule, fixed before the runs (part 2's): adapt: the highest six-stream mean among the adapt settings
- *    wins; within 0.001, the milder setting (lower factor, then shorter period, then no reset). Challenger: the
- *    higher mean of its two starts wins; within 0.001 the current default (scratch) stays. Harm is reported as
- *    each setting's worst stream difference to no response. If a default changes, adapt + challenger with the
- *    new defaults is run and reported (part `defaults-averaged`).
- *    Outcome (2026-11-30): no default changes. Adapt: x1 (reset only) for 2,000 has the best mean, 0.8841; the
- *    current x1 for 500 (0.8832) is within 0.001 and milder, so it stays; every adapt setting with a higher
- *    learning rate is worse (0.8768 to 0.8823), and no response gives 0.8839. Challenger: no challenger is
- *    promoted on any of the six streams (26 races, all dropped), so both starts equal no response (0.8839), a
- *    tie that keeps scratch; these streams cannot say whether a promotion helps, so `defaults-averaged` was not
- *    run.
- * 9. **horizon-now**: the horizon (1,000) was chosen in part 2 on four streams, when a restart re-armed the
- *    hold-off and the hold-off was the whole horizon. Both changed since (parts 3, 5, 7), so the horizon is
- *    re-decided under the current rules on the six streams: horizons 300, 1,000 (default) and 3,000, each with
- *    the default hold-off for it (6% of the horizon), restartOnDrift, no response.
- *    Decision rule, fixed before the runs: the highest mean over the six streams wins; within 0.001 of it a tie,
- *    which goes to the current default (1,000), then to the shorter horizon. Harm: each candidate's worst stream
- *    difference to 1,000.
- *    Outcome (2026-11-30): 1,000 0.8839, 300 0.8836 (a tie), 3,000 0.8783: the horizon stays at 1,000.
  * 10. **warmup**: the hold-off of a new model (`model.averaging.warmup`), which parts 5 and 7 set together with
  *    the hold-off after a restart. Motivation: with 60 samples a model from scratch starts averaging while it
  *    still improves fast; the average of its first iterates is worse than the newest ones, the error rises, and
@@ -133,12 +99,6 @@
  *    hold-off. The motivation did not hold either: detections in the first 2,000 samples are the same for every
  *    warm-up (1 or 2 on four streams, none on two), so they come from the learning curve itself, not from the
  *    start of averaging.
- * 11. **lag-now**: part 4 (restartOnLag) ran with the hold-off at the whole horizon; it is 60 now (part 7), so the
- *    lag restart is re-decided under the current defaults on the six streams, no response: (b) restartOnDrift
- *    alone (the default), (e) restartOnDrift + restartOnLag, (d) restartOnLag alone.
- *    Decision rule, fixed before the runs (part 4's): the highest mean wins; within 0.001 of it a tie, going first
- *    to (b), then (d), then (e).
- *    Outcome (2026-11-30): (e) 0.8840, (b) 0.8839, (d) 0.8796: a tie, restartOnLag stays off.
  * 12. **promotions**: what happens after a challenger is promoted. On the six streams no challenger was ever promoted
  *    (part 8: 26 races, all dropped), so nothing in the challenger's design after a promotion has been measured. On
  *    Elec2 (the benchmark, never decided on) a challenger from scratch won its race and then trailed the displaced
@@ -192,31 +152,6 @@
  *    forSamples 500, resetOptimizer false. On the six earlier streams alone the new setting is worse: 0.8817
  *    against 0.8833 for the old (no response 0.8839); the gain is on the reversal streams (hp-reversal-transient 0.9044 against
  *    0.8816), and the largest loss against no response is hyperplane-redraws (0.8692 against 0.8754).
- * 14. **horizon-nine**: weight averaging (on, horizon 1,000) was last decided on six streams (part 9), and on the
- *    benchmark's standardized Elec2 (never decided on) it costs 0.014. With three streams of abrupt reversals added,
- *    it is re-checked on the nine streams with the current defaults (hold-off 6% of the horizon; part 13's adapt):
- *    horizons 0 (averaging off), 300, 1,000 (default), 3,000; two rows each: no response, and adapt + challenger.
- *    Decision rule, fixed before the runs: per horizon, the mean of its eighteen (stream, row) best-grid
- *    accuracies; the highest wins; within 0.001 a tie, going to 1,000 (the current default), then to the shorter
- *    horizon.
- *    Outcome (2026-11-30): 1,000 0.8888, 300 0.8887 (a tie), 3,000 0.8858, averaging off 0.8709: the horizon stays
- *    at 1,000. Averaging off is the lowest on eight of the nine streams; on the reversal streams it costs 0.04 to
- *    0.06 without response.
- * 15. **early-rise**: adapt and the challenger act only when the error rose (`ErrorTrend.rose`: the last 200 errors
- *    against the 1,000 before them); with fewer than 400 errors in its ring it cannot tell, and it answers yes. The
- *    ring fills from the stream's first sample, so every detection in a model's first 400 samples is acted on, and
- *    there the error is falling: it is the learning curve. On hp-reversal-transient (lr 0.5) a detection at sample
- *    320 started a challenger that held the slot until 8,320, past the reversal at 8,000; on the benchmark's SEA
- *    (never decided on) one at 352 held it past the drift at 12,500. Candidates: (s) the current answer, yes;
- *    (t) no: with fewer than 400 errors nothing is acted on (the detection is still reported and published).
- *    Nine streams, adapt + challenger with the current defaults.
- *    Decision rule, fixed before the runs: the higher nine-stream mean of the best-grid accuracy wins; within
- *    0.001 a tie, which keeps (s).
- *    Outcome (2026-11-30): (t) 0.8884, (s) 0.8883: a tie, (s) stays. (t) removes the early challengers (on
- *    hp-reversal-transient at lr 0.5: 0.9054 against 0.9046) and changes nothing elsewhere by more than 0.0001 at
- *    the best grid point.
- *    Rerun later under part 16's race test (batch means; not stored, the stored rows are the McNemar run above):
- *    (s) 0.8890, (t) 0.8892, still a tie.
  * 16. **dependent-pairs**: the race's test (McNemar; a paired t-test for regression) treats the paired errors as
  *    independent. Real streams are not: on the benchmark's Elec2 (a diagnostic) the difference between two
  *    models' per-sample errors has autocorrelation 0.53 at lag 1, 0.10 at lag 10 and 0.06 at lag 50 (SEA: 0.00);
@@ -243,43 +178,6 @@
  *    (McNemar) and 79.9% (batch means), 10 points better: 100% and 100% (2,074 and 2,309 pairs on average);
  *    (iii) nine-stream mean 0.8890 (batch means) against 0.8883 (McNemar; hyperplane-redraws 0.8692 against
  *    0.8617, sea-bursty 0.8491 against 0.8501). Both conditions hold: batch means is the default test.
- * 17. **dependent-rise**: adapt and the challenger act on a detection only when the error rose (`ErrorTrend.rose`:
- *    the mean of the last 200 errors exceeds that of the 1,000 before by two standard errors, the standard error
- *    from the pooled per-sample variance). That standard error, like McNemar's test in part 16, assumes
- *    independent errors; with errors in runs it is too small, and "rose" is answered yes too often. Candidate: the
- *    same two-standard-error rule with the standard error from block means (blocks of 20 samples: 10 in the recent
- *    window, 50 before it; the variance of each window's mean from its block means). Block length fixed here, not
- *    tuned.
- *    Checks and decision rule, fixed before the runs:
- *    (i) level, by simulation: 0/1 errors at a constant rate 0.2 in runs (a two-state Markov chain whose states
- *        have error rates 0.05 and 0.35, mean run length 1, 10 and 50); the share of 2,000 seeded checks, each
- *        after 1,200 errors, that answer "rose", for each rule;
- *    (ii) power, same simulation with independent errors whose rate rises from 0.2 to 0.3 for the last 200: the
- *        share answering "rose";
- *    (iii) the nine streams, adapt + challenger (current defaults), each rule.
- *    The block rule becomes the default when its "rose" rate under (i) stays at most 0.05 at every run length
- *    where the current rule's exceeds it, and its nine-stream mean is not below the current rule's by more than
- *    0.001. Otherwise the current rule stays, and the results are reported.
- *    Outcome (2026-11-30): (i) "rose" rates, current / block rule: 0.020 / 0.025 (independent), 0.145 / 0.052 (runs
- *    of 10), 0.300 / 0.171 (runs of 50); (ii) power 0.859 / 0.854; (iii) nine-stream mean 0.8890 / 0.8858 (the
- *    block rule answered no after the reversals of sea-reversal-transient, 0.8618 against 0.8823, and gained on
- *    sea-bursty, 0.8514 against 0.8491). The block rule fails both conditions: blocks of 20 are too short for
- *    runs of 50, and it costs accuracy. The current rule stays; the candidate lives in this file only.
- * 18. **selector-estimate**: whether a prediction-time selector among averaging horizons is worth building. Weight
- *    averaging gains on every stream without response, but by how much depends on the stream's pace (part 14: on
- *    hyperplane-redraws 300 gives 0.8869 and 1,000 0.8754), and the benchmark's standardized Elec2 (never decided
- *    on) loses 0.014 to it. Without responses, averaging does not change the trained weights, so runs at horizons
- *    0, 300 and 1,000 share one trajectory and an offline estimate is close to exact (only the detector's average
- *    restarts differ per horizon). The estimated selector predicts each batch with the horizon whose errors over
- *    the last 500 samples were fewest (ties to the longer horizon), from each horizon's per-sample errors. Nine
- *    streams, no response, best grid point per row.
- *    Rule, fixed before the run: the mechanism is built (and then decided as parts 12 to 17 were) only if the
- *    estimate beats horizon 1,000 by more than 0.001 on the nine-stream mean. The estimate decides no default.
- *    Outcome (2026-11-30): selector 0.8906, horizon 1,000 0.8892, 300 0.8882, 0 0.8686: +0.0014, so by the rule it
- *    is worth building. Most of the gain is hyperplane-redraws (0.8851 against 0.8754; 300 alone: 0.8869); the
- *    selector is below 1,000 on three streams by at most 0.0007 (sea-reversal-transient). Not built this session:
- *    it needs a second average next to the first in the learner, the typed trainer, snapshots and publication.
- *    Built later the same session as `model.averaging.select` (part 19).
  * 19. **select**: `model.averaging.select` as built (the average at the horizon, a second at 0.3 x the horizon, the
  *    trained weights; the fewest errors over the last horizon / 2 samples predict, ties to the longer average),
  *    against the current default (off). Nine streams, two rows each: no response, and adapt + challenger.
@@ -289,15 +187,6 @@
  *    0.8892; adapt + challenger: 0.8905 against 0.8890. The gain is hyperplane-redraws (0.8805 against 0.8754;
  *    with responses 0.8782 against 0.8692); the largest losses are 0.0010 (sea-reversal-transient, no response)
  *    and 0.0011 (hyperplane, with responses).
- * 20. **responses-now**: part 13 chose adapt's default (and kept adapt + challenger as the drift row) under the
- *    defaults of its day: McNemar's race test, no horizon selector. Both changed since (parts 16 and 19), as
- *    happened before parts 8, 9 and 11, so part 13 is rerun as it was, with its two rules, under the current
- *    defaults: the same grid and candidates on the same nine streams.
- *    Decision rules: part 13's, unchanged (fixed before this run as they were before that one).
- *    Outcome (2026-11-30): no change. (1) x2 for 2,000 has the best adapt mean (0.8910); the default x2 for 500
- *    (0.8905) is within 0.001 and milder, so it stays; a reset alone, the earlier default, gives 0.8890. (2)
- *    adapt + challenger 0.8905, adapt alone 0.8905, challenger alone 0.8901: the current set stays. No response:
- *    0.8901.
  * 21. **horizon-select**: the horizon (1,000) was last decided without the selector (part 14). With it, a longer
  *    horizon may pay (the selector falls back to the shorter average and the trained weights when the stream
  *    moves), or a shorter one. Horizons 300, 1,000 (default) and 3,000, selector on (its shorter average at 0.3 x
@@ -344,8 +233,7 @@
  *    of 10), 0.300 / 0.038 (runs of 50): the level holds; (ii) power 0.859 / 0.758; (iii) nine-stream mean 0.8905 /
  *    0.8911 (sea-bursty 0.8497 / 0.8546, hyperplane-redraws 0.8782 / 0.8786, hp-reversal-permanent 0.9252 / 0.9256,
  *    hp-reversal-transient 0.9053 / 0.9047, the others equal). Both conditions hold: the candidate is now
- *    `ErrorTrend.rose()`. Parts 17 and 23 patch this file's copy of the earlier rule (`useIidRise`), so they rerun
- *    as they ran.
+ *    `ErrorTrend.rose()`. The earlier rule reruns through the trend's public option `blockCheck: false`.
  * 24. **responses-rise**: the rise check gates adapt and the challenger, and part 23 changed it; as in part 20,
  *    part 13 is rerun as it was, with its two rules, under the current defaults (now with part 23's check): the
  *    same grid and candidates on the same nine streams. Results go to `responsesRise`.
@@ -392,106 +280,15 @@
  *    otherwise. Part 25's unhedged row says `hedge: false` and reruns as it ran, verified: identical rows.)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { erfc, PairedComparison, Race, studentTTwoSided } from '../../src/pipeline/paired-comparison.js';
-import { rotatingHyperplane, seaConcepts, type DatasetSource } from '../../src/datasets/index.js';
-import { countEvents, runStateful } from './streamtrain-learners.js';
-import { ErrorTrend, type ModelManager } from '../../src/pipeline/model-manager.js';
-import type { QualityStream } from './streams.js';
+import { baseStreams, log, nineStreams, settingMean, streamsSection, study, type Row, type Setting } from './harness.js';
+import { dependentPairsSection, raceSection, RISE_BEFORE_RULES, riseSimulation, TESTS } from './simulations.js';
 
-const OUT = 'bench/results/quality-dev-responses.json';
+const OUT = 'studies/results/dev-responses.json';
+const PARTS = 'race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-short|holdoff-short-responses|warmup|promotions|responses-nine|dependent-pairs|select|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge|adapt-hedge-replication'.split('|');
 const part = process.argv[2] ?? 'all';
-const log = (msg: string) => process.stderr.write(`[dev] ${msg}\n`);
-
-// ---------------------------------------------------------------- 1. race rules, by simulation
-
-const RACE = { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01 };
-const RACES = 1000;
-
-type Rule = (look: number, lead: number, pValue: number, alpha: number, previousLead: number) => boolean;
-/** Drop rules evaluated at each look that does not promote (the race also ends at maxSamples). */
-const ALTERNATIVES: Record<string, Rule> = {
-  'before: significantly worse at any look, no futility': (_k, lead, p, a) => lead < 0 && p < a,
-  'significantly worse from look 2, no futility': (k, lead, p, a) => k >= 2 && lead < 0 && p < a,
-  'from look 2: not ahead (lead <= 0)': (k, lead, p, a) => k >= 2 && (lead <= 0 || p < a),
-  'from look 2: not ahead twice in a row': (k, lead, p, a, prev) => k >= 2 && ((lead <= 0 && prev <= 0) || (lead < 0 && p < a)),
-  'from half of maxSamples: not ahead': (k, lead, p, a) => k >= 2 && ((k >= RACE.maxSamples / RACE.minSamples / 2 && lead <= 0) || (lead < 0 && p < a)),
-};
-const CHOSEN = 'chosen (Race): from look 2, behind by the margin (lead <= -margin) or significantly worse';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-
-/** One block of paired errors; the challenger's rate decays from 0.5 to `challenger` with time constant `warmUp`. */
-function block(rnd: () => number, from: number, champion: number, challenger: number, warmUp: number): [Float32Array, Float32Array] {
-  const a = new Float32Array(RACE.minSamples);
-  const b = new Float32Array(RACE.minSamples);
-  for (let i = 0; i < RACE.minSamples; i++) {
-    const rate = warmUp > 0 ? challenger + (0.5 - challenger) * Math.exp(-(from + i) / warmUp) : challenger;
-    a[i] = rnd() < champion ? 1 : 0;
-    b[i] = rnd() < rate ? 1 : 0;
-  }
-  return [a, b];
-}
-
-function simulate(champion: number, challenger: number, warmUp: number, rule?: Rule): { promoted: number; meanPairs: number } {
-  let promoted = 0;
-  let pairs = 0;
-  for (let seed = 1; seed <= RACES; seed++) {
-    const rnd = lcg(seed * 7919 + 13);
-    if (!rule) {
-      const race = new Race('classification', RACE);
-      for (let n = 0; ; n += RACE.minSamples) {
-        const v = race.add(...block(rnd, n, champion, challenger, warmUp));
-        if (v === 'continue') continue;
-        if (v === 'promote') promoted++;
-        pairs += race.comparison.total;
-        break;
-      }
-      continue;
-    }
-    const looks = Math.ceil(RACE.maxSamples / RACE.minSamples);
-    const c = new PairedComparison('classification', RACE.minSamples, RACE.margin, RACE.alpha / looks);
-    let previous = Infinity;
-    for (let k = 1; k <= looks; k++) {
-      c.add(...block(rnd, (k - 1) * RACE.minSamples, champion, challenger, warmUp));
-      const r = c.result();
-      if (r.challengerWins) promoted++;
-      if (r.challengerWins || k === looks || rule(k, r.lead, r.pValue, c.alpha, previous)) break;
-      previous = r.lead;
-    }
-    pairs += c.total;
-  }
-  return { promoted: promoted / RACES, meanPairs: Math.round(pairs / RACES) };
-}
-
-function raceSection() {
-  const cases: { champion: number; challenger: number; warmUp: number }[] = [];
-  for (const warmUp of [0, 300]) for (const [champion, challenger] of [[0.3, 0.3], [0.3, 0.29], [0.3, 0.27], [0.3, 0.25], [0.3, 0.2], [0.3, 0.35], [0.1, 0.1], [0.1, 0.07]] as const) cases.push({ champion, challenger, warmUp });
-  const rows = cases.map((c) => {
-    const rules: Record<string, { promoted: number; meanPairs: number }> = { [CHOSEN]: simulate(c.champion, c.challenger, c.warmUp) };
-    for (const [name, rule] of Object.entries(ALTERNATIVES)) rules[name] = simulate(c.champion, c.challenger, c.warmUp, rule);
-    log(`race ${c.champion} vs ${c.challenger}, warm-up ${c.warmUp}: ${Object.entries(rules).map(([n, r]) => `${n.slice(0, 24)} ${r.promoted.toFixed(3)}/${r.meanPairs}`).join(' | ')}`);
-    return { ...c, rules };
-  });
-  return { settings: RACE, races: RACES, note: 'independent 0/1 errors; warmUp > 0: the challenger error decays from 0.5 with that time constant (samples)', rows };
-}
-
-// ---------------------------------------------------------------- 2. responses on development streams
-
-const LENGTH = 30_000;
-const LR_GRID = [0.005, 0.05, 0.5];
-const BATCH = 32;
-
-interface Setting {
-  readonly name: string;
-  readonly responses: string[];
-  readonly drift?: Record<string, unknown>;
-  /** Overrides of the `model` section (weight averaging). */
-  readonly model?: Record<string, unknown>;
-  /** Changes the manager before the run (a variant the config cannot express). */
-  readonly setup?: (manager: ModelManager) => void;
+if (part === '--help' || part === '-h' || !(part === 'all' || PARTS.includes(part))) {
+  process.stdout.write(`usage: npx tsx studies/dev-responses.ts [${['all', ...PARTS].join('|')}]\nEach part is described in this file's header; results go to ${OUT}.\n`);
+  process.exit(part === '--help' || part === '-h' ? 0 : 2);
 }
 
 /** The response studies ran before weight averaging existed: they keep it off, so a rerun reproduces them. */
@@ -527,15 +324,13 @@ const NONE: Setting = { name: 'none', responses: [], model: NO_AVERAGING };
  */
 /**
  * The manager as it was before study 3: every detected rise in error restarts the average, even during the hold-off
- * of an earlier restart (the manager is made to see no hold-off running). Parts that ran before study 3 use it, with
- * the hold-off they ran with (the horizon), so a rerun reproduces them.
+ * of an earlier restart, which it re-arms (`restartDuringHoldoff`). Parts that ran before study 3 use it, with the
+ * hold-off they ran with (the horizon), so a rerun reproduces them.
  */
-function rearmingHoldoff(manager: ModelManager): void {
-  Object.defineProperty(manager.learner, 'averageHoldoff', { get: () => 0 });
-}
+const REARMING = { restartDuringHoldoff: true };
 
 const AVERAGING: Setting[] = [
-  ...[100, 300, 1000, 3000].map((horizon) => ({ name: `averaging ${horizon}`, responses: [], model: { averaging: { horizon, holdoff: horizon } }, setup: rearmingHoldoff })),
+  ...[100, 300, 1000, 3000].map((horizon) => ({ name: `averaging ${horizon}`, responses: [], model: { averaging: { horizon, holdoff: horizon } }, manager: REARMING })),
   { name: 'averaging 300, no restart on drift', responses: [], model: { averaging: { horizon: 300, holdoff: 300, restartOnDrift: false } } },
   { name: 'averaging 1000, no restart on drift', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: false } } },
 ];
@@ -545,7 +340,7 @@ const AVERAGING: Setting[] = [
  * `restartAverage` that ignored a restart during a hold-off, the same behaviour.
  */
 const HOLDOFF: Setting[] = [
-  { name: '(a) restart, re-arming the hold-off', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } }, setup: rearmingHoldoff },
+  { name: '(a) restart, re-arming the hold-off', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } }, manager: REARMING },
   { name: '(b) restart, hold-off not re-armed', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } } },
   { name: '(c) no restart', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: false } } },
   { name: 'no averaging (reference)', responses: [], model: { averaging: { horizon: 0 } } },
@@ -564,35 +359,11 @@ const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `ho
 /** Part 7: the hold-off grid extended below 250 (see the header), the default first. */
 const HOLDOFF_SHORT: Setting[] = [250, 125, 60, 0].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
 
-/** Part 8: part 2's response grid with the current model defaults (weight averaging on), six streams. */
-const RESPONSES_AVERAGED: Setting[] = [
-  { name: 'none', responses: [] },
-  { name: 'adapt x1 (reset only) for 500', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } } },
-  { name: 'adapt x1 (reset only) for 2000', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 2000, resetOptimizer: true } } },
-  ...[2, 5].flatMap((learningRateFactor) =>
-    [500, 2000].flatMap((forSamples) =>
-      [false, true].map((resetOptimizer) => ({ name: `adapt x${learningRateFactor} for ${forSamples}${resetOptimizer ? ', reset' : ''}`, responses: ['adapt'], drift: { adapt: { learningRateFactor, forSamples, resetOptimizer } } })),
-    ),
-  ),
-  { name: 'challenger from scratch', responses: ['challenger'], drift: { challenger: { from: 'scratch' } } },
-  { name: 'challenger from last version', responses: ['challenger'], drift: { challenger: { from: 'last-version' } } },
-];
-
-/** Part 9: the horizon under the current hold-off rules (see the header), the default first. */
-const HORIZON_NOW: Setting[] = [1000, 300, 3000].map((horizon) => ({ name: `horizon ${horizon}`, responses: [], model: { averaging: { horizon } } }));
-
 /** Part 10: the warm-up of a new model (see the header), the current default first; each with and without responses. */
 const WARMUP: Setting[] = [60, 250, 1000].flatMap((warmup) => [
   { name: `warmup ${warmup}`, responses: [], model: { averaging: { horizon: 1000, holdoff: 60, warmup } } },
   { name: `warmup ${warmup}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff: 60, warmup } } },
 ]);
-
-/** Part 11: the lag restart under the current defaults (see the header), the default first. */
-const LAG_NOW: Setting[] = [
-  { name: '(b) restartOnDrift', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: false } } },
-  { name: '(e) restartOnDrift + restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: true, restartOnLag: true } } },
-  { name: '(d) restartOnLag', responses: [], model: { averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true } } },
-];
 
 /** Part 12: what follows a promotion (see the header), the incumbent first; no response for reference. */
 const PROMOTIONS: Setting[] = [
@@ -616,261 +387,11 @@ const RESPONSES_NINE: Setting[] = [
   { name: 'challenger', responses: ['challenger'] },
 ];
 
-/** Part 14: the horizon on the nine streams, each with and without responses (see the header). */
-const HORIZON_NINE: Setting[] = [1000, 0, 300, 3000].flatMap((horizon) => [
-  { name: `horizon ${horizon}`, responses: [], model: { averaging: { horizon } } },
-  { name: `horizon ${horizon}, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon } } },
-]);
-
-/** Part 15: what a detection in the first 400 errors of the trend does (see the header). */
-function quietEarly(manager: ModelManager): void {
-  const trend = (manager as unknown as { trend: { fill: number; rose(): boolean } }).trend;
-  const rose = trend.rose.bind(trend);
-  trend.rose = () => trend.fill >= 400 && rose();
-}
-const EARLY_RISE: Setting[] = [
-  { name: '(s) few errors: act', responses: ['adapt', 'challenger'] },
-  { name: '(t) few errors: do not act', responses: ['adapt', 'challenger'], setup: quietEarly },
-];
-
-/** Part 16: races under dependent errors (see the header). */
-const TESTS = ['independent', 'batch-means'] as const;
-
-/** Paired errors whose disagreements come in runs: a Markov chain over agree / champion only wrong / challenger only wrong. */
-function clusteredPairs(rnd: () => number, n: number, runLength: number, disagreement: number, state: { s: number }): [Float32Array, Float32Array] {
-  const a = new Float32Array(n);
-  const b = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (rnd() < 1 / runLength) {
-      const u = rnd();
-      state.s = u < 1 - disagreement ? 0 : u < 1 - disagreement / 2 ? 1 : 2;
-    }
-    if (state.s === 0) a[i] = b[i] = rnd() < 0.1 ? 1 : 0;
-    else if (state.s === 1) a[i] = 1;
-    else b[i] = 1;
-  }
-  return [a, b];
-}
-
-function dependentPairsSection() {
-  const level = [1, 10, 50].map((runLength) => {
-    const rates = Object.fromEntries(
-      TESTS.map((test) => {
-        let promoted = 0;
-        for (let seed = 1; seed <= RACES; seed++) {
-          const rnd = lcg(seed * 104729 + runLength);
-          const state = { s: 0 };
-          const race = new Race('classification', { ...RACE, test });
-          for (;;) {
-            const v = race.add(...clusteredPairs(rnd, 50, runLength, 0.2, state));
-            if (v === 'promote') promoted++;
-            if (v !== 'continue') break;
-          }
-        }
-        return [test, promoted / RACES];
-      }),
-    );
-    log(`level, run length ${runLength}: ${JSON.stringify(rates)}`);
-    return { runLength, falsePromotionRate: rates };
-  });
-  const power = [
-    [0.3, 0.25],
-    [0.3, 0.2],
-  ].map(([champion, challenger]) => {
-    const rates = Object.fromEntries(
-      TESTS.map((test) => {
-        let promoted = 0;
-        let pairs = 0;
-        for (let seed = 1; seed <= RACES; seed++) {
-          const rnd = lcg(seed * 7919 + 13);
-          const race = new Race('classification', { ...RACE, test });
-          for (let n = 0; ; n += RACE.minSamples) {
-            const v = race.add(...block(rnd, n, champion as number, challenger as number, 300));
-            if (v === 'continue') continue;
-            if (v === 'promote') promoted++;
-            pairs += race.comparison.total;
-            break;
-          }
-        }
-        return [test, { promoted: promoted / RACES, meanPairs: pairs / RACES }];
-      }),
-    );
-    log(`power, champion ${champion} challenger ${challenger}: ${JSON.stringify(rates)}`);
-    return { champion, challenger, warmUp: 300, rates };
-  });
-  return { level, power };
-}
-
+/** Part 16: the race's two tests, with the responses on the nine streams. */
 const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challenger, ${test}`, responses: ['adapt', 'challenger'], drift: { challenger: { test } } }));
 
-/** Part 17: the error-rise check under dependent errors (see the header). */
-const RISE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
-  { name: 'per-sample variance (current)', patch: useIidRise },
-  { name: 'block means of 20', patch: (t) => useBlockRise(t, 20) },
-];
-
-/**
- * The error-rise check before part 23 (`ErrorTrend.rose()` until then), patched onto a trend so that parts 17 and
- * 23 rerun as they ran: the mean of the last 200 errors exceeds that of the ones before by two standard errors,
- * from the pooled per-sample variance; fewer than 400 errors answer yes.
- */
-function useIidRise(trend: ErrorTrend): void {
-  trend.rose = () => {
-    const values = trend.state();
-    if (values.length < 400) return true;
-    let recent = 0;
-    let before = 0;
-    let sumSq = 0;
-    values.forEach((v, i) => {
-      if (i >= values.length - 200) recent += v;
-      else before += v;
-      sumSq += v * v;
-    });
-    const mean = (recent + before) / values.length;
-    const variance = Math.max(0, sumSq / values.length - mean * mean);
-    return recent / 200 - before / (values.length - 200) > 2 * Math.sqrt(variance * (1 / 200 + 1 / (values.length - 200)));
-  };
-}
-
-/** Part 23: the candidate of the header (the current rule, and the window before's blocks of 100). */
-const RISE_BEFORE_RULES: { name: string; patch: (trend: ErrorTrend) => void }[] = [
-  { name: 'per-sample variance (current)', patch: useIidRise },
-  {
-    name: 'and blocks of 100 before',
-    patch: (t) => {
-      useIidRise(t);
-      useBeforeBlockRise(t, 100, 500);
-    },
-  },
-];
-
-/** The Student t quantile with `df` degrees of freedom at one-sided level `p` (bisection on the two-sided tail). */
-function tQuantile(p: number, df: number): number {
-  let lo = 0;
-  let hi = 1e3;
-  for (let k = 0; k < 200; k++) {
-    const mid = (lo + hi) / 2;
-    if (studentTTwoSided(mid, df) / 2 > p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-/** Part 23's candidate, patched onto a trend (see the header). */
-function useBeforeBlockRise(trend: ErrorTrend, length: number, minBefore: number): void {
-  const current = trend.rose.bind(trend);
-  const level = 0.5 * erfc(2 / Math.SQRT2);
-  trend.rose = () => {
-    if (!current()) return false;
-    const values = trend.state();
-    const n = values.length - 200;
-    if (n < minBefore) return true;
-    const before = blockMeans(values.slice(0, n), length);
-    const recent = values.slice(n);
-    const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    const mb = mean(before);
-    const variance = (length * before.reduce((x, m) => x + (m - mb) ** 2, 0)) / (before.length - 1);
-    const se = Math.sqrt(variance * (1 / 200 + 1 / n));
-    return mean(recent) - mean(values.slice(0, n)) > tQuantile(level, before.length - 1) * se;
-  };
-}
-
-/** Means of consecutive blocks of `length`, the newest block ending at the last value (a partial oldest block is left out). */
-function blockMeans(values: readonly number[], length: number): number[] {
-  const out: number[] = [];
-  for (let end = values.length; end - length >= 0; end -= length) out.push(values.slice(end - length, end).reduce((a, b) => a + b, 0) / length);
-  return out.reverse();
-}
-
-/**
- * Part 17's candidate, patched onto a trend: the current rule (recent 200 against the rest, two standard errors, too
- * few errors answer yes) with the standard error from the pooled variance of block means.
- */
-function useBlockRise(trend: ErrorTrend, length: number): void {
-  if (length === 0) return;
-  trend.rose = () => {
-    const values = trend.state();
-    if (values.length < 400) return true;
-    const recent = blockMeans(values.slice(values.length - 200), length);
-    const before = blockMeans(values.slice(0, values.length - 200), length);
-    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    const [mr, mb] = [mean(recent), mean(before)];
-    const ss = recent.reduce((x, m) => x + (m - mr) ** 2, 0) + before.reduce((x, m) => x + (m - mb) ** 2, 0);
-    return mr - mb > 2 * Math.sqrt((ss / (recent.length + before.length - 2)) * (1 / recent.length + 1 / before.length));
-  };
-}
-
-function riseSimulation(rules = RISE_RULES) {
-  const checks = 2000;
-  const rate = (patch: (trend: ErrorTrend) => void, errors: (rnd: () => number) => Float32Array, seedBase: number) => {
-    let yes = 0;
-    for (let seed = 1; seed <= checks; seed++) {
-      const trend = new ErrorTrend();
-      patch(trend);
-      const e = errors(lcg(seed * 2654435761 + seedBase));
-      trend.add(e, 0, e.length);
-      if (trend.rose()) yes++;
-    }
-    return yes / checks;
-  };
-  const level = [1, 10, 50].map((runLength) => {
-    const errors = (rnd: () => number) => {
-      let high = rnd() < 0.5;
-      return Float32Array.from({ length: 1200 }, () => {
-        if (rnd() < 1 / runLength) high = rnd() < 0.5;
-        return rnd() < (high ? 0.35 : 0.05) ? 1 : 0;
-      });
-    };
-    const rates = Object.fromEntries(rules.map((r) => [r.name, rate(r.patch, errors, runLength)]));
-    log(`rise level, run length ${runLength}: ${JSON.stringify(rates)}`);
-    return { runLength, roseRate: rates };
-  });
-  const riseErrors = (rnd: () => number) => Float32Array.from({ length: 1200 }, (_, i) => (rnd() < (i < 1000 ? 0.2 : 0.3) ? 1 : 0));
-  const power = Object.fromEntries(rules.map((r) => [r.name, rate(r.patch, riseErrors, 7)]));
-  log(`rise power, 0.2 -> 0.3: ${JSON.stringify(power)}`);
-  return { checks, level, power: { from: 0.2, to: 0.3, roseRate: power } };
-}
-
-const riseSettings = (rules: typeof RISE_RULES): Setting[] =>
-  rules.map((r) => ({
-    name: `adapt + challenger, rise: ${r.name}`,
-    responses: ['adapt', 'challenger'],
-    setup: (m: ModelManager) => r.patch((m as unknown as { trend: ErrorTrend }).trend),
-  }));
-const DEPENDENT_RISE = riseSettings(RISE_RULES);
-const RISE_BEFORE = riseSettings(RISE_BEFORE_RULES);
-
-/** Part 18: the offline estimate of a horizon selector (see the header). */
-async function selectorEstimate() {
-  const horizons = [0, 300, 1000];
-  const window = 500;
-  const perStream: Record<string, { byHorizon: Record<number, number>; selector: number }> = {};
-  for (const s of nineStreams()) {
-    const best: Record<string, number> = {};
-    for (const lr of LR_GRID) {
-      const errs: Float32Array[] = [];
-      for (const horizon of horizons) errs.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { averaging: { horizon } })).errors);
-      let wrong = 0;
-      for (let at = 0; at < s.size; at += BATCH) {
-        // Errors of each horizon over the last `window` samples before this batch; the fewest wins, ties to the longer.
-        const from = Math.max(0, at - window);
-        const recent = errs.map((e) => e.subarray(from, at).reduce((a, b) => a + b, 0));
-        let pick = horizons.length - 1;
-        for (let h = horizons.length - 2; h >= 0; h--) if ((recent[h] as number) < (recent[pick] as number)) pick = h;
-        wrong += (errs[pick] as Float32Array).subarray(at, Math.min(s.size, at + BATCH)).reduce((a, b) => a + b, 0);
-      }
-      const acc = (e: Float32Array) => 1 - e.reduce((a, b) => a + b, 0) / s.size;
-      horizons.forEach((h, i) => (best[h] = Math.max(best[h] ?? 0, acc(errs[i] as Float32Array))));
-      best.selector = Math.max(best.selector ?? 0, 1 - wrong / s.size);
-    }
-    perStream[s.name] = { byHorizon: Object.fromEntries(horizons.map((h) => [h, best[h] as number])), selector: best.selector as number };
-    log(`${s.name}: ${JSON.stringify(perStream[s.name])}`);
-  }
-  const mean = (f: (p: (typeof perStream)[string]) => number) => Object.values(perStream).reduce((a, p) => a + f(p), 0) / Object.keys(perStream).length;
-  const means: Record<string, number> = { selector: mean((p) => p.selector), ...Object.fromEntries(horizons.map((h) => [`horizon ${h}`, mean((p) => p.byHorizon[h] as number)])) };
-  log(`means ${JSON.stringify(means)}`);
-  return { window, horizons, perStream, means, build: (means.selector as number) - (means['horizon 1000'] as number) > 0.001 };
-}
+/** Part 23: the rule before it and its candidate (simulations.ts), with the responses on the nine streams. */
+const RISE_BEFORE: Setting[] = RISE_BEFORE_RULES.map((r) => ({ name: `adapt + challenger, rise: ${r.name}`, responses: ['adapt', 'challenger'], manager: { errorTrend: r.trend } }));
 
 /** Part 19: the built selector against the default, with and without responses. */
 const SELECT: Setting[] = [false, true].flatMap((select) => [
@@ -903,145 +424,33 @@ const ADAPT_HEDGE: Setting[] = [
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
 const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
 
-/** Part 6: adapt + challenger at the two hold-offs. */
-const HOLDOFF_RESPONSES: Setting[] = [250, 1000].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
-
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
 
-function materialize(name: string, source: DatasetSource, standardize: boolean): QualityStream {
-  const fields = source.fields;
-  const features: number[] = [];
-  const labels: number[] = [];
-  for (const r of source) {
-    for (const f of fields) features.push(standardize ? ((r[f] as number) - 5) / (10 / Math.sqrt(12)) : (r[f] as number));
-    labels.push(r.y as number);
-  }
-  return { name, width: fields.length, features: Float32Array.from(features), labels: Float32Array.from(labels), size: labels.length, driftPoints: [] };
-}
-
-type Row = { stream: string; setting: string; lr: number; accuracy: number; trainSamples: number; events: Record<string, number>; earlyDrifts?: number };
-
-/** Runs `settings` on every stream; rows of other settings already in `previous` are kept (so parts can be rerun). */
-/** `seedOffset` (added to every generator and noise seed) gives a replication's streams: same shapes, other draws. */
-function baseStreams(seedOffset = 0): QualityStream[] {
-  return [
-    materialize('sea-abrupt', seaConcepts({ seed: 101 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
-    materialize('sea-gradual', seaConcepts({ seed: 102 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
-    materialize('hyperplane', rotatingHyperplane({ seed: 103 + seedOffset, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
-    materialize('sea-stationary', seaConcepts({ seed: 104 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8] }), true),
-  ];
-}
-
-/** Labels flipped at rate `calm`, or `burst` while a two-state Markov chain is in its burst state. */
-function burstyNoise(s: QualityStream, seed: number, calm: number, burst: number, toBurst: number, toCalm: number): QualityStream {
-  const rnd = lcg(seed);
-  const labels = Float32Array.from(s.labels);
-  let inBurst = false;
-  for (let i = 0; i < labels.length; i++) {
-    if (rnd() < (inBurst ? toCalm : toBurst)) inBurst = !inBurst;
-    if (rnd() < (inBurst ? burst : calm)) labels[i] = 1 - (labels[i] as number);
-  }
-  return { ...s, labels };
-}
-
-/** The two streams with frequent detections of the hold-off study (see the header). */
-function frequentDetectionStreams(seedOffset = 0): QualityStream[] {
-  const every = (n: number) => Array.from({ length: Math.floor((LENGTH - 1) / n) }, (_, i) => (i + 1) * n);
-  return [
-    materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105 + seedOffset, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
-    burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106 + seedOffset, 0.05, 0.35, 1 / 400, 1 / 150),
-  ];
-}
-
-/** Labels reversed (y -> 1 - y) on the index ranges [from, to). */
-function reversed(s: QualityStream, ranges: readonly [number, number][]): QualityStream {
-  const labels = Float32Array.from(s.labels);
-  for (const [from, to] of ranges) for (let i = from; i < Math.min(to, labels.length); i++) labels[i] = 1 - (labels[i] as number);
-  return { ...s, labels };
-}
-
-/** The three streams of part 12 where the current defaults promote a challenger (see the header). */
-function promotionStreams(seedOffset = 0): QualityStream[] {
-  const transient: [number, number][] = [
-    [8_000, 11_000],
-    [20_000, 23_000],
-  ];
-  return [
-    reversed(materialize('hp-reversal-permanent', rotatingHyperplane({ seed: 107 + seedOffset, length: LENGTH, dims: 4 }), false), [[12_000, LENGTH]]),
-    reversed(materialize('hp-reversal-transient', rotatingHyperplane({ seed: 108 + seedOffset, length: LENGTH, dims: 4 }), false), transient),
-    reversed(materialize('sea-reversal-transient', seaConcepts({ seed: 109 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8] }), true), transient),
-  ];
-}
-
-async function streamsSection(settings: Setting[], previous: Row[] = [], streams = baseStreams(), order = [NONE, ...ADAPT, ...CHALLENGER, ...AVERAGING, DEFAULTS].map((s) => s.name)) {
-  const rows: Row[] = previous.filter((r) => !settings.some((s) => s.name === r.setting));
-  for (const s of streams) {
-    for (const setting of settings) {
-      for (const lr of LR_GRID) {
-        const r = await runStateful(s, lr, BATCH, setting.responses, 1, 'adam', setting.drift ?? {}, setting.model ?? {}, setting.setup);
-        const events = countEvents(r.events);
-        const earlyDrifts = r.events.filter((e) => e.endsWith(':drift') && Number(e.slice(0, e.indexOf(':'))) < 2000).length;
-        rows.push({ stream: s.name, setting: setting.name, lr, accuracy: r.result.accuracy, trainSamples: r.result.trainSamples, events, earlyDrifts });
-        log(`${s.name} ${setting.name} lr ${lr}: ${r.result.accuracy.toFixed(4)} (${r.result.trainSamples} trained) ${JSON.stringify(events)}`);
-      }
-    }
-  }
-  const best = order.filter((n) => rows.some((r) => r.setting === n)).map((setting) => {
-    const perStream = Object.fromEntries(
-      streams.map((s) => {
-        const b = rows.filter((r) => r.stream === s.name && r.setting === setting).reduce((x, y) => (y.accuracy > x.accuracy ? y : x));
-        return [s.name, { accuracy: b.accuracy, lr: b.lr, trainSamples: b.trainSamples, events: b.events, earlyDrifts: b.earlyDrifts }];
-      }),
-    );
-    const accs = Object.values(perStream).map((p) => p.accuracy);
-    return { setting, perStream, mean: accs.reduce((a, b) => a + b, 0) / accs.length };
-  });
-  const none = best.find((b) => b.setting === 'none');
-  const withHarm = best.map((b) => ({ ...b, worstVsNone: none ? Math.min(...streams.map((s) => (b.perStream[s.name]?.accuracy ?? 0) - (none.perStream[s.name]?.accuracy ?? 0))) : undefined }));
-  return { protocol: { length: LENGTH, lrGrid: LR_GRID, batch: BATCH, updateBatchSize: 1, optimizer: 'adam' }, best: withHarm, rows };
-}
+/** Part 2's rows, in the order they are reported. */
+const PART2_ORDER = [NONE, ...ADAPT, ...CHALLENGER, ...AVERAGING, DEFAULTS].map((s) => s.name);
 
 // ---------------------------------------------------------------- main
 
 // `race`: the simulation; `streams`: no response, the adapt grid and the challenger's `from`; `averaging`: the weight
-// averaging horizons; `defaults`: adapt +
-// challenger with the defaults in src/core/config/parse.ts (run after choosing them); `all`: the three in turn.
+// averaging horizons; `defaults`: adapt + challenger with the defaults (run after choosing them); `all`: the race and
+// part 2 in turn. Sections of parts not run are kept from the previous file, deleted parts' included.
 const started = performance.now();
 const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-const out: Record<string, unknown> = { race: previous.race, streams: previous.streams, holdoff: previous.holdoff, lag: previous.lag, holdoffLength: previous.holdoffLength, holdoffResponses: previous.holdoffResponses, holdoffShort: previous.holdoffShort, holdoffShortResponses: previous.holdoffShortResponses, responsesAveraged: previous.responsesAveraged, horizonNow: previous.horizonNow, warmup: previous.warmup, lagNow: previous.lagNow, date: new Date().toISOString() };
+const out: Record<string, unknown> = { ...previous, date: new Date().toISOString() };
+const part2Rows = () => (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
 if (part === 'all' || part === 'race') out.race = raceSection();
-const previousRows = (out.streams as { rows?: Row[] } | undefined)?.rows ?? [];
-if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], previousRows);
-if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
-if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
-/** The nine streams of parts 12 on: the six, and the three where the defaults promote a challenger. */
-const nineStreams = (seedOffset = 0) => [...baseStreams(seedOffset), ...frequentDetectionStreams(seedOffset), ...promotionStreams(seedOffset)];
-
-/** The mean of a study's best-grid (stream, row) accuracies over the settings whose name starts with `prefix`. */
-function settingMean(section: { best: { setting: string; mean: number }[] }, prefix: string): number {
-  const rows = section.best.filter((b) => b.setting.startsWith(prefix));
-  return rows.reduce((a, b) => a + b.mean, 0) / rows.length;
-}
-
-/** A study (on the six streams unless told), with each candidate's worst stream difference to the first (the incumbent). */
-async function study(settings: Setting[], streams = [...baseStreams(), ...frequentDetectionStreams()]) {
-  const section = await streamsSection(settings, [], streams, settings.map((h) => h.name));
-  const first = section.best.find((b) => b.setting === settings[0]?.name);
-  return { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
-}
+if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], part2Rows(), baseStreams(), PART2_ORDER);
+if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, part2Rows(), baseStreams(), PART2_ORDER);
+if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), part2Rows(), baseStreams(), PART2_ORDER);
 out.holdoff = part === 'holdoff' ? await study(HOLDOFF) : previous.holdoff;
 out.lag = part === 'lag' ? await study(LAG) : previous.lag;
 out.holdoffLength = part === 'holdoff-length' ? await study(HOLDOFF_LENGTH) : previous.holdoffLength;
-out.holdoffResponses = part === 'holdoff-responses' ? await study(HOLDOFF_RESPONSES) : previous.holdoffResponses;
 out.holdoffShort = part === 'holdoff-short' ? await study(HOLDOFF_SHORT) : previous.holdoffShort;
 out.holdoffShortResponses = part === 'holdoff-short-responses' ? await study(HOLDOFF_SHORT_RESPONSES) : previous.holdoffShortResponses;
-out.responsesAveraged = part === 'responses-averaged' ? await study(RESPONSES_AVERAGED) : previous.responsesAveraged;
-out.horizonNow = part === 'horizon-now' ? await study(HORIZON_NOW) : previous.horizonNow;
 out.warmup = part === 'warmup' ? await study(WARMUP) : previous.warmup;
-out.lagNow = part === 'lag-now' ? await study(LAG_NOW) : previous.lagNow;
 out.promotions = part === 'promotions' ? await study(PROMOTIONS, nineStreams()) : previous.promotions;
-if (part === 'responses-nine' || part === 'responses-now' || part === 'responses-rise') {
+if (part === 'responses-nine' || part === 'responses-rise') {
   const streams = nineStreams();
   const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
   // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
@@ -1058,34 +467,13 @@ if (part === 'responses-nine' || part === 'responses-now' || part === 'responses
   const chosen = candidates.find((n) => (second.best.find((b) => b.setting === n)?.mean ?? -1) >= bestSet - 0.001);
   log(`rule (2): ${chosen}`);
   if (part === 'responses-rise') out.responsesRise = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
-  else if (part === 'responses-now') out.responsesNow = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
   else out.responsesNine = { ...second, decisions: { adapt: adaptName(adapt), responses: chosen } };
 }
-if (part !== 'responses-nine') out.responsesNine = previous.responsesNine;
-if (part !== 'responses-now') out.responsesNow = previous.responsesNow;
-if (part !== 'responses-rise') out.responsesRise = previous.responsesRise;
-if (part === 'horizon-nine') {
-  const section = await streamsSection(HORIZON_NINE, [], nineStreams(), HORIZON_NINE.map((h) => h.name));
-  const means = [1000, 0, 300, 3000].map((h) => {
-    const rows = section.best.filter((b) => b.setting === `horizon ${h}` || b.setting === `horizon ${h}, adapt + challenger`);
-    return { horizon: h, mean: rows.reduce((a, b) => a + b.mean, 0) / rows.length };
-  });
-  const top = Math.max(...means.map((m) => m.mean));
-  const chosen = [1000, 0, 300, 3000].sort((a, b) => (a === 1000 ? -1 : b === 1000 ? 1 : a - b)).find((h) => (means.find((m) => m.horizon === h)?.mean ?? -1) >= top - 0.001);
-  log(`means ${JSON.stringify(means)}; chosen ${chosen}`);
-  out.horizonNine = { ...section, means, chosen };
-} else out.horizonNine = previous.horizonNine;
-out.earlyRise = part === 'early-rise' ? await study(EARLY_RISE, nineStreams()) : previous.earlyRise;
 if (part === 'dependent-pairs') {
   const simulation = dependentPairsSection();
   const section = await streamsSection(DEPENDENT_PAIRS, [], nineStreams(), DEPENDENT_PAIRS.map((h) => h.name));
   out.dependentPairs = { simulation, ...section };
 } else out.dependentPairs = previous.dependentPairs;
-if (part === 'dependent-rise') {
-  const simulation = riseSimulation();
-  const section = await streamsSection(DEPENDENT_RISE, [], nineStreams(), DEPENDENT_RISE.map((h) => h.name));
-  out.dependentRise = { simulation, ...section };
-} else out.dependentRise = previous.dependentRise;
 if (part === 'rise-before') {
   const simulation = riseSimulation(RISE_BEFORE_RULES);
   const section = await streamsSection(RISE_BEFORE, [], nineStreams(), RISE_BEFORE.map((h) => h.name));
@@ -1096,7 +484,6 @@ if (part === 'rise-before') {
   log(`level ${levelOk ? 'holds' : 'fails'}; nine-stream means ${mean(current).toFixed(4)} (current) ${mean(candidate).toFixed(4)} (candidate): ${levelOk && accuracyOk ? 'the candidate is adopted' : 'the current rule stays'}`);
   out.riseBefore = { simulation, ...section, levelOk, accuracyOk, adopt: levelOk && accuracyOk };
 } else out.riseBefore = previous.riseBefore;
-out.selectorEstimate = part === 'selector-estimate' ? await selectorEstimate() : previous.selectorEstimate;
 if (part === 'horizon-select') {
   const section = await study(HORIZON_SELECT, nineStreams());
   const means = [1000, 300, 3000].map((h) => ({ horizon: h, mean: settingMean(section, `horizon ${h}, select`) }));
@@ -1147,8 +534,21 @@ if (part === 'adapt-hedge-replication') {
   log(`replication (seeds + 1,000): ${JSON.stringify(summary)}`);
   out.adaptHedgeReplication = { ...section, seedOffset: 1000, summary };
 } else out.adaptHedgeReplication = previous.adaptHedgeReplication;
-if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], (out.streams as { rows?: Row[] } | undefined)?.rows ?? []);
+if (part === 'all' || part === 'defaults') out.streams = await streamsSection([DEFAULTS], part2Rows(), baseStreams(), PART2_ORDER);
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
-const streams = (part === 'holdoff' || part === 'lag' ? out[part] : part === 'holdoff-length' ? out.holdoffLength : part === 'holdoff-responses' ? out.holdoffResponses : part === 'holdoff-short' ? out.holdoffShort : part === 'holdoff-short-responses' ? out.holdoffShortResponses : part === 'responses-averaged' ? out.responsesAveraged : part === 'horizon-now' ? out.horizonNow : part === 'warmup' ? out.warmup : part === 'lag-now' ? out.lagNow : part === 'promotions' ? out.promotions : part === 'responses-nine' ? out.responsesNine : part === 'horizon-nine' ? out.horizonNine : part === 'early-rise' ? out.earlyRise : part === 'dependent-pairs' ? out.dependentPairs : part === 'dependent-rise' ? out.dependentRise : part === 'select' ? out.select : part === 'responses-now' ? out.responsesNow : part === 'horizon-select' ? out.horizonSelect : part === 'restart-select' ? out.restartSelect : part === 'rise-before' ? out.riseBefore : part === 'responses-rise' ? out.responsesRise : part === 'adapt-hedge' ? out.adaptHedge : part === 'adapt-hedge-replication' ? out.adaptHedgeReplication : out.streams) as Awaited<ReturnType<typeof streamsSection>> | undefined;
-for (const b of streams?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
+const SECTIONS: Record<string, string> = {
+  'holdoff-length': 'holdoffLength',
+  'holdoff-short': 'holdoffShort',
+  'holdoff-short-responses': 'holdoffShortResponses',
+  'responses-nine': 'responsesNine',
+  'responses-rise': 'responsesRise',
+  'dependent-pairs': 'dependentPairs',
+  'horizon-select': 'horizonSelect',
+  'restart-select': 'restartSelect',
+  'rise-before': 'riseBefore',
+  'adapt-hedge': 'adaptHedge',
+  'adapt-hedge-replication': 'adaptHedgeReplication',
+};
+const shown = out[SECTIONS[part] ?? (['holdoff', 'lag', 'warmup', 'promotions', 'select'].includes(part) ? part : 'streams')] as Awaited<ReturnType<typeof streamsSection>> | undefined;
+for (const b of shown?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

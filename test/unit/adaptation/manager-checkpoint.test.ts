@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src/learner/index.js';
+import { ModelManager, snapshotFromJson, type ManagerState, type SnapshotJson } from '../../../src/adaptation/index.js';
+import { comparable, CONTINUE_BATCHES, PROBE, scenarioBatch, scenarioLogger, scenarioManagerOptions } from '../../support/manager-scenario.js';
+
+/** Written by test/fixtures/adaptation/generate-manager-state.ts on the code before src/adaptation (commit 1202613). */
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/adaptation/manager-state.json', import.meta.url), 'utf8')) as {
+  capturedAfterBatch: number;
+  snapshot: SnapshotJson;
+  state: ManagerState;
+  steps: { events: unknown[]; predictions: number[] }[];
+};
+
+describe('ModelManager checkpoint state (fixture from the code before the adaptation layer)', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', scenarioLogger);
+  });
+
+  it('the fixture holds a hedged adapt period, a challenger race, a lag block, detectors, data drift and the trend', () => {
+    expect(Object.keys(fixture.state)).toEqual(['detectors', 'data', 'adaptRemaining', 'trend', 'challenger', 'lag', 'hedge']);
+  });
+
+  it('restores and continues with the same events and predictions', async () => {
+    const m = await ModelManager.create(scenarioManagerOptions(), { snapshot: snapshotFromJson(fixture.snapshot), state: fixture.state });
+    const steps = [];
+    for (let k = 0; k < CONTINUE_BATCHES; k++) {
+      const { events } = await m.step(scenarioBatch(fixture.capturedAfterBatch + 1 + k));
+      steps.push({ events: JSON.parse(JSON.stringify(events)) as unknown[], predictions: Array.from(await m.learner.predict(PROBE, PROBE.length / 2)) });
+    }
+    m.dispose();
+    expect(steps.flatMap((s) => s.events).length).toBeGreaterThan(0);
+    expect(comparable(steps)).toEqual(comparable(fixture.steps));
+  });
+
+  it('writes the same state, key for key, when run from the start to the same batch', async () => {
+    const m = await ModelManager.create(scenarioManagerOptions());
+    for (let i = 0; i <= fixture.capturedAfterBatch; i++) await m.step(scenarioBatch(i));
+    const state = await m.state();
+    m.dispose();
+    expect(JSON.stringify(comparable(state))).toBe(JSON.stringify(comparable(fixture.state)));
+  });
+});
