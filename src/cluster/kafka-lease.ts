@@ -65,10 +65,13 @@ export class KafkaLease {
     await this.consumer?.disconnect().catch((err: Error) => this.log.warn({ err: err.message }, 'lease consumer disconnect failed'));
   }
 
-  /** Gives the lease up now and rejoins as a standby (after a failure of this instance's writer). */
-  release(reason: string): Promise<void> {
+  /**
+   * Gives the lease up now and rejoins as a standby after `delayMs` (after a failure of this instance's
+   * writer: the delay lets another member take the lease first).
+   */
+  release(reason: string, delayMs = 0): Promise<void> {
     this.set(false, reason);
-    return this.rejoin();
+    return this.rejoin(delayMs);
   }
 
   private async join(): Promise<void> {
@@ -104,12 +107,13 @@ export class KafkaLease {
     await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
   }
 
-  private rejoin(): Promise<void> {
+  private rejoin(delayMs = 0): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.rejoining ??= (async () => {
       const old = this.consumer;
       this.consumer = undefined;
       await old?.disconnect().catch(() => undefined);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       for (let attempt = 1; !this.stopped; attempt++) {
         try {
           await this.join();

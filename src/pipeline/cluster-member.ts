@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger, StreamtrainConfig } from '../core/index.js';
-import { FencedError } from '../core/index.js';
+import { FencedError, StreamtrainError } from '../core/index.js';
 import { openStore, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
@@ -10,6 +10,14 @@ import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 
 export type Role = 'starting' | 'standby' | 'leader' | 'stopped';
+
+/** After failing on an outage, a member waits this long before it may lead again: others get the lease first. */
+const RETRY_LEAD_AFTER_MS = 2_000;
+
+/** A store or broker outage that a later attempt may get past, unlike a bad config or corrupt state. */
+function isPassing(err: unknown): boolean {
+  return err instanceof StreamtrainError && err.retriable;
+}
 
 export interface ClusterMemberOptions {
   readonly config: StreamtrainConfig;
@@ -143,11 +151,11 @@ export class ClusterMember {
     try {
       await service.start();
     } catch (err) {
-      if (err instanceof FencedError) {
-        this.log.warn({ err: err.message }, 'fenced while taking over; staying a standby');
+      if (err instanceof FencedError || isPassing(err)) {
+        this.log.warn({ err: (err as Error).message }, 'could not take over; standing by again');
         this.follower.resume();
         this.prepareWarmLearner();
-        await this.lease.release(err.message);
+        await this.lease.release((err as Error).message, err instanceof FencedError ? 0 : RETRY_LEAD_AFTER_MS);
         return;
       }
       await this.fail(err);
@@ -169,9 +177,13 @@ export class ClusterMember {
     await this.lease.release('fenced by the store');
   }
 
+  /** A passing outage (the store or the broker) steps down and lets another member try; anything else is fatal. */
   private async serviceFailed(service: StreamtrainService, err: unknown): Promise<void> {
     if (service !== this.service) return;
-    await this.fail(err);
+    if (!isPassing(err)) return this.fail(err);
+    this.log.error({ err: (err as Error).message }, 'the leader failed on an outage; standing by and letting another member lead');
+    await this.stepDown(`failed: ${(err as Error).message}`);
+    await this.lease.release('the leader failed on an outage', RETRY_LEAD_AFTER_MS);
   }
 
   private async stepDown(reason: string): Promise<void> {
