@@ -7,7 +7,7 @@
  */
 
 // The service.
-export { StreamtrainService, type ServiceOptions, type ServiceStatus } from './pipeline/index.js';
+export { StreamtrainService, ClusterMember, type ClusterMemberOptions, type Role, type ServiceOptions, type ServiceStatus } from './pipeline/index.js';
 export { createKafka } from './consumers/index.js';
 
 // Config.
@@ -30,6 +30,7 @@ export {
   type DriftConfig,
   type PublishConfig,
   type ServerConfig,
+  type ClusterConfig,
 } from './core/index.js';
 
 // Logging, versions, events.
@@ -46,6 +47,7 @@ export {
   CheckpointIntegrityError,
   UpdateRejectedError,
   ServiceUnavailableError,
+  FencedError,
   type DecodeReason,
   type ErrorContext,
   type StreamtrainErrorOptions,
