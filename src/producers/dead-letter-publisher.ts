@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger, RejectedRecord } from '../core/index.js';
 
 /** The dead-letter entry: the rejection's coordinates and reason, the model, and the payload only on opt-in. */
@@ -23,7 +23,10 @@ export class DeadLetterPublisher {
     private readonly model: string,
     logger: Logger,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    // Not idempotent: kafkajs wants unbounded retries for that, which would hold the checkpoint chain for as long
+    // as a broker outage lasts. A retried send may repeat an entry; readers skip repeats (dead letters by key,
+    // version events by version). Naming the partitioner keeps kafkajs' v2 notice out of the logs.
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     this.log = logger.child({ module: 'dead-letter' });
   }
 

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { DriftEvent, Logger, VersionEvent } from '../core/index.js';
 import { encodeDriftEvent, encodeVersionEvent } from '../core/index.js';
 
@@ -15,7 +15,10 @@ export class EventPublisher {
     private readonly topics: { readonly versions: string; readonly drift?: string },
     logger: Logger,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    // Not idempotent: kafkajs wants unbounded retries for that, which would hold the checkpoint chain for as long
+    // as a broker outage lasts. A retried send may repeat an entry; readers skip repeats (dead letters by key,
+    // version events by version). Naming the partitioner keeps kafkajs' v2 notice out of the logs.
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     this.log = logger.child({ module: 'publisher' });
   }
 
