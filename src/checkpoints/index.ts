@@ -6,3 +6,4 @@ export { writeCheckpoint, sha256, VersionTakenError, type ManifestInput, type Wr
 export { WriterFence, decodeLatest, encodeLatest, isPublished, readLatest, type LatestRecord } from './latest-record.js';
 export { latestValidCheckpoint, listVersions, pruneVersions, readCheckpoint, readLatestPointer, readManifest, usedVersions, type LoadedCheckpoint } from './reader.js';
 export { latestKey, manifestKey, versionDir, versionsPrefix } from './layout.js';
+export { probeStore, explainStoreError } from './store-probe.js';

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, StreamtrainError, STREAMTRAIN_VERSION } from '../core/index.js';
+import { ConfigError, DependencyError, StreamtrainError, STREAMTRAIN_VERSION } from '../core/index.js';
+import { checkCommand } from './check-command.js';
+import { exitCodeOf } from './exit-codes.js';
 import { demoCommand } from './demo-command.js';
 import { produceCommand } from './produce-command.js';
 import { runCommand } from './run-command.js';
@@ -36,6 +38,12 @@ program
   .requiredOption('-c, --config <file>', 'config file (YAML or JSON); addresses and secrets can come from env (KAFKA_BROKERS, S3_*, ...)')
   .option('--progress-seconds <n>', 'seconds between progress log lines', int('--progress-seconds', 1), 30)
   .action(async (o: { config: string; progressSeconds: number }) => exit(await runCommand(o)));
+
+program
+  .command('check')
+  .description('Validate the config, then each dependency (brokers, topics, group, store, registry, backend): a tick or the fix. Exit 0 only when ready.')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .action(async (o: { config: string }) => exit(await checkCommand(o)));
 
 program
   .command('versions')
@@ -78,9 +86,13 @@ function exit(code: number): void {
 
 // The local services' addresses and credentials, for the commands meant to run against them (never for `run`).
 if (['demo', 'produce'].includes(process.argv[2] ?? '')) loadServicesEnv();
+// One line naming the setting and the fix; the stack and the cause only with STREAMTRAIN_LOG_LEVEL=debug.
 program.parseAsync(process.argv).catch((err: unknown) => {
+  const debug = process.env.STREAMTRAIN_LOG_LEVEL === 'debug' || process.env.STREAMTRAIN_LOG_LEVEL === 'trace';
   if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else if (err instanceof DependencyError) process.stderr.write(`${err.message}\n  setting: ${err.setting}\n`);
   else if (err instanceof StreamtrainError) process.stderr.write(`${err.name} (${err.code}): ${err.message}\n`);
-  else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  else process.stderr.write(`${debug ? ((err as Error).stack ?? String(err)) : String((err as Error).message ?? err)}\n`);
+  if (debug && err instanceof Error && err.cause) process.stderr.write(`cause: ${(err.cause as Error).stack ?? String(err.cause)}\n`);
+  process.exit(exitCodeOf(err));
 });

@@ -1,16 +1,20 @@
 import { createLogger, loadConfig } from '../core/index.js';
-import { ClusterMember } from '../pipeline/index.js';
+import { assertStartable, ClusterMember } from '../pipeline/index.js';
 import { ServiceMetrics, startHttpServer } from '../server/index.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
 
 /**
  * `streamtrain run --config FILE`: the long-running service. Any number of instances may run the same config:
  * one leads (learns and publishes), the others stand by and take over when it dies or stops. SIGINT/SIGTERM
  * stop it gracefully (a leader drains, writes a last checkpoint, commits, then hands the lease over); a fatal
- * error exits 1 so a supervisor restarts it from the last durable checkpoint.
+ * error exits 1 so a supervisor restarts it from the last durable checkpoint. Before joining anything it checks
+ * the brokers, the source topics, the store and the schema registry, so a wrong setting stops the start within
+ * seconds with one message naming it (exit 2 for the config, 3 for a dependency: cli/exit-codes.ts).
  */
 export async function runCommand(opts: { config: string; progressSeconds: number }): Promise<number> {
   const config = loadConfig(opts.config);
   const logger = createLogger({ level: config.logLevel });
+  await assertStartable(config, logger);
   // Read at each scrape only, once `member` exists; the leading service reports its timings to it as they happen.
   const metrics = new ServiceMetrics({ model: config.model.name, status: () => member.status() });
   const member: ClusterMember = new ClusterMember({ config, logger, observer: metrics });
@@ -32,10 +36,10 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   try {
     await member.done;
     await stopping;
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, 'service failed');
-    return 1;
+    return exitCodeOf(err);
   } finally {
     clearInterval(progress);
     http?.server.close();

@@ -7,3 +7,4 @@ export { AvroDecoder, loadAvroType } from './avro-decoder.js';
 export { SchemaRegistryDecoder } from './schema-registry.js';
 export { waitForTopics } from './wait-for-topics.js';
 export { createKafka, explainKafkaError, kafkaTls } from './kafka-client.js';
+export { probeKafka, type CheckLine, type KafkaProbeOptions } from './kafka-probe.js';

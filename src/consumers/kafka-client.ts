@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
-import { ConfigError, ServiceUnavailableError, type KafkaConfig, type Logger } from '../core/index.js';
+import { ConfigError, DependencyError, ServiceUnavailableError, type KafkaConfig, type Logger } from '../core/index.js';
 
 /**
  * One kafkajs client for the consumer and the producers, logging through our pino logger (secrets redacted).
@@ -12,7 +12,7 @@ import { ConfigError, ServiceUnavailableError, type KafkaConfig, type Logger } f
  *
  * @throws ConfigError when KAFKA_CA_FILE cannot be read or holds no PEM certificate.
  */
-export function createKafka(config: KafkaConfig, logger: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Kafka {
+export function createKafka(config: KafkaConfig, logger: Logger, env: Readonly<Record<string, string | undefined>> = process.env, quick = false): Kafka {
   const log = logger.child({ module: 'kafkajs' });
   const scrub = secretScrubber(config.sasl?.password);
   return new Kafka({
@@ -20,9 +20,10 @@ export function createKafka(config: KafkaConfig, logger: Logger, env: Readonly<R
     brokers: [...config.brokers],
     ssl: kafkaTls(config, env),
     sasl: config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions) : undefined,
-    connectionTimeout: 5_000,
-    retry: { initialRetryTime: 200, retries: 8 },
-    logLevel: logLevel.WARN,
+    // `quick`: a start-up probe that must answer within seconds, and whose failure is explained, not logged.
+    connectionTimeout: quick ? 3_000 : 5_000,
+    retry: quick ? { initialRetryTime: 300, retries: 2 } : { initialRetryTime: 200, retries: 8 },
+    logLevel: quick ? logLevel.NOTHING : logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
@@ -69,6 +70,10 @@ export function explainKafkaError(err: unknown, config: KafkaConfig): unknown {
   const tls = chain.find((e) => /certificate|self[- ]signed|unable to verify|ERR_TLS_CERT|DEPTH_ZERO/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`));
   if (config.ssl && tls) {
     return new ServiceUnavailableError(`The TLS certificate of the Kafka brokers ${brokers} is not trusted (${tls.message}): set KAFKA_CA_FILE (or NODE_EXTRA_CA_CERTS) to the PEM file of the CA that signed it`, { cause: err });
+  }
+  const unreachable = chain.find((e) => e.name === 'KafkaJSConnectionError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|Connection timeout/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`));
+  if (unreachable) {
+    return new DependencyError('kafka.brokers (env KAFKA_BROKERS)', `Cannot reach any Kafka broker at ${brokers} (${unreachable.message}): check \`kafka.brokers\` / KAFKA_BROKERS, that the brokers run and that this host may connect${config.ssl ? '' : ' (and whether they require TLS: `kafka.ssl`)'}.`, { cause: err, retriable: true });
   }
   return err;
 }

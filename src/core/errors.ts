@@ -99,6 +99,20 @@ export class FencedError extends StreamtrainError {
   }
 }
 
+/**
+ * A dependency (broker, store, schema registry) is unreachable, refuses the credentials, or lacks what the config
+ * names (a bucket, a topic). The message names the setting, what was tried and what to do; the cause is kept.
+ * `retriable` tells an outage (try again later) from a setting to fix.
+ */
+export class DependencyError extends StreamtrainError {
+  /** The setting to look at, e.g. `kafka.brokers (env KAFKA_BROKERS)`. */
+  readonly setting: string;
+  constructor(setting: string, message: string, options: StreamtrainErrorOptions = {}) {
+    super('DEPENDENCY_UNAVAILABLE', message, options);
+    this.setting = setting;
+  }
+}
+
 /** Formats a rejected value for an error message without echoing large or sensitive payloads. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);

@@ -8,3 +8,4 @@ export { TriggerSet, SamplesTrigger, IntervalTrigger, DriftTrigger, VolumeRatioT
 export { Checkpointer } from './checkpointer.js';
 export { ClusterMember, type ClusterMemberOptions, type Role, type Transition } from './cluster-member.js';
 export type { PipelineObserver } from './observer.js';
+export { assertStartable, checkDependencies, TOPIC_WAIT_MS } from './preflight.js';
