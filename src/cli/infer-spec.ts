@@ -77,7 +77,7 @@ export function inferFields(records: readonly Record<string, unknown>[]): FieldS
       let s = seen.get(name);
       if (!s) seen.set(name, (s = { n: 0, types: new Set(), nums: [], distinct: new Set(), lengths: new Set(), badArray: false, iso: 0 }));
       s.n++;
-      const type = Array.isArray(v) ? 'array' : typeof v === 'bigint' ? 'number' : typeof v;
+      const type = Array.isArray(v) ? 'array' : typeof v === 'bigint' ? 'number' : Buffer.isBuffer(v) ? 'bytes' : typeof v;
       s.types.add(type);
       if (type === 'number') s.nums.push(Number(v));
       if (type === 'array') {
@@ -103,8 +103,8 @@ function kindOf(name: string, s: Seen): FieldKind {
     return size > 0 ? { kind: 'vector', size } : { kind: 'skipped', why: 'always an empty array' };
   }
   if (type === 'string') {
-    if (s.iso >= 0.9 * s.n) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (ISO date strings): left out of the features and so of drift checks' };
-    if (TIME_NAME.test(name)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (its name): left out of the features and so of drift checks' };
+    if (s.iso >= 0.9 * s.n) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (ISO date strings): not a feature, so not in drift checks either' };
+    if (TIME_NAME.test(name)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (its name): not a feature, so not in drift checks either' };
     const card = s.distinct.size;
     if (card <= 1) return { kind: 'skipped', why: 'constant in the sample' };
     if (card > MAX_CATEGORIES || (s.n >= 50 && card >= 0.9 * s.n)) return { kind: 'skipped', why: 'identifier-like: nearly every record has its own value' };
@@ -114,8 +114,8 @@ function kindOf(name: string, s: Seen): FieldKind {
     const nums = s.nums;
     if (!nums.every(Number.isFinite)) return { kind: 'skipped', why: 'holds non-finite numbers' };
     const integer = nums.every(Number.isInteger);
-    if (TIME_NAME.test(name)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (its name): left out of the features and so of drift checks' };
-    if (integer && nums.every(EPOCH) && increasing(nums)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (epoch times increasing with the offset): left out of the features and so of drift checks' };
+    if (TIME_NAME.test(name)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (its name): not a feature, so not in drift checks either' };
+    if (integer && nums.every(EPOCH) && increasing(nums)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (epoch times increasing with the offset): not a feature, so not in drift checks either' };
     let min = Infinity;
     let max = -Infinity;
     for (const v of nums) {
