@@ -53,12 +53,17 @@ export function hashBuckets(cardinality: number): number {
   return b;
 }
 
-/** `x` rounded to 2 significant digits, down (`dir` -1) or up (+1). */
+/** `x` rounded to 2 significant digits, down (`dir` -1) or up (+1); below 1e-300 in size, to 0 or +-1e-300. */
 export function roundOut(x: number, dir: -1 | 1): number {
   if (x === 0 || !Number.isFinite(x)) return x;
-  const e = Math.floor(Math.log10(Math.abs(x))) - 1;
-  const r = e >= 0 ? (dir < 0 ? Math.floor(x / 10 ** e) : Math.ceil(x / 10 ** e)) * 10 ** e : (dir < 0 ? Math.floor(x * 10 ** -e) : Math.ceil(x * 10 ** -e)) / 10 ** -e;
-  return Number(r.toPrecision(12));
+  if (Math.abs(x) < 1e-300) return dir < 0 ? (x > 0 ? 0 : -1e-300) : x > 0 ? 1e-300 : 0;
+  // Decimal strings, not powers of ten, so that no step overflows or loses digits at the ends of the range.
+  const exp = Number(x.toExponential().split('e')[1]);
+  const step = Number(`1e${exp - 1}`);
+  let r = Number(x.toPrecision(2));
+  if (dir < 0 && r > x) r = Number((r - step).toPrecision(2));
+  if (dir > 0 && r < x) r = Number((r + step).toPrecision(2));
+  return r;
 }
 
 /** The fixed standardization of a numeric range: its midpoint, and its half-width (the range maps onto [-1, 1]). */
@@ -124,6 +129,7 @@ function kindOf(name: string, s: Seen): FieldKind {
     }
     const lo = roundOut(min, -1);
     const hi = roundOut(max, 1);
+    if (!Number.isFinite(hi - lo)) return { kind: 'skipped', why: 'range too wide to scale (beyond float64)' };
     if (min === max || lo === hi) return { kind: 'skipped', why: 'constant in the sample' };
     const binary = integer && nums.every((v) => v === 0 || v === 1);
     return { kind: 'numeric', lo, hi, integer, distinct: s.distinct.size, binary };
