@@ -1,3 +1,5 @@
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -5,6 +7,9 @@ import { hashBuckets, inferFields, inferSpec, roundOut, sampleLabelClasses, task
 import { initYaml, modelName, type InitFormat } from '../../../src/cli/init-yaml.js';
 import { quotas } from '../../../src/cli/sample-topic.js';
 import { ConfigError, parseConfig } from '../../../src/core/index.js';
+
+/** The shipped JSON Schema, as an editor checks the file with it. */
+const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL('../../../schemas/streamtrain.config.schema.json', import.meta.url), 'utf8')) as object);
 
 type Kind = 'numeric' | 'integer' | 'boolean' | 'categorical' | 'vector' | 'iso' | 'epoch' | 'nested' | 'id';
 type LabelKind = 'binary' | 'bool' | 'classes' | 'continuous' | 'names';
@@ -118,7 +123,7 @@ describe('init: inference from a sample', () => {
     );
   });
 
-  it('property: the written YAML validates with parseConfig and holds no string of the sample', async () => {
+  it('property: the written YAML validates with parseConfig and the JSON Schema, and holds no string of the sample', async () => {
     const formats: InitFormat[] = [{ kind: 'json' }, { kind: 'avro', schemaFile: './x.avsc' }, { kind: 'registry', url: 'http://127.0.0.1:8081' }];
     await fc.assert(
       fc.asyncProperty(sampleArb, fc.constantFrom(...formats), fc.boolean(), async (s, format, classesFromSample) => {
@@ -131,6 +136,7 @@ describe('init: inference from a sample', () => {
         const { text } = initYaml({ spec, topic: 'orders.v1', brokers: ['127.0.0.1:9092'], format, schemaRef: './node_modules/streamtrain/schemas/streamtrain.config.schema.json', labelClasses, baseDir: '/tmp' });
         expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/streamtrain/schemas/streamtrain.config.schema.json');
         const config = parseConfig(parse(text), { env: {} });
+        expect(editorCheck(parse(text))).toBe(true);
         expect(config.input.label.field).toBe('y');
         expect(config.model.task).toBe(s.label === 'continuous' ? 'regression' : 'classification');
         // No value of the sample: feature strings, ids, dates, and label names unless asked for.
