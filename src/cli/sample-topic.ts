@@ -38,6 +38,12 @@ export function quotas(sizes: readonly number[], total: number): number[] {
   return out;
 }
 
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /**
  * Reads a bounded sample of `topic` from the beginning of every partition, committing nothing: a throw-away
  * consumer group, deleted afterwards, with auto-commit off. Stops at the quota of each partition, its end, or the
@@ -56,8 +62,10 @@ export async function sampleTopic(o: SampleTopicOptions): Promise<TopicSample> {
   try {
     const topics = await admin.listTopics();
     if (!topics.includes(o.topic)) {
-      const near = topics.filter((t) => !t.startsWith('__')).slice(0, 20);
-      throw new ConfigError('--topic', `Topic \`${o.topic}\` does not exist on ${o.brokers.join(', ')}; topics there: ${near.map((t) => `\`${t}\``).join(', ') || 'none'}`);
+      const names = topics.filter((t) => !t.startsWith('__'));
+      const near = [...names].sort((a, b) => sharedPrefix(b, o.topic) - sharedPrefix(a, o.topic) || a.localeCompare(b)).slice(0, 8);
+      const more = names.length > near.length ? ` (of ${names.length})` : '';
+      throw new ConfigError('--topic', `Topic \`${o.topic}\` does not exist on ${o.brokers.join(', ')}; the closest names there${more}: ${near.map((t) => `\`${t}\``).join(', ') || 'none'}`);
     }
     const offsets = (await admin.fetchTopicOffsets(o.topic)).sort((a, b) => a.partition - b.partition);
     const sizes = offsets.map((p) => Math.max(0, Number(p.high) - Number(p.low)));
