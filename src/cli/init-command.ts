@@ -104,6 +104,8 @@ export async function initCommand(o: InitCommandOptions, io: InitIo = {}): Promi
 
   const started = performance.now();
   const sample = await sampleTopic({ brokers: o.brokers, topic: o.topic, sample: o.sample, maxSeconds: o.maxSeconds });
+  // The read alone: a question on the terminal later is not part of it.
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (sample.values.length === 0) {
     throw new ConfigError('--topic', sample.available === 0 ? `Topic \`${o.topic}\` is empty: produce some records first (or wait for them)` : `No record of \`${o.topic}\` arrived within ${o.maxSeconds} s: raise --max-seconds`);
   }
@@ -119,7 +121,6 @@ export async function initCommand(o: InitCommandOptions, io: InitIo = {}): Promi
   const yaml = initYaml({ spec, topic: o.topic, brokers: o.brokers, format, schemaRef: schemaRef(outDir), labelClasses, baseDir: outDir });
   writeFileSync(out, yaml.text, { flag: o.force ? 'w' : 'wx' });
 
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const width = Math.max(5, ...yaml.lines.map((l) => l.field.length), ...yaml.skipped.map((f) => f.name.length)) + 2;
   const kindWidth = Math.max(4, ...yaml.lines.map((l) => l.kind.length)) + 2;
   const text = [
