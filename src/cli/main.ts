@@ -3,6 +3,7 @@ import { ConfigError, DependencyError, StreamtrainError, STREAMTRAIN_VERSION } f
 import { checkCommand } from './check-command.js';
 import { exitCodeOf } from './exit-codes.js';
 import { demoCommand } from './demo-command.js';
+import { initCommand } from './init-command.js';
 import { produceCommand } from './produce-command.js';
 import { runCommand } from './run-command.js';
 import { loadServicesEnv } from './services-env.js';
@@ -67,6 +68,23 @@ program
   .option('--partitions <n>', 'partitions when creating the topic', int('--partitions', 1))
   .action(async (o: { topic: string; source: string; brokers: string; rate?: number; limit?: number; length: number; seed: number; driftAt?: number[]; driftWidth: number; partitions?: number }) =>
     exit(await produceCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
+  );
+
+program
+  .command('init')
+  .description('Sample a topic, infer the features, the label and the task, and write a commented config (no record values in it).')
+  .requiredOption('-t, --topic <topic>', 'topic to sample')
+  .option('-b, --brokers <list>', 'comma-separated brokers (env KAFKA_BROKERS)', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .option('-n, --sample <n>', 'records to read at most, from the beginning of every partition', int('--sample', 1), 2_000)
+  .option('--max-seconds <n>', 'time bound of the read', positive('--max-seconds'), 15)
+  .option('--avro-schema <file>', 'records are Avro binary with this writer schema (.avsc)')
+  .option('--schema-registry <url>', 'records are Avro in the Confluent wire format; schemas from this registry')
+  .option('--label <field>', 'the label field (default: label, y, target, class, outcome or is_*, else asked on a terminal)')
+  .option('--label-classes-from-sample', 'for a string label, write the class names seen in the sample', false)
+  .option('-o, --out <file>', 'config file to write', 'streamtrain.yaml')
+  .option('--force', 'overwrite --out if it exists', false)
+  .action(async (o: { topic: string; brokers: string; sample: number; maxSeconds: number; avroSchema?: string; schemaRegistry?: string; label?: string; labelClassesFromSample: boolean; out: string; force: boolean }) =>
+    exit(await initCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
   );
 
 program
