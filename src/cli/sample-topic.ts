@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError, ServiceUnavailableError } from '../core/index.js';
+import { ConfigError, DependencyError } from '../core/index.js';
 
 export interface SampleTopicOptions {
   readonly brokers: readonly string[];
@@ -55,7 +55,7 @@ export async function sampleTopic(o: SampleTopicOptions): Promise<TopicSample> {
   try {
     await admin.connect();
   } catch (cause) {
-    throw new ServiceUnavailableError(`Could not reach the Kafka brokers ${o.brokers.join(', ')}: check --brokers (or env KAFKA_BROKERS)`, { cause });
+    throw new DependencyError('--brokers (env KAFKA_BROKERS)', `Could not reach the Kafka brokers ${o.brokers.join(', ')}: check --brokers (or env KAFKA_BROKERS) and that the brokers run`, { cause, retriable: true });
   }
   const groupId = `streamtrain-init-${randomUUID()}`;
   let joined = false;
