@@ -4,6 +4,7 @@ import { DenseGradients } from './dense-gradients.js';
 import type { LearnerState } from './learner-state.js';
 import { setUpModels, type LearnerModels } from './learner-setup.js';
 import { learnerStateOf, publishedArtifacts } from './learner-snapshot.js';
+import type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
 import { errorsOf, PrequentialMetrics } from './metrics.js';
 import { outputKindOf, type OutputKind } from './models.js';
 import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js';
@@ -11,63 +12,7 @@ import { allFinite, packTensors, unpackTensors } from './snapshot.js';
 import { readLearnerState } from './state-reader.js';
 import { tf } from './tf.js';
 import { scoreWith, tfjsStep, type TfjsStep } from './tfjs-step.js';
-import { TypedDenseTrainer } from './typed-dense-trainer.js';
-
-/**
- * A whole-batch step goes through the typed trainer up to this many multiply-adds per forward pass (rows x the
- * model's multiply-adds per row); above it, tfjs' kernels are as fast or faster than plain loops. Measured on the
- * wasm backend (2 cores), a step with averaging, typed against tfjs: logistic regression (8 features) at batch 256
- * 63 against 278 us, at 1,024 155 against 314 us; an MLP 8-16-1 at 256 (36,864) 409 against 525 us; an MLP 8-64-1
- * at 32 (18,432) 227 against 481 us; the loops cost about 10 us per 1,000 multiply-adds and tfjs 500 to 600 us
- * a step at these sizes, so they cross near 50,000.
- */
-const TYPED_WHOLE_BATCH_MACS = 49_152;
-
-/** Rows of one micro-batch, row-major. */
-export interface LearnInput {
-  readonly size: number;
-  readonly width: number;
-  readonly features: Float32Array;
-  readonly labels: Float32Array;
-}
-
-export interface StepResult {
-  readonly size: number;
-  /** Mean training loss of the batch before the update. */
-  readonly loss: number;
-  /** False when the guard refused the update (non-finite loss or gradients); the batch was still scored. */
-  readonly applied: boolean;
-  /** Per sample, scored before the update: 1 = error / 0 = correct for classifiers, |error| for regression. */
-  readonly errors: Float32Array;
-  /** Per sample, pre-update output: P(class 1) for binary, P(true class) for multiclass, value for regression. */
-  readonly scores: Float32Array;
-  /**
-   * With weight averaging and `model.averaging.restartOnLag`, outside a hold-off: the errors the trained weights
-   * would have made on the same samples (same convention as `errors`), to tell whether the average lags.
-   */
-  readonly trainedErrors?: Float32Array;
-}
-
-export interface OnlineLearnerOptions {
-  readonly spec: ModelConfig;
-  /** Samples per gradient step; a larger micro-batch is scored whole, then learned in steps of this size. @default the whole batch */
-  readonly updateBatchSize?: number;
-  readonly inputWidth: number;
-  readonly metricsWindow: number;
-  readonly logger: Logger;
-  /**
-   * Score and step in typed arrays (TypedDenseTrainer) when the model is a plain Dense stack with biases and the
-   * optimizer SGD or Adam: always for slices of a micro-batch (`updateBatchSize` below its size), and for a
-   * whole-batch step up to TYPED_WHOLE_BATCH_MACS; false keeps every step on tfjs (a reference for tests and
-   * benchmarks). @default true
-   */
-  readonly typedSteps?: boolean;
-  /**
-   * Keep a regression model's per-sample errors (the horizon selector's window) in snapshots
-   * (`checkpoints.regressionErrors`); a classifier's 0/1 errors are always kept. @default false
-   */
-  readonly regressionErrors?: boolean;
-}
+import { TYPED_WHOLE_BATCH_MACS, TypedDenseTrainer } from './typed-dense-trainer.js';
 
 /** What a learner is made of (see `OnlineLearner.create`). */
 interface LearnerParts {
