@@ -15,6 +15,8 @@ const UNFOLDED = 'streamtrain.unfolded/';
 const AVERAGE = 'streamtrain.average/';
 const SHORT = 'streamtrain.short/';
 const PREFIXES = [TRAINED, UNFOLDED, AVERAGE, SHORT];
+/** Optimizer config keys that were the learner's. */
+const LEARNER_KEYS: readonly string[] = ['averageMass', 'averageHoldoff', 'shortAverageMass', 'shortAverageHoldoff', 'selector', 'standardizer'];
 
 interface LegacyConfig {
   readonly averageMass?: unknown;
@@ -48,8 +50,7 @@ export function readLegacyLearnerState(optimizer: ModelSnapshot['optimizer']): R
     ...(config.selector !== undefined ? { selector: config.selector } : {}),
     ...(config.standardizer !== undefined ? { standardizer: config.standardizer } : {}),
   };
-  const { averageMass, averageHoldoff, shortAverageMass, shortAverageHoldoff, selector, standardizer, ...optimizerConfig } = config;
-  void [averageMass, averageHoldoff, shortAverageMass, shortAverageHoldoff, selector, standardizer];
+  const optimizerConfig = Object.fromEntries(Object.entries(config).filter(([key]) => !LEARNER_KEYS.includes(key)));
   return { learner, optimizer: { ...optimizer, config: optimizerConfig, tensors: optimizer.tensors.filter((t) => !PREFIXES.some((p) => t.name.startsWith(p))) } };
 }
 

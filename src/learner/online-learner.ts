@@ -62,7 +62,14 @@ export class OnlineLearner {
   private readonly shortVariables?: tf.Variable[];
 
   private constructor(p: LearnerParts) {
-    ({ models: this.m, optimizer: this.optimizer, spec: this.spec, outputKind: this.outputKind, metrics: this.metrics, logger: this.logger, updateBatchSize: this.updateBatchSize, regressionErrors: this.regressionErrors } = p);
+    this.m = p.models;
+    this.optimizer = p.optimizer;
+    this.spec = p.spec;
+    this.outputKind = p.outputKind;
+    this.metrics = p.metrics;
+    this.logger = p.logger;
+    this.updateBatchSize = p.updateBatchSize;
+    this.regressionErrors = p.regressionErrors;
     const { model, serving, average, selection } = p.models;
     const kind = p.outputKind;
     this.baseLearningRate = learningRateOf(p.optimizer);
