@@ -6,6 +6,8 @@ export interface SnapshotJson {
   readonly weightSpecs: ModelSnapshot['weightSpecs'];
   readonly weightData: string;
   readonly optimizer: Omit<ModelSnapshot['optimizer'], 'data'> & { readonly data: string };
+  /** The learner state (JSON already); absent in snapshots written before it. */
+  readonly learner?: unknown;
 }
 
 export function snapshotToJson(s: ModelSnapshot): SnapshotJson {
@@ -14,6 +16,7 @@ export function snapshotToJson(s: ModelSnapshot): SnapshotJson {
     weightSpecs: s.weightSpecs,
     weightData: Buffer.from(s.weightData).toString('base64'),
     optimizer: { ...s.optimizer, data: Buffer.from(s.optimizer.data).toString('base64') },
+    ...(s.learner !== undefined ? { learner: s.learner } : {}),
   };
 }
 
@@ -23,6 +26,7 @@ export function snapshotFromJson(j: SnapshotJson): ModelSnapshot {
     weightSpecs: j.weightSpecs,
     weightData: toArrayBuffer(Buffer.from(j.weightData, 'base64')),
     optimizer: { ...j.optimizer, data: toArrayBuffer(Buffer.from(j.optimizer.data, 'base64')) },
+    ...(j.learner !== undefined ? { learner: j.learner } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ export async function readCheckpoint(store: ObjectStore, model: string, version:
     weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
     weightData: weights.slice().buffer,
     optimizer: state?.optimizer ?? { className: '', config: {}, tensors: [], data: new ArrayBuffer(0) },
+    ...(state?.learner !== undefined ? { learner: state.learner } : {}),
   };
   return { manifest, uri: store.uri(dir), snapshot, state: state?.state };
 }

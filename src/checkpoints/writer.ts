@@ -39,7 +39,7 @@ export async function writeCheckpoint(store: ObjectStore, input: ManifestInput, 
   const blobs: Record<BlobName, Uint8Array> = {
     'model.json': new TextEncoder().encode(JSON.stringify(modelJson)),
     'weights.bin': new Uint8Array(snapshot.weightData),
-    'state.bin': encodeState({ optimizer: snapshot.optimizer, state }),
+    'state.bin': encodeState({ optimizer: snapshot.optimizer, ...(snapshot.learner !== undefined ? { learner: snapshot.learner } : {}), state }),
   };
   const dir = versionDir(input.model, input.version);
   const hashes: Record<string, string> = {};

@@ -147,6 +147,11 @@ export interface ModelSnapshot {
   readonly weightData: ArrayBuffer;
   /** Optimizer slots in applyGradients order, plus anything else the learner needs to continue exactly. */
   readonly optimizer: { readonly className: string; readonly config: unknown; readonly tensors: readonly TensorSpec[]; readonly data: ArrayBuffer };
+  /**
+   * The learner's own state (its `LearnerState`: weight averages, trained weights, selector, standardizer), JSON;
+   * kept in state.bin. Absent in snapshots written before it existed, which kept it inside `optimizer`.
+   */
+  readonly learner?: unknown;
 }
 
 /** The manifest of a checkpoint: what it is, where it came from, what it has seen. */

@@ -1,5 +1,6 @@
 import type { OutputKind } from './models.js';
 import { tf } from './tf.js';
+import { layersOf, variableOf } from './tfjs-internals.js';
 
 /** One Dense layer of a plain stack, with what its gradient needs. */
 export interface DenseLayer {
@@ -8,12 +9,6 @@ export interface DenseLayer {
   readonly activation: string;
   /** L2 factor of the kernel regularizer (0 without one). */
   readonly l2: number;
-}
-
-interface LayerLike {
-  getClassName(): string;
-  getConfig(): Record<string, unknown>;
-  readonly trainableWeights: { read(): tf.Tensor; readonly name: string }[];
 }
 
 const HIDDEN: readonly string[] = ['relu', 'linear', 'tanh', 'sigmoid'];
@@ -37,7 +32,7 @@ export class DenseGradients {
 
   static of(model: tf.LayersModel, kind: OutputKind): DenseGradients | undefined {
     const layers: DenseLayer[] = [];
-    const all = model.layers as unknown as LayerLike[];
+    const all = layersOf(model);
     for (const [i, layer] of all.entries()) {
       if (layer.getClassName() === 'InputLayer') continue;
       if (layer.getClassName() !== 'Dense') return undefined;
@@ -48,7 +43,7 @@ export class DenseGradients {
       if (c.biasRegularizer || c.activityRegularizer || c.kernelConstraint || c.biasConstraint) return undefined;
       const l2 = l2Of(c.kernelRegularizer);
       if (l2 === undefined) return undefined;
-      const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const weights = layer.trainableWeights.map(variableOf);
       const kernel = weights[0];
       if (!kernel || kernel.rank !== 2 || weights.length > 2) return undefined;
       layers.push({ kernel, bias: weights[1], activation, l2 });
@@ -60,7 +55,7 @@ export class DenseGradients {
 
   /** Whether the model's first layer with weights is a Dense layer with a bias (what standardization folds into). */
   static firstDense(model: tf.LayersModel): boolean {
-    const first = (model.layers as unknown as LayerLike[]).find((l) => l.getClassName() !== 'InputLayer');
+    const first = layersOf(model).find((l) => l.getClassName() !== 'InputLayer');
     return first?.getClassName() === 'Dense' && first.getConfig().useBias !== false;
   }
 

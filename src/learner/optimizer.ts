@@ -1,6 +1,7 @@
 import type { OptimizerConfig } from '../core/index.js';
 import { ConfigError } from '../core/index.js';
 import { tf } from './tf.js';
+import { adamInternals, optimizerInternals } from './tfjs-internals.js';
 
 /** Creates the optimizer whose slots (moments, accumulators, iteration count) are checkpointed with the weights. */
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
@@ -27,13 +28,13 @@ export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
  * only their own `setLearningRate()` refreshes (setting the field alone left their steps unchanged).
  */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  const o = optimizerInternals(optimizer);
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
 }
 
 export function learningRateOf(optimizer: tf.Optimizer): number {
-  return (optimizer as unknown as { learningRate: number }).learningRate;
+  return optimizerInternals(optimizer).learningRate;
 }
 
 /**
@@ -43,13 +44,13 @@ export function learningRateOf(optimizer: tf.Optimizer): number {
  * step makes a restored optimizer continue exactly as the one that wrote the checkpoint. No-op for the others.
  */
 export function alignAdamPowers(optimizer: tf.Optimizer, iterations = optimizer.iterations): void {
-  if (optimizer.getClassName() !== 'Adam') return;
-  const adam = optimizer as unknown as { beta1: number; beta2: number; accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (!adam.accBeta1 || !adam.accBeta2) return;
+  const adam = adamInternals(optimizer);
+  // Undefined before Adam's first step.
+  if (!adam?.accBeta1 || !adam.accBeta2) return;
   const [p1, p2] = adamPowers(adam.beta1, adam.beta2, iterations);
   tf.tidy(() => {
-    adam.accBeta1?.assign(tf.scalar(p1));
-    adam.accBeta2?.assign(tf.scalar(p2));
+    adam.accBeta1.assign(tf.scalar(p1));
+    adam.accBeta2.assign(tf.scalar(p2));
   });
 }
 

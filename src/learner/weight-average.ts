@@ -7,6 +7,20 @@ export interface WeightVariable {
   write(value: tf.Tensor): unknown;
 }
 
+export interface WeightAverageOptions {
+  /** The weights the optimizer moves, in model order. */
+  readonly trained: readonly WeightVariable[];
+  /** The same shapes, in the same order: the weights that predict. */
+  readonly averaged: readonly WeightVariable[];
+  readonly horizon: number;
+  /** A saved average's bookkeeping (see `mass` and `holdoff`). @default 0 */
+  readonly mass?: number;
+  /** @default 0 */
+  readonly holdoff?: number;
+  /** Samples the trained weights predict alone after a `restart()`. @default horizon */
+  readonly holdoffLength?: number;
+}
+
 /**
  * An exponential moving average of one model's weights, kept in the variables of a second model of the same
  * topology (the one that predicts). Each trained sample discounts the past by (1 - 1/horizon), whatever the size
@@ -24,20 +38,22 @@ export interface WeightVariable {
 export class WeightAverage {
   private readonly perSample: number;
 
-  /**
-   * @param trained the weights the optimizer moves, in model order
-   * @param averaged the same shapes, in the same order: the weights that predict
-   */
-  constructor(
-    private readonly trained: readonly WeightVariable[],
-    private readonly averaged: readonly WeightVariable[],
-    readonly horizon: number,
-    private massValue = 0,
-    private holdoffValue = 0,
-    readonly holdoffLength = horizon,
-  ) {
-    if (trained.length !== averaged.length) throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${trained.length} trained weights but ${averaged.length} averaged ones`);
-    this.perSample = 1 - 1 / Math.max(1, horizon);
+  private readonly trained: readonly WeightVariable[];
+  private readonly averaged: readonly WeightVariable[];
+  readonly horizon: number;
+  readonly holdoffLength: number;
+  private massValue: number;
+  private holdoffValue: number;
+
+  constructor(o: WeightAverageOptions) {
+    if (o.trained.length !== o.averaged.length) throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${o.trained.length} trained weights but ${o.averaged.length} averaged ones`);
+    this.trained = o.trained;
+    this.averaged = o.averaged;
+    this.horizon = o.horizon;
+    this.massValue = o.mass ?? 0;
+    this.holdoffValue = o.holdoff ?? 0;
+    this.holdoffLength = o.holdoffLength ?? o.horizon;
+    this.perSample = 1 - 1 / Math.max(1, o.horizon);
   }
 
   get mass(): number {

@@ -316,11 +316,11 @@ describe('ModelManager', () => {
       return { m, labels, errors };
     }
 
-    /** The checkpoint as written: the manager's state and the learner snapshot's optimizer config (the selector's window). */
+    /** The checkpoint as written: the manager's state, the learner snapshot's optimizer config and learner state (the selector's window). */
     async function written(m: ModelManager) {
       const state = await m.state();
       const snapshot = await m.learner.snapshot();
-      return { state, snapshot, text: JSON.stringify(state) + JSON.stringify(snapshot.optimizer.config) };
+      return { state, snapshot, text: JSON.stringify(state) + JSON.stringify(snapshot.optimizer.config) + JSON.stringify(snapshot.learner) };
     }
 
     it('by default keeps none: no detector state, trend, lag block, race pairs or selector window, and no label or error value', async () => {
@@ -332,7 +332,7 @@ describe('ModelManager', () => {
       expect(state.challenger?.race.comparison.champion).toEqual([]);
       expect(state.challenger?.race.comparison.challenger).toEqual([]);
       expect(state.challenger?.race.comparison.total).toBeGreaterThan(0);
-      expect((snapshot.optimizer.config as { selector?: unknown }).selector).toBeUndefined();
+      expect(snapshot.learner.selector).toBeUndefined();
       // None of the labels or per-sample errors, as float32 values written out, appears (the opt-in test below is
       // the positive control: the same search finds the errors there).
       expect(labels.filter((v) => text.includes(String(v)))).toEqual([]);
@@ -350,7 +350,7 @@ describe('ModelManager', () => {
       expect(state.detectors).toHaveLength(3);
       expect(state.trend?.length).toBeGreaterThan(0);
       expect(state.challenger?.race.comparison.champion.length).toBeGreaterThan(0);
-      expect((snapshot.optimizer.config as { selector?: unknown }).selector).toBeDefined();
+      expect(snapshot.learner.selector).toBeDefined();
       expect(errors.slice(-500).filter((v) => v > 0 && text.includes(String(v))).length).toBeGreaterThan(0);
       m.dispose();
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig, type ModelConfig } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { loadModelArtifacts } from '../../../src/learner/snapshot.js';
+import { loadWeights } from '../../../src/learner/learner-state.js';
 import { foldIntoDense, Standardizer, STANDARDIZER_MIN_SAMPLES } from '../../../src/learner/standardizer.js';
 import { testModelSpec } from '../../support/model-spec.js';
 
@@ -135,7 +136,9 @@ describe('model.standardize in the learner', () => {
       const fromFiles = tf.tidy(() => (published.predict(tf.tensor2d(probe.features, [probe.size, 3])) as tf.Tensor).dataSync() as Float32Array);
       expect(maxRelDiff(fromFiles, l.predict(probe.features, probe.size))).toBeLessThan(1e-4);
       // The published kernel is not the one that predicts on standardized features: the fold did something.
-      const unfoldedKernel = l['serving'].weights[0]?.read().dataSync() as Float32Array;
+      const [unfolded] = loadWeights(snap.learner.unfolded);
+      const unfoldedKernel = unfolded?.dataSync() as Float32Array;
+      unfolded?.dispose();
       expect(maxRelDiff(new Float32Array(snap.weightData, 0, 3), unfoldedKernel)).toBeGreaterThan(1e-2);
       published.dispose();
       l.dispose();
@@ -156,6 +159,7 @@ describe('model.standardize in the learner', () => {
       expect(new Uint8Array(b.weightData)).toEqual(new Uint8Array(a.weightData));
       expect(new Uint8Array(b.optimizer.data)).toEqual(new Uint8Array(a.optimizer.data));
       expect(b.optimizer.config).toEqual(a.optimizer.config);
+      expect(b.learner).toEqual(a.learner);
       live.dispose();
       restored.dispose();
     });
@@ -173,14 +177,17 @@ describe('model.standardize in the learner', () => {
     expect(s.state().count).toBe(STANDARDIZER_MIN_SAMPLES);
     expect(Array.from(s.transform(one.features, 1)).some((v) => v !== 0)).toBe(true);
 
-    // A learner that saw one record: its snapshot (published weights, optimizer slots, config) holds none of its
+    // A learner that saw one record: its snapshot (published weights, optimizer slots, config, learner state) holds none of its
     // feature values, neither as float32 bytes nor as numbers in the JSON.
     const l = await OnlineLearner.create({ spec: spec({ averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
     const record = scaledBatch(11, 1);
     l.step(record);
     const snap = await l.snapshot();
-    const bytes = Buffer.concat([Buffer.from(snap.weightData), Buffer.from(snap.optimizer.data), Buffer.from(JSON.stringify(snap.optimizer.config))]);
-    const json = JSON.stringify(snap.optimizer.config);
+    const saved = loadWeights(snap.learner.unfolded);
+    const learnerBytes = saved.map((t) => Buffer.from((t.dataSync() as Float32Array).buffer));
+    saved.forEach((t) => t.dispose());
+    const json = JSON.stringify(snap.optimizer.config) + JSON.stringify(snap.learner);
+    const bytes = Buffer.concat([Buffer.from(snap.weightData), Buffer.from(snap.optimizer.data), ...learnerBytes, Buffer.from(json)]);
     for (const v of Array.from(record.features)) {
       expect(bytes.includes(Buffer.from(Float32Array.of(v).buffer))).toBe(false);
       expect(json.includes(String(v))).toBe(false);
@@ -208,7 +215,7 @@ describe('model.standardize in the learner', () => {
     expect(l.step({ ...b, features }).applied).toBe(false);
     for (let k = 4; k < 8; k++) expect(l.step(scaledBatch(k)).applied).toBe(true);
     const snap = await l.snapshot();
-    const scaling = (snap.optimizer.config as { standardizer: { count: number; mean: number[] } }).standardizer;
+    const scaling = snap.learner.standardizer as { count: number; mean: readonly number[] };
     expect(scaling.count).toBe(64 * 5 - 1);
     for (const v of scaling.mean) expect(Number.isFinite(v)).toBe(true);
     for (const v of new Float32Array(snap.weightData)) expect(Number.isFinite(v)).toBe(true);

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { unpackTensors } from '../../../src/learner/snapshot.js';
+import { loadWeights } from '../../../src/learner/learner-state.js';
+import { readLearnerState } from '../../../src/learner/state-reader.js';
 import { testModelSpec } from '../../support/model-spec.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
@@ -23,7 +25,7 @@ function batchOf(seed: number, label: Labeler, size = 32) {
   return { ...b, labels };
 }
 
-/** Everything a snapshot holds, by tensor name (the optimizer's slots and trained weights included). */
+/** Everything a snapshot holds, by tensor name (the optimizer's slots and the learner state's weights included). */
 function tensorsOf(snap: ModelSnapshot): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   const weights = new Float32Array(snap.weightData.slice(0));
@@ -38,6 +40,13 @@ function tensorsOf(snap: ModelSnapshot): Map<string, Float32Array> {
     out.set(`optimizer/${i}`, Float32Array.from(t.tensor.dataSync()));
     t.tensor.dispose();
   });
+  const { learner } = readLearnerState(snap);
+  for (const [set, saved] of [['trained', learner.trained], ['unfolded', learner.unfolded], ['average', learner.average?.weights], ['short', learner.short?.weights]] as const) {
+    loadWeights(saved).forEach((t, i) => {
+      out.set(`${set}/${i}`, Float32Array.from(t.dataSync()));
+      t.dispose();
+    });
+  }
   return out;
 }
 

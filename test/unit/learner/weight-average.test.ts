@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig, type ModelConfig, type ModelSnapshot } from '../../../src/core/index.js';
 import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
-import { loadModelArtifacts, unpackTensors } from '../../../src/learner/snapshot.js';
+import { loadModelArtifacts } from '../../../src/learner/snapshot.js';
+import { loadWeights } from '../../../src/learner/learner-state.js';
+import { readLearnerState } from '../../../src/learner/state-reader.js';
 import { WeightAverage, type WeightVariable } from '../../../src/learner/weight-average.js';
 import { HorizonSelector } from '../../../src/learner/horizon-selector.js';
 import { ModelManager } from '../../../src/adaptation/index.js';
@@ -35,10 +37,9 @@ function variable(values: number[]): WeightVariable & { v: tf.Variable } {
 /** The trained weights a snapshot carries, as a model that predicts with them. */
 async function trainedModel(snap: ModelSnapshot): Promise<tf.LayersModel> {
   const model = await loadModelArtifacts(snap);
-  const specs = snap.optimizer.tensors.filter((t) => t.name.startsWith('streamtrain.trained/'));
-  const named = unpackTensors(specs, snap.optimizer.data);
-  model.setWeights(named.map((n) => n.tensor));
-  named.forEach((n) => n.tensor.dispose());
+  const trained = loadWeights(readLearnerState(snap).learner.trained);
+  model.setWeights(trained);
+  trained.forEach((t) => t.dispose());
   return model;
 }
 
@@ -61,7 +62,7 @@ describe('WeightAverage', () => {
     const horizon = 20;
     const trained = variable([0, 0]);
     const averaged = variable([0, 0]);
-    const avg = new WeightAverage([trained], [averaged], horizon, 0, horizon);
+    const avg = new WeightAverage({ trained: [trained], averaged: [averaged], horizon, holdoff: horizon });
     // A sequence of trained weights and the number of samples each step learned, with a restart in the middle.
     let s = 99;
     const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);

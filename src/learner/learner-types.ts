@@ -1,0 +1,47 @@
+import type { Logger, ModelConfig } from '../core/index.js';
+
+/** Rows of one micro-batch, row-major. */
+export interface LearnInput {
+  readonly size: number;
+  readonly width: number;
+  readonly features: Float32Array;
+  readonly labels: Float32Array;
+}
+
+export interface StepResult {
+  readonly size: number;
+  /** Mean training loss of the batch before the update. */
+  readonly loss: number;
+  /** False when the guard refused the update (non-finite loss or gradients); the batch was still scored. */
+  readonly applied: boolean;
+  /** Per sample, scored before the update: 1 = error / 0 = correct for classifiers, |error| for regression. */
+  readonly errors: Float32Array;
+  /** Per sample, pre-update output: P(class 1) for binary, P(true class) for multiclass, value for regression. */
+  readonly scores: Float32Array;
+  /**
+   * With weight averaging and `model.averaging.restartOnLag`, outside a hold-off: the errors the trained weights
+   * would have made on the same samples (same convention as `errors`), to tell whether the average lags.
+   */
+  readonly trainedErrors?: Float32Array;
+}
+
+export interface OnlineLearnerOptions {
+  readonly spec: ModelConfig;
+  /** Samples per gradient step; a larger micro-batch is scored whole, then learned in steps of this size. @default the whole batch */
+  readonly updateBatchSize?: number;
+  readonly inputWidth: number;
+  readonly metricsWindow: number;
+  readonly logger: Logger;
+  /**
+   * Score and step in typed arrays (TypedDenseTrainer) when the model is a plain Dense stack with biases and the
+   * optimizer SGD or Adam: always for slices of a micro-batch (`updateBatchSize` below its size), and for a
+   * whole-batch step up to TYPED_WHOLE_BATCH_MACS (typed-dense-trainer.ts); false keeps every step on tfjs (a reference for tests and
+   * benchmarks). @default true
+   */
+  readonly typedSteps?: boolean;
+  /**
+   * Keep a regression model's per-sample errors (the horizon selector's window) in snapshots
+   * (`checkpoints.regressionErrors`); a classifier's 0/1 errors are always kept. @default false
+   */
+  readonly regressionErrors?: boolean;
+}
