@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { KafkaJSConnectionError, KafkaJSSASLAuthenticationError } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSError, KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, ServiceUnavailableError, type KafkaConfig } from '../../../src/core/index.js';
+import { ConfigError, createLogger, DependencyError, ServiceUnavailableError, type KafkaConfig } from '../../../src/core/index.js';
 import { createKafka, explainKafkaError, kafkaTls } from '../../../src/consumers/kafka-client.js';
 
 const PASSWORD = 'pw-5f1c0e7a9b2d4c68a1e3';
@@ -57,12 +57,16 @@ describe('kafka client: TLS, SASL errors, secrets in logs', () => {
     expect(explainKafkaError(new Error('start failed', { cause: refused }), config)).toBeInstanceOf(ConfigError);
   });
 
-  it('points an untrusted broker certificate at KAFKA_CA_FILE, and leaves other errors alone', () => {
+  it('points an untrusted broker certificate at KAFKA_CA_FILE, an unreachable broker at kafka.brokers, and leaves other errors alone', () => {
     const untrusted = new KafkaJSConnectionError('Connection error: self-signed certificate in certificate chain');
     const err = explainKafkaError(untrusted, config);
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect((err as Error).message).toMatch(/not trusted .* set KAFKA_CA_FILE \(or NODE_EXTRA_CA_CERTS\)/);
-    const other = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9094');
+    const refused = explainKafkaError(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9094'), config);
+    expect(refused).toBeInstanceOf(DependencyError);
+    expect((refused as DependencyError).setting).toBe('kafka.brokers (env KAFKA_BROKERS)');
+    expect((refused as Error).message).toMatch(/Cannot reach any Kafka broker at .*ECONNREFUSED.*check `kafka\.brokers` \/ KAFKA_BROKERS/);
+    const other = new KafkaJSError('The coordinator is loading');
     expect(explainKafkaError(other, config)).toBe(other);
   });
 
