@@ -17,7 +17,7 @@
  *       MINIO_PORT=19000 MINIO_CONSOLE_PORT=19001 bash scripts/services.sh up
  * and run the bench with the same environment. Bounded: BENCH_CHAOS_SECONDS (720) is a hard deadline for the
  * whole run; BENCH_CHAOS_KILLS (50), BENCH_CHAOS_SEED, and BENCH_CHAOS_THROUGHPUT_SECONDS (20)
- * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs. Every topic, group and S3 key it makes starts with its run id
+ * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked). Every topic, group and S3 key it makes starts with its run id
  * and is deleted at the end; every child process is killed on exit. Instance logs stay in a temp folder (printed).
  */
 import { mkdtempSync } from 'node:fs';
@@ -33,7 +33,7 @@ import { assertOwnServices, PacedProducer, servicesUp, stopService } from './cha
 import { envInt } from './support/context.js';
 import { benchServices, s3Env } from './support/env.js';
 import { benchKafka, createServiceTopics, createTopic, deleteGroups, deleteObjects, deleteTopics, newRunId, withAdmin } from './support/kafka.js';
-import { mergeSummary, percentile, round, writeResult } from './support/results.js';
+import { mergeSummary, percentile, readJson, RESULTS_DIR, round, writeResult } from './support/results.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -482,6 +482,9 @@ hardStop.unref();
 let failed = false;
 try {
   log(`run ${runId}: seed ${SEED}, ${KILLS} disruptions, deadline ${SECONDS} s, logs in ${dir}`);
+  // BENCH_CHAOS_THROUGHPUT=0 keeps the throughput runs of the previous result, saying which run they come from.
+  const earlier = readJson<{ runId?: string; date?: string; throughput?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`);
+  const earlierThroughput = earlier?.throughput?.runs ? { ...earlier.throughput, fromEarlierRun: { runId: (earlier.throughput.fromEarlierRun as { runId?: string } | undefined)?.runId ?? earlier.runId, date: (earlier.throughput.fromEarlierRun as { date?: string } | undefined)?.date ?? earlier.date } } : undefined;
   const result = await chaos();
   // Throughput afterwards, on the chaos topic (no fill needed): whatever time is left, each run bounded.
   const tp: ThroughputRun[] = [];
@@ -535,13 +538,13 @@ try {
     },
     targets,
     keyed: { keyed_models: 0, keyed_lost: null, note: 'model.partitionBy (keyed models, issue #15 item 3) does not exist yet: only the single-model chaos ran' },
-    throughput: {
+    throughput: THROUGHPUT || !earlierThroughput ? {
       note: 'one model: only the leader learns, so more instances add availability, not throughput; standbys (checkpoint follower + warm learner worker) share the 2 cores with the leader, Kafka and MinIO',
       batchSize: 1_000,
       topic: 'the chaos source topic, from its beginning, by a fresh model per run',
       windowSeconds: TP_SECONDS,
       runs: tp,
-    },
+    } : earlierThroughput,
     chaos: result,
   });
   mergeSummary({
