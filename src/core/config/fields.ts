@@ -80,3 +80,17 @@ export const always = { when: (): boolean => true };
 export function numberOr(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
+
+/**
+ * The rule of a section with a session timeout and a heartbeat interval (`kafka`, `cluster`): the heartbeat is
+ * at most a third of the session, so two missed heartbeats do not end a session.
+ */
+export function heartbeatWithinSession(section: string) {
+  return (s: { heartbeatIntervalMs?: unknown; sessionTimeoutMs?: unknown }, ctx: z.core.$RefinementCtx): void => {
+    const beat = numberOr(s.heartbeatIntervalMs);
+    const session = numberOr(s.sessionTimeoutMs);
+    if (beat !== undefined && session !== undefined && beat * 3 > session) {
+      ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `Expected \`{path}\` to be at most a third of \`${section}.sessionTimeoutMs\` (${Math.floor(session / 3)}), got \`${beat}\`` });
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { always, int, numberOr, optionalSection, str } from '../fields.js';
+import { always, heartbeatWithinSession, int, optionalSection, str } from '../fields.js';
 
 export const clusterSchema = optionalSection({
   leaseTopic: str().default('streamtrain-leases').describe('One-partition topic whose consumer groups (one per model) elect the instance that learns and publishes.'),
@@ -7,11 +7,5 @@ export const clusterSchema = optionalSection({
   standbyPollMs: int(100, 600_000).default(1_000).describe('How often a standby checks the store for a newer checkpoint to hold ready.'),
   instanceId: str().optional().meta({ description: "This instance's id in LATEST, manifests and logs (env STREAMTRAIN_INSTANCE_ID wins).", defaultText: 'host-pid-random' }),
 })
-  .superRefine((c, ctx) => {
-    const beat = numberOr(c.heartbeatIntervalMs);
-    const session = numberOr(c.sessionTimeoutMs);
-    if (beat !== undefined && session !== undefined && beat * 3 > session) {
-      ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `Expected \`{path}\` to be at most a third of \`cluster.sessionTimeoutMs\` (${Math.floor(session / 3)}), got \`${beat}\`` });
-    }
-  }, always)
+  .superRefine(heartbeatWithinSession('cluster'), always)
   .describe('Instances of one model: one leads (learns and publishes), the others stand by and take over. See docs/deployment.md.');

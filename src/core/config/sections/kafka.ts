@@ -1,4 +1,4 @@
-import { always, bool, int, numberOr, oneOf, section, optionalSection, str, strList } from '../fields.js';
+import { always, heartbeatWithinSession, bool, int, oneOf, section, optionalSection, str, strList } from '../fields.js';
 
 export const saslSchema = section({
   mechanism: oneOf(['plain', 'scram-sha-256', 'scram-sha-512']).default('plain').describe('SASL mechanism (env KAFKA_SASL_MECHANISM).'),
@@ -24,11 +24,5 @@ export const kafkaSchema = optionalSection({
   sasl: saslSchema.optional(),
   ssl: bool().default(false).describe('Connect over TLS.'),
 })
-  .superRefine((k, ctx) => {
-    const beat = numberOr(k.heartbeatIntervalMs);
-    const session = numberOr(k.sessionTimeoutMs);
-    if (beat !== undefined && session !== undefined && beat * 3 > session) {
-      ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `Expected \`{path}\` to be at most a third of \`kafka.sessionTimeoutMs\` (${Math.floor(session / 3)}), got \`${beat}\`` });
-    }
-  }, always)
+  .superRefine(heartbeatWithinSession('kafka'), always)
   .describe('Where the records come from.');
