@@ -1,8 +1,9 @@
 import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import type { ServiceOptions, ServiceStatus } from './service-options.js';
-import type { DriftEvent, Logger, Manifest, OffsetRange, Trigger, VersionEvent } from '../core/index.js';
-import { inputColumns, inputWidth, parsePartitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
+import { rangesOf, versionEvent } from './version-event.js';
+import type { DriftEvent, Logger, Trigger } from '../core/index.js';
+import { inputColumns, inputWidth, STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError, KafkaSource, RecordDecoder } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
@@ -105,19 +106,47 @@ export class StreamtrainService {
     // The epoch is claimed before anything is read: no older writer can move LATEST after this point.
     this.fence = this.options.fence ?? (await WriterFence.claim(this.store, config.model.name, this.options.instanceId ?? defaultInstanceId()));
     const preloaded = this.options.restored;
-    const restored = preloaded !== undefined && (preloaded?.manifest.version ?? null) === this.fence.latest.version ? (preloaded ?? undefined) : await latestValidCheckpoint(this.store, config.model.name, logger);
+    const restored =
+      preloaded !== undefined && (preloaded?.manifest.version ?? null) === this.fence.latest.version
+        ? (preloaded ?? undefined)
+        : await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: width, inputColumns: inputColumns(config.input.features), metricsWindow: config.learner.metricsWindow, updateBatchSize: config.learner.updateBatchSize, backend: config.learner.backend, regressionErrors: config.checkpoints.regressionErrors };
-    const restoredModel = restored ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version } : undefined;
+    const hostOptions: LearnerHostOptions = {
+      spec: config.model,
+      drift: config.drift,
+      inputWidth: width,
+      inputColumns: inputColumns(config.input.features),
+      metricsWindow: config.learner.metricsWindow,
+      updateBatchSize: config.learner.updateBatchSize,
+      backend: config.learner.backend,
+      regressionErrors: config.checkpoints.regressionErrors,
+    };
+    const restoredModel = restored
+      ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
+      : undefined;
     const warm = config.learner.thread === 'worker' ? this.options.warmLearner : undefined;
-    this.learner = warm ? await warm.init(hostOptions, restoredModel) : config.learner.thread === 'worker' ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel) : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
+    this.learner = warm
+      ? await warm.init(hostOptions, restoredModel)
+      : config.learner.thread === 'worker'
+        ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel)
+        : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
     this.backend = this.learner.backend;
     if (restored) {
       this.ledger.restore(restored.manifest.offsets);
       this.samplesTotal = restored.manifest.samples.total;
       this.samplesLearned = this.samplesTotal;
     }
-    this.log.info({ store: describeStore(config.checkpoints.store), epoch: this.fence.epoch, restored: restored?.manifest.version ?? null, samples: this.samplesTotal, backend: this.backend, thread: config.learner.thread }, restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model');
+    this.log.info(
+      {
+        store: describeStore(config.checkpoints.store),
+        epoch: this.fence.epoch,
+        restored: restored?.manifest.version ?? null,
+        samples: this.samplesTotal,
+        backend: this.backend,
+        thread: config.learner.thread,
+      },
+      restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model',
+    );
 
     this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
     this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
@@ -145,7 +174,11 @@ export class StreamtrainService {
     if (!restored) this.publish({ reason: 'initial', detail: 'new model' });
     await warnOnShortRetention(this.kafka, config, this.log);
 
-    const decoder = new RecordDecoder({ input: config.input, label: { task: config.model.task, classes: config.model.classes }, keepRejectedPayload: config.deadLetter.includePayload });
+    const decoder = new RecordDecoder({
+      input: config.input,
+      label: { task: config.model.task, classes: config.model.classes },
+      keepRejectedPayload: config.deadLetter.includePayload,
+    });
     this.source = new KafkaSource({
       kafka: this.kafka,
       groupId: config.kafka.groupId,
@@ -288,7 +321,10 @@ export class StreamtrainService {
     this.samplesSinceVersion += batch.size;
     this.newestRecordAt = batch.receivedAt;
     for (const r of batch.rejected) this.deadLetters?.add(r);
-    if (batch.rejected.length) void this.deadLetters?.send().catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
+    if (batch.rejected.length)
+      void this.deadLetters
+        ?.send()
+        .catch((err: Error) => this.log.warn({ err: err.message }, 'dead-letter send failed; will retry before the next checkpoint'));
     this.ledger.apply(batch.offsets);
     while (this.inflight.length >= MAX_IN_FLIGHT) await (this.inflight[0] as InFlight).settled;
   }
@@ -307,7 +343,18 @@ export class StreamtrainService {
 
   /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
   private async onManagerEvent(e: ManagerEvent, batch: PackedBatch): Promise<void> {
-    const detail = e.kind === 'drift' ? driftDetail(e) : e.kind === 'adapt-started' || e.kind === 'adapt-ended' ? adaptDetail(e) : e.kind === 'challenger-started' ? (e.rollback ? `rollback race of the displaced champion ${e.from}` : `from ${e.from}`) : 'comparison' in e ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}` : '';
+    const detail =
+      e.kind === 'drift'
+        ? driftDetail(e)
+        : e.kind === 'adapt-started' || e.kind === 'adapt-ended'
+          ? adaptDetail(e)
+          : e.kind === 'challenger-started'
+            ? e.rollback
+              ? `rollback race of the displaced champion ${e.from}`
+              : `from ${e.from}`
+            : 'comparison' in e
+              ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
+              : '';
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);
@@ -387,26 +434,6 @@ export class StreamtrainService {
     this.triggers.reset();
     this.lastVersionAt = performance.now();
   }
-}
-
-function rangesOf(batch: PackedBatch): OffsetRange[] {
-  return [...batch.offsets].map(([k, r]) => ({ ...parsePartitionKey(k), from: r.from.toString(), to: r.to.toString() }));
-}
-
-export function versionEvent(m: Manifest, uri: string): VersionEvent {
-  return {
-    model: m.model,
-    version: m.version,
-    parents: m.parents,
-    uri,
-    createdAt: m.createdAt,
-    samplesTotal: m.samples.total,
-    samplesSinceParent: m.samples.sinceParent,
-    metrics: m.metrics,
-    offsets: m.offsets,
-    trigger: m.trigger.reason,
-    triggerDetail: m.trigger.detail ?? null,
-  };
 }
 
 export type { ServiceOptions, ServiceStatus } from './service-options.js';
