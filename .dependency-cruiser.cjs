@@ -91,7 +91,10 @@ module.exports = {
         '`streamtrain/subscriber` never loads the training code, the publishers, tfjs-node or the union package @tensorflow/tfjs (tfjs-data, the converter, WebGL), directly or not.',
       severity: 'error',
       from: { path: '^src/subscriber/' },
-      to: { path: ['^src/(learner|pipeline|producers|drift|server|cli|datasets)/', 'node_modules/@tensorflow/(tfjs|tfjs-node|tfjs-data|tfjs-converter)/'], reachable: true },
+      to: {
+        path: ['^src/(learner|pipeline|producers|drift|server|cli|datasets)/', 'node_modules/@tensorflow/(tfjs|tfjs-node|tfjs-data|tfjs-converter)/'],
+        reachable: true,
+      },
     },
   ],
   options: {

@@ -147,7 +147,17 @@ async function throughput(k: number, topic: string, records: number): Promise<Th
   cluster.startAll();
   try {
     const leader = await cluster.waitFor(() => cluster.learningLeader(), Math.max(0, Math.min(90_000, deadline - CLEANUP_MS - 30_000 - Date.now())));
-    if (!leader) return { instances: k, recordsPerSecond: null, samples: 0, seconds: 0, startupMs: null, completed: false, cpuPerSecond: {}, note: 'no leader learned within 90 s (or before the deadline)' };
+    if (!leader)
+      return {
+        instances: k,
+        recordsPerSecond: null,
+        samples: 0,
+        seconds: 0,
+        startupMs: null,
+        completed: false,
+        cpuPerSecond: {},
+        note: 'no leader learned within 90 s (or before the deadline)',
+      };
     const startupMs = Date.now() - t0;
     // Standbys joined too (they load the checkpoint and warm a learner): measure with all k running.
     await cluster.waitFor(() => cluster.running() >= k || undefined, Math.max(0, Math.min(30_000, deadline - CLEANUP_MS - 40_000 - Date.now())));
@@ -162,9 +172,18 @@ async function throughput(k: number, topic: string, records: number): Promise<Th
     for (const s of [leader, ...cluster.slots.filter((x) => x !== leader)]) {
       const a = cpu0.get(s.name);
       const b = cpuSeconds(s.pid);
-      cpuPerSecond[`${s.name} (${s === leader ? 'leader' : (s.role ?? 'not running')})`] = a !== undefined && b !== undefined && seconds > 0 ? round((b - a) / seconds, 2) : null;
+      cpuPerSecond[`${s.name} (${s === leader ? 'leader' : (s.role ?? 'not running')})`] =
+        a !== undefined && b !== undefined && seconds > 0 ? round((b - a) / seconds, 2) : null;
     }
-    return { instances: k, recordsPerSecond: seconds > 0 ? Math.round((s1 - s0) / seconds) : null, samples: s1 - s0, seconds: round(seconds, 2), startupMs, completed: s1 >= records, cpuPerSecond };
+    return {
+      instances: k,
+      recordsPerSecond: seconds > 0 ? Math.round((s1 - s0) / seconds) : null,
+      samples: s1 - s0,
+      seconds: round(seconds, 2),
+      startupMs,
+      completed: s1 >= records,
+      cpuPerSecond,
+    };
   } finally {
     await cluster.stopAll(20_000);
   }
@@ -324,9 +343,15 @@ async function chaos(): Promise<Record<string, unknown>> {
       const waitStart = Date.now();
       if (kind.endsWith('leader')) {
         // Each takeover is measured from a steady cluster: a learning leader and at least one warm standby.
-        target = await cluster.waitFor(() => (cluster.standbys().length > 0 ? cluster.learningLeader() : undefined), Math.max(0, Math.min(60_000, chaosEnd - Date.now())));
+        target = await cluster.waitFor(
+          () => (cluster.standbys().length > 0 ? cluster.learningLeader() : undefined),
+          Math.max(0, Math.min(60_000, chaosEnd - Date.now())),
+        );
       } else {
-        const standbys = await cluster.waitFor(() => (cluster.standbys().length > 0 && cluster.learningLeader() ? cluster.standbys() : undefined), Math.max(0, Math.min(30_000, chaosEnd - Date.now())));
+        const standbys = await cluster.waitFor(
+          () => (cluster.standbys().length > 0 && cluster.learningLeader() ? cluster.standbys() : undefined),
+          Math.max(0, Math.min(30_000, chaosEnd - Date.now())),
+        );
         target = standbys?.[Math.floor(pick * standbys.length)];
       }
       if (!target) {
@@ -355,7 +380,9 @@ async function chaos(): Promise<Record<string, unknown>> {
         ev.successor = next?.instance;
         ev.successorEpoch = next?.status?.epoch;
         ev.successorWasStandby = next ? standbysAtKill.has(next.instance) : undefined;
-        log(`#${n} ${kind} ${instance}: ${next ? `${next.instance} learns after ${ev.successorMs} ms (epoch ${ev.successorEpoch})` : 'NO successor within 60 s'}`);
+        log(
+          `#${n} ${kind} ${instance}: ${next ? `${next.instance} learns after ${ev.successorMs} ms (epoch ${ev.successorEpoch})` : 'NO successor within 60 s'}`,
+        );
       } else {
         log(`#${n} ${kind} ${instance}`);
       }
@@ -383,7 +410,15 @@ async function chaos(): Promise<Record<string, unknown>> {
       if (counted >= produced) break;
       await sleep(500);
     }
-    drain = { produced, acked: producer.acked, failedSends: producer.failedSends, countedByLatest: counted, drainMs: Date.now() - drainStart, complete: counted >= produced, limitMs: drainLimit };
+    drain = {
+      produced,
+      acked: producer.acked,
+      failedSends: producer.failedSends,
+      countedByLatest: counted,
+      drainMs: Date.now() - drainStart,
+      complete: counted >= produced,
+      limitMs: drainLimit,
+    };
     log(`drain: LATEST counts ${counted} of ${produced} after ${Date.now() - drainStart} ms`);
 
     const stopStart = Date.now();
@@ -407,8 +442,19 @@ async function chaos(): Promise<Record<string, unknown>> {
   const takeovers = events.filter((e) => e.kind === 'kill-leader');
   const handovers = events.filter((e) => e.kind === 'term-leader');
   const stats = (list: Disruption[]) => {
-    const ms = list.map((e) => e.successorMs).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
-    return { count: list.length, measured: ms.length, noSuccessorWithin60s: list.length - ms.length, p50_ms: ms.length ? percentile(ms, 50) : null, p99_ms: ms.length ? percentile(ms, 99) : null, max_ms: ms.length ? ms[ms.length - 1] : null, sorted_ms: ms };
+    const ms = list
+      .map((e) => e.successorMs)
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
+    return {
+      count: list.length,
+      measured: ms.length,
+      noSuccessorWithin60s: list.length - ms.length,
+      p50_ms: ms.length ? percentile(ms, 50) : null,
+      p99_ms: ms.length ? percentile(ms, 99) : null,
+      max_ms: ms.length ? ms[ms.length - 1] : null,
+      sorted_ms: ms,
+    };
   };
   const logExcerpts = await errorLines(cluster);
   return {
@@ -430,7 +476,12 @@ async function chaos(): Promise<Record<string, unknown>> {
     },
     drain,
     stop,
-    epochs: { seen: epochLog.list().length, highest: Math.max(0, ...epochLog.list().map((e) => e.epoch)), latestReadErrors: latestErrors, list: epochLog.list() },
+    epochs: {
+      seen: epochLog.list().length,
+      highest: Math.max(0, ...epochLog.list().map((e) => e.epoch)),
+      latestReadErrors: latestErrors,
+      list: epochLog.list(),
+    },
     lineage: check ?? null,
     lineageError: checkError ?? null,
     logErrorExcerpts: logExcerpts,
@@ -443,7 +494,11 @@ async function errorLines(cluster: Cluster): Promise<Record<string, string[]>> {
   for (const s of cluster.slots) {
     const text = await readFile(cluster.logFile(s.name), 'utf8').catch(() => '');
     const lines = text.split('\n').filter((l) => /"level":(50|60)/.test(l) || /^(Error|TypeError|RangeError)/.test(l));
-    out[s.name] = [...lines.slice(0, 10), ...(lines.length > 20 ? [`... ${lines.length - 20} more ...`] : []), ...lines.slice(Math.max(10, lines.length - 10))].map((l) => l.slice(0, 400));
+    out[s.name] = [
+      ...lines.slice(0, 10),
+      ...(lines.length > 20 ? [`... ${lines.length - 20} more ...`] : []),
+      ...lines.slice(Math.max(10, lines.length - 10)),
+    ].map((l) => l.slice(0, 400));
   }
   return out;
 }
@@ -484,13 +539,30 @@ try {
   log(`run ${runId}: seed ${SEED}, ${KILLS} disruptions, deadline ${SECONDS} s, logs in ${dir}`);
   // BENCH_CHAOS_THROUGHPUT=0 keeps the throughput runs of the previous result, saying which run they come from.
   const earlier = readJson<{ runId?: string; date?: string; throughput?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`);
-  const earlierThroughput = earlier?.throughput?.runs ? { ...earlier.throughput, fromEarlierRun: { runId: (earlier.throughput.fromEarlierRun as { runId?: string } | undefined)?.runId ?? earlier.runId, date: (earlier.throughput.fromEarlierRun as { date?: string } | undefined)?.date ?? earlier.date } } : undefined;
+  const earlierThroughput = earlier?.throughput?.runs
+    ? {
+        ...earlier.throughput,
+        fromEarlierRun: {
+          runId: (earlier.throughput.fromEarlierRun as { runId?: string } | undefined)?.runId ?? earlier.runId,
+          date: (earlier.throughput.fromEarlierRun as { date?: string } | undefined)?.date ?? earlier.date,
+        },
+      }
+    : undefined;
   const result = await chaos();
   // Throughput afterwards, on the chaos topic (no fill needed): whatever time is left, each run bounded.
   const tp: ThroughputRun[] = [];
   for (const k of [1, 2, 3]) {
     if (!THROUGHPUT || deadline - Date.now() < CLEANUP_MS + 45_000) {
-      tp.push({ instances: k, recordsPerSecond: null, samples: 0, seconds: 0, startupMs: null, completed: false, cpuPerSecond: {}, note: THROUGHPUT ? 'skipped: too close to the deadline' : 'skipped: BENCH_CHAOS_THROUGHPUT=0' });
+      tp.push({
+        instances: k,
+        recordsPerSecond: null,
+        samples: 0,
+        seconds: 0,
+        startupMs: null,
+        completed: false,
+        cpuPerSecond: {},
+        note: THROUGHPUT ? 'skipped: too close to the deadline' : 'skipped: BENCH_CHAOS_THROUGHPUT=0',
+      });
       continue;
     }
     const r = await throughput(k, result.topic as string, result.produced as number);
@@ -534,17 +606,25 @@ try {
       handover: 'SIGTERM of the leader -> the same',
       chaos_lost: 'records in the topic (end offsets) - distinct offsets covered by the lineage',
       chaos_applied_twice: 'offsets covered by more than one version of the lineage (sum of range lengths - distinct)',
-      chaos_fenced_writes_accepted: 'lineage versions whose epoch is lower than an earlier one, written by another instance than the claimer of their epoch (LATEST seen every 250 ms), or newer than where the next epoch began (LATEST epoch history)',
+      chaos_fenced_writes_accepted:
+        'lineage versions whose epoch is lower than an earlier one, written by another instance than the claimer of their epoch (LATEST seen every 250 ms), or newer than where the next epoch began (LATEST epoch history)',
     },
     targets,
-    keyed: { keyed_models: 0, keyed_lost: null, note: 'model.partitionBy (keyed models, issue #15 item 3) does not exist yet: only the single-model chaos ran' },
-    throughput: THROUGHPUT || !earlierThroughput ? {
-      note: 'one model: only the leader learns, so more instances add availability, not throughput; standbys (checkpoint follower + warm learner worker) share the 2 cores with the leader, Kafka and MinIO',
-      batchSize: 1_000,
-      topic: 'the chaos source topic, from its beginning, by a fresh model per run',
-      windowSeconds: TP_SECONDS,
-      runs: tp,
-    } : earlierThroughput,
+    keyed: {
+      keyed_models: 0,
+      keyed_lost: null,
+      note: 'model.partitionBy (keyed models, issue #15 item 3) does not exist yet: only the single-model chaos ran',
+    },
+    throughput:
+      THROUGHPUT || !earlierThroughput
+        ? {
+            note: 'one model: only the leader learns, so more instances add availability, not throughput; standbys (checkpoint follower + warm learner worker) share the 2 cores with the leader, Kafka and MinIO',
+            batchSize: 1_000,
+            topic: 'the chaos source topic, from its beginning, by a fresh model per run',
+            windowSeconds: TP_SECONDS,
+            runs: tp,
+          }
+        : earlierThroughput,
     chaos: result,
   });
   mergeSummary({
@@ -560,8 +640,12 @@ try {
     keyed_models: 0,
     keyed_lost: null,
   });
-  log(`kills ${kills} (takeovers ${takeover.count}, handovers ${handover.count}); takeover p50/p99 ${takeover.p50_ms}/${takeover.p99_ms} ms; handover p50/p99 ${handover.p50_ms}/${handover.p99_ms} ms`);
-  log(`lineage: ${lineage ? `${lineage.versions} versions, total ${lineage.total}, produced ${lineage.produced}, lost ${lineage.lost}, twice ${lineage.appliedTwice}, fenced accepted ${lineage.fencedWritesAccepted}, outside lineage ${lineage.outsideLineage.count}` : `not checked: ${String(result.lineageError)}`}`);
+  log(
+    `kills ${kills} (takeovers ${takeover.count}, handovers ${handover.count}); takeover p50/p99 ${takeover.p50_ms}/${takeover.p99_ms} ms; handover p50/p99 ${handover.p50_ms}/${handover.p99_ms} ms`,
+  );
+  log(
+    `lineage: ${lineage ? `${lineage.versions} versions, total ${lineage.total}, produced ${lineage.produced}, lost ${lineage.lost}, twice ${lineage.appliedTwice}, fenced accepted ${lineage.fencedWritesAccepted}, outside lineage ${lineage.outsideLineage.count}` : `not checked: ${String(result.lineageError)}`}`,
+  );
   log(`targets: ${JSON.stringify(targets)}`);
   failed = !Object.values(targets).every((v) => v === true || typeof v === 'number');
 } catch (err) {

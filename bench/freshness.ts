@@ -81,10 +81,15 @@ export const freshnessBenchmark: Benchmark = {
       await service.start();
       // The initial version (1.0) is announced at start-up; wait for it so the listener is live.
       await until(() => arrivals.length > 0, 30_000, 50);
-      runs = await producePaced(ctx.kafka, topic, PARTITIONS, RATE, SECONDS, (sent) => show(`${sent.toLocaleString('en-US')} records produced at ${RATE}/s, ${arrivals.length} version events, learned ${service.status().samplesTotal.toLocaleString('en-US')}`));
+      runs = await producePaced(ctx.kafka, topic, PARTITIONS, RATE, SECONDS, (sent) =>
+        show(
+          `${sent.toLocaleString('en-US')} records produced at ${RATE}/s, ${arrivals.length} version events, learned ${service.status().samplesTotal.toLocaleString('en-US')}`,
+        ),
+      );
       const ends = new Map<number, number>();
       for (const r of runs) ends.set(r.partition, Math.max(ends.get(r.partition) ?? 0, r.base + r.count));
-      const covered = () => [...ends].every(([p, end]) => arrivals.some((a) => a.event.offsets.some((o) => o.topic === topic && o.partition === p && Number(o.to) >= end)));
+      const covered = () =>
+        [...ends].every(([p, end]) => arrivals.some((a) => a.event.offsets.some((o) => o.topic === topic && o.partition === p && Number(o.to) >= end)));
       await until(covered, 6 * T * 1000 + 10_000, 50);
       await sleep(200);
     } finally {
@@ -101,8 +106,13 @@ export const freshnessBenchmark: Benchmark = {
     const p50 = percentile(ok, 50);
     const p99 = percentile(ok, 99);
     const within = ok.filter((x) => x <= bound).length / Math.max(1, produced);
-    const gaps = versions.slice(1).map((a, i) => a.at - (versions[i] as Arrival).at).sort((a, b) => a - b);
-    process.stderr.write(`[bench freshness] p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, bound 2T + checkpoint = ${bound.toFixed(0)} ms; ${versions.length} versions, ${produced - ok.length} records never covered\n`);
+    const gaps = versions
+      .slice(1)
+      .map((a, i) => a.at - (versions[i] as Arrival).at)
+      .sort((a, b) => a - b);
+    process.stderr.write(
+      `[bench freshness] p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, bound 2T + checkpoint = ${bound.toFixed(0)} ms; ${versions.length} versions, ${produced - ok.length} records never covered\n`,
+    );
     writeResult('freshness', {
       inputs: {
         rate: RATE,
@@ -110,14 +120,30 @@ export const freshnessBenchmark: Benchmark = {
         partitions: PARTITIONS,
         publicationIntervalSeconds: T,
         model: 'logreg',
-        config: benchConfigTree({ services: ctx.services, runId: '<run>', name, topic: '<topic>', model: 'logreg', batchSize: 256, everySamples: 0, everySeconds: T }),
-        definition: 'freshness = arrival (at a versions-topic consumer) of the first version event whose offsets [from, to) cover the record - the record\'s produce time (just before its send)',
+        config: benchConfigTree({
+          services: ctx.services,
+          runId: '<run>',
+          name,
+          topic: '<topic>',
+          model: 'logreg',
+          batchSize: 256,
+          everySamples: 0,
+          everySeconds: T,
+        }),
+        definition:
+          "freshness = arrival (at a versions-topic consumer) of the first version event whose offsets [from, to) cover the record - the record's produce time (just before its send)",
         checkpointTime: 'per version: arrival wall time - manifest createdAt (set when the write starts)',
       },
       records: produced,
       recordsCovered: ok.length,
       versions: versions.length,
-      freshnessMs: { p50: round(p50), p90: round(percentile(ok, 90)), p99: round(p99), max: round(ok.length ? (ok[ok.length - 1] as number) : Number.NaN), min: round(ok[0] ?? Number.NaN) },
+      freshnessMs: {
+        p50: round(p50),
+        p90: round(percentile(ok, 90)),
+        p99: round(p99),
+        max: round(ok.length ? (ok[ok.length - 1] as number) : Number.NaN),
+        min: round(ok[0] ?? Number.NaN),
+      },
       checkpointMs: { p50: round(percentile(ckpt, 50)), max: round(ckptMax), all: Array.from(ckpt, (x) => round(x)) },
       versionGapMs: { p50: round(percentile(gaps, 50)), max: round(gaps[gaps.length - 1] ?? Number.NaN) },
       boundMs: round(bound),

@@ -26,7 +26,12 @@ const logger = createLogger({ level: 'warn', destination: 2 });
 
 function modelSpec(kind: 'logreg' | 'mlp'): ModelConfig {
   const tree = {
-    model: { name: `learner-${kind}`, type: kind === 'logreg' ? 'logistic' : 'mlp', ...(kind === 'mlp' ? { hiddenUnits: [64] } : {}), optimizer: { type: 'adam', learningRate: 0.01 } },
+    model: {
+      name: `learner-${kind}`,
+      type: kind === 'logreg' ? 'logistic' : 'mlp',
+      ...(kind === 'mlp' ? { hiddenUnits: [64] } : {}),
+      optimizer: { type: 'adam', learningRate: 0.01 },
+    },
     kafka: { topics: ['unused'] },
     input: { features: FEATURES.map((field) => ({ field })), label: { field: 'y' } },
     checkpoints: { store: { type: 'folder', path: '/nonexistent' } },
@@ -94,7 +99,16 @@ async function race(contenders: readonly Contender[]): Promise<Record<string, Ti
     contenders.map((c, k) => {
       const sorted = [...(rounds[k] as number[])].sort((a, b) => a - b);
       const best = sorted[sorted.length - 1] as number;
-      return [c.name, { samplesPerSecond: best, medianSamplesPerSecond: sorted[Math.floor(sorted.length / 2)] as number, msPerStep: (c.batch / best) * 1000, steps: steps[k] as number, rounds: sorted.map(Math.round) }];
+      return [
+        c.name,
+        {
+          samplesPerSecond: best,
+          medianSamplesPerSecond: sorted[Math.floor(sorted.length / 2)] as number,
+          msPerStep: (c.batch / best) * 1000,
+          steps: steps[k] as number,
+          rounds: sorted.map(Math.round),
+        },
+      ];
     }),
   );
 }
@@ -173,7 +187,9 @@ async function main(): Promise<void> {
       trainOnBatchPerSample: psPlain,
       perSampleVsTrainOnBatch: ps.samplesPerSecond / psPlain.samplesPerSecond,
     };
-    process.stderr.write(`[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s; a step per sample: ${Math.round(ps.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs as Timing).samplesPerSecond).toLocaleString('en-US')}), trainOnBatch per sample ${Math.round(psPlain.samplesPerSecond).toLocaleString('en-US')}\n`);
+    process.stderr.write(
+      `[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s; a step per sample: ${Math.round(ps.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs as Timing).samplesPerSecond).toLocaleString('en-US')}), trainOnBatch per sample ${Math.round(psPlain.samplesPerSecond).toLocaleString('en-US')}\n`,
+    );
   }
   process.stdout.write(`${JSON.stringify({ backend, available: true, tensorsLeft: tf.memory().numTensors, ...results })}\n`);
 }

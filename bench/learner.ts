@@ -30,7 +30,9 @@ interface ModelResult {
   readonly trainOnBatchPerSample: Timing;
   readonly perSampleVsTrainOnBatch: number;
 }
-type ChildResult = { backend: string; available: false; reason: string } | { backend: string; available: true; tensorsLeft: number; logreg: ModelResult; mlp: ModelResult };
+type ChildResult =
+  | { backend: string; available: false; reason: string }
+  | { backend: string; available: true; tensorsLeft: number; logreg: ModelResult; mlp: ModelResult };
 
 function runChild(backend: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
@@ -50,7 +52,12 @@ function runChild(backend: string): Promise<ChildResult> {
   });
 }
 
-const roundTiming = (t: Timing) => ({ ...t, samplesPerSecond: round(t.samplesPerSecond), medianSamplesPerSecond: round(t.medianSamplesPerSecond), msPerStep: round(t.msPerStep, 3) });
+const roundTiming = (t: Timing) => ({
+  ...t,
+  samplesPerSecond: round(t.samplesPerSecond),
+  medianSamplesPerSecond: round(t.medianSamplesPerSecond),
+  msPerStep: round(t.msPerStep, 3),
+});
 const rounded = (m: ModelResult) => ({
   step: roundTiming(m.step),
   step1024: roundTiming(m.step1024),
@@ -81,8 +88,21 @@ export const learnerBenchmark: Benchmark = {
       keys[`update_per_sample_vs_train_on_batch_${r.backend}`] = round(r.logreg.perSampleVsTrainOnBatch, 3);
     }
     writeResult('learner', {
-      inputs: { batchSize: 256, features: 8, optimizer: 'adam 0.01', models: { logreg: 'logistic (8 -> 1 sigmoid)', mlp: '8 -> 64 relu -> 1 sigmoid' }, warmupMs: 700, measureMs: 3_000, method: 'step(), trainOnBatch() and step() at batch 1024, and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given', summaryKeys: 'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256; update_per_sample_* = logreg, a step per sample', baseline: 'tfjs model.trainOnBatch() on the same architecture and backend (once per sample for the step-per-sample rows)' },
-      backends: results.map((r) => (r.available ? { backend: r.backend, available: true, tensorsLeft: r.tensorsLeft, logreg: rounded(r.logreg), mlp: rounded(r.mlp) } : r)),
+      inputs: {
+        batchSize: 256,
+        features: 8,
+        optimizer: 'adam 0.01',
+        models: { logreg: 'logistic (8 -> 1 sigmoid)', mlp: '8 -> 64 relu -> 1 sigmoid' },
+        warmupMs: 700,
+        measureMs: 3_000,
+        method:
+          'step(), trainOnBatch() and step() at batch 1024, and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given',
+        summaryKeys: 'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256; update_per_sample_* = logreg, a step per sample',
+        baseline: 'tfjs model.trainOnBatch() on the same architecture and backend (once per sample for the step-per-sample rows)',
+      },
+      backends: results.map((r) =>
+        r.available ? { backend: r.backend, available: true, tensorsLeft: r.tensorsLeft, logreg: rounded(r.logreg), mlp: rounded(r.mlp) } : r,
+      ),
     });
     mergeSummary(keys);
   },

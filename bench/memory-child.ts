@@ -38,7 +38,15 @@ function sample(samples: number): Sample {
   gc?.();
   const m = process.memoryUsage();
   const t = tf.memory();
-  return { samples, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), tfTensors: t.numTensors, tfMb: mb(t.numBytes) };
+  return {
+    samples,
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+    tfTensors: t.numTensors,
+    tfMb: mb(t.numBytes),
+  };
 }
 
 const services = benchServices();
@@ -60,7 +68,9 @@ const run = await runService({
     if (s.samplesTotal < next) return;
     const x = sample(s.samplesTotal);
     samples.push(x);
-    process.stderr.write(`[bench memory] ${s.samplesTotal.toLocaleString('en-US')} learned: rss ${x.rssMb} MB, heap ${x.heapUsedMb} MB, tensors ${x.tfTensors}\n`);
+    process.stderr.write(
+      `[bench memory] ${s.samplesTotal.toLocaleString('en-US')} learned: rss ${x.rssMb} MB, heap ${x.heapUsedMb} MB, tensors ${x.tfTensors}\n`,
+    );
     while (next <= s.samplesTotal) next += step;
   },
 });

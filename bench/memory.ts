@@ -54,9 +54,18 @@ export const memoryBenchmark: Benchmark = {
     const last = at(N);
     if (!first || !last) throw new Error(`memory samples missing (run completed: ${r.run.completed})`);
     const ratio = last.rssMb / first.rssMb;
-    process.stderr.write(`[bench memory] rss ${first.rssMb} MB after ${first.samples.toLocaleString('en-US')}, ${last.rssMb} MB after ${last.samples.toLocaleString('en-US')}: ratio ${ratio.toFixed(3)}\n`);
+    process.stderr.write(
+      `[bench memory] rss ${first.rssMb} MB after ${first.samples.toLocaleString('en-US')}, ${last.rssMb} MB after ${last.samples.toLocaleString('en-US')}: ratio ${ratio.toFixed(3)}\n`,
+    );
     writeResult('memory', {
-      inputs: { records: N, sampleEvery: STEP, model: 'logreg', batchSize: BATCH, everySamples: r.everySamples, process: 'node --expose-gc --import tsx bench/memory-child.ts; samples after two global.gc() calls' },
+      inputs: {
+        records: N,
+        sampleEvery: STEP,
+        model: 'logreg',
+        batchSize: BATCH,
+        everySamples: r.everySamples,
+        process: 'node --expose-gc --import tsx bench/memory-child.ts; samples after two global.gc() calls',
+      },
       beforeStart: r.before,
       samples: r.samples,
       run: r.run,

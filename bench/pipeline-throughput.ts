@@ -37,7 +37,15 @@ interface PipelineRow extends ServiceRun {
 async function bare(ctx: BenchContext, n: number, i: number | 'scanner'): Promise<ConsumeRun> {
   const show = progress('throughput', 3_000);
   const label = i === 'scanner' ? "bare consumer with streamtrain's JSON scanner" : `bare consumer #${i}`;
-  const r = await bareConsume(ctx.kafka, ctx.sourceTopic, `${ctx.runId}-bare-${i}`, n, RUN_TIMEOUT_MS, (seen) => show(`${label}: ${seen.toLocaleString('en-US')}/${n.toLocaleString('en-US')}`), i === 'scanner' ? scannerDecode() : undefined);
+  const r = await bareConsume(
+    ctx.kafka,
+    ctx.sourceTopic,
+    `${ctx.runId}-bare-${i}`,
+    n,
+    RUN_TIMEOUT_MS,
+    (seen) => show(`${label}: ${seen.toLocaleString('en-US')}/${n.toLocaleString('en-US')}`),
+    i === 'scanner' ? scannerDecode() : undefined,
+  );
   process.stderr.write(`[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s\n`);
   return r;
 }
@@ -47,7 +55,10 @@ async function bare(ctx: BenchContext, n: number, i: number | 'scanner'): Promis
  * pipeline: run once to tell how much of the pipeline's rate is its decoder and how much the rest costs.
  */
 function scannerDecode(): BareDecode {
-  const scan = compileJsonRowScanner(FEATURES.map((field) => ({ field, type: 'numeric' as const })), 'y') as JsonRowScanner;
+  const scan = compileJsonRowScanner(
+    FEATURES.map((field) => ({ field, type: 'numeric' as const })),
+    'y',
+  ) as JsonRowScanner;
   const row = new Float32Array(FEATURES.length);
   return (value) => scan(value, row, 0);
 }
@@ -55,7 +66,16 @@ function scannerDecode(): BareDecode {
 async function pipeline(ctx: BenchContext, n: number, model: BenchModel, batchSize: number, pass: number): Promise<ServiceRun> {
   // A fresh model name, consumer group and store prefix per run: a second run must not resume the first.
   const name = `tp-${model}-b${batchSize}-r${pass}`;
-  const config = benchConfig({ services: ctx.services, runId: ctx.runId, name, topic: ctx.sourceTopic, model, batchSize, everySamples: EVERY_SAMPLES, everySeconds: 60 });
+  const config = benchConfig({
+    services: ctx.services,
+    runId: ctx.runId,
+    name,
+    topic: ctx.sourceTopic,
+    model,
+    batchSize,
+    everySamples: EVERY_SAMPLES,
+    everySeconds: 60,
+  });
   await createServiceTopics(ctx.kafka, config);
   const show = progress('throughput', 3_000);
   const r = await runService({
@@ -63,9 +83,12 @@ async function pipeline(ctx: BenchContext, n: number, model: BenchModel, batchSi
     logger: ctx.logger,
     n,
     timeoutMs: RUN_TIMEOUT_MS,
-    onPoll: (s) => show(`pipeline ${model} batch ${batchSize}: ${s.samplesTotal.toLocaleString('en-US')}/${n.toLocaleString('en-US')} learned, version ${s.version}`),
+    onPoll: (s) =>
+      show(`pipeline ${model} batch ${batchSize}: ${s.samplesTotal.toLocaleString('en-US')}/${n.toLocaleString('en-US')} learned, version ${s.version}`),
   });
-  process.stderr.write(`[bench throughput] pipeline ${model} batch ${batchSize}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses${r.completed ? '' : ', TIMED OUT'})\n`);
+  process.stderr.write(
+    `[bench throughput] pipeline ${model} batch ${batchSize}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses${r.completed ? '' : ', TIMED OUT'})\n`,
+  );
   return r;
 }
 
@@ -92,7 +115,10 @@ export const throughputBenchmark: Benchmark = {
     const best = (model: BenchModel) => withRatio.filter((r) => r.model === model).sort((a, b) => b.ratio - a.ratio)[0] as PipelineRow;
     if (MODELS.length < 2) {
       // A partial run (BENCH_MODELS, for profiling) prints its numbers but leaves the recorded results alone.
-      for (const r of withRatio) process.stderr.write(`[bench throughput] ${r.model} batch ${r.batchSize} run ${r.pass}: ratio ${r.ratio.toFixed(3)}, vs the scanner-decoding bare consumer ${(r.eventsPerSecond / scannerRun.eventsPerSecond).toFixed(3)} (partial run, results not written)\n`);
+      for (const r of withRatio)
+        process.stderr.write(
+          `[bench throughput] ${r.model} batch ${r.batchSize} run ${r.pass}: ratio ${r.ratio.toFixed(3)}, vs the scanner-decoding bare consumer ${(r.eventsPerSecond / scannerRun.eventsPerSecond).toFixed(3)} (partial run, results not written)\n`,
+        );
       return;
     }
     const logreg = best('logreg');
@@ -106,7 +132,16 @@ export const throughputBenchmark: Benchmark = {
         batchSizes: BATCH_SIZES,
         everySamples: EVERY_SAMPLES,
         store: 'MinIO (S3)',
-        config: benchConfigTree({ services: ctx.services, runId: '<run>', name: '<model>-b<batch>', topic: '<topic>', model: 'mlp', batchSize: BATCH_SIZES[0] as number, everySamples: EVERY_SAMPLES, everySeconds: 60 }),
+        config: benchConfigTree({
+          services: ctx.services,
+          runId: '<run>',
+          name: '<model>-b<batch>',
+          topic: '<topic>',
+          model: 'mlp',
+          batchSize: BATCH_SIZES[0] as number,
+          everySamples: EVERY_SAMPLES,
+          everySeconds: 60,
+        }),
         timing: 'from the first delivered Kafka batch until status().samplesTotal >= N (polled, within ~5 ms); bare: until the N-th record is decoded',
       },
       loadAverageAtStart,
@@ -114,10 +149,29 @@ export const throughputBenchmark: Benchmark = {
       bareBaselineEventsPerSecond: round(baseline),
       // Not the peer: the same bare consumer decoding with the pipeline's own JSON scanner (a report, not a target).
       bareWithStreamtrainScanner: { ...scannerRun, eventsPerSecond: round(scannerRun.eventsPerSecond), seconds: round(scannerRun.seconds, 2) },
-      pipeline: withRatio.map((r) => ({ ...r, eventsPerSecond: round(r.eventsPerSecond), seconds: round(r.seconds, 2), cpuSeconds: round(r.cpuSeconds, 2), eventLoopUtilization: round(r.eventLoopUtilization, 3), ratio: round(r.ratio, 3) })),
+      pipeline: withRatio.map((r) => ({
+        ...r,
+        eventsPerSecond: round(r.eventsPerSecond),
+        seconds: round(r.seconds, 2),
+        cpuSeconds: round(r.cpuSeconds, 2),
+        eventLoopUtilization: round(r.eventLoopUtilization, 3),
+        ratio: round(r.ratio, 3),
+      })),
       headline: {
-        logreg: { batchSize: logreg.batchSize, eventsPerSecond: round(logreg.eventsPerSecond), ratio: round(logreg.ratio, 3), target: targets.logreg, met: logreg.ratio >= targets.logreg && logreg.completed },
-        mlp: { batchSize: mlp.batchSize, eventsPerSecond: round(mlp.eventsPerSecond), ratio: round(mlp.ratio, 3), target: targets.mlp, met: mlp.ratio >= targets.mlp && mlp.completed },
+        logreg: {
+          batchSize: logreg.batchSize,
+          eventsPerSecond: round(logreg.eventsPerSecond),
+          ratio: round(logreg.ratio, 3),
+          target: targets.logreg,
+          met: logreg.ratio >= targets.logreg && logreg.completed,
+        },
+        mlp: {
+          batchSize: mlp.batchSize,
+          eventsPerSecond: round(mlp.eventsPerSecond),
+          ratio: round(mlp.ratio, 3),
+          target: targets.mlp,
+          met: mlp.ratio >= targets.mlp && mlp.completed,
+        },
       },
     });
     mergeSummary({

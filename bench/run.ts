@@ -79,7 +79,8 @@ try {
 } finally {
   await cleanup();
   const table = currentTable();
-  if (table) process.stderr.write(`\n${table}\n\n(\`npx tsx bench/summarize.ts\` writes this table into docs/benchmarks.md between its bench:pipeline markers)\n`);
+  if (table)
+    process.stderr.write(`\n${table}\n\n(\`npx tsx bench/summarize.ts\` writes this table into docs/benchmarks.md between its bench:pipeline markers)\n`);
   process.stderr.write(`[bench] total ${((performance.now() - started) / 1000).toFixed(0)} s; results in bench/results/\n`);
 }
 process.exit(failed ? 1 : 0);

@@ -36,26 +36,81 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
   const bound = num(s('freshness_bound_ms'));
   const rss = num(s('rss_growth_ratio_1m_vs_100k'));
   const rows: string[][] = [
-    ['Throughput, logistic regression', `${fmt(s('pipeline_events_per_s_logreg'))} events/s (batch ${fmt(s('pipeline_batch_size_logreg'))})`, `bare kafkajs consumer + JSON.parse: ${fmt(s('bare_events_per_s'))} events/s`, `${fmt(ratioLog)} (target >= 0.8)`, verdict(ratioLog === undefined ? undefined : ratioLog >= 0.8)],
-    ['Throughput, MLP 64', `${fmt(s('pipeline_events_per_s_mlp'))} events/s (batch ${fmt(s('pipeline_batch_size_mlp'))})`, `same bare consumer`, `${fmt(ratioMlp)} (target >= 0.5)`, verdict(ratioMlp === undefined ? undefined : ratioMlp >= 0.5)],
-    [`Freshness, publish every ${fmt(get(fr, 'inputs.publicationIntervalSeconds'))} s at ${fmt(get(fr, 'inputs.rate'))} events/s`, `p50 ${fmt(s('freshness_p50_ms'), ' ms')}, p99 ${fmt(p99, ' ms')}`, `bound 2T + checkpoint (${fmt(s('freshness_checkpoint_ms'), ' ms')}) = ${fmt(bound, ' ms')}`, `p99 / bound ${p99 !== undefined && bound ? fmt(p99 / bound) : 'n/a'}`, verdict(p99 === undefined || bound === undefined ? undefined : p99 <= bound)],
-    ['Memory (RSS after GC), logreg', `${fmt(s('rss_mb_1m'), ' MB')} after ${fmt(get(mem, 'rssMb.lastAt'))} events`, `${fmt(s('rss_mb_100k'), ' MB')} after ${fmt(get(mem, 'rssMb.firstAt'))} events`, `${fmt(rss)} (target <= 1.10)`, verdict(rss === undefined ? undefined : rss <= 1.1)],
+    [
+      'Throughput, logistic regression',
+      `${fmt(s('pipeline_events_per_s_logreg'))} events/s (batch ${fmt(s('pipeline_batch_size_logreg'))})`,
+      `bare kafkajs consumer + JSON.parse: ${fmt(s('bare_events_per_s'))} events/s`,
+      `${fmt(ratioLog)} (target >= 0.8)`,
+      verdict(ratioLog === undefined ? undefined : ratioLog >= 0.8),
+    ],
+    [
+      'Throughput, MLP 64',
+      `${fmt(s('pipeline_events_per_s_mlp'))} events/s (batch ${fmt(s('pipeline_batch_size_mlp'))})`,
+      `same bare consumer`,
+      `${fmt(ratioMlp)} (target >= 0.5)`,
+      verdict(ratioMlp === undefined ? undefined : ratioMlp >= 0.5),
+    ],
+    [
+      `Freshness, publish every ${fmt(get(fr, 'inputs.publicationIntervalSeconds'))} s at ${fmt(get(fr, 'inputs.rate'))} events/s`,
+      `p50 ${fmt(s('freshness_p50_ms'), ' ms')}, p99 ${fmt(p99, ' ms')}`,
+      `bound 2T + checkpoint (${fmt(s('freshness_checkpoint_ms'), ' ms')}) = ${fmt(bound, ' ms')}`,
+      `p99 / bound ${p99 !== undefined && bound ? fmt(p99 / bound) : 'n/a'}`,
+      verdict(p99 === undefined || bound === undefined ? undefined : p99 <= bound),
+    ],
+    [
+      'Memory (RSS after GC), logreg',
+      `${fmt(s('rss_mb_1m'), ' MB')} after ${fmt(get(mem, 'rssMb.lastAt'))} events`,
+      `${fmt(s('rss_mb_100k'), ' MB')} after ${fmt(get(mem, 'rssMb.firstAt'))} events`,
+      `${fmt(rss)} (target <= 1.10)`,
+      verdict(rss === undefined ? undefined : rss <= 1.1),
+    ],
   ];
   const takeover = num(s('takeover_p99_ms'));
   const handover = num(s('handover_p99_ms'));
   if (takeover !== undefined) {
     const session = fmt(get(files.chaos, 'config.clusterSessionTimeoutMs'), ' ms');
     rows.push(
-      [`Takeover: SIGKILL of the leader to the successor's first batch (3 instances, ${fmt(s('chaos_kills'))} disruptions)`, `p50 ${fmt(s('takeover_p50_ms'), ' ms')}, p99 ${fmt(takeover, ' ms')}`, `session timeouts ${session}`, '(target p99 <= 10,000 ms)', verdict(takeover <= 10_000)],
-      ['Hand-over: SIGTERM of the leader to the successor\'s first batch', `p50 ${fmt(s('handover_p50_ms'), ' ms')}, p99 ${fmt(handover, ' ms')}`, 'same run', '(target p99 <= 2,000 ms)', verdict(handover === undefined ? undefined : handover <= 2_000)],
-      ['Chaos: lineage after the run (broker restart, 30 s store outage)', `${fmt(s('chaos_records'))} records: ${fmt(s('chaos_lost'))} lost, ${fmt(s('chaos_applied_twice'))} applied twice, ${fmt(s('chaos_fenced_writes_accepted'))} fenced writes accepted`, 'records produced', '(target 0, 0, 0)', verdict(s('chaos_lost') === 0 && s('chaos_applied_twice') === 0 && s('chaos_fenced_writes_accepted') === 0)],
+      [
+        `Takeover: SIGKILL of the leader to the successor's first batch (3 instances, ${fmt(s('chaos_kills'))} disruptions)`,
+        `p50 ${fmt(s('takeover_p50_ms'), ' ms')}, p99 ${fmt(takeover, ' ms')}`,
+        `session timeouts ${session}`,
+        '(target p99 <= 10,000 ms)',
+        verdict(takeover <= 10_000),
+      ],
+      [
+        "Hand-over: SIGTERM of the leader to the successor's first batch",
+        `p50 ${fmt(s('handover_p50_ms'), ' ms')}, p99 ${fmt(handover, ' ms')}`,
+        'same run',
+        '(target p99 <= 2,000 ms)',
+        verdict(handover === undefined ? undefined : handover <= 2_000),
+      ],
+      [
+        'Chaos: lineage after the run (broker restart, 30 s store outage)',
+        `${fmt(s('chaos_records'))} records: ${fmt(s('chaos_lost'))} lost, ${fmt(s('chaos_applied_twice'))} applied twice, ${fmt(s('chaos_fenced_writes_accepted'))} fenced writes accepted`,
+        'records produced',
+        '(target 0, 0, 0)',
+        verdict(s('chaos_lost') === 0 && s('chaos_applied_twice') === 0 && s('chaos_fenced_writes_accepted') === 0),
+      ],
     );
   }
   for (const b of (get(learner, 'backends') as Json[] | undefined) ?? []) {
     if (!b.available) continue;
     for (const m of ['logreg', 'mlp'] as const) {
-      rows.push([`OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, batch 256`, `${fmt(get(b, `${m}.step.samplesPerSecond`))} samples/s (batch 1024: ${fmt(get(b, `${m}.step1024.samplesPerSecond`))})`, `tfjs trainOnBatch: ${fmt(get(b, `${m}.trainOnBatch.samplesPerSecond`))} samples/s`, fmt(get(b, `${m}.stepVsTrainOnBatch`)), '']);
-      if (get(b, `${m}.stepPerSample`)) rows.push([`OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, a step per sample`, `${fmt(get(b, `${m}.stepPerSample.samplesPerSecond`))} samples/s (every step through tfjs: ${fmt(get(b, `${m}.stepPerSampleTfjs.samplesPerSecond`))})`, `tfjs trainOnBatch once per sample: ${fmt(get(b, `${m}.trainOnBatchPerSample.samplesPerSecond`))} samples/s`, fmt(get(b, `${m}.perSampleVsTrainOnBatch`)), '']);
+      rows.push([
+        `OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, batch 256`,
+        `${fmt(get(b, `${m}.step.samplesPerSecond`))} samples/s (batch 1024: ${fmt(get(b, `${m}.step1024.samplesPerSecond`))})`,
+        `tfjs trainOnBatch: ${fmt(get(b, `${m}.trainOnBatch.samplesPerSecond`))} samples/s`,
+        fmt(get(b, `${m}.stepVsTrainOnBatch`)),
+        '',
+      ]);
+      if (get(b, `${m}.stepPerSample`))
+        rows.push([
+          `OnlineLearner.step(), ${b.backend}, ${m === 'mlp' ? 'MLP 64' : 'logreg'}, a step per sample`,
+          `${fmt(get(b, `${m}.stepPerSample.samplesPerSecond`))} samples/s (every step through tfjs: ${fmt(get(b, `${m}.stepPerSampleTfjs.samplesPerSecond`))})`,
+          `tfjs trainOnBatch once per sample: ${fmt(get(b, `${m}.trainOnBatchPerSample.samplesPerSecond`))} samples/s`,
+          fmt(get(b, `${m}.perSampleVsTrainOnBatch`)),
+          '',
+        ]);
     }
   }
   const header = ['Benchmark', 'streamtrain', 'Peer / baseline (same run)', 'Ratio', 'Target met'];
@@ -74,7 +129,9 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
 export function currentTable(): string | undefined {
   const summary = readJson<Json>(SUMMARY_FILE);
   if (!summary) return undefined;
-  const files = Object.fromEntries(['pipeline-throughput', 'freshness', 'memory', 'learner', 'chaos'].map((n) => [n, readJson<Json>(`${RESULTS_DIR}${n}.json`)]));
+  const files = Object.fromEntries(
+    ['pipeline-throughput', 'freshness', 'memory', 'learner', 'chaos'].map((n) => [n, readJson<Json>(`${RESULTS_DIR}${n}.json`)]),
+  );
   return renderTable(summary, files);
 }
 

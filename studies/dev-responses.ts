@@ -284,10 +284,15 @@ import { baseStreams, log, nineStreams, settingMean, streamsSection, study, type
 import { dependentPairsSection, raceSection, RISE_BEFORE_RULES, riseSimulation, TESTS } from './simulations.js';
 
 const OUT = 'studies/results/dev-responses.json';
-const PARTS = 'race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-short|holdoff-short-responses|warmup|promotions|responses-nine|dependent-pairs|select|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge|adapt-hedge-replication'.split('|');
+const PARTS =
+  'race|streams|averaging|restart|defaults|holdoff|lag|holdoff-length|holdoff-short|holdoff-short-responses|warmup|promotions|responses-nine|dependent-pairs|select|horizon-select|restart-select|rise-before|responses-rise|adapt-hedge|adapt-hedge-replication'.split(
+    '|',
+  );
 const part = process.argv[2] ?? 'all';
 if (part === '--help' || part === '-h' || !(part === 'all' || PARTS.includes(part))) {
-  process.stdout.write(`usage: npx tsx studies/dev-responses.ts [${['all', ...PARTS].join('|')}]\nEach part is described in this file's header; results go to ${OUT}.\n`);
+  process.stdout.write(
+    `usage: npx tsx studies/dev-responses.ts [${['all', ...PARTS].join('|')}]\nEach part is described in this file's header; results go to ${OUT}.\n`,
+  );
   process.exit(part === '--help' || part === '-h' ? 0 : 2);
 }
 
@@ -295,7 +300,12 @@ if (part === '--help' || part === '-h' || !(part === 'all' || PARTS.includes(par
 const NO_AVERAGING = { averaging: { horizon: 0 } };
 
 const ADAPT: Setting[] = [
-  { name: 'adapt x1 (reset only)', responses: ['adapt'], drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } }, model: NO_AVERAGING },
+  {
+    name: 'adapt x1 (reset only)',
+    responses: ['adapt'],
+    drift: { adapt: { learningRateFactor: 1, forSamples: 500, resetOptimizer: true } },
+    model: NO_AVERAGING,
+  },
   ...[2, 5].flatMap((learningRateFactor) =>
     [500, 2000].flatMap((forSamples) =>
       [false, true].map((resetOptimizer) => ({
@@ -330,7 +340,12 @@ const NONE: Setting = { name: 'none', responses: [], model: NO_AVERAGING };
 const REARMING = { restartDuringHoldoff: true };
 
 const AVERAGING: Setting[] = [
-  ...[100, 300, 1000, 3000].map((horizon) => ({ name: `averaging ${horizon}`, responses: [], model: { averaging: { horizon, holdoff: horizon } }, manager: REARMING })),
+  ...[100, 300, 1000, 3000].map((horizon) => ({
+    name: `averaging ${horizon}`,
+    responses: [],
+    model: { averaging: { horizon, holdoff: horizon } },
+    manager: REARMING,
+  })),
   { name: 'averaging 300, no restart on drift', responses: [], model: { averaging: { horizon: 300, holdoff: 300, restartOnDrift: false } } },
   { name: 'averaging 1000, no restart on drift', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: false } } },
 ];
@@ -340,7 +355,12 @@ const AVERAGING: Setting[] = [
  * `restartAverage` that ignored a restart during a hold-off, the same behaviour.
  */
 const HOLDOFF: Setting[] = [
-  { name: '(a) restart, re-arming the hold-off', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } }, manager: REARMING },
+  {
+    name: '(a) restart, re-arming the hold-off',
+    responses: [],
+    model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } },
+    manager: REARMING,
+  },
   { name: '(b) restart, hold-off not re-armed', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true } } },
   { name: '(c) no restart', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: false } } },
   { name: 'no averaging (reference)', responses: [], model: { averaging: { horizon: 0 } } },
@@ -350,14 +370,26 @@ const HOLDOFF: Setting[] = [
 const LAG: Setting[] = [
   { name: '(b) restartOnDrift', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true, restartOnLag: false } } },
   { name: '(d) restartOnLag', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: false, restartOnLag: true } } },
-  { name: '(e) restartOnDrift + restartOnLag', responses: [], model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true, restartOnLag: true } } },
+  {
+    name: '(e) restartOnDrift + restartOnLag',
+    responses: [],
+    model: { averaging: { horizon: 1000, holdoff: 1000, restartOnDrift: true, restartOnLag: true } },
+  },
 ];
 
 /** The hold-off length study's candidates (see the header), the default first. */
-const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
+const HOLDOFF_LENGTH: Setting[] = [1000, 500, 250].map((holdoff) => ({
+  name: `hold-off ${holdoff}`,
+  responses: [],
+  model: { averaging: { horizon: 1000, holdoff } },
+}));
 
 /** Part 7: the hold-off grid extended below 250 (see the header), the default first. */
-const HOLDOFF_SHORT: Setting[] = [250, 125, 60, 0].map((holdoff) => ({ name: `hold-off ${holdoff}`, responses: [], model: { averaging: { horizon: 1000, holdoff } } }));
+const HOLDOFF_SHORT: Setting[] = [250, 125, 60, 0].map((holdoff) => ({
+  name: `hold-off ${holdoff}`,
+  responses: [],
+  model: { averaging: { horizon: 1000, holdoff } },
+}));
 
 /** Part 10: the warm-up of a new model (see the header), the current default first; each with and without responses. */
 const WARMUP: Setting[] = [60, 250, 1000].flatMap((warmup) => [
@@ -380,7 +412,9 @@ const ADAPT_GRID: { factor: number; forSamples: number; reset: boolean }[] = [
   ...[2, 5].flatMap((factor) => [500, 2000].flatMap((forSamples) => [false, true].map((reset) => ({ factor, forSamples, reset })))),
 ];
 const adaptName = (a: { factor: number; forSamples: number; reset: boolean }) => `adapt x${a.factor} for ${a.forSamples}${a.reset ? ', reset' : ''}`;
-const adaptDrift = (a: { factor: number; forSamples: number; reset: boolean }) => ({ adapt: { learningRateFactor: a.factor, forSamples: a.forSamples, resetOptimizer: a.reset } });
+const adaptDrift = (a: { factor: number; forSamples: number; reset: boolean }) => ({
+  adapt: { learningRateFactor: a.factor, forSamples: a.forSamples, resetOptimizer: a.reset },
+});
 const RESPONSES_NINE: Setting[] = [
   { name: 'none', responses: [] },
   ...ADAPT_GRID.map((a) => ({ name: adaptName(a), responses: ['adapt'], drift: adaptDrift(a) })),
@@ -388,10 +422,18 @@ const RESPONSES_NINE: Setting[] = [
 ];
 
 /** Part 16: the race's two tests, with the responses on the nine streams. */
-const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({ name: `adapt + challenger, ${test}`, responses: ['adapt', 'challenger'], drift: { challenger: { test } } }));
+const DEPENDENT_PAIRS: Setting[] = TESTS.map((test) => ({
+  name: `adapt + challenger, ${test}`,
+  responses: ['adapt', 'challenger'],
+  drift: { challenger: { test } },
+}));
 
 /** Part 23: the rule before it and its candidate (simulations.ts), with the responses on the nine streams. */
-const RISE_BEFORE: Setting[] = RISE_BEFORE_RULES.map((r) => ({ name: `adapt + challenger, rise: ${r.name}`, responses: ['adapt', 'challenger'], manager: { errorTrend: r.trend } }));
+const RISE_BEFORE: Setting[] = RISE_BEFORE_RULES.map((r) => ({
+  name: `adapt + challenger, rise: ${r.name}`,
+  responses: ['adapt', 'challenger'],
+  manager: { errorTrend: r.trend },
+}));
 
 /** Part 19: the built selector against the default, with and without responses. */
 const SELECT: Setting[] = [false, true].flatMap((select) => [
@@ -408,7 +450,11 @@ const HORIZON_SELECT: Setting[] = [1000, 300, 3000].flatMap((horizon) => [
 /** Part 22: restartOnDrift on (the default) and off, with the selector. */
 const RESTART_SELECT: Setting[] = [true, false].flatMap((restartOnDrift) => [
   { name: `restart ${restartOnDrift ? 'on' : 'off'}, select`, responses: [], model: { averaging: { horizon: 1000, select: true, restartOnDrift } } },
-  { name: `restart ${restartOnDrift ? 'on' : 'off'}, select, adapt + challenger`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, select: true, restartOnDrift } } },
+  {
+    name: `restart ${restartOnDrift ? 'on' : 'off'}, select, adapt + challenger`,
+    responses: ['adapt', 'challenger'],
+    model: { averaging: { horizon: 1000, select: true, restartOnDrift } },
+  },
 ]);
 
 /** Part 25: adapt hedged on a copy of the model, against adapt as it is (see the header). */
@@ -422,7 +468,11 @@ const ADAPT_HEDGE: Setting[] = [
 ];
 
 /** Part 7's confirmation with the responses: adapt + challenger at its winner (60) and at the default (250). */
-const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({ name: `adapt + challenger, hold-off ${holdoff}`, responses: ['adapt', 'challenger'], model: { averaging: { horizon: 1000, holdoff } } }));
+const HOLDOFF_SHORT_RESPONSES: Setting[] = [250, 60].map((holdoff) => ({
+  name: `adapt + challenger, hold-off ${holdoff}`,
+  responses: ['adapt', 'challenger'],
+  model: { averaging: { horizon: 1000, holdoff } },
+}));
 
 /** The defaults in src/core/config/parse.ts after this experiment, as the benchmark's drift row runs them. */
 const DEFAULTS: Setting = { name: 'adapt + challenger, defaults', responses: ['adapt', 'challenger'] };
@@ -442,7 +492,13 @@ const part2Rows = () => (out.streams as { rows?: Row[] } | undefined)?.rows ?? [
 if (part === 'all' || part === 'race') out.race = raceSection();
 if (part === 'all' || part === 'streams') out.streams = await streamsSection([NONE, ...ADAPT, ...CHALLENGER], part2Rows(), baseStreams(), PART2_ORDER);
 if (part === 'all' || part === 'averaging') out.streams = await streamsSection(AVERAGING, part2Rows(), baseStreams(), PART2_ORDER);
-if (part === 'restart') out.streams = await streamsSection(AVERAGING.filter((s) => s.name.startsWith('averaging 1000')), part2Rows(), baseStreams(), PART2_ORDER);
+if (part === 'restart')
+  out.streams = await streamsSection(
+    AVERAGING.filter((s) => s.name.startsWith('averaging 1000')),
+    part2Rows(),
+    baseStreams(),
+    PART2_ORDER,
+  );
 out.holdoff = part === 'holdoff' ? await study(HOLDOFF) : previous.holdoff;
 out.lag = part === 'lag' ? await study(LAG) : previous.lag;
 out.holdoffLength = part === 'holdoff-length' ? await study(HOLDOFF_LENGTH) : previous.holdoffLength;
@@ -452,7 +508,12 @@ out.warmup = part === 'warmup' ? await study(WARMUP) : previous.warmup;
 out.promotions = part === 'promotions' ? await study(PROMOTIONS, nineStreams()) : previous.promotions;
 if (part === 'responses-nine' || part === 'responses-rise') {
   const streams = nineStreams();
-  const first = await streamsSection(RESPONSES_NINE, [], streams, RESPONSES_NINE.map((h) => h.name));
+  const first = await streamsSection(
+    RESPONSES_NINE,
+    [],
+    streams,
+    RESPONSES_NINE.map((h) => h.name),
+  );
   // Rule (1): the best adapt mean; within 0.001 the mildest (lower factor, shorter period, no reset), in grid order.
   const mean = (name: string) => first.best.find((b) => b.setting === name)?.mean ?? -1;
   const bestAdapt = Math.max(...ADAPT_GRID.map((a) => mean(adaptName(a))));
@@ -460,7 +521,12 @@ if (part === 'responses-nine' || part === 'responses-rise') {
   const adapt = ADAPT_GRID.filter((a) => mean(adaptName(a)) >= bestAdapt - 0.001).sort((x, y) => mildness(x) - mildness(y))[0] as (typeof ADAPT_GRID)[number];
   log(`rule (1): ${adaptName(adapt)} (${mean(adaptName(adapt)).toFixed(4)}; best adapt mean ${bestAdapt.toFixed(4)})`);
   const sets: Setting[] = [{ name: `adapt + challenger (${adaptName(adapt)})`, responses: ['adapt', 'challenger'], drift: adaptDrift(adapt) }];
-  const second = await streamsSection(sets, first.rows, streams, [...RESPONSES_NINE, ...sets].map((h) => h.name));
+  const second = await streamsSection(
+    sets,
+    first.rows,
+    streams,
+    [...RESPONSES_NINE, ...sets].map((h) => h.name),
+  );
   // Rule (2): adapt + challenger (current), challenger alone, adapt alone; within 0.001 of the best, the current set.
   const candidates = [sets[0]?.name as string, 'challenger', adaptName(adapt)];
   const bestSet = Math.max(...candidates.map((n) => second.best.find((b) => b.setting === n)?.mean ?? -1));
@@ -471,17 +537,29 @@ if (part === 'responses-nine' || part === 'responses-rise') {
 }
 if (part === 'dependent-pairs') {
   const simulation = dependentPairsSection();
-  const section = await streamsSection(DEPENDENT_PAIRS, [], nineStreams(), DEPENDENT_PAIRS.map((h) => h.name));
+  const section = await streamsSection(
+    DEPENDENT_PAIRS,
+    [],
+    nineStreams(),
+    DEPENDENT_PAIRS.map((h) => h.name),
+  );
   out.dependentPairs = { simulation, ...section };
 } else out.dependentPairs = previous.dependentPairs;
 if (part === 'rise-before') {
   const simulation = riseSimulation(RISE_BEFORE_RULES);
-  const section = await streamsSection(RISE_BEFORE, [], nineStreams(), RISE_BEFORE.map((h) => h.name));
+  const section = await streamsSection(
+    RISE_BEFORE,
+    [],
+    nineStreams(),
+    RISE_BEFORE.map((h) => h.name),
+  );
   const [current, candidate] = RISE_BEFORE_RULES.map((r) => r.name) as [string, string];
   const levelOk = simulation.level.every((l) => (l.roseRate[current] as number) <= 0.05 || (l.roseRate[candidate] as number) <= 0.05);
   const mean = (name: string) => section.best.find((b) => b.setting === `adapt + challenger, rise: ${name}`)?.mean ?? -1;
   const accuracyOk = mean(candidate) >= mean(current) - 0.001;
-  log(`level ${levelOk ? 'holds' : 'fails'}; nine-stream means ${mean(current).toFixed(4)} (current) ${mean(candidate).toFixed(4)} (candidate): ${levelOk && accuracyOk ? 'the candidate is adopted' : 'the current rule stays'}`);
+  log(
+    `level ${levelOk ? 'holds' : 'fails'}; nine-stream means ${mean(current).toFixed(4)} (current) ${mean(candidate).toFixed(4)} (candidate): ${levelOk && accuracyOk ? 'the candidate is adopted' : 'the current rule stays'}`,
+  );
   out.riseBefore = { simulation, ...section, levelOk, accuracyOk, adopt: levelOk && accuracyOk };
 } else out.riseBefore = previous.riseBefore;
 if (part === 'horizon-select') {
@@ -508,7 +586,8 @@ if (part === 'select') {
 if (part === 'adapt-hedge') {
   const section = await study(ADAPT_HEDGE, nineStreams());
   const best = (name: string) => section.best.find((b) => b.setting === name) as (typeof section.best)[number];
-  const worstVsNone = (name: string) => Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
+  const worstVsNone = (name: string) =>
+    Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
   const [current, hedged] = ['adapt + challenger', 'adapt (hedged) + challenger'];
   const diff = best(hedged).mean - best(current).mean;
   const harm = { [current]: worstVsNone(current), [hedged]: worstVsNone(hedged) };
@@ -522,14 +601,17 @@ if (part === 'adapt-hedge') {
     responses = best(hedged).mean >= top - 0.001 ? 'adapt + challenger' : (candidates.find((n) => best(n).mean === top) as string);
   }
   const trainSamples = Object.fromEntries(ADAPT_HEDGE.map((h) => [h.name, Object.values(best(h.name).perStream).reduce((a, p) => a + p.trainSamples, 0)]));
-  log(`means ${ADAPT_HEDGE.map((h) => `${h.name} ${best(h.name).mean.toFixed(4)}`).join(', ')}; worst vs none ${JSON.stringify(harm)}; hedge ${adopt ? 'becomes the default' : 'stays off'}; responses: ${responses}`);
+  log(
+    `means ${ADAPT_HEDGE.map((h) => `${h.name} ${best(h.name).mean.toFixed(4)}`).join(', ')}; worst vs none ${JSON.stringify(harm)}; hedge ${adopt ? 'becomes the default' : 'stays off'}; responses: ${responses}`,
+  );
   out.adaptHedge = { ...section, harm, trainSamples, adopt, responses };
 } else out.adaptHedge = previous.adaptHedge;
 if (part === 'adapt-hedge-replication') {
   const settings = ADAPT_HEDGE.slice(0, 3);
   const section = await study(settings, nineStreams(1000));
   const best = (name: string) => section.best.find((b) => b.setting === name) as (typeof section.best)[number];
-  const worstVsNone = (name: string) => Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
+  const worstVsNone = (name: string) =>
+    Math.min(...Object.entries(best(name).perStream).map(([k, p]) => p.accuracy - (best('none').perStream[k]?.accuracy ?? 0)));
   const summary = Object.fromEntries(settings.map((h) => [h.name, { mean: best(h.name).mean, worstVsNone: worstVsNone(h.name) }]));
   log(`replication (seeds + 1,000): ${JSON.stringify(summary)}`);
   out.adaptHedgeReplication = { ...section, seedOffset: 1000, summary };
@@ -549,6 +631,13 @@ const SECTIONS: Record<string, string> = {
   'adapt-hedge': 'adaptHedge',
   'adapt-hedge-replication': 'adaptHedgeReplication',
 };
-const shown = out[SECTIONS[part] ?? (['holdoff', 'lag', 'warmup', 'promotions', 'select'].includes(part) ? part : 'streams')] as Awaited<ReturnType<typeof streamsSection>> | undefined;
-for (const b of shown?.best ?? []) process.stdout.write(`${b.setting.padEnd(34)} ${Object.values(b.perStream).map((p) => p.accuracy.toFixed(4)).join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`);
+const shown = out[SECTIONS[part] ?? (['holdoff', 'lag', 'warmup', 'promotions', 'select'].includes(part) ? part : 'streams')] as
+  | Awaited<ReturnType<typeof streamsSection>>
+  | undefined;
+for (const b of shown?.best ?? [])
+  process.stdout.write(
+    `${b.setting.padEnd(34)} ${Object.values(b.perStream)
+      .map((p) => p.accuracy.toFixed(4))
+      .join('  ')}  mean ${b.mean.toFixed(4)}  worst vs none ${b.worstVsNone?.toFixed(4)}\n`,
+  );
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

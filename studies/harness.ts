@@ -47,7 +47,11 @@ export type Row = { stream: string; setting: string; lr: number; accuracy: numbe
 export function baseStreams(seedOffset = 0): QualityStream[] {
   return [
     materialize('sea-abrupt', seaConcepts({ seed: 101 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [9, 7, 9.5, 8] }), true),
-    materialize('sea-gradual', seaConcepts({ seed: 102 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }), true),
+    materialize(
+      'sea-gradual',
+      seaConcepts({ seed: 102 + seedOffset, length: LENGTH, driftAt: [7_500, 15_000, 22_500], thresholds: [7, 9.5, 8, 9], driftWidth: 1_000 }),
+      true,
+    ),
     materialize('hyperplane', rotatingHyperplane({ seed: 103 + seedOffset, length: LENGTH, dims: 8, abruptAt: [10_000, 20_000] }), false),
     materialize('sea-stationary', seaConcepts({ seed: 104 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8] }), true),
   ];
@@ -70,7 +74,14 @@ export function frequentDetectionStreams(seedOffset = 0): QualityStream[] {
   const every = (n: number) => Array.from({ length: Math.floor((LENGTH - 1) / n) }, (_, i) => (i + 1) * n);
   return [
     materialize('hyperplane-redraws', rotatingHyperplane({ seed: 105 + seedOffset, length: LENGTH, dims: 4, abruptAt: every(1_000) }), false),
-    burstyNoise(materialize('sea-bursty', seaConcepts({ seed: 106 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true), 106 + seedOffset, 0.05, 0.35, 1 / 400, 1 / 150),
+    burstyNoise(
+      materialize('sea-bursty', seaConcepts({ seed: 106 + seedOffset, length: LENGTH, driftAt: [], thresholds: [8], noise: 0 }), true),
+      106 + seedOffset,
+      0.05,
+      0.35,
+      1 / 400,
+      1 / 150,
+    ),
   ];
 }
 
@@ -111,18 +122,23 @@ export async function streamsSection(settings: Setting[], previous: Row[] = [], 
       }
     }
   }
-  const best = order.filter((n) => rows.some((r) => r.setting === n)).map((setting) => {
-    const perStream = Object.fromEntries(
-      streams.map((s) => {
-        const b = rows.filter((r) => r.stream === s.name && r.setting === setting).reduce((x, y) => (y.accuracy > x.accuracy ? y : x));
-        return [s.name, { accuracy: b.accuracy, lr: b.lr, trainSamples: b.trainSamples, events: b.events, earlyDrifts: b.earlyDrifts }];
-      }),
-    );
-    const accs = Object.values(perStream).map((p) => p.accuracy);
-    return { setting, perStream, mean: accs.reduce((a, b) => a + b, 0) / accs.length };
-  });
+  const best = order
+    .filter((n) => rows.some((r) => r.setting === n))
+    .map((setting) => {
+      const perStream = Object.fromEntries(
+        streams.map((s) => {
+          const b = rows.filter((r) => r.stream === s.name && r.setting === setting).reduce((x, y) => (y.accuracy > x.accuracy ? y : x));
+          return [s.name, { accuracy: b.accuracy, lr: b.lr, trainSamples: b.trainSamples, events: b.events, earlyDrifts: b.earlyDrifts }];
+        }),
+      );
+      const accs = Object.values(perStream).map((p) => p.accuracy);
+      return { setting, perStream, mean: accs.reduce((a, b) => a + b, 0) / accs.length };
+    });
   const none = best.find((b) => b.setting === 'none');
-  const withHarm = best.map((b) => ({ ...b, worstVsNone: none ? Math.min(...streams.map((s) => (b.perStream[s.name]?.accuracy ?? 0) - (none.perStream[s.name]?.accuracy ?? 0))) : undefined }));
+  const withHarm = best.map((b) => ({
+    ...b,
+    worstVsNone: none ? Math.min(...streams.map((s) => (b.perStream[s.name]?.accuracy ?? 0) - (none.perStream[s.name]?.accuracy ?? 0))) : undefined,
+  }));
   return { protocol: { length: LENGTH, lrGrid: LR_GRID, batch: BATCH, updateBatchSize: 1, optimizer: 'adam' }, best: withHarm, rows };
 }
 
@@ -134,7 +150,19 @@ export function settingMean(section: { best: { setting: string; mean: number }[]
 
 /** A study (on the six streams unless told), with each candidate's worst stream difference to the first (the incumbent). */
 export async function study(settings: Setting[], streams = [...baseStreams(), ...frequentDetectionStreams()]) {
-  const section = await streamsSection(settings, [], streams, settings.map((h) => h.name));
+  const section = await streamsSection(
+    settings,
+    [],
+    streams,
+    settings.map((h) => h.name),
+  );
   const first = section.best.find((b) => b.setting === settings[0]?.name);
-  return { ...section, best: section.best.map((b) => ({ ...b, worstVsNone: undefined, worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))) })) };
+  return {
+    ...section,
+    best: section.best.map((b) => ({
+      ...b,
+      worstVsNone: undefined,
+      worstVsFirst: Math.min(...Object.entries(b.perStream).map(([k, p]) => p.accuracy - (first?.perStream[k]?.accuracy ?? 0))),
+    })),
+  };
 }

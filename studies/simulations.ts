@@ -67,14 +67,34 @@ function simulate(champion: number, challenger: number, warmUp: number, rule?: R
 
 export function raceSection() {
   const cases: { champion: number; challenger: number; warmUp: number }[] = [];
-  for (const warmUp of [0, 300]) for (const [champion, challenger] of [[0.3, 0.3], [0.3, 0.29], [0.3, 0.27], [0.3, 0.25], [0.3, 0.2], [0.3, 0.35], [0.1, 0.1], [0.1, 0.07]] as const) cases.push({ champion, challenger, warmUp });
+  for (const warmUp of [0, 300])
+    for (const [champion, challenger] of [
+      [0.3, 0.3],
+      [0.3, 0.29],
+      [0.3, 0.27],
+      [0.3, 0.25],
+      [0.3, 0.2],
+      [0.3, 0.35],
+      [0.1, 0.1],
+      [0.1, 0.07],
+    ] as const)
+      cases.push({ champion, challenger, warmUp });
   const rows = cases.map((c) => {
     const rules: Record<string, { promoted: number; meanPairs: number }> = { [CHOSEN]: simulate(c.champion, c.challenger, c.warmUp) };
     for (const [name, rule] of Object.entries(ALTERNATIVES)) rules[name] = simulate(c.champion, c.challenger, c.warmUp, rule);
-    log(`race ${c.champion} vs ${c.challenger}, warm-up ${c.warmUp}: ${Object.entries(rules).map(([n, r]) => `${n.slice(0, 24)} ${r.promoted.toFixed(3)}/${r.meanPairs}`).join(' | ')}`);
+    log(
+      `race ${c.champion} vs ${c.challenger}, warm-up ${c.warmUp}: ${Object.entries(rules)
+        .map(([n, r]) => `${n.slice(0, 24)} ${r.promoted.toFixed(3)}/${r.meanPairs}`)
+        .join(' | ')}`,
+    );
     return { ...c, rules };
   });
-  return { settings: RACE, races: RACES, note: 'independent 0/1 errors; warmUp > 0: the challenger error decays from 0.5 with that time constant (samples)', rows };
+  return {
+    settings: RACE,
+    races: RACES,
+    note: 'independent 0/1 errors; warmUp > 0: the challenger error decays from 0.5 with that time constant (samples)',
+    rows,
+  };
 }
 
 /** Part 16: races under dependent errors (see the header). */

@@ -131,7 +131,8 @@ export async function checkLineage(store: ObjectStore, model: string, topicEnds:
     maxEpoch = Math.max(maxEpoch, epoch);
     const seen = epochLog.epochs.get(epoch);
     if (!seen?.writer) unverified++;
-    else if (m.writer !== undefined && seen.writer !== m.writer) fencedDetail.push({ version: m.version, epoch, writer: m.writer, reason: `epoch ${epoch} was claimed by ${seen.writer}` });
+    else if (m.writer !== undefined && seen.writer !== m.writer)
+      fencedDetail.push({ version: m.version, epoch, writer: m.writer, reason: `epoch ${epoch} was claimed by ${seen.writer}` });
     const next = history.find((e) => e.epoch > epoch);
     const nextSince = next?.since ? parseVersion(next.since) : undefined;
     if (v && next && (next.since === null || (nextSince && compareVersions(v, nextSince) > 0))) {
@@ -165,7 +166,13 @@ export async function checkLineage(store: ObjectStore, model: string, topicEnds:
     lost,
     appliedTwice,
     partitions: partitions.map((p) => ({ ...p, gaps: p.gaps.slice(0, 20), overlaps: p.overlaps.slice(0, 20) })),
-    exact: lineage[0]?.version === '1.0' && total === produced && sumOfIncrements === produced && lost === 0 && appliedTwice === 0 && partitions.every((p) => p.gaps.length === 0 && p.overlaps.length === 0),
+    exact:
+      lineage[0]?.version === '1.0' &&
+      total === produced &&
+      sumOfIncrements === produced &&
+      lost === 0 &&
+      appliedTwice === 0 &&
+      partitions.every((p) => p.gaps.length === 0 && p.overlaps.length === 0),
     fencedWritesAccepted: fencedVersions.size,
     fencedDetail: fencedDetail.slice(0, 50),
     epochWritersUnverified: unverified,

@@ -103,11 +103,15 @@ export class Slot {
     this.generation++;
     const instance = `${this.name}${this.generation}`;
     const fd = openSync(this.cluster.logFile(this.name), 'a');
-    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/main.ts`, 'run', '--config', this.cluster.configFile(this.name, this.port), '--progress-seconds', '5'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.cluster.env, STREAMTRAIN_INSTANCE_ID: instance, NODE_OPTIONS: '' },
-      stdio: ['ignore', fd, fd],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX, `${ROOT}src/cli/main.ts`, 'run', '--config', this.cluster.configFile(this.name, this.port), '--progress-seconds', '5'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...this.cluster.env, STREAMTRAIN_INSTANCE_ID: instance, NODE_OPTIONS: '' },
+        stdio: ['ignore', fd, fd],
+      },
+    );
     closeSync(fd);
     const proc: Proc = {
       instance,
@@ -116,7 +120,15 @@ export class Slot {
       exited: new Promise<void>((resolve) =>
         child.once('exit', (code, signal) => {
           proc.exitedAt = Date.now();
-          this.cluster.exits.push({ slot: this.name, instance, at: proc.exitedAt, code, signal, requested: proc.requested, lastRole: this.status?.instance === instance ? this.status.role : undefined });
+          this.cluster.exits.push({
+            slot: this.name,
+            instance,
+            at: proc.exitedAt,
+            code,
+            signal,
+            requested: proc.requested,
+            lastRole: this.status?.instance === instance ? this.status.role : undefined,
+          });
           this.statusAt = 0;
           this.status = undefined;
           if (!proc.requested) this.cluster.onUnexpectedExit(this, code, signal);

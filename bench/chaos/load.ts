@@ -59,7 +59,12 @@ export class PacedProducer {
   }
 
   private async loop(): Promise<void> {
-    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: false, maxInFlightRequests: 1, retry: { retries: 2, initialRetryTime: 200 } });
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: false,
+      maxInFlightRequests: 1,
+      retry: { retries: 2, initialRetryTime: 200 },
+    });
     let connected = false;
     const records = seaStream(this.seed);
     let next = Date.now();
@@ -94,7 +99,18 @@ export class PacedProducer {
 
 /** The environment `services.sh` needs to address the bench's own services (ports, cache). */
 export function servicesEnv(): Record<string, string> {
-  const keys = ['STREAMTRAIN_CACHE_DIR', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'KAFKA_SASL_PORT', 'MINIO_PORT', 'MINIO_CONSOLE_PORT', 'KAFKA_VERSION', 'MINIO_VERSION', 'S3_BUCKET', 'S3_REGION'];
+  const keys = [
+    'STREAMTRAIN_CACHE_DIR',
+    'KAFKA_PORT',
+    'KAFKA_CONTROLLER_PORT',
+    'KAFKA_SASL_PORT',
+    'MINIO_PORT',
+    'MINIO_CONSOLE_PORT',
+    'KAFKA_VERSION',
+    'MINIO_VERSION',
+    'S3_BUCKET',
+    'S3_REGION',
+  ];
   const env: Record<string, string> = {};
   for (const k of keys) if (process.env[k]) env[k] = process.env[k] as string;
   return env;
@@ -139,11 +155,16 @@ export async function stopService(service: 'kafka' | 'minio', graceMs = 30_000):
 export function servicesUp(): Promise<{ ms: number; output: string }> {
   const t = Date.now();
   return new Promise((resolve, reject) => {
-    execFile('bash', [`${ROOT}scripts/services.sh`, 'up'], { cwd: ROOT, env: { ...process.env, ...servicesEnv() }, timeout: 180_000 }, (err, stdout, stderr) => {
-      const output = `${stdout}${stderr}`.trim();
-      if (err) reject(new Error(`services.sh up failed: ${err.message}\n${output}`));
-      else resolve({ ms: Date.now() - t, output });
-    });
+    execFile(
+      'bash',
+      [`${ROOT}scripts/services.sh`, 'up'],
+      { cwd: ROOT, env: { ...process.env, ...servicesEnv() }, timeout: 180_000 },
+      (err, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        if (err) reject(new Error(`services.sh up failed: ${err.message}\n${output}`));
+        else resolve({ ms: Date.now() - t, output });
+      },
+    );
   });
 }
 
@@ -153,9 +174,13 @@ export function assertOwnServices(brokers: string[], s3Endpoint: string): void {
   const kafkaPort = env.KAFKA_PORT ?? '9092';
   const minioPort = env.MINIO_PORT ?? '9000';
   if (kafkaPort === '9092' || minioPort === '9000') {
-    throw new Error('bench:chaos restarts the broker and stops the object store: run it against services of its own, e.g. KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_SASL_PORT=19094 MINIO_PORT=19000 MINIO_CONSOLE_PORT=19001 (and `services.sh up` with the same env)');
+    throw new Error(
+      'bench:chaos restarts the broker and stops the object store: run it against services of its own, e.g. KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_SASL_PORT=19094 MINIO_PORT=19000 MINIO_CONSOLE_PORT=19001 (and `services.sh up` with the same env)',
+    );
   }
   if (!brokers.every((b) => b === `127.0.0.1:${kafkaPort}`) || !s3Endpoint.endsWith(`127.0.0.1:${minioPort}`)) {
-    throw new Error(`the services in .services/services.env (${brokers.join(',')}, ${s3Endpoint}) are not those of KAFKA_PORT=${kafkaPort} / MINIO_PORT=${minioPort}`);
+    throw new Error(
+      `the services in .services/services.env (${brokers.join(',')}, ${s3Endpoint}) are not those of KAFKA_PORT=${kafkaPort} / MINIO_PORT=${minioPort}`,
+    );
   }
 }

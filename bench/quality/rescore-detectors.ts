@@ -21,5 +21,6 @@ writeFileSync(summaryPath, JSON.stringify({ ...JSON.parse(readFileSync(summaryPa
 writeQualityTable();
 for (const st of [streams.live, streams.frozen]) {
   process.stdout.write(`${st.stream}: segments ${st.segmentErrorRates.join(' ')}; beating the dummy: ${st.beatingDummy.join(', ') || 'none'}\n`);
-  for (const d of st.scores) process.stdout.write(`  ${d.detector}: ${d.detected}/3, delay ${d.meanDelay ?? '-'}, false alarms ${d.falseAlarms}, F1 ${d.f1.toFixed(3)}\n`);
+  for (const d of st.scores)
+    process.stdout.write(`  ${d.detector}: ${d.detected}/3, delay ${d.meanDelay ?? '-'}, false alarms ${d.falseAlarms}, F1 ${d.f1.toFixed(3)}\n`);
 }

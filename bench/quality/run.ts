@@ -85,7 +85,8 @@ async function main(): Promise<void> {
         const r = await runStateful(s, lr, BATCH, responses, BATCH);
         results.push({ ...r.result, family: responses.length === 2 ? 'streamtrain-drift-batchstep' : `streamtrain-${responses[0]}-batchstep` });
       }
-      for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs));
+      for (const every of STATELESS.every)
+        for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs));
       // The standardized-inputs protocol: the headline learners and the stateless grid.
       results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, STANDARDIZED)).result);
       results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1, 'adam', {}, STANDARDIZED)).result);
@@ -93,7 +94,9 @@ async function main(): Promise<void> {
       results.push((await runStateful(s, lr, BATCH, [], 1, 'sgd', {}, STANDARDIZED)).result);
       // Diagnostic: without weight averaging (the trained weights predict), as the peers' models do.
       results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { ...STANDARDIZED, averaging: { horizon: 0 } })).result);
-      for (const every of STATELESS.every) for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs, STANDARDIZED));
+      for (const every of STATELESS.every)
+        for (const window of STATELESS.window)
+          for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs, STANDARDIZED));
       log(`${name} lr=${lr} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
     // The live error stream of the per-batch stateful learner at the middle learning rate (fixed in advance, not
@@ -102,11 +105,22 @@ async function main(): Promise<void> {
   }
   markBest(results);
 
-  const peers = existsSync(`${RESULTS}/quality-peers.json`) ? (JSON.parse(readFileSync(`${RESULTS}/quality-peers.json`, 'utf8')) as { results: LearnerResult[] }).results : [];
-  const best = (dataset: string, family: string, from: LearnerResult[] = results) => from.filter((r) => r.dataset === dataset && r.family === family).reduce<LearnerResult | undefined>((a, b) => (!a || b.accuracy > a.accuracy ? b : a), undefined);
-  const riverBest = (dataset: string) => [best(dataset, 'river-arf', peers), best(dataset, 'river-hat', peers)].filter((r): r is LearnerResult => !!r).reduce<LearnerResult | undefined>((a, b) => (!a || b.accuracy > a.accuracy ? b : a), undefined);
+  const peers = existsSync(`${RESULTS}/quality-peers.json`)
+    ? (JSON.parse(readFileSync(`${RESULTS}/quality-peers.json`, 'utf8')) as { results: LearnerResult[] }).results
+    : [];
+  const best = (dataset: string, family: string, from: LearnerResult[] = results) =>
+    from
+      .filter((r) => r.dataset === dataset && r.family === family)
+      .reduce<LearnerResult | undefined>((a, b) => (!a || b.accuracy > a.accuracy ? b : a), undefined);
+  const riverBest = (dataset: string) =>
+    [best(dataset, 'river-arf', peers), best(dataset, 'river-hat', peers)]
+      .filter((r): r is LearnerResult => !!r)
+      .reduce<LearnerResult | undefined>((a, b) => (!a || b.accuracy > a.accuracy ? b : a), undefined);
   const parity = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/river/parity-count.ts'], { encoding: 'utf8' });
-  const parityCount = parity.status === 0 ? (JSON.parse(parity.stdout.trim().split('\n').pop() ?? '{}') as { river_parity_mismatches?: number }).river_parity_mismatches : undefined;
+  const parityCount =
+    parity.status === 0
+      ? (JSON.parse(parity.stdout.trim().split('\n').pop() ?? '{}') as { river_parity_mismatches?: number }).river_parity_mismatches
+      : undefined;
 
   const summary: Record<string, unknown> = {};
   for (const d of ['elec2', 'sea'] as const) {
@@ -121,7 +135,11 @@ async function main(): Promise<void> {
     summary[`${d}_acc_sklearn_sgd`] = best(d, 'sklearn-sgd', peers)?.accuracy;
     const driftBatch = best(d, 'streamtrain-drift-batchstep');
     summary[`${d}_compute_ratio_stateful_vs_stateless`] = drift && stateless ? drift.trainSamples / stateless.trainSamples : undefined;
-    const nearBest = stateless ? results.filter((r) => r.dataset === d && r.family === 'stateless' && r.accuracy >= stateless.accuracy - NEAR_BEST).reduce((a, b) => (b.trainSamples < a.trainSamples ? b : a)) : undefined;
+    const nearBest = stateless
+      ? results
+          .filter((r) => r.dataset === d && r.family === 'stateless' && r.accuracy >= stateless.accuracy - NEAR_BEST)
+          .reduce((a, b) => (b.trainSamples < a.trainSamples ? b : a))
+      : undefined;
     summary[`${d}_compute_ratio_vs_stateless_near_best`] = drift && nearBest ? drift.trainSamples / nearBest.trainSamples : undefined;
     // The least any stateful learner trains: every sample once. Below this the compute target cannot be met.
     summary[`${d}_compute_ratio_one_pass_vs_stateless`] = drift && stateless ? drift.samples / stateless.trainSamples : undefined;
@@ -159,7 +177,16 @@ async function main(): Promise<void> {
     `${RESULTS}/quality-streamtrain.json`,
     JSON.stringify(
       {
-        protocol: { batchSize: BATCH, lrGrid: LR_GRID, stateless: STATELESS, statelessNearBest: NEAR_BEST, tolerance: TOLERANCE, dummyEvery: DUMMY_EVERY, errorStream: '1 = error, 0 = correct', detectors: DETECTOR_PROTOCOL },
+        protocol: {
+          batchSize: BATCH,
+          lrGrid: LR_GRID,
+          stateless: STATELESS,
+          statelessNearBest: NEAR_BEST,
+          tolerance: TOLERANCE,
+          dummyEvery: DUMMY_EVERY,
+          errorStream: '1 = error, 0 = correct',
+          detectors: DETECTOR_PROTOCOL,
+        },
         machine,
         date,
         node: process.version,

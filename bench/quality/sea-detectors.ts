@@ -70,12 +70,21 @@ export function evaluateStream(stream: 'live' | 'frozen', description: string, e
 }
 
 /** Both SEA detector evaluations; `liveErrors` when the caller already ran the live learner. */
-export async function evaluateSeaDetectors(s: QualityStream, batch: number, liveErrors?: Float32Array): Promise<{ live: DetectorStream; frozen: DetectorStream }> {
+export async function evaluateSeaDetectors(
+  s: QualityStream,
+  batch: number,
+  liveErrors?: Float32Array,
+): Promise<{ live: DetectorStream; frozen: DetectorStream }> {
   const live = liveErrors ?? (await runStateful(s, DETECTOR_LR, batch, [], batch)).errors;
   const frozen = await frozenErrors(s, DETECTOR_LR, batch, s.driftPoints[0] as number);
   return {
     live: evaluateStream('live', `stateful learner, a step per batch of ${batch}, lr ${DETECTOR_LR}, adapting all along`, live, s),
-    frozen: evaluateStream('frozen', `the same model trained on rows [0, ${s.driftPoints[0]}) (first concept, a step per batch of ${batch}, lr ${DETECTOR_LR}), then frozen and applied to every row`, frozen, s),
+    frozen: evaluateStream(
+      'frozen',
+      `the same model trained on rows [0, ${s.driftPoints[0]}) (first concept, a step per batch of ${batch}, lr ${DETECTOR_LR}), then frozen and applied to every row`,
+      frozen,
+      s,
+    ),
   };
 }
 

@@ -28,7 +28,13 @@ export interface LearnerResult {
  * The model every TypeScript learner uses: logistic regression with streamtrain's defaults (Adam, zero initial
  * weights, no L2), the grid's learning rate. `optimizer` is changed only by the diagnostic SGD runs.
  */
-export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig; triggers: TriggerConfig } {
+export function modelSpec(
+  lr: number,
+  width: number,
+  optimizer: OptimizerType = 'adam',
+  driftOverrides: Record<string, unknown> = {},
+  modelOverrides: Record<string, unknown> = {},
+): { spec: ModelConfig; drift: (responses: string[]) => DriftConfig; triggers: TriggerConfig } {
   const tree = (responses: string[]) => ({
     model: { name: 'quality', type: 'logistic', optimizer: { type: optimizer, learningRate: lr }, seed: 42, ...modelOverrides },
     kafka: { topics: ['unused'] },
@@ -48,10 +54,28 @@ export function modelSpec(lr: number, width: number, optimizer: OptimizerType = 
  * time-based trigger (every 60 s) is left out: a replay's clock says nothing about a live stream's. `managerOptions`:
  * public options of the manager beyond the config (the studies' knobs, such as the rise check's rule).
  */
-export async function runStateful(s: QualityStream, lr: number, batch: number, responses: string[], updateBatchSize = batch, optimizer: OptimizerType = 'adam', driftOverrides: Record<string, unknown> = {}, modelOverrides: Record<string, unknown> = {}, managerOptions: Pick<ModelManagerOptions, 'errorTrend' | 'restartDuringHoldoff'> = {}): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+export async function runStateful(
+  s: QualityStream,
+  lr: number,
+  batch: number,
+  responses: string[],
+  updateBatchSize = batch,
+  optimizer: OptimizerType = 'adam',
+  driftOverrides: Record<string, unknown> = {},
+  modelOverrides: Record<string, unknown> = {},
+  managerOptions: Pick<ModelManagerOptions, 'errorTrend' | 'restartDuringHoldoff'> = {},
+): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
   await selectBackend('auto', logger);
   const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides, modelOverrides);
-  const manager = await ModelManager.create({ spec, drift: drift(responses), inputWidth: s.width, metricsWindow: 1000, updateBatchSize, logger, ...managerOptions });
+  const manager = await ModelManager.create({
+    spec,
+    drift: drift(responses),
+    inputWidth: s.width,
+    metricsWindow: 1000,
+    updateBatchSize,
+    logger,
+    ...managerOptions,
+  });
   const pq = new Prequential();
   const acc = { cpu: 0 };
   const errors = new Float32Array(s.size);
@@ -64,10 +88,12 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
     const out = await timedAsync(acc, () => manager.step(b));
     pq.add(out.result.errors);
     errors.set(out.result.errors, i);
-    for (const e of out.events) events.push(`${i}:${e.kind}${e.kind === 'challenger-dropped' ? `(${e.reason})` : ''}${'rollback' in e && e.rollback ? '(rollback)' : ''}`);
+    for (const e of out.events)
+      events.push(`${i}:${e.kind}${e.kind === 'challenger-dropped' ? `(${e.reason})` : ''}${'rollback' in e && e.rollback ? '(rollback)' : ''}`);
     sinceVersion += b.size;
     const publish =
-      out.events.some((e) => e.kind === 'challenger-promoted' || (triggers.onDrift && e.kind === 'drift')) || (triggers.everySamples > 0 && sinceVersion >= triggers.everySamples);
+      out.events.some((e) => e.kind === 'challenger-promoted' || (triggers.onDrift && e.kind === 'drift')) ||
+      (triggers.everySamples > 0 && sinceVersion >= triggers.everySamples);
     if (publish && responses.length) {
       // Not timed: a checkpoint, not training. Only runs with a response can use it.
       manager.notePublished(await manager.learner.snapshot(), `v${++published}`);
@@ -80,7 +106,12 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
   const noAveraging = spec.averaging.horizon === 0;
   const standardized = spec.standardize === true;
   const diagnostic = optimizer !== 'adam' || noAveraging;
-  const family = (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') + (perSample ? '' : '-batchstep') + (optimizer !== 'adam' ? `-${optimizer}` : '') + (noAveraging ? '-noavg' : '') + (standardized ? '-std' : '');
+  const family =
+    (responses.length ? 'streamtrain-drift' : 'streamtrain-stateful') +
+    (perSample ? '' : '-batchstep') +
+    (optimizer !== 'adam' ? `-${optimizer}` : '') +
+    (noAveraging ? '-noavg' : '') +
+    (standardized ? '-std' : '');
   return {
     result: {
       dataset: s.name,
@@ -92,7 +123,15 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
         (standardized ? ', standardized inputs' : ''),
       family,
       ...(diagnostic ? { diagnostic } : {}),
-      params: { model: 'logistic', optimizer, learningRate: lr, responses, updateBatchSize, averagingHorizon: spec.averaging.horizon, standardize: standardized },
+      params: {
+        model: 'logistic',
+        optimizer,
+        learningRate: lr,
+        responses,
+        updateBatchSize,
+        averagingHorizon: spec.averaging.horizon,
+        standardize: standardized,
+      },
       batchSize: batch,
       samples: pq.samples,
       accuracy: pq.accuracy,
@@ -111,7 +150,15 @@ export async function runStateful(s: QualityStream, lr: number, batch: number, r
  * The usual baseline: every K samples, a new model is trained from scratch for E epochs on the last W samples
  * (a sliding window); in between, the last trained model predicts. Same model, optimizer and batch size.
  */
-export async function runStateless(s: QualityStream, lr: number, batch: number, every: number, window: number, epochs: number, modelOverrides: Record<string, unknown> = {}): Promise<LearnerResult> {
+export async function runStateless(
+  s: QualityStream,
+  lr: number,
+  batch: number,
+  every: number,
+  window: number,
+  epochs: number,
+  modelOverrides: Record<string, unknown> = {},
+): Promise<LearnerResult> {
   await selectBackend('auto', logger);
   const { spec } = modelSpec(lr, s.width, 'adam', {}, modelOverrides);
   const standardized = spec.standardize === true;

@@ -16,7 +16,15 @@ export interface ConsumeRun {
 
 export type BareDecode = (value: Buffer) => number;
 
-export async function bareConsume(kafka: Kafka, topic: string, groupId: string, n: number, timeoutMs: number, onProgress?: (seen: number) => void, decode?: BareDecode): Promise<ConsumeRun> {
+export async function bareConsume(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  n: number,
+  timeoutMs: number,
+  onProgress?: (seen: number) => void,
+  decode?: BareDecode,
+): Promise<ConsumeRun> {
   const consumer = kafka.consumer({ groupId });
   let seen = 0;
   let checksum = 0;

@@ -37,7 +37,10 @@ function readEnvFile(): Record<string, string> {
 export function benchServices(): BenchServices {
   const file = readEnvFile();
   const get = (k: string): string | undefined => process.env[k] || file[k];
-  const brokers = (get('KAFKA_BROKERS') ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (get('KAFKA_BROKERS') ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const endpoint = get('S3_ENDPOINT');
   const accessKeyId = get('S3_ACCESS_KEY_ID');
   const secretAccessKey = get('S3_SECRET_ACCESS_KEY');

@@ -10,7 +10,13 @@ import { progress } from './progress.js';
 
 const WORKER = fileURLToPath(new URL('./fill-worker.ts', import.meta.url));
 
-export async function fillTopic(kafka: Kafka, topic: string, count: number, partitions: number, workers = 2): Promise<{ seconds: number; recordsPerSecond: number }> {
+export async function fillTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  partitions: number,
+  workers = 2,
+): Promise<{ seconds: number; recordsPerSecond: number }> {
   await createTopic(kafka, topic, partitions);
   const show = progress('fill', 5_000);
   const sent = new Array<number>(workers).fill(0);

@@ -45,7 +45,9 @@ export async function createTopic(kafka: Kafka, topic: string, partitions: numbe
  */
 export async function createServiceTopics(kafka: Kafka, config: StreamtrainConfig): Promise<void> {
   const names = [config.publish.versionsTopic, config.drift.topic, config.deadLetter.topic];
-  await withAdmin(kafka, (admin) => admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true }));
+  await withAdmin(kafka, (admin) =>
+    admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true }),
+  );
 }
 
 /**

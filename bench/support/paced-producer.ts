@@ -14,7 +14,14 @@ export interface ProducedRun {
   readonly at: number;
 }
 
-export async function producePaced(kafka: Kafka, topic: string, partitions: number, rate: number, seconds: number, onTick?: (sent: number) => void): Promise<ProducedRun[]> {
+export async function producePaced(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  rate: number,
+  seconds: number,
+  onTick?: (sent: number) => void,
+): Promise<ProducedRun[]> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: false, maxInFlightRequests: 1 });
   await producer.connect();
   const chunk = Math.max(1, Math.round(rate * 0.05));

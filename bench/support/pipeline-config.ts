@@ -39,9 +39,16 @@ export function benchConfigTree(o: BenchConfigOptions): Record<string, unknown> 
     kafka: { topics: [o.topic], groupId: `${o.runId}-${o.name}`, fromBeginning: true },
     input: { features: FEATURES.map((field) => ({ field, type: 'numeric' })), label: { field: 'y' } },
     deadLetter: { topic: `${o.runId}.dead-letter` },
-    batch: { size: o.batchSize, ...(o.maxWaitMs === undefined ? {} : { maxWaitMs: o.maxWaitMs }), ...(o.maxBuffered === undefined ? {} : { maxBuffered: o.maxBuffered }) },
+    batch: {
+      size: o.batchSize,
+      ...(o.maxWaitMs === undefined ? {} : { maxWaitMs: o.maxWaitMs }),
+      ...(o.maxBuffered === undefined ? {} : { maxBuffered: o.maxBuffered }),
+    },
     // BENCH_LEARNER_THREAD=main measures the one-thread pipeline; the default is the config default (worker).
-    learner: { ...(o.backend === undefined ? {} : { backend: o.backend }), ...(process.env.BENCH_LEARNER_THREAD ? { thread: process.env.BENCH_LEARNER_THREAD } : {}) },
+    learner: {
+      ...(o.backend === undefined ? {} : { backend: o.backend }),
+      ...(process.env.BENCH_LEARNER_THREAD ? { thread: process.env.BENCH_LEARNER_THREAD } : {}),
+    },
     checkpoints: { store: { type: 's3', prefix: o.runId } },
     triggers: { everySamples: o.everySamples, everySeconds: o.everySeconds },
     publish: { versionsTopic: `${o.runId}.${o.name}.versions` },

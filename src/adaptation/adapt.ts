@@ -94,7 +94,13 @@ export class Adapt {
   async state(perSample: boolean): Promise<AdaptState> {
     const h = this.hedge;
     const hedge = h
-      ? { other: snapshotToJson(await h.other.snapshot()), boostedLeads: h.boostedLead, boostedErrors: perSample ? h.boostedErrors : 0, unchangedErrors: perSample ? h.unchangedErrors : 0, switches: h.switches }
+      ? {
+          other: snapshotToJson(await h.other.snapshot()),
+          boostedLeads: h.boostedLead,
+          boostedErrors: perSample ? h.boostedErrors : 0,
+          unchangedErrors: perSample ? h.unchangedErrors : 0,
+          switches: h.switches,
+        }
       : undefined;
     return { adaptRemaining: Math.max(0, this.remaining), ...(hedge ? { hedge } : {}) };
   }
@@ -114,12 +120,19 @@ export class Adapt {
         const other = await this.models.learner(snapshotFromJson(h.other));
         (h.boostedLeads ? this.models.champion : other).boostLearningRate(adapt.learningRateFactor);
         const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
-        this.hedge = { other, boostedLead: h.boostedLeads === true, boostedErrors: count(h.boostedErrors), unchangedErrors: count(h.unchangedErrors), switches: count(h.switches) };
+        this.hedge = {
+          other,
+          boostedLead: h.boostedLeads === true,
+          boostedErrors: count(h.boostedErrors),
+          unchangedErrors: count(h.unchangedErrors),
+          switches: count(h.switches),
+        };
         return;
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'the hedged adapt copy in the checkpoint does not fit the config: the period continues unhedged');
       }
-    } else if (h) log.info('a hedged adapt period ran at the checkpoint, but `drift.adapt.hedge` is off: the period continues unhedged on the model that predicted');
+    } else if (h)
+      log.info('a hedged adapt period ran at the checkpoint, but `drift.adapt.hedge` is off: the period continues unhedged on the model that predicted');
     this.models.champion.boostLearningRate(adapt.learningRateFactor);
   }
 

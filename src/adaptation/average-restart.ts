@@ -49,7 +49,8 @@ export class AverageRestart {
   onRise(also?: OnlineLearner): boolean {
     const champion = this.models.champion;
     const { options } = this.models;
-    const restart = champion.averaging && options.spec.averaging?.restartOnDrift !== false && (champion.averageHoldoff === 0 || options.restartDuringHoldoff === true);
+    const restart =
+      champion.averaging && options.spec.averaging?.restartOnDrift !== false && (champion.averageHoldoff === 0 || options.restartDuringHoldoff === true);
     if (!restart) return false;
     champion.restartAverage();
     also?.restartAverage();

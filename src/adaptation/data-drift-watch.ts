@@ -32,7 +32,11 @@ export class DataDriftWatch {
     const watched = config.features ? columns.flatMap((c, i) => (config.features?.includes(c.field) ? [i] : [])) : undefined;
     if (watched && watched.length < columns.length) this.picked = watched;
     this.row = new Float32Array(this.picked?.length ?? 0);
-    if (config.inputs) this.inputs = new DataDriftMonitor({ ...this.options(), features: (this.picked ?? columns.map((_, i) => i)).map((i) => (columns[i] as InputColumn).name) });
+    if (config.inputs)
+      this.inputs = new DataDriftMonitor({
+        ...this.options(),
+        features: (this.picked ?? columns.map((_, i) => i)).map((i) => (columns[i] as InputColumn).name),
+      });
     if (config.predictions) this.predictions = new DataDriftMonitor({ ...this.options(), features: ['score'] });
   }
 

@@ -50,7 +50,8 @@ export class DriftWatch {
       const e = result.errors[i] as number;
       for (let d = 0; d < this.detectors.length; d++) {
         const det = this.detectors[d] as DriftDetector;
-        if (det.update(e).drift && !fired) fired = { kind: 'drift', detector: det.kind, signal: 'error', scores: { sample_in_batch: i, detector_samples: det.samples }, responses };
+        if (det.update(e).drift && !fired)
+          fired = { kind: 'drift', detector: det.kind, signal: 'error', scores: { sample_in_batch: i, detector_samples: det.samples }, responses };
       }
     }
     const dataDrift = this.data?.update(batch.features, batch.size, result.scores);
@@ -80,7 +81,8 @@ export class DriftWatch {
 
   restore(s: DetectionState): void {
     const log = this.models.log;
-    if (s.detectors === undefined && this.detectors.length > 0) log.info('the checkpoint holds no error-detector state (a regression model without `checkpoints.regressionErrors`): the detectors start fresh');
+    if (s.detectors === undefined && this.detectors.length > 0)
+      log.info('the checkpoint holds no error-detector state (a regression model without `checkpoints.regressionErrors`): the detectors start fresh');
     if (Array.isArray(s.detectors) && s.detectors.length === this.detectors.length) {
       try {
         this.detectors = s.detectors.map((d) => restoreDetector(d));
@@ -89,7 +91,8 @@ export class DriftWatch {
       }
     }
     const fresh = s.data && this.data ? this.data.restore(s.data) : [];
-    if (fresh.length) log.info({ monitors: fresh }, 'data-drift monitors in the checkpoint watched other columns or settings than the config asks for: they start fresh');
+    if (fresh.length)
+      log.info({ monitors: fresh }, 'data-drift monitors in the checkpoint watched other columns or settings than the config asks for: they start fresh');
     if (Array.isArray(s.trend)) this.trend.restore(s.trend);
   }
 

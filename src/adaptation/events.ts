@@ -18,5 +18,11 @@ export type ManagerEvent =
   | { readonly kind: 'challenger-dropped'; readonly comparison: ComparisonResult; readonly reason: DropReason }
   | { readonly kind: 'adapt-started'; readonly learningRate: number; readonly hedged?: boolean }
   /** With `drift.adapt.hedge`: which model continues, the errors each made in the period, and how often the lead changed. */
-  | { readonly kind: 'adapt-ended'; readonly kept?: 'boosted' | 'unchanged'; readonly boostedErrors?: number; readonly unchangedErrors?: number; readonly switches?: number }
+  | {
+      readonly kind: 'adapt-ended';
+      readonly kept?: 'boosted' | 'unchanged';
+      readonly boostedErrors?: number;
+      readonly unchangedErrors?: number;
+      readonly switches?: number;
+    }
   | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult };

@@ -12,5 +12,16 @@ export { ChallengerRace, type ChallengerState } from './challenger-race.js';
 export { DriftWatch, type Detection, type DetectionState } from './drift-watch.js';
 export { DataDriftWatch, type DataDriftSignal, type DataDriftState } from './data-drift-watch.js';
 export { ErrorTrend, type ErrorTrendOptions } from './error-trend.js';
-export { BATCH_MEANS_BLOCKS, PairedComparison, Race, type ComparisonResult, type ComparisonState, type DropReason, type PairedTest, type RaceOptions, type RaceState, type RaceVerdict } from './paired-comparison.js';
+export {
+  BATCH_MEANS_BLOCKS,
+  PairedComparison,
+  Race,
+  type ComparisonResult,
+  type ComparisonState,
+  type DropReason,
+  type PairedTest,
+  type RaceOptions,
+  type RaceState,
+  type RaceVerdict,
+} from './paired-comparison.js';
 export { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';

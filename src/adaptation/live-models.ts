@@ -60,5 +60,12 @@ export class LiveModels {
 }
 
 function learnerOptions(o: ModelManagerOptions) {
-  return { spec: o.spec, inputWidth: o.inputWidth, metricsWindow: o.metricsWindow, logger: o.logger, updateBatchSize: o.updateBatchSize || undefined, regressionErrors: o.regressionErrors === true };
+  return {
+    spec: o.spec,
+    inputWidth: o.inputWidth,
+    metricsWindow: o.metricsWindow,
+    logger: o.logger,
+    updateBatchSize: o.updateBatchSize || undefined,
+    regressionErrors: o.regressionErrors === true,
+  };
 }

@@ -146,7 +146,10 @@ export class FolderStore implements ObjectStore {
   private async generations(key: string): Promise<number[]> {
     try {
       const names = await readdir(this.genDir(key));
-      return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+      return names
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .sort((a, b) => a - b);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw err;

@@ -4,6 +4,15 @@ export { S3Store, type S3StoreOptions } from './s3-store.js';
 export { openStore, describeStore } from './open-store.js';
 export { writeCheckpoint, sha256, VersionTakenError, type ManifestInput, type WrittenCheckpoint } from './writer.js';
 export { WriterFence, decodeLatest, encodeLatest, isPublished, readLatest, type LatestRecord } from './latest-record.js';
-export { latestValidCheckpoint, listVersions, pruneVersions, readCheckpoint, readLatestPointer, readManifest, usedVersions, type LoadedCheckpoint } from './reader.js';
+export {
+  latestValidCheckpoint,
+  listVersions,
+  pruneVersions,
+  readCheckpoint,
+  readLatestPointer,
+  readManifest,
+  usedVersions,
+  type LoadedCheckpoint,
+} from './reader.js';
 export { latestKey, manifestKey, versionDir, versionsPrefix } from './layout.js';
 export { probeStore, explainStoreError } from './store-probe.js';

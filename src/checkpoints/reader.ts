@@ -45,7 +45,9 @@ export async function readManifest(store: ObjectStore, model: string, version: M
     if (m.formatVersion !== 1 || typeof m.version !== 'string' || typeof m.hashes !== 'object') throw new CheckpointIntegrityError('manifest fields missing');
     return m;
   } catch (cause) {
-    throw new CheckpointIntegrityError(`Manifest of ${model} ${String(typeof version === 'string' ? version : formatVersion(version))} is unreadable`, { cause });
+    throw new CheckpointIntegrityError(`Manifest of ${model} ${String(typeof version === 'string' ? version : formatVersion(version))} is unreadable`, {
+      cause,
+    });
   }
 }
 
@@ -53,7 +55,12 @@ export async function readManifest(store: ObjectStore, model: string, version: M
  * Loads and verifies one checkpoint: every blob must exist and match the sha256 in its manifest.
  * `withState: false` skips the optimizer/detector blob (what a downstream service needs).
  */
-export async function readCheckpoint(store: ObjectStore, model: string, version: ModelVersion | string, options: { withState?: boolean } = {}): Promise<LoadedCheckpoint> {
+export async function readCheckpoint(
+  store: ObjectStore,
+  model: string,
+  version: ModelVersion | string,
+  options: { withState?: boolean } = {},
+): Promise<LoadedCheckpoint> {
   const manifest = await readManifest(store, model, version);
   const dir = versionDir(model, version);
   const load = async (name: string): Promise<Uint8Array> => {
@@ -90,7 +97,12 @@ export async function readCheckpoint(store: ObjectStore, model: string, version:
  * the lineage LATEST heads (see `isPublished`): a version a fenced writer left behind is never restored. A
  * store without LATEST (a crash before the first one) falls back to the newest manifest that verifies.
  */
-export async function latestValidCheckpoint(store: ObjectStore, model: string, logger: Logger, options: { withState?: boolean } = {}): Promise<LoadedCheckpoint | undefined> {
+export async function latestValidCheckpoint(
+  store: ObjectStore,
+  model: string,
+  logger: Logger,
+  options: { withState?: boolean } = {},
+): Promise<LoadedCheckpoint | undefined> {
   const latest = (await readLatest(store, model))?.record;
   const versions = await listVersions(store, model);
   for (let i = versions.length - 1; i >= 0; i--) {

@@ -94,9 +94,7 @@ export class S3Store implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
-      );
+      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
       for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key.slice(this.prefix.length));
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);

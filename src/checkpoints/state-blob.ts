@@ -17,7 +17,9 @@ export interface StateBlob {
 
 export function encodeState(blob: StateBlob): Uint8Array {
   const { data, ...optimizerHeader } = blob.optimizer;
-  const header = new TextEncoder().encode(JSON.stringify({ format: 1, optimizer: optimizerHeader, ...(blob.learner !== undefined ? { learner: blob.learner } : {}), state: blob.state }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ format: 1, optimizer: optimizerHeader, ...(blob.learner !== undefined ? { learner: blob.learner } : {}), state: blob.state }),
+  );
   const out = new Uint8Array(4 + header.byteLength + data.byteLength);
   new DataView(out.buffer).setUint32(0, header.byteLength, true);
   out.set(header, 4);

@@ -28,7 +28,13 @@ export class VersionTakenError extends StreamtrainError {
  * and a writer whose epoch was superseded gets FencedError. Without a fence (tools, tests) LATEST is
  * overwritten.
  */
-export async function writeCheckpoint(store: ObjectStore, input: ManifestInput, snapshot: ModelSnapshot, state: unknown, fence?: WriterFence): Promise<WrittenCheckpoint> {
+export async function writeCheckpoint(
+  store: ObjectStore,
+  input: ManifestInput,
+  snapshot: ModelSnapshot,
+  state: unknown,
+  fence?: WriterFence,
+): Promise<WrittenCheckpoint> {
   const modelJson = {
     format: 'layers-model',
     generatedBy: `streamtrain ${input.streamtrainVersion}`,
@@ -51,7 +57,8 @@ export async function writeCheckpoint(store: ObjectStore, input: ManifestInput, 
   );
   if (created.includes(false)) throw new VersionTakenError(input.version);
   const manifest: Manifest = { formatVersion: 1, ...input, ...(fence ? { epoch: fence.epoch, writer: fence.writer } : {}), hashes };
-  if (!(await createOrFindSame(store, manifestKey(input.model, input.version), new TextEncoder().encode(JSON.stringify(manifest, null, 2))))) throw new VersionTakenError(input.version);
+  if (!(await createOrFindSame(store, manifestKey(input.model, input.version), new TextEncoder().encode(JSON.stringify(manifest, null, 2)))))
+    throw new VersionTakenError(input.version);
   if (fence) await fence.advance(input.version);
   else {
     const current = (await readLatest(store, input.model))?.record ?? { epoch: 0, writer: '', epochs: [] };

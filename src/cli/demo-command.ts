@@ -36,14 +36,21 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
       batch: { size: 200, maxWaitMs: 500 },
       triggers: { everySamples: Math.max(1000, Math.floor(o.events / 20)), everySeconds: 10 },
       publish: { versionsTopic: 'streamtrain.demo.versions' },
-      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: 'streamtrain.demo.drift', challenger: { minSamples: 1000, maxSamples: 8000, margin: 0.01 } },
+      drift: {
+        detectors: [{ kind: 'adwin' }],
+        responses: ['alert', 'challenger'],
+        topic: 'streamtrain.demo.drift',
+        challenger: { minSamples: 1000, maxSamples: 8000, margin: 0.01 },
+      },
       checkpoints: process.env.S3_ENDPOINT ? { store: { type: 's3', prefix: 'demo' } } : { store: { type: 'folder', path: resolve(workDir, 'checkpoints') } },
     },
     { env: process.env, baseDir: workDir },
   );
   const say = (text: string) => process.stdout.write(text + '\n');
   say(`streamtrain demo: ${source.describe()}`);
-  say(`  topic ${topic}, model ${config.model.name}, store ${config.checkpoints.store.type === 's3' ? `s3://${config.checkpoints.store.bucket}/demo (MinIO ${config.checkpoints.store.endpoint})` : config.checkpoints.store.path}`);
+  say(
+    `  topic ${topic}, model ${config.model.name}, store ${config.checkpoints.store.type === 's3' ? `s3://${config.checkpoints.store.bucket}/demo (MinIO ${config.checkpoints.store.endpoint})` : config.checkpoints.store.path}`,
+  );
   say(`  service log: ${logFile}`);
   if ('driftPoints' in source && source.driftPoints) say(`  the concept changes at records ${(source.driftPoints as number[]).join(', ')}`);
   say('  Ctrl-C stops everything cleanly.\n');
@@ -57,7 +64,10 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
     model: config.model.name,
     store: subscriberStore,
     logger,
-    onVersion: (v) => say(`  subscriber: version ${v.version.padEnd(5)} loaded in ${v.loadMs.toFixed(0).padStart(3)} ms  (${v.samplesTotal} samples, live accuracy ${(v.metrics.accuracy_window ?? Number.NaN).toFixed(3)})`),
+    onVersion: (v) =>
+      say(
+        `  subscriber: version ${v.version.padEnd(5)} loaded in ${v.loadMs.toFixed(0).padStart(3)} ms  (${v.samplesTotal} samples, live accuracy ${(v.metrics.accuracy_window ?? Number.NaN).toFixed(3)})`,
+      ),
   });
   const abort = new AbortController();
   let interrupted = false;
@@ -75,7 +85,17 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
   await service.start();
   await subscriber.start();
   let produced = 0;
-  const producing = produceRecords({ brokers: [...config.kafka.brokers], topic, records: source, rate: o.rate, limit: o.events, partitions: 2, logger, progress: (n) => (produced = n), signal: abort.signal });
+  const producing = produceRecords({
+    brokers: [...config.kafka.brokers],
+    topic,
+    records: source,
+    rate: o.rate,
+    limit: o.events,
+    partitions: 2,
+    logger,
+    progress: (n) => (produced = n),
+    signal: abort.signal,
+  });
   let lastAt = '';
   const ticker = setInterval(() => {
     const s = service.status();
@@ -83,7 +103,9 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
     for (const d of fresh) say(`  drift: ${d.event.padEnd(20)} ${d.detail}`);
     if (fresh.length) lastAt = (fresh[fresh.length - 1] as { at: string }).at;
     const secs = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
-    say(`[${secs}s] produced ${String(produced).padStart(7)}  learned ${String(s.samplesTotal).padStart(7)}  version ${String(s.version).padEnd(5)}  accuracy(last ${config.learner.metricsWindow}) ${(s.metrics.accuracy_window ?? Number.NaN).toFixed(3)}  buffered ${s.buffered}${s.paused ? ' (consumer paused)' : ''}`);
+    say(
+      `[${secs}s] produced ${String(produced).padStart(7)}  learned ${String(s.samplesTotal).padStart(7)}  version ${String(s.version).padEnd(5)}  accuracy(last ${config.learner.metricsWindow}) ${(s.metrics.accuracy_window ?? Number.NaN).toFixed(3)}  buffered ${s.buffered}${s.paused ? ' (consumer paused)' : ''}`,
+    );
   }, 2000);
   try {
     const { sent } = await producing;

@@ -99,7 +99,8 @@ function kindOf(name: string, s: Seen): FieldKind {
   const types = [...s.types];
   if (types.length > 1) return { kind: 'skipped', why: `mixed types in the sample (${types.sort().join(', ')})` };
   const type = types[0] as string;
-  if (type === 'object') return { kind: 'skipped', why: 'nested object: input.features reads top-level fields only (no dotted paths); flatten it upstream to use its parts' };
+  if (type === 'object')
+    return { kind: 'skipped', why: 'nested object: input.features reads top-level fields only (no dotted paths); flatten it upstream to use its parts' };
   if (type === 'boolean') return { kind: 'boolean' };
   if (type === 'array') {
     if (s.badArray) return { kind: 'skipped', why: 'array of non-numbers: only numeric arrays can be a vector' };
@@ -120,7 +121,8 @@ function kindOf(name: string, s: Seen): FieldKind {
     if (!nums.every(Number.isFinite)) return { kind: 'skipped', why: 'holds non-finite numbers' };
     const integer = nums.every(Number.isInteger);
     if (TIME_NAME.test(name)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (its name): not a feature, so not in drift checks either' };
-    if (integer && nums.every(EPOCH) && increasing(nums)) return { kind: 'skipped', timestamp: true, why: 'timestamp-like (epoch times increasing with the offset): not a feature, so not in drift checks either' };
+    if (integer && nums.every(EPOCH) && increasing(nums))
+      return { kind: 'skipped', timestamp: true, why: 'timestamp-like (epoch times increasing with the offset): not a feature, so not in drift checks either' };
     let min = Infinity;
     let max = -Infinity;
     for (const v of nums) {
@@ -147,14 +149,17 @@ function increasing(nums: readonly number[]): boolean {
 
 /** Fields that could be the label: booleans, numbers, and strings with few values. */
 export function labelCandidates(fields: readonly FieldSummary[]): string[] {
-  return fields.filter((f) => f.kind.kind === 'boolean' || f.kind.kind === 'numeric' || (f.kind.kind === 'categorical' && f.kind.cardinality <= MAX_STRING_CLASSES)).map((f) => f.name);
+  return fields
+    .filter((f) => f.kind.kind === 'boolean' || f.kind.kind === 'numeric' || (f.kind.kind === 'categorical' && f.kind.cardinality <= MAX_STRING_CLASSES))
+    .map((f) => f.name);
 }
 
 /** `--label`, else a field with a usual label name (label, y, target, class, outcome, is_*), else undefined. */
 export function proposeLabel(fields: readonly FieldSummary[], given?: string): string | undefined {
   const names = fields.map((f) => f.name);
   if (given !== undefined) {
-    if (!names.includes(given)) throw new ConfigError('--label', `Field \`${given}\` is not in the sampled records; fields seen: ${names.map((n) => `\`${n}\``).join(', ') || 'none'}`);
+    if (!names.includes(given))
+      throw new ConfigError('--label', `Field \`${given}\` is not in the sampled records; fields seen: ${names.map((n) => `\`${n}\``).join(', ') || 'none'}`);
     return given;
   }
   const usable = new Set(labelCandidates(fields));
@@ -172,14 +177,18 @@ export function taskOf(label: FieldSummary): Task {
   if (k.kind === 'numeric') {
     if (k.binary) return { task: 'classification', model: 'logistic', classes: 2, stringLabels: false };
     // Class indices: small non-negative integers; the model needs max + 1 outputs (hi >= max, rounding up keeps small integers).
-    if (k.integer && k.lo >= 0 && k.distinct <= MAX_INT_CLASSES && k.hi < MAX_INT_CLASSES * 5) return { task: 'classification', model: 'softmax', classes: Math.max(2, k.hi + 1), stringLabels: false };
+    if (k.integer && k.lo >= 0 && k.distinct <= MAX_INT_CLASSES && k.hi < MAX_INT_CLASSES * 5)
+      return { task: 'classification', model: 'softmax', classes: Math.max(2, k.hi + 1), stringLabels: false };
     return { task: 'regression', model: 'linear' };
   }
   if (k.kind === 'categorical' && k.cardinality <= MAX_STRING_CLASSES) {
     return { task: 'classification', model: k.cardinality === 2 ? 'logistic' : 'softmax', classes: k.cardinality, stringLabels: true };
   }
   const why = k.kind === 'skipped' ? k.why : k.kind === 'categorical' ? `${k.cardinality} distinct values` : `a ${k.kind}`;
-  throw new ConfigError('--label', `Field \`${label.name}\` cannot be the label (${why}): a label is a boolean, a number, or a string with at most ${MAX_STRING_CLASSES} values`);
+  throw new ConfigError(
+    '--label',
+    `Field \`${label.name}\` cannot be the label (${why}): a label is a boolean, a number, or a string with at most ${MAX_STRING_CLASSES} values`,
+  );
 }
 
 /** The sorted distinct string values of the label field: class names, written only on `--label-classes-from-sample`. */
@@ -188,14 +197,20 @@ export function sampleLabelClasses(records: readonly Record<string, unknown>[], 
 }
 
 /** Infers the whole spec; `chooseLabel` is asked only when neither `--label` nor a usual name decides. */
-export async function inferSpec(records: readonly Record<string, unknown>[], o: { label?: string; chooseLabel?: (candidates: string[]) => Promise<string | undefined> } = {}): Promise<InferredSpec> {
+export async function inferSpec(
+  records: readonly Record<string, unknown>[],
+  o: { label?: string; chooseLabel?: (candidates: string[]) => Promise<string | undefined> } = {},
+): Promise<InferredSpec> {
   if (records.length === 0) throw new ConfigError('--topic', 'No decodable record in the sample: nothing to infer from');
   const fields = inferFields(records);
   let label = proposeLabel(fields, o.label);
   const candidates = labelCandidates(fields);
   if (label === undefined && o.chooseLabel) label = proposeLabel(fields, await o.chooseLabel(candidates));
   if (label === undefined) {
-    throw new ConfigError('--label', `No field looks like the label (label, y, target, class, outcome, is_*): name it with \`--label FIELD\`; candidates: ${candidates.map((c) => `\`${c}\``).join(', ') || 'none'}`);
+    throw new ConfigError(
+      '--label',
+      `No field looks like the label (label, y, target, class, outcome, is_*): name it with \`--label FIELD\`; candidates: ${candidates.map((c) => `\`${c}\``).join(', ') || 'none'}`,
+    );
   }
   const summary = fields.find((f) => f.name === label) as FieldSummary;
   return { records: records.length, fields, label, task: taskOf(summary) };

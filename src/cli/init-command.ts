@@ -56,7 +56,10 @@ async function askOnTty(candidates: string[]): Promise<string | undefined> {
 }
 
 /** Decodes the sampled values with the decoder `run` will use; undecodable ones are counted, not fatal. */
-async function decodeAll(values: readonly (Buffer | null)[], o: InitCommandOptions): Promise<{ records: Record<string, unknown>[]; undecodable: number; format: InitFormat }> {
+async function decodeAll(
+  values: readonly (Buffer | null)[],
+  o: InitCommandOptions,
+): Promise<{ records: Record<string, unknown>[]; undecodable: number; format: InitFormat }> {
   let decode: (b: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
   let format: InitFormat;
   const outDir = dirname(resolve(o.out));
@@ -107,11 +110,19 @@ export async function initCommand(o: InitCommandOptions, io: InitIo = {}): Promi
   // The read alone: a question on the terminal later is not part of it.
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (sample.values.length === 0) {
-    throw new ConfigError('--topic', sample.available === 0 ? `Topic \`${o.topic}\` is empty: produce some records first (or wait for them)` : `No record of \`${o.topic}\` arrived within ${o.maxSeconds} s: raise --max-seconds`);
+    throw new ConfigError(
+      '--topic',
+      sample.available === 0
+        ? `Topic \`${o.topic}\` is empty: produce some records first (or wait for them)`
+        : `No record of \`${o.topic}\` arrived within ${o.maxSeconds} s: raise --max-seconds`,
+    );
   }
   const { records, undecodable, format } = await decodeAll(sample.values, o);
   if (records.length === 0) {
-    const hint = format.kind === 'json' ? 'they are not JSON objects: for Avro pass --avro-schema FILE or --schema-registry URL' : 'check the schema (--avro-schema / --schema-registry)';
+    const hint =
+      format.kind === 'json'
+        ? 'they are not JSON objects: for Avro pass --avro-schema FILE or --schema-registry URL'
+        : 'check the schema (--avro-schema / --schema-registry)';
     throw new ConfigError('--topic', `None of the ${sample.values.length} sampled records of \`${o.topic}\` could be decoded: ${hint}`);
   }
   const spec = await inferSpec(records, { label: o.label, chooseLabel: io.ask ?? askOnTty });
@@ -131,7 +142,11 @@ export async function initCommand(o: InitCommandOptions, io: InitIo = {}): Promi
     ...yaml.skipped.map((f) => `${f.name.padEnd(width)}${'-'.padEnd(kindWidth)}left out: ${f.kind.kind === 'skipped' ? f.kind.why : ''}`),
     '',
     `label: \`${spec.label}\` -> ${describeTask(spec)}`,
-    ...(stringLabels && !labelClasses ? [`The label holds names: list its ${spec.task.task === 'classification' ? spec.task.classes : ''} classes under input.label.classes in ${o.out} (or rerun with --label-classes-from-sample); until then every record is dead-lettered.`] : []),
+    ...(stringLabels && !labelClasses
+      ? [
+          `The label holds names: list its ${spec.task.task === 'classification' ? spec.task.classes : ''} classes under input.label.classes in ${o.out} (or rerun with --label-classes-from-sample); until then every record is dead-lettered.`,
+        ]
+      : []),
     '',
     `Wrote ${o.out}: only the inferred spec, no record values (numeric ranges are bounds rounded outward to 2 significant digits${labelClasses ? '; the label class names, as asked' : ''}).`,
     'Next:',

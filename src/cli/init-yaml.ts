@@ -3,7 +3,10 @@ import { ConfigError, parseConfig } from '../core/index.js';
 import { hashBuckets, scaleOf, type FieldSummary, type InferredSpec } from './infer-spec.js';
 
 /** How the topic's records are encoded, as `init` read them. */
-export type InitFormat = { readonly kind: 'json' } | { readonly kind: 'avro'; readonly schemaFile: string } | { readonly kind: 'registry'; readonly url: string; readonly schemaFile?: string };
+export type InitFormat =
+  | { readonly kind: 'json' }
+  | { readonly kind: 'avro'; readonly schemaFile: string }
+  | { readonly kind: 'registry'; readonly url: string; readonly schemaFile?: string };
 
 export interface InitYamlOptions {
   readonly spec: InferredSpec;
@@ -29,7 +32,10 @@ const NAME_CHARS = /[^A-Za-z0-9._-]+/g;
 
 /** A model name from the topic: letters, digits, `.`, `_`, `-`, at most 128, starting with a letter or digit. */
 export function modelName(topic: string): string {
-  const name = topic.replace(NAME_CHARS, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
+  const name = topic
+    .replace(NAME_CHARS, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
   return name || 'model';
 }
 
@@ -107,7 +113,10 @@ export function initYaml(o: InitYamlOptions): { text: string; lines: FieldLine[]
   const features = others.flatMap((f) => featureOf(f) ?? []);
   const skipped = others.filter((f) => f.kind.kind === 'skipped');
   if (features.length === 0) {
-    throw new ConfigError('--topic', `No field of the sampled records can be a feature (besides the label \`${spec.label}\`): ${skipped.map((f) => `\`${f.name}\``).join(', ') || 'none'} were left out`);
+    throw new ConfigError(
+      '--topic',
+      `No field of the sampled records can be a feature (besides the label \`${spec.label}\`): ${skipped.map((f) => `\`${f.name}\``).join(', ') || 'none'} were left out`,
+    );
   }
   const t = spec.task;
   const stringClasses = t.task === 'classification' && t.stringLabels;
@@ -134,9 +143,11 @@ export function initYaml(o: InitYamlOptions): { text: string; lines: FieldLine[]
     ' Every option: docs/configuration.md. Addresses and secrets may come from the environment instead (KAFKA_BROKERS, S3_*, ...).',
   ].join('\n');
   const root = doc.contents;
-  const taskText = t.task === 'regression' ? `regression: label \`${spec.label}\` is continuous` : `${t.classes}-class classification on label \`${spec.label}\``;
+  const taskText =
+    t.task === 'regression' ? `regression: label \`${spec.label}\` is continuous` : `${t.classes}-class classification on label \`${spec.label}\``;
   commentAfter(doc, ['model', 'type'], ` ${taskText}; also mlp (hiddenUnits) or custom`);
-  if (t.task === 'classification' && t.model === 'softmax') commentAfter(doc, ['model', 'classes'], t.stringLabels ? ' distinct label values in the sample' : ' largest class index in the sample + 1');
+  if (t.task === 'classification' && t.model === 'softmax')
+    commentAfter(doc, ['model', 'classes'], t.stringLabels ? ' distinct label values in the sample' : ' largest class index in the sample + 1');
   commentAfter(doc, ['kafka', 'brokers'], ' env KAFKA_BROKERS wins');
   commentBefore(root, 'input', ' How a record becomes an input vector: one line per field, in order.');
   const seq = doc.getIn(['input', 'features']) as YAMLSeq;
@@ -146,9 +157,19 @@ export function initYaml(o: InitYamlOptions): { text: string; lines: FieldLine[]
   });
   if (skipped.length) seq.comment = [' Left out:', ...skipped.map((f) => `   ${f.name}: ${f.kind.kind === 'skipped' ? f.kind.why : ''}`)].join('\n');
   if (stringClasses && !o.labelClasses) {
-    commentAfter(doc, ['input', 'label', 'field'], ` string label: list its ${t.classes} class names as \`classes: [...]\` (the class index is the position); until then every record is dead-lettered. \`init --label-classes-from-sample\` writes them`);
+    commentAfter(
+      doc,
+      ['input', 'label', 'field'],
+      ` string label: list its ${t.classes} class names as \`classes: [...]\` (the class index is the position); until then every record is dead-lettered. \`init --label-classes-from-sample\` writes them`,
+    );
   } else if (stringClasses) commentAfter(doc, ['input', 'label', 'field'], ' classes: the label names seen in the sample (--label-classes-from-sample)');
-  commentAfter(doc, ['input', 'missing'], withMissing ? ' some sampled records miss a feature: zero fills it (reject dead-letters the record)' : ' a record missing a feature is dead-lettered (or zero)');
+  commentAfter(
+    doc,
+    ['input', 'missing'],
+    withMissing
+      ? ' some sampled records miss a feature: zero fills it (reject dead-letters the record)'
+      : ' a record missing a feature is dead-lettered (or zero)',
+  );
   commentAfter(doc, ['checkpoints', 'store'], ' relative to this file; or { type: s3, bucket, endpoint } (env S3_*)');
   commentAfter(doc, ['triggers', 'everySeconds'], ' a new model version after this many samples or seconds');
   (doc.getIn(['kafka', 'brokers']) as YAMLSeq).flow = true;

@@ -66,8 +66,19 @@ program
   .option('--drift-at <list>', 'generator concept changes at these record indices (default: every quarter)', intList)
   .option('--drift-width <n>', 'width of a gradual concept change (0 = abrupt)', int('--drift-width', 0), 0)
   .option('--partitions <n>', 'partitions when creating the topic', int('--partitions', 1))
-  .action(async (o: { topic: string; source: string; brokers: string; rate?: number; limit?: number; length: number; seed: number; driftAt?: number[]; driftWidth: number; partitions?: number }) =>
-    exit(await produceCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
+  .action(
+    async (o: {
+      topic: string;
+      source: string;
+      brokers: string;
+      rate?: number;
+      limit?: number;
+      length: number;
+      seed: number;
+      driftAt?: number[];
+      driftWidth: number;
+      partitions?: number;
+    }) => exit(await produceCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
   );
 
 program
@@ -83,8 +94,19 @@ program
   .option('--label-classes-from-sample', 'for a string label, write the class names seen in the sample', false)
   .option('-o, --out <file>', 'config file to write', 'streamtrain.yaml')
   .option('--force', 'overwrite --out if it exists', false)
-  .action(async (o: { topic: string; brokers: string; sample: number; maxSeconds: number; avroSchema?: string; schemaRegistry?: string; label?: string; labelClassesFromSample: boolean; out: string; force: boolean }) =>
-    exit(await initCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
+  .action(
+    async (o: {
+      topic: string;
+      brokers: string;
+      sample: number;
+      maxSeconds: number;
+      avroSchema?: string;
+      schemaRegistry?: string;
+      label?: string;
+      labelClassesFromSample: boolean;
+      out: string;
+      force: boolean;
+    }) => exit(await initCommand({ ...o, brokers: o.brokers.split(',').map((b) => b.trim()) })),
   );
 
 program

@@ -108,9 +108,19 @@ function check(field: string, value: unknown, ok: boolean, expected: string): vo
 
 function validate(options: ProduceRecordsOptions): void {
   const { brokers, topic, rate, limit, batchSize, partitions, clientId } = options;
-  check('brokers', brokers, Array.isArray(brokers) && brokers.length > 0 && brokers.every((b) => typeof b === 'string' && b.length > 0), 'a non-empty array of `host:port` strings');
+  check(
+    'brokers',
+    brokers,
+    Array.isArray(brokers) && brokers.length > 0 && brokers.every((b) => typeof b === 'string' && b.length > 0),
+    'a non-empty array of `host:port` strings',
+  );
   check('topic', topic, typeof topic === 'string' && topic.length > 0, 'a non-empty string');
-  check('records', options.records, typeof (options.records as Partial<Iterable<unknown>> | undefined)?.[Symbol.iterator] === 'function', 'an iterable of records');
+  check(
+    'records',
+    options.records,
+    typeof (options.records as Partial<Iterable<unknown>> | undefined)?.[Symbol.iterator] === 'function',
+    'an iterable of records',
+  );
   check('rate', rate, rate === undefined || (typeof rate === 'number' && Number.isFinite(rate) && rate > 0), 'a number > 0');
   check('limit', limit, limit === undefined || (Number.isInteger(limit) && limit >= 0), 'an integer >= 0');
   check('batchSize', batchSize, batchSize === undefined || (Number.isInteger(batchSize) && batchSize >= 1), 'an integer >= 1');

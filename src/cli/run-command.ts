@@ -26,11 +26,24 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   await member.start();
-  const http = config.server.port > 0 ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), metrics, logger }) : undefined;
+  const http =
+    config.server.port > 0
+      ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), metrics, logger })
+      : undefined;
   const progress = setInterval(() => {
     const s = member.status();
     if (s.role !== 'leader') return;
-    logger.info({ version: s.version, samples: s.samplesTotal, buffered: s.buffered, paused: s.paused, accuracy: s.metrics.accuracy_window, deadLettered: s.deadLettered }, 'progress');
+    logger.info(
+      {
+        version: s.version,
+        samples: s.samplesTotal,
+        buffered: s.buffered,
+        paused: s.paused,
+        accuracy: s.metrics.accuracy_window,
+        deadLettered: s.deadLettered,
+      },
+      'progress',
+    );
   }, opts.progressSeconds * 1000);
   progress.unref();
   try {

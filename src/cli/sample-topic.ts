@@ -24,7 +24,10 @@ export interface TopicSample {
 /** Splits `total` over partitions holding `sizes` records: evenly, what a small partition cannot take going to the others. */
 export function quotas(sizes: readonly number[], total: number): number[] {
   const out = sizes.map(() => 0);
-  let left = Math.min(total, sizes.reduce((a, b) => a + b, 0));
+  let left = Math.min(
+    total,
+    sizes.reduce((a, b) => a + b, 0),
+  );
   while (left > 0) {
     const open = sizes.map((s, i) => i).filter((i) => (out[i] as number) < (sizes[i] as number));
     const share = Math.max(1, Math.floor(left / open.length));
@@ -50,12 +53,22 @@ function sharedPrefix(a: string, b: string): number {
  * time bound, whichever comes first.
  */
 export async function sampleTopic(o: SampleTopicOptions): Promise<TopicSample> {
-  const kafka = new Kafka({ clientId: 'streamtrain-init', brokers: [...o.brokers], logLevel: logLevel.NOTHING, connectionTimeout: 5_000, retry: { retries: 2, initialRetryTime: 300 } });
+  const kafka = new Kafka({
+    clientId: 'streamtrain-init',
+    brokers: [...o.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    retry: { retries: 2, initialRetryTime: 300 },
+  });
   const admin = kafka.admin();
   try {
     await admin.connect();
   } catch (cause) {
-    throw new DependencyError('--brokers (env KAFKA_BROKERS)', `Could not reach the Kafka brokers ${o.brokers.join(', ')}: check --brokers (or env KAFKA_BROKERS) and that the brokers run`, { cause, retriable: true });
+    throw new DependencyError(
+      '--brokers (env KAFKA_BROKERS)',
+      `Could not reach the Kafka brokers ${o.brokers.join(', ')}: check --brokers (or env KAFKA_BROKERS) and that the brokers run`,
+      { cause, retriable: true },
+    );
   }
   const groupId = `streamtrain-init-${randomUUID()}`;
   let joined = false;
@@ -65,7 +78,10 @@ export async function sampleTopic(o: SampleTopicOptions): Promise<TopicSample> {
       const names = topics.filter((t) => !t.startsWith('__'));
       const near = [...names].sort((a, b) => sharedPrefix(b, o.topic) - sharedPrefix(a, o.topic) || a.localeCompare(b)).slice(0, 8);
       const more = names.length > near.length ? ` (of ${names.length})` : '';
-      throw new ConfigError('--topic', `Topic \`${o.topic}\` does not exist on ${o.brokers.join(', ')}; the closest names there${more}: ${near.map((t) => `\`${t}\``).join(', ') || 'none'}`);
+      throw new ConfigError(
+        '--topic',
+        `Topic \`${o.topic}\` does not exist on ${o.brokers.join(', ')}; the closest names there${more}: ${near.map((t) => `\`${t}\``).join(', ') || 'none'}`,
+      );
     }
     const offsets = (await admin.fetchTopicOffsets(o.topic)).sort((a, b) => a.partition - b.partition);
     const sizes = offsets.map((p) => Math.max(0, Number(p.high) - Number(p.low)));

@@ -46,7 +46,11 @@ export async function versionsTable(store: ObjectStore, model: string): Promise<
   });
   const head = ['version', 'parents', 'samples', 'new', 'acc/mae(win)', 'trigger', 'created', 'epoch writer'];
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   const out = [line(head)];
   table.forEach((row, i) => {
     out.push(line(row));
@@ -54,6 +58,8 @@ export async function versionsTable(store: ObjectStore, model: string): Promise<
     const decisions = (rows[i]?.manifest?.drift as { decisions?: { event: string; detail: string }[] } | undefined)?.decisions ?? [];
     for (const d of decisions) out.push(`      ${d.event}: ${d.detail}`);
   });
-  out.push(`(* = LATEST${epoch !== undefined ? `, epoch ${epoch}${writer ? ` held by ${writer}` : ''}` : ''}; unpublished: left by a writer that crashed or was fenced before moving LATEST, never restored)`);
+  out.push(
+    `(* = LATEST${epoch !== undefined ? `, epoch ${epoch}${writer ? ` held by ${writer}` : ''}` : ''}; unpublished: left by a writer that crashed or was fenced before moving LATEST, never restored)`,
+  );
   return out.join('\n');
 }

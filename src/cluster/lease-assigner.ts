@@ -36,7 +36,11 @@ export function assignLease(topic: string, members: readonly GroupMember[]): Gro
   const winner = chooseHolder(members.map((m) => ({ memberId: m.memberId, claim: readClaim(m.memberMetadata) })));
   return members.map((m) => ({
     memberId: m.memberId,
-    memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: m.memberId === winner ? { [topic]: [0] } : {}, userData: Buffer.alloc(0) }),
+    memberAssignment: AssignerProtocol.MemberAssignment.encode({
+      version: 1,
+      assignment: m.memberId === winner ? { [topic]: [0] } : {},
+      userData: Buffer.alloc(0),
+    }),
   }));
 }
 

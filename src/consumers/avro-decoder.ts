@@ -31,12 +31,14 @@ export function decodeWith(type: avro.Type | avro.Resolver, bytes: Buffer, reade
   try {
     if (reader) {
       const res = reader.decode(bytes, 0, type as avro.Resolver);
-      if (res.offset !== bytes.length) throw new DecodeError('schema-mismatch', `Avro value has ${bytes.length - Math.max(res.offset, 0)} trailing or missing bytes for its schema`);
+      if (res.offset !== bytes.length)
+        throw new DecodeError('schema-mismatch', `Avro value has ${bytes.length - Math.max(res.offset, 0)} trailing or missing bytes for its schema`);
       value = res.value;
     } else {
       const t = type as avro.Type;
       const res = t.decode(bytes, 0);
-      if (res.offset !== bytes.length) throw new DecodeError('schema-mismatch', `Avro value has ${bytes.length - Math.max(res.offset, 0)} trailing or missing bytes for its schema`);
+      if (res.offset !== bytes.length)
+        throw new DecodeError('schema-mismatch', `Avro value has ${bytes.length - Math.max(res.offset, 0)} trailing or missing bytes for its schema`);
       value = res.value;
     }
   } catch (err) {

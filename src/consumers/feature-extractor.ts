@@ -104,7 +104,8 @@ export class FeatureExtractor {
       if (this.input.missing === 'zero') return at + width;
       throw new DecodeError('missing-field', `feature \`${f.field}\` is missing`);
     }
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') throw new DecodeError('wrong-type', `feature \`${f.field}\` must be a string, number or boolean category`);
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
+      throw new DecodeError('wrong-type', `feature \`${f.field}\` must be a string, number or boolean category`);
     const key = String(raw);
     if (f.encoding === 'one-hot') {
       const i = this.oneHotIndex.get(f.field)?.get(key);
@@ -147,7 +148,11 @@ function compileNumericRow(features: readonly FeatureSpec[]): ((record: Record<s
     const scale = f.type === 'numeric' && f.scale ? `(v - ${JSON.stringify(f.scale.mean)}) / ${JSON.stringify(f.scale.std)}` : 'v';
     return `v = r[${JSON.stringify(f.field)}]; if (typeof v !== 'number') return false; out[at + ${i}] = ${scale}; if (!Number.isFinite(out[at + ${i}])) return false;`;
   });
-  return new Function('r', 'out', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as (record: Record<string, unknown>, out: Float32Array, at: number) => boolean;
+  return new Function('r', 'out', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as (
+    record: Record<string, unknown>,
+    out: Float32Array,
+    at: number,
+  ) => boolean;
 }
 
 /** A JSON number (or Avro double/int/long). Numeric strings are rejected: a type error upstream should surface. */

@@ -44,9 +44,17 @@ export function kafkaTls(config: Pick<KafkaConfig, 'ssl'>, env: Readonly<Record<
   try {
     pem = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError('KAFKA_CA_FILE', `Cannot read the CA file KAFKA_CA_FILE=${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): set it to the PEM file of the CA that signed the brokers' certificates, or unset it to trust Node's CA store only`, { cause: err });
+    throw new ConfigError(
+      'KAFKA_CA_FILE',
+      `Cannot read the CA file KAFKA_CA_FILE=${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): set it to the PEM file of the CA that signed the brokers' certificates, or unset it to trust Node's CA store only`,
+      { cause: err },
+    );
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('KAFKA_CA_FILE', `KAFKA_CA_FILE=${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): set it to the PEM file of the CA that signed the brokers' certificates`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(
+      'KAFKA_CA_FILE',
+      `KAFKA_CA_FILE=${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): set it to the PEM file of the CA that signed the brokers' certificates`,
+    );
   // `ca` replaces Node's store, so the public roots are passed along: the file adds a CA, it does not narrow trust.
   return { ca: [...rootCertificates, pem] };
 }
@@ -67,20 +75,34 @@ export function explainKafkaError(err: unknown, config: KafkaConfig): unknown {
       { cause: err },
     );
   }
-  const tls = chain.find((e) => /certificate|self[- ]signed|unable to verify|ERR_TLS_CERT|DEPTH_ZERO/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`));
+  const tls = chain.find((e) =>
+    /certificate|self[- ]signed|unable to verify|ERR_TLS_CERT|DEPTH_ZERO/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`),
+  );
   if (config.ssl && tls) {
-    return new ServiceUnavailableError(`The TLS certificate of the Kafka brokers ${brokers} is not trusted (${tls.message}): set KAFKA_CA_FILE (or NODE_EXTRA_CA_CERTS) to the PEM file of the CA that signed it`, { cause: err });
+    return new ServiceUnavailableError(
+      `The TLS certificate of the Kafka brokers ${brokers} is not trusted (${tls.message}): set KAFKA_CA_FILE (or NODE_EXTRA_CA_CERTS) to the PEM file of the CA that signed it`,
+      { cause: err },
+    );
   }
-  const unreachable = chain.find((e) => e.name === 'KafkaJSConnectionError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|Connection timeout/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`));
+  const unreachable = chain.find(
+    (e) =>
+      e.name === 'KafkaJSConnectionError' ||
+      /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|Connection timeout/i.test(`${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}`),
+  );
   if (unreachable) {
-    return new DependencyError('kafka.brokers (env KAFKA_BROKERS)', `Cannot reach any Kafka broker at ${brokers} (${unreachable.message}): check \`kafka.brokers\` / KAFKA_BROKERS, that the brokers run and that this host may connect${config.ssl ? '' : ' (and whether they require TLS: `kafka.ssl`)'}.`, { cause: err, retriable: true });
+    return new DependencyError(
+      'kafka.brokers (env KAFKA_BROKERS)',
+      `Cannot reach any Kafka broker at ${brokers} (${unreachable.message}): check \`kafka.brokers\` / KAFKA_BROKERS, that the brokers run and that this host may connect${config.ssl ? '' : ' (and whether they require TLS: `kafka.ssl`)'}.`,
+      { cause: err, retriable: true },
+    );
   }
   return err;
 }
 
 function errorChain(err: unknown): Error[] {
   const out: Error[] = [];
-  for (let e: unknown = err; e instanceof Error && out.length < 10; e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? e.cause) out.push(e);
+  for (let e: unknown = err; e instanceof Error && out.length < 10; e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? e.cause)
+    out.push(e);
   return out;
 }
 

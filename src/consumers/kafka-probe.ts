@@ -26,12 +26,24 @@ export async function probeKafka(config: StreamtrainConfig, logger: Logger, opti
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    const lines: CheckLine[] = [{ name: 'kafka brokers', ok: true, detail: `${brokers}: ${cluster.brokers.length} broker(s) answer${config.kafka.sasl ? `, SASL ${config.kafka.sasl.mechanism} accepted` : ''}${config.kafka.ssl ? ' over TLS' : ''}` }];
+    const lines: CheckLine[] = [
+      {
+        name: 'kafka brokers',
+        ok: true,
+        detail: `${brokers}: ${cluster.brokers.length} broker(s) answer${config.kafka.sasl ? `, SASL ${config.kafka.sasl.mechanism} accepted` : ''}${config.kafka.ssl ? ' over TLS' : ''}`,
+      },
+    ];
     lines.push(await checkTopics(admin, config, options.waitForTopicsMs ?? 0));
     lines.push(await checkGroup(admin, config.kafka.groupId));
     const existing = new Set(await admin.listTopics());
     const versions = config.publish.versionsTopic;
-    lines.push({ name: 'versions topic', ok: true, detail: existing.has(versions) ? `${versions} exists` : `${versions} does not exist yet: created on the first publication (the brokers must allow topic creation)` });
+    lines.push({
+      name: 'versions topic',
+      ok: true,
+      detail: existing.has(versions)
+        ? `${versions} exists`
+        : `${versions} does not exist yet: created on the first publication (the brokers must allow topic creation)`,
+    });
     return lines;
   } catch (err) {
     return [{ name: 'kafka brokers', ok: false, detail: (explainKafkaError(err, config.kafka) as Error).message, error: explainKafkaError(err, config.kafka) }];
@@ -51,28 +63,45 @@ async function checkTopics(admin: Admin, config: StreamtrainConfig, waitMs: numb
     await new Promise((r) => setTimeout(r, 500));
   }
   if (missing.length > 0) {
-    const error = new DependencyError('kafka.topics', `Source topic(s) ${missing.map((t) => `\`${t}\``).join(', ')} do not exist on ${config.kafka.brokers.join(', ')}${waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : ''}: create them, or fix \`kafka.topics\`.`, { retriable: true });
+    const error = new DependencyError(
+      'kafka.topics',
+      `Source topic(s) ${missing.map((t) => `\`${t}\``).join(', ')} do not exist on ${config.kafka.brokers.join(', ')}${waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : ''}: create them, or fix \`kafka.topics\`.`,
+      { retriable: true },
+    );
     return { name: 'source topics', ok: false, detail: error.message, error };
   }
   const meta = await admin.fetchTopicMetadata({ topics: [...wanted] });
   const partitions = meta.topics.map((t) => `${t.name} (${t.partitions.length} partition${t.partitions.length === 1 ? '' : 's'})`).join(', ');
   const gapMs = config.triggers.everySeconds > 0 ? config.triggers.everySeconds * 1000 : undefined;
-  const res = await admin.describeConfigs({ includeSynonyms: false, resources: wanted.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })) });
+  const res = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: wanted.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+  });
   const short = res.resources.filter((r) => {
     const ms = Number(r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue ?? -1);
     return gapMs !== undefined && ms >= 0 && ms < 10 * gapMs;
   });
   if (short.length > 0) {
-    const error = new DependencyError('triggers.everySeconds', `Retention of ${short.map((r) => r.resourceName).join(', ')} is under 10x the checkpoint interval (${config.triggers.everySeconds} s): a long outage could lose events before they are learned. Raise the topics' retention.ms or lower \`triggers.everySeconds\`.`);
+    const error = new DependencyError(
+      'triggers.everySeconds',
+      `Retention of ${short.map((r) => r.resourceName).join(', ')} is under 10x the checkpoint interval (${config.triggers.everySeconds} s): a long outage could lose events before they are learned. Raise the topics' retention.ms or lower \`triggers.everySeconds\`.`,
+    );
     return { name: 'source topics', ok: false, detail: `${partitions}; ${error.message}`, error };
   }
-  return { name: 'source topics', ok: true, detail: `${partitions}; retention covers the checkpoint interval${gapMs === undefined ? ' (no time trigger: keep retention above the longest gap between checkpoints)' : ''}` };
+  return {
+    name: 'source topics',
+    ok: true,
+    detail: `${partitions}; retention covers the checkpoint interval${gapMs === undefined ? ' (no time trigger: keep retention above the longest gap between checkpoints)' : ''}`,
+  };
 }
 
 async function checkGroup(admin: Admin, groupId: string): Promise<CheckLine> {
   const { groups } = await admin.describeGroups([groupId]);
   const g = groups[0];
   const state = g?.state ?? 'Dead';
-  const detail = state === 'Dead' || state === 'Empty' ? `${groupId}: no member now (${state})` : `${groupId}: ${state}, ${g?.members.length ?? 0} member(s): the leader of another instance`;
+  const detail =
+    state === 'Dead' || state === 'Empty'
+      ? `${groupId}: no member now (${state})`
+      : `${groupId}: ${state}, ${g?.members.length ?? 0} member(s): the leader of another instance`;
   return { name: 'consumer group', ok: true, detail };
 }

@@ -19,7 +19,8 @@ export class SchemaRegistryDecoder {
   ) {}
 
   async decode(bytes: Buffer): Promise<Record<string, unknown>> {
-    if (bytes.length < 5 || bytes[0] !== 0) throw new DecodeError('undecodable', 'value does not start with the schema registry magic byte 0 and a 4-byte schema id');
+    if (bytes.length < 5 || bytes[0] !== 0)
+      throw new DecodeError('undecodable', 'value does not start with the schema registry magic byte 0 and a 4-byte schema id');
     const id = bytes.readUInt32BE(1);
     const writer = await this.writerType(id);
     const body = bytes.subarray(5);

@@ -26,7 +26,10 @@ export function encodeVersionEvent(e: VersionEvent): Buffer {
 }
 
 export function decodeVersionEvent(bytes: Buffer): VersionEvent {
-  const v = versionType.fromBuffer(bytes) as Omit<VersionEvent, 'createdAt' | 'offsets'> & { createdAt: number; offsets: { topic: string; partition: number; from: number; to: number }[] };
+  const v = versionType.fromBuffer(bytes) as Omit<VersionEvent, 'createdAt' | 'offsets'> & {
+    createdAt: number;
+    offsets: { topic: string; partition: number; from: number; to: number }[];
+  };
   return { ...v, createdAt: new Date(v.createdAt).toISOString(), offsets: offsetsIn(v.offsets) };
 }
 
@@ -35,7 +38,10 @@ export function encodeDriftEvent(e: DriftEvent): Buffer {
 }
 
 export function decodeDriftEvent(bytes: Buffer): DriftEvent {
-  const v = driftType.fromBuffer(bytes) as Omit<DriftEvent, 'at' | 'offsets'> & { at: number; offsets: { topic: string; partition: number; from: number; to: number }[] };
+  const v = driftType.fromBuffer(bytes) as Omit<DriftEvent, 'at' | 'offsets'> & {
+    at: number;
+    offsets: { topic: string; partition: number; from: number; to: number }[];
+  };
   return { ...v, at: new Date(v.at).toISOString(), offsets: offsetsIn(v.offsets) };
 }
 

@@ -90,16 +90,7 @@ export interface Batch {
 export type MetricValues = Record<string, number>;
 
 /** Why a version was published. */
-export type TriggerReason =
-  | 'initial'
-  | 'samples'
-  | 'interval'
-  | 'volume-ratio'
-  | 'performance'
-  | 'drift'
-  | 'challenger'
-  | 'shutdown'
-  | 'manual';
+export type TriggerReason = 'initial' | 'samples' | 'interval' | 'volume-ratio' | 'performance' | 'drift' | 'challenger' | 'shutdown' | 'manual';
 
 export interface Trigger {
   readonly reason: TriggerReason;

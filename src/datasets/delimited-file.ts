@@ -93,7 +93,8 @@ function jsonValue(value: unknown): number {
 
 function resolveLayout(path: string, options: DelimitedFileOptions): Layout {
   const first = firstLine(path);
-  if (first === undefined) throw new ConfigError('path', `Expected \`path\` to have at least one record, got the empty file \`${path}\``, { context: { file: path } });
+  if (first === undefined)
+    throw new ConfigError('path', `Expected \`path\` to have at least one record, got the empty file \`${path}\``, { context: { file: path } });
   const withLabelFile = options.labelFile !== undefined;
   if (withLabelFile && options.labelColumn !== undefined) {
     throw new ConfigError('labelColumn', `Expected \`labelColumn\` to be unset when \`labelFile\` is given, got \`${describeValue(options.labelColumn)}\``);
@@ -143,12 +144,18 @@ function resolveLayout(path: string, options: DelimitedFileOptions): Layout {
     const wanted = options.labelColumn ?? (columns.includes(LABEL_FIELD) ? LABEL_FIELD : count - 1);
     labelIndex = typeof wanted === 'number' ? wanted : columns.indexOf(wanted);
     if (!Number.isInteger(labelIndex) || labelIndex < 0 || labelIndex >= count) {
-      throw new ConfigError('labelColumn', `Expected \`labelColumn\` to be one of ${columns.map((c) => `\`${c}\``).join(', ')} or an index in [0, ${count - 1}], got \`${describeValue(wanted)}\``);
+      throw new ConfigError(
+        'labelColumn',
+        `Expected \`labelColumn\` to be one of ${columns.map((c) => `\`${c}\``).join(', ')} or an index in [0, ${count - 1}], got \`${describeValue(wanted)}\``,
+      );
     }
   }
   const fields = columns.filter((_, i) => i !== labelIndex);
   if (fields.includes(LABEL_FIELD)) {
-    throw new ConfigError('labelColumn', `Expected column \`${LABEL_FIELD}\` of \`${path}\` to be the label, since records carry the label in \`${LABEL_FIELD}\``);
+    throw new ConfigError(
+      'labelColumn',
+      `Expected column \`${LABEL_FIELD}\` of \`${path}\` to be the label, since records carry the label in \`${LABEL_FIELD}\``,
+    );
   }
   return { format, split, separator, columns, labelIndex, labelKey: LABEL_FIELD, fields };
 }
@@ -178,7 +185,8 @@ export function readDelimitedFile(path: string, options: DelimitedFileOptions = 
     const record: DatasetRecord = {};
     for (let i = 0; i < tokens.length; i += 1) {
       const value = parseNumber(tokens[i]);
-      if (!Number.isFinite(value)) throw fileError('path', path, line.number, `to hold finite numbers, got \`${describeValue(tokens[i])}\` in column \`${layout.columns[i]}\``);
+      if (!Number.isFinite(value))
+        throw fileError('path', path, line.number, `to hold finite numbers, got \`${describeValue(tokens[i])}\` in column \`${layout.columns[i]}\``);
       record[i === layout.labelIndex ? LABEL_FIELD : layout.columns[i]!] = value;
     }
     return record;
@@ -221,7 +229,11 @@ export function readDelimitedFile(path: string, options: DelimitedFileOptions = 
         if (labelFile !== undefined) {
           const label = nextLabel();
           if (label === undefined) {
-            throw new ConfigError('labelFile', `Expected \`labelFile\` \`${labelFile}\` to have one label per record of \`${path}\`, but it ends after ${rows} labels while \`${path}\` continues at line ${line.number}`, { context: { file: labelFile, line: line.number } });
+            throw new ConfigError(
+              'labelFile',
+              `Expected \`labelFile\` \`${labelFile}\` to have one label per record of \`${path}\`, but it ends after ${rows} labels while \`${path}\` continues at line ${line.number}`,
+              { context: { file: labelFile, line: line.number } },
+            );
           }
           const value = parseNumber(label.text.trim());
           if (!Number.isFinite(value)) throw fileError('labelFile', labelFile, label.number, `to hold a finite number, got \`${describeValue(label.text)}\``);
@@ -233,7 +245,11 @@ export function readDelimitedFile(path: string, options: DelimitedFileOptions = 
       if (labelFile !== undefined) {
         const extra = nextLabel();
         if (extra !== undefined) {
-          throw new ConfigError('labelFile', `Expected \`labelFile\` \`${labelFile}\` to have one label per record of \`${path}\`, but it has more lines (line ${extra.number}) than the ${rows} records`, { context: { file: labelFile, line: extra.number } });
+          throw new ConfigError(
+            'labelFile',
+            `Expected \`labelFile\` \`${labelFile}\` to have one label per record of \`${path}\`, but it has more lines (line ${extra.number}) than the ${rows} records`,
+            { context: { file: labelFile, line: extra.number } },
+          );
         }
       }
     } finally {
@@ -247,7 +263,12 @@ export function readDelimitedFile(path: string, options: DelimitedFileOptions = 
     fields: [...fields],
     describe() {
       const kind = layout.format === 'jsonl' ? 'JSON Lines' : `${describeSeparator(layout.separator)}${skipHeader ? ' with header' : ''}`;
-      const label = labelFile !== undefined ? `labels from \`${labelFile}\`` : layout.format === 'jsonl' ? `label key \`${layout.labelKey}\`` : `label column \`${layout.columns[layout.labelIndex]}\``;
+      const label =
+        labelFile !== undefined
+          ? `labels from \`${labelFile}\``
+          : layout.format === 'jsonl'
+            ? `label key \`${layout.labelKey}\``
+            : `label column \`${layout.columns[layout.labelIndex]}\``;
       return `File \`${path}\` (${kind}): ${fields.length} features (${fields.join(', ')}), ${label}, as \`${LABEL_FIELD}\`; read lazily in stream order.`;
     },
     [Symbol.iterator]: records,

@@ -6,11 +6,6 @@ export { LABEL_FIELD, type DatasetRecord, type DatasetSource, type DriftingSourc
 export { createRng, type Rng } from './rng.js';
 export { driftProbability } from './drift-schedule.js';
 export { seaConcepts, SEA_DEFAULTS, type SeaConceptsOptions, type SeaConceptsSource } from './sea-concepts.js';
-export {
-  rotatingHyperplane,
-  HYPERPLANE_DEFAULTS,
-  type RotatingHyperplaneOptions,
-  type RotatingHyperplaneSource,
-} from './rotating-hyperplane.js';
+export { rotatingHyperplane, HYPERPLANE_DEFAULTS, type RotatingHyperplaneOptions, type RotatingHyperplaneSource } from './rotating-hyperplane.js';
 export { readDelimitedFile, type DelimitedFileOptions } from './delimited-file.js';
 export { sharedDataset, ELEC2_COLUMNS, type SharedDatasetName } from './shared-dataset.js';

@@ -97,7 +97,8 @@ export function seaConcepts(options: SeaConceptsOptions): SeaConceptsSource {
     thresholdOf,
     describe() {
       const concepts = Array.from({ length: driftPoints.length + 1 }, (_, k) => thresholdOf(k)).join(' → ');
-      const drift = driftPoints.length === 0 ? 'no drift' : `${driftWidth === 0 ? 'abrupt' : `gradual (width ${driftWidth})`} drift at ${driftPoints.join(', ')}`;
+      const drift =
+        driftPoints.length === 0 ? 'no drift' : `${driftWidth === 0 ? 'abrupt' : `gradual (width ${driftWidth})`} drift at ${driftPoints.join(', ')}`;
       return (
         `SEA concepts (Street & Kim, KDD 2001): ${length} records, features x1, x2, x3 uniform in [0, 10) ` +
         `(x3 irrelevant), y = 1 iff x1 + x2 <= θ, θ = ${concepts}; ${drift}; ` +

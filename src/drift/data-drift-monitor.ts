@@ -202,7 +202,11 @@ export class DataDriftMonitor {
     };
     const reference = sketches('reference');
     const current = sketches('current');
-    reader.require(current.every((s, i) => s.sameEdges(reference[i] as FeatureSketch)), 'current', 'have the edges of the reference');
+    reader.require(
+      current.every((s, i) => s.sameEdges(reference[i] as FeatureSketch)),
+      'current',
+      'have the edges of the reference',
+    );
     const windowRows = reader.number('windowRows', { min: 0, max: monitor.windowSize - 1, integer: true });
     monitor.#windows = reader.number('windows', { min: 0, integer: true });
     monitor.#reference = reference;

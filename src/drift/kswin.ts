@@ -59,7 +59,10 @@ export class KswinDetector extends BaseDetector {
     // The exact KS p-value (SciPy's choice up to 10 000 per sample) and a population at least as large as the sample.
     this.statSize = checkNumber('statSize', orDefault(p.statSize, KSWIN_DEFAULTS.statSize), { min: 1, max: 10_000, integer: true });
     if (2 * this.statSize > this.windowSize) {
-      throw new ConfigError('statSize', `Expected \`statSize\` to be an integer <= \`windowSize\` / 2 (${Math.floor(this.windowSize / 2)}), got \`${this.statSize}\``);
+      throw new ConfigError(
+        'statSize',
+        `Expected \`statSize\` to be an integer <= \`windowSize\` / 2 (${Math.floor(this.windowSize / 2)}), got \`${this.statSize}\``,
+      );
     }
     const seed = p.seed === undefined ? Math.floor(Math.random() * Number.MAX_SAFE_INTEGER) : p.seed;
     this.seed = checkNumber('seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });

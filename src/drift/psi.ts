@@ -26,7 +26,10 @@ export type PsiLevel = 'stable' | 'moderate' | 'major';
 /** PSI of two count vectors over the same bins; 0 when either is empty. */
 export function psi(referenceCounts: readonly number[], currentCounts: readonly number[], epsilon = PSI_EPSILON): number {
   if (referenceCounts.length !== currentCounts.length) {
-    throw new ConfigError('currentCounts', `Expected \`currentCounts\` to have ${referenceCounts.length} bins like \`referenceCounts\`, got ${currentCounts.length}`);
+    throw new ConfigError(
+      'currentCounts',
+      `Expected \`currentCounts\` to have ${referenceCounts.length} bins like \`referenceCounts\`, got ${currentCounts.length}`,
+    );
   }
   const totalR = referenceCounts.reduce((s, c) => s + c, 0);
   const totalC = currentCounts.reduce((s, c) => s + c, 0);

@@ -22,7 +22,10 @@ export async function selectBackend(choice: BackendChoice, logger: Logger): Prom
       return name;
     }
   }
-  throw new ConfigError('learner.backend', `No usable tfjs backend for \`learner.backend: ${choice}\`: ${failures.join('; ')}. Use \`auto\` or install the backend's package.`);
+  throw new ConfigError(
+    'learner.backend',
+    `No usable tfjs backend for \`learner.backend: ${choice}\`: ${failures.join('; ')}. Use \`auto\` or install the backend's package.`,
+  );
 }
 
 async function tryBackend(name: string, failures: string[]): Promise<boolean> {

@@ -24,7 +24,11 @@ export class HorizonSelector {
   ) {
     this.rings = Array.from({ length: candidates }, () => new Float32Array(window));
     this.sums = new Float64Array(candidates);
-    if (state && state.errors.length === candidates && state.errors.every((e) => Array.isArray(e) && e.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) {
+    if (
+      state &&
+      state.errors.length === candidates &&
+      state.errors.every((e) => Array.isArray(e) && e.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))
+    ) {
       const n = Math.min(...state.errors.map((e) => e.length));
       for (let k = Math.max(0, n - window); k < n; k++) this.push(state.errors.map((e) => e[k] as number));
     }

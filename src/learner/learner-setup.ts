@@ -40,7 +40,11 @@ export interface LearnerModels {
  * learner state. A snapshot's weights are the ones that predicted; the trained ones, when they differ, are in the
  * learner state. With standardization they are published folded (for raw features): the unfolded ones are there too.
  */
-export async function setUpModels(o: { spec: ModelConfig; inputWidth: number; logger: Logger }, snapshot?: ModelSnapshot, state?: LearnerState): Promise<LearnerModels> {
+export async function setUpModels(
+  o: { spec: ModelConfig; inputWidth: number; logger: Logger },
+  snapshot?: ModelSnapshot,
+  state?: LearnerState,
+): Promise<LearnerModels> {
   const { spec } = o;
   let model: tf.LayersModel;
   if (snapshot) model = await loadModelArtifacts(snapshot);
@@ -53,10 +57,15 @@ export async function setUpModels(o: { spec: ModelConfig; inputWidth: number; lo
   }
   const standardize = spec.standardize === true;
   const folded = state?.standardizer !== undefined;
-  if (snapshot && standardize && !folded) o.logger.warn('model.standardize is on but the checkpoint was written without it: its weights were learned on raw features and now see standardized ones until they adapt');
-  if (snapshot && !standardize && folded) o.logger.warn('model.standardize is off but the checkpoint was written with it: training continues from its published weights, which take raw features');
+  if (snapshot && standardize && !folded)
+    o.logger.warn(
+      'model.standardize is on but the checkpoint was written without it: its weights were learned on raw features and now see standardized ones until they adapt',
+    );
+  if (snapshot && !standardize && folded)
+    o.logger.warn('model.standardize is off but the checkpoint was written with it: training continues from its published weights, which take raw features');
   const unfolded = snapshot && standardize && folded ? loadWeights(state?.unfolded) : [];
-  if (unfolded.length && unfolded.length !== model.weights.length) throw new ConfigError('model.standardize', `The checkpoint's unfolded weights (${unfolded.length}) do not fit the model (${model.weights.length} weights)`);
+  if (unfolded.length && unfolded.length !== model.weights.length)
+    throw new ConfigError('model.standardize', `The checkpoint's unfolded weights (${unfolded.length}) do not fit the model (${model.weights.length} weights)`);
   if (unfolded.length) model.setWeights(unfolded);
   // Trained weights of a checkpoint written with standardization are on standardized features: unusable without it.
   const trained = snapshot && !(folded && !standardize) ? loadWeights(state?.trained) : [];
@@ -69,7 +78,13 @@ export async function setUpModels(o: { spec: ModelConfig; inputWidth: number; lo
     // A new model's first iterates are not worth averaging: it starts as after a restart.
     const holdoffLength = spec.averaging?.holdoff ?? defaultAveragingHoldoff(horizon);
     const fresh = { mass: 0, holdoff: snapshot ? 0 : (spec.averaging?.warmup ?? holdoffLength) };
-    average = new WeightAverage({ trained: model.weights, averaged: serving.weights, horizon, ...(trained.length ? averageBookkeeping(state?.average) : fresh), holdoffLength });
+    average = new WeightAverage({
+      trained: model.weights,
+      averaged: serving.weights,
+      horizon,
+      ...(trained.length ? averageBookkeeping(state?.average) : fresh),
+      holdoffLength,
+    });
     if (spec.averaging?.select) {
       // The published weights may be any candidate's: the averages are saved on their own.
       const savedAverage = snapshot ? loadWeights(state?.average?.weights) : [];
@@ -92,7 +107,11 @@ export async function setUpModels(o: { spec: ModelConfig; inputWidth: number; lo
   }
   if (trained.length) {
     if (trained.length === model.weights.length) model.setWeights(trained);
-    else o.logger.warn({ saved: trained.length, model: model.weights.length }, 'trained weights in the checkpoint do not fit the model: training continues from the published (averaged) weights');
+    else
+      o.logger.warn(
+        { saved: trained.length, model: model.weights.length },
+        'trained weights in the checkpoint do not fit the model: training continues from the published (averaged) weights',
+      );
     trained.forEach((t) => t.dispose());
   }
   unfolded.forEach((t) => t.dispose());

@@ -13,7 +13,8 @@ import type { tf } from './tf.js';
  */
 export function learnerStateOf(m: LearnerModels, withSelector: boolean): LearnerState {
   const s = m.selection;
-  if (m.average && !m.model.weights.every((w) => finite(w.read()))) throw new UpdateRejectedError('The model has non-finite trained weights; refusing to checkpoint it');
+  if (m.average && !m.model.weights.every((w) => finite(w.read())))
+    throw new UpdateRejectedError('The model has non-finite trained weights; refusing to checkpoint it');
   const trained = m.average ? saveWeights(m.model.weights) : undefined;
   return {
     formatVersion: LEARNER_STATE_FORMAT,
@@ -30,14 +31,19 @@ export function learnerStateOf(m: LearnerModels, withSelector: boolean): Learner
  * The weights that predict (`live`), as the standard model.json + weights.bin; with standardization folded into
  * the first Dense layer, so that the files take raw features.
  */
-export async function publishedArtifacts(live: tf.LayersModel, standardizer: Standardizer | undefined): Promise<Pick<ModelSnapshot, 'topology' | 'weightSpecs' | 'weightData'>> {
+export async function publishedArtifacts(
+  live: tf.LayersModel,
+  standardizer: Standardizer | undefined,
+): Promise<Pick<ModelSnapshot, 'topology' | 'weightSpecs' | 'weightData'>> {
   const artifacts = await saveModelArtifacts(live);
   if (!standardizer) return artifacts;
   const [kernelSpec, biasSpec] = artifacts.weightSpecs;
   const width = standardizer.width;
   const units = kernelSpec?.shape[1] ?? 0;
   if (!kernelSpec || kernelSpec.shape.length !== 2 || kernelSpec.shape[0] !== width || biasSpec?.shape.length !== 1 || biasSpec.shape[0] !== units) {
-    throw new UpdateRejectedError('model.standardize: the first weights of the model are not a Dense kernel and bias; cannot fold the standardization into them');
+    throw new UpdateRejectedError(
+      'model.standardize: the first weights of the model are not a Dense kernel and bias; cannot fold the standardization into them',
+    );
   }
   const data = artifacts.weightData.slice(0);
   const kernel = new Float32Array(data, 0, width * units);

@@ -68,7 +68,8 @@ export function loadWeights(saved: SavedWeights | undefined): tf.Tensor[] {
   return (saved ?? []).map((s) => {
     const bytes = Buffer.from(s.data, 'base64');
     const count = s.shape.reduce((a, b) => a * b, 1);
-    if (bytes.byteLength !== count * 4) throw new CheckpointIntegrityError(`learner state: a tensor of shape [${s.shape.join(', ')}] holds ${bytes.byteLength} bytes`);
+    if (bytes.byteLength !== count * 4)
+      throw new CheckpointIntegrityError(`learner state: a tensor of shape [${s.shape.join(', ')}] holds ${bytes.byteLength} bytes`);
     const copy = new Uint8Array(bytes);
     return tf.tensor(s.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer), [...s.shape], s.dtype);
   });

@@ -39,8 +39,12 @@ export function readLegacyLearnerState(optimizer: ModelSnapshot['optimizer']): R
   const averageWeights = weights(AVERAGE);
   const shortWeights = weights(SHORT);
   const hasAverage = 'averageMass' in config || 'averageHoldoff' in config || averageWeights !== undefined;
-  const average: SavedAverage | undefined = hasAverage ? { mass: config.averageMass as number, holdoff: config.averageHoldoff as number, ...(averageWeights ? { weights: averageWeights } : {}) } : undefined;
-  const short: SavedAverage | undefined = shortWeights ? { mass: config.shortAverageMass as number, holdoff: config.shortAverageHoldoff as number, weights: shortWeights } : undefined;
+  const average: SavedAverage | undefined = hasAverage
+    ? { mass: config.averageMass as number, holdoff: config.averageHoldoff as number, ...(averageWeights ? { weights: averageWeights } : {}) }
+    : undefined;
+  const short: SavedAverage | undefined = shortWeights
+    ? { mass: config.shortAverageMass as number, holdoff: config.shortAverageHoldoff as number, weights: shortWeights }
+    : undefined;
   const learner: LearnerState = {
     formatVersion: 2,
     ...(trained ? { trained } : {}),
@@ -51,7 +55,10 @@ export function readLegacyLearnerState(optimizer: ModelSnapshot['optimizer']): R
     ...(config.standardizer !== undefined ? { standardizer: config.standardizer } : {}),
   };
   const optimizerConfig = Object.fromEntries(Object.entries(config).filter(([key]) => !LEARNER_KEYS.includes(key)));
-  return { learner, optimizer: { ...optimizer, config: optimizerConfig, tensors: optimizer.tensors.filter((t) => !PREFIXES.some((p) => t.name.startsWith(p))) } };
+  return {
+    learner,
+    optimizer: { ...optimizer, config: optimizerConfig, tensors: optimizer.tensors.filter((t) => !PREFIXES.some((p) => t.name.startsWith(p))) },
+  };
 }
 
 function savedTensor(t: TensorSpec, data: ArrayBuffer): SavedTensor {

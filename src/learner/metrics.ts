@@ -118,7 +118,8 @@ export class PrequentialMetrics {
    * (a hedged adapt period) keep one record of what was served. In memory only; never persisted.
    */
   copyFrom(other: PrequentialMetrics): void {
-    if (other.window !== this.window || other.kind !== this.kind) throw new StreamtrainError('METRICS_MISMATCH', 'PrequentialMetrics.copyFrom: the two records differ in kind or window');
+    if (other.window !== this.window || other.kind !== this.kind)
+      throw new StreamtrainError('METRICS_MISMATCH', 'PrequentialMetrics.copyFrom: the two records differ in kind or window');
     this.restore(other.state());
     this.winScore.set(other.winScore);
     this.winLabel.set(other.winLabel);

@@ -129,7 +129,16 @@ export class OnlineLearner {
     if (selection && this.shortVariables && servings.length) servings.push({ variables: this.shortVariables, stepper: selection.average });
     if (typed && (chunk < size || size * typed.macsPerRow <= TYPED_WHOLE_BATCH_MACS)) {
       // Scored and learned in typed arrays, whose state the trainer holds until something else needs the variables.
-      const r = typed.run({ features: batch.features, labels: batch.labels, size, chunk: Math.min(chunk, size), optimizer: this.optimizer, clipNorm: this.spec.optimizer.clipNorm, servings, score: { trained: compare || selection !== undefined } });
+      const r = typed.run({
+        features: batch.features,
+        labels: batch.labels,
+        size,
+        chunk: Math.min(chunk, size),
+        optimizer: this.optimizer,
+        clipNorm: this.spec.optimizer.clipNorm,
+        servings,
+        score: { trained: compare || selection !== undefined },
+      });
       outputs = r.outputs as Float32Array;
       shortOutputs = r.servingOutputs?.[1];
       trainedOutputs = r.trainedOutputs;
@@ -139,7 +148,17 @@ export class OnlineLearner {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
       this.flushTyped();
-      ({ outputs, trainedOutputs, alsoOutputs: shortOutputs, loss, applied } = tfjsStep(batch.features, batch.labels, size, width, { ...this.tfjsStepOf(true), wantTrained: compare || selection !== undefined, ...(selection ? { also: { model: selection.serving, dense: this.shortDense } } : {}) }));
+      ({
+        outputs,
+        trainedOutputs,
+        alsoOutputs: shortOutputs,
+        loss,
+        applied,
+      } = tfjsStep(batch.features, batch.labels, size, width, {
+        ...this.tfjsStepOf(true),
+        wantTrained: compare || selection !== undefined,
+        ...(selection ? { also: { model: selection.serving, dense: this.shortDense } } : {}),
+      }));
       if (applied) {
         this.m.average?.update(size);
         selection?.average.update(size);
@@ -199,7 +218,14 @@ export class OnlineLearner {
   /** A tfjs step of the trained weights; with averaging, `wantOutputs` scores the average. */
   private tfjsStepOf(wantOutputs: boolean): TfjsStep {
     const trained = { model: this.m.model, dense: this.dense };
-    return { trained, optimizer: this.optimizer, kind: this.outputKind, clipNorm: this.spec.optimizer.clipNorm, wantOutputs, ...(this.m.average ? { serving: { model: this.m.serving, dense: this.servingDense } } : {}) };
+    return {
+      trained,
+      optimizer: this.optimizer,
+      kind: this.outputKind,
+      clipNorm: this.spec.optimizer.clipNorm,
+      wantOutputs,
+      ...(this.m.average ? { serving: { model: this.m.serving, dense: this.servingDense } } : {}),
+    };
   }
 
   /**
@@ -323,7 +349,10 @@ export class OnlineLearner {
 
   private async restoreOptimizer(state: ModelSnapshot['optimizer']): Promise<void> {
     if (state.className !== this.optimizer.getClassName()) {
-      this.logger.warn({ saved: state.className, configured: this.optimizer.getClassName() }, 'optimizer type changed since the checkpoint: starting with fresh optimizer slots');
+      this.logger.warn(
+        { saved: state.className, configured: this.optimizer.getClassName() },
+        'optimizer type changed since the checkpoint: starting with fresh optimizer slots',
+      );
       return;
     }
     const named = unpackTensors(state.tensors, state.data);

@@ -41,7 +41,9 @@ export class Standardizer {
   static fits(state: unknown, width: number): state is StandardizerState {
     const s = state as Partial<StandardizerState> | undefined;
     const finite = (a: unknown) => Array.isArray(a) && a.length === width && a.every((v) => typeof v === 'number' && Number.isFinite(v));
-    return typeof s?.count === 'number' && Number.isFinite(s.count) && s.count >= 0 && finite(s.mean) && finite(s.m2) && (s.m2 as number[]).every((v) => v >= 0);
+    return (
+      typeof s?.count === 'number' && Number.isFinite(s.count) && s.count >= 0 && finite(s.mean) && finite(s.m2) && (s.m2 as number[]).every((v) => v >= 0)
+    );
   }
 
   get samples(): number {
@@ -100,7 +102,12 @@ export class Standardizer {
  * applied to standardized x gives: kernel'[i][o] = kernel[i][o] * scale[i], bias'[o] = bias[o] - sum_i shift[i] *
  * scale[i] * kernel[i][o]. `kernel` is row-major [inputs, units], as tfjs stores it. Computed in float64.
  */
-export function foldIntoDense(kernel: Float32Array, bias: Float32Array | undefined, shift: Float64Array, scale: Float64Array): { kernel: Float32Array; bias: Float32Array } {
+export function foldIntoDense(
+  kernel: Float32Array,
+  bias: Float32Array | undefined,
+  shift: Float64Array,
+  scale: Float64Array,
+): { kernel: Float32Array; bias: Float32Array } {
   const inputs = shift.length;
   const units = kernel.length / inputs;
   const k = new Float32Array(kernel.length);

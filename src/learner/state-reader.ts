@@ -13,7 +13,9 @@ export function readLearnerState(snapshot: ModelSnapshot): ReadLearnerState {
   if (saved === undefined) return readLegacyLearnerState(snapshot.optimizer);
   const s = saved as Partial<LearnerState> | null;
   if (typeof s !== 'object' || s === null || s.formatVersion !== LEARNER_STATE_FORMAT) {
-    throw new CheckpointIntegrityError(`learner state format ${String(s?.formatVersion)} is not supported by this version (it reads ${LEARNER_STATE_FORMAT} and 1)`);
+    throw new CheckpointIntegrityError(
+      `learner state format ${String(s?.formatVersion)} is not supported by this version (it reads ${LEARNER_STATE_FORMAT} and 1)`,
+    );
   }
   for (const key of ['trained', 'unfolded'] as const) checkWeights(s[key], key);
   for (const key of ['average', 'short'] as const) if (s[key] !== undefined) checkWeights(s[key].weights, `${key}.weights`);
@@ -22,7 +24,8 @@ export function readLearnerState(snapshot: ModelSnapshot): ReadLearnerState {
 
 function checkWeights(w: unknown, field: string): void {
   if (w === undefined) return;
-  const ok = Array.isArray(w) && w.every((t: Partial<SavedTensor>) => Array.isArray(t?.shape) && (t.dtype === 'float32' || t.dtype === 'int32') && typeof t.data === 'string');
+  const ok =
+    Array.isArray(w) &&
+    w.every((t: Partial<SavedTensor>) => Array.isArray(t?.shape) && (t.dtype === 'float32' || t.dtype === 'int32') && typeof t.data === 'string');
   if (!ok) throw new CheckpointIntegrityError(`learner state: \`${field}\` is not a list of saved tensors`);
 }
-

@@ -106,7 +106,10 @@ export class TypedDenseTrainer {
     const adam = adamInternals(optimizer);
     const opt = optimizerInternals(optimizer);
     const held = this.held;
-    if (held && (held.optimizer !== optimizer || held.servings.length !== servings.length || held.servings.some((s, j) => s.variables !== servings[j]?.variables))) {
+    if (
+      held &&
+      (held.optimizer !== optimizer || held.servings.length !== servings.length || held.servings.some((s, j) => s.variables !== servings[j]?.variables))
+    ) {
       throw new StreamtrainError('INTERNAL', 'TypedDenseTrainer: the held state belongs to another optimizer or other averages; flush() before changing them');
     }
     const slots = held?.slots ?? this.readSlots(adam);
@@ -147,7 +150,13 @@ export class TypedDenseTrainer {
     }
     opt.iterations_ = iterations;
     this.held = { optimizer, slots, averaged, servings };
-    return { loss: lossSum / size, refused, ...(outputs ? { outputs } : {}), ...(servingOutputs?.length ? { servingOutputs } : {}), ...(trainedOutputs ? { trainedOutputs } : {}) };
+    return {
+      loss: lossSum / size,
+      refused,
+      ...(outputs ? { outputs } : {}),
+      ...(servingOutputs?.length ? { servingOutputs } : {}),
+      ...(trainedOutputs ? { trainedOutputs } : {}),
+    };
   }
 
   /** Writes the held state into the tfjs variables (weights, Adam's moments and powers, the averages) and lets it go. */
@@ -156,7 +165,10 @@ export class TypedDenseTrainer {
     if (!h) return;
     this.held = undefined;
     this.writeSlots(h.slots, h.optimizer);
-    if (h.servings.length) tf.tidy(() => h.servings.forEach((s, j) => s.variables.forEach((v, i) => v.assign(tf.tensor((h.averaged[j] as Float32Array[])[i] as Float32Array, v.shape)))));
+    if (h.servings.length)
+      tf.tidy(() =>
+        h.servings.forEach((s, j) => s.variables.forEach((v, i) => v.assign(tf.tensor((h.averaged[j] as Float32Array[])[i] as Float32Array, v.shape)))),
+      );
   }
 
   /** Drops the held state unwritten (the learner is being disposed). */
@@ -207,7 +219,15 @@ export class TypedDenseTrainer {
   }
 
   /** Forward and backward pass on n rows: fills each slot's gradient (DenseGradients' formulas); returns the mean loss. */
-  private forwardBackward(x: Float32Array, y: Float32Array, n: number, slots: readonly Slot[], params: readonly Float32Array[], acts: Float32Array[], deltas: Float32Array[]): number {
+  private forwardBackward(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+    slots: readonly Slot[],
+    params: readonly Float32Array[],
+    acts: Float32Array[],
+    deltas: Float32Array[],
+  ): number {
     const last = this.layers.length - 1;
     this.forward(x, n, params, acts);
     // Output: probabilities or values, the loss from the logits, and dL/dz = (output - target) / n (x2 for squares).
@@ -325,7 +345,9 @@ export class TypedDenseTrainer {
   private readSlots(adam: AdamInternals | undefined): Slot[] {
     const slots: Slot[] = [];
     // Every layer has a bias (`of()`): kernel and bias per layer, input layer first.
-    for (const l of this.layers) for (const variable of [l.kernel, l.bias as tf.Variable]) slots.push({ variable, value: Float32Array.from(variable.dataSync() as Float32Array), grad: new Float32Array(variable.size) });
+    for (const l of this.layers)
+      for (const variable of [l.kernel, l.bias as tf.Variable])
+        slots.push({ variable, value: Float32Array.from(variable.dataSync() as Float32Array), grad: new Float32Array(variable.size) });
     if (adam) {
       const order = this.gradientOrder(slots);
       order.forEach((s, i) => {
@@ -366,7 +388,6 @@ export class TypedDenseTrainer {
     return order;
   }
 
-
   /**
    * Whether the optimizer's existing slots are the ones this trainer reads and writes: tfjs Adam keeps its moments
    * by position in the order gradients are applied (a restored optimizer's names are the writer's), so the check
@@ -384,7 +405,11 @@ export class TypedDenseTrainer {
     const first = adam.accumulatedFirstMoment;
     const second = adam.accumulatedSecondMoment;
     if (first.length === 0 && second.length === 0) return true;
-    return first.length === shapes.length && second.length === shapes.length && shapes.every((sh, i) => String(first[i]?.variable.shape) === sh && String(second[i]?.variable.shape) === sh);
+    return (
+      first.length === shapes.length &&
+      second.length === shapes.length &&
+      shapes.every((sh, i) => String(first[i]?.variable.shape) === sh && String(second[i]?.variable.shape) === sh)
+    );
   }
 }
 

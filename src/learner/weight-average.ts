@@ -46,7 +46,8 @@ export class WeightAverage {
   private holdoffValue: number;
 
   constructor(o: WeightAverageOptions) {
-    if (o.trained.length !== o.averaged.length) throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${o.trained.length} trained weights but ${o.averaged.length} averaged ones`);
+    if (o.trained.length !== o.averaged.length)
+      throw new StreamtrainError('AVERAGE_SHAPE', `weight average: ${o.trained.length} trained weights but ${o.averaged.length} averaged ones`);
     this.trained = o.trained;
     this.averaged = o.averaged;
     this.horizon = o.horizon;

@@ -103,11 +103,17 @@ export class Checkpointer {
     this.head = version;
     // A challenger branched from the head has one parent, not the same one twice.
     const parents = [...new Set([...(parent ? [parent] : []), ...(req.extraParents ?? [])])];
-    this.chain = this.chain.then(() => this.write(formatVersion(version), parents, req)).catch((err) => {
-      this.failure ??= err;
-      if (err instanceof FencedError) this.log.error({ err: err.message, version: formatVersion(version) }, 'fenced: another instance is the writer; nothing more is published or committed');
-      else this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');
-    });
+    this.chain = this.chain
+      .then(() => this.write(formatVersion(version), parents, req))
+      .catch((err) => {
+        this.failure ??= err;
+        if (err instanceof FencedError)
+          this.log.error(
+            { err: err.message, version: formatVersion(version) },
+            'fenced: another instance is the writer; nothing more is published or committed',
+          );
+        else this.log.fatal({ err: (err as Error).message }, 'checkpoint could not be written; stopping');
+      });
     return formatVersion(version);
   }
 
@@ -161,12 +167,16 @@ export class Checkpointer {
     if (this.written.length > 16) this.written.shift();
     // Committing is for lag tools and other readers of the group: a restart seeks to the checkpoint anyway,
     // so a failed commit is logged, not fatal.
-    if (this.deps.commit) await this.deps.commit(positionsOf(req.offsets)).catch((err: Error) => this.log.warn({ err: err.message, version }, 'offset commit failed'));
-    if (this.deps.announce) await this.deps.announce(manifest, uri).catch((err: Error) => this.log.error({ err: err.message, version }, 'version event not published'));
+    if (this.deps.commit)
+      await this.deps.commit(positionsOf(req.offsets)).catch((err: Error) => this.log.warn({ err: err.message, version }, 'offset commit failed'));
+    if (this.deps.announce)
+      await this.deps.announce(manifest, uri).catch((err: Error) => this.log.error({ err: err.message, version }, 'version event not published'));
     if (req.newestRecordAt !== undefined) this.deps.observer?.versionPublished?.((performance.now() - req.newestRecordAt) / 1000);
     this.log.info({ version, parents, trigger: req.trigger.reason, samples: req.samplesTotal, writeMs: Math.round(writeMs) }, 'checkpoint durable');
     if (this.deps.keep > 0) {
-      await pruneVersions(this.deps.store, this.deps.model, this.deps.keep).catch((err: Error) => this.log.warn({ err: err.message }, 'pruning old versions failed'));
+      await pruneVersions(this.deps.store, this.deps.model, this.deps.keep).catch((err: Error) =>
+        this.log.warn({ err: err.message }, 'pruning old versions failed'),
+      );
     }
   }
 }

@@ -147,7 +147,16 @@ export class ClusterMember {
     const { config, logger } = this.options;
     const warmLearner = await this.warm;
     this.warm = undefined;
-    const service = new StreamtrainService({ config, logger, kafka: this.kafka, store: this.store, restored: this.follower.current ?? null, instanceId: this.instanceId, warmLearner, observer: this.options.observer });
+    const service = new StreamtrainService({
+      config,
+      logger,
+      kafka: this.kafka,
+      store: this.store,
+      restored: this.follower.current ?? null,
+      instanceId: this.instanceId,
+      warmLearner,
+      observer: this.options.observer,
+    });
     try {
       await service.start();
     } catch (err) {

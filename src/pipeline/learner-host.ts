@@ -86,7 +86,16 @@ export class LocalLearnerHost implements LearnerHost {
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
     const backend = await selectBackend(options.backend, logger);
     const manager = await ModelManager.create(
-      { spec: options.spec, drift: options.drift, inputWidth: options.inputWidth, inputColumns: options.inputColumns, metricsWindow: options.metricsWindow, updateBatchSize: options.updateBatchSize, regressionErrors: options.regressionErrors, logger },
+      {
+        spec: options.spec,
+        drift: options.drift,
+        inputWidth: options.inputWidth,
+        inputColumns: options.inputColumns,
+        metricsWindow: options.metricsWindow,
+        updateBatchSize: options.updateBatchSize,
+        regressionErrors: options.regressionErrors,
+        logger,
+      },
       restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
     );
     if (restored) {
@@ -125,7 +134,13 @@ export class LocalLearnerHost implements LearnerHost {
   private async captureNow(): Promise<LearnerCapture> {
     const snapshot = await this.manager.learner.snapshot();
     this.lastCapture = snapshot;
-    return { snapshot, state: await this.manager.state(), metricsState: this.manager.learner.metrics.state(), metrics: this.manager.metrics(), challengerRunning: this.manager.challengerRunning };
+    return {
+      snapshot,
+      state: await this.manager.state(),
+      metricsState: this.manager.learner.metrics.state(),
+      metrics: this.manager.metrics(),
+      challengerRunning: this.manager.challengerRunning,
+    };
   }
 
   notePublished(version: string): Promise<void> {

@@ -16,7 +16,11 @@ export async function checkDependencies(config: StreamtrainConfig, logger: Logge
   lines.push(await storeLine(config, store));
   if (config.input.schemaRegistryUrl) lines.push(await registryLine(config.input.schemaRegistryUrl));
   try {
-    lines.push({ name: 'tfjs backend', ok: true, detail: `${await selectBackend(config.learner.backend, logger)} (learner.backend: ${config.learner.backend})` });
+    lines.push({
+      name: 'tfjs backend',
+      ok: true,
+      detail: `${await selectBackend(config.learner.backend, logger)} (learner.backend: ${config.learner.backend})`,
+    });
   } catch (err) {
     lines.push({ name: 'tfjs backend', ok: false, detail: (err as Error).message, error: err });
   }
@@ -64,6 +68,10 @@ async function registryLine(url: string): Promise<CheckLine> {
 }
 
 function registryFailed(url: string, what: string, cause?: unknown): CheckLine {
-  const error = new DependencyError('input.schemaRegistryUrl (env SCHEMA_REGISTRY_URL)', `Cannot reach the schema registry at ${url} (${what}): check \`input.schemaRegistryUrl\` / SCHEMA_REGISTRY_URL and that the registry runs.`, { cause, retriable: true });
+  const error = new DependencyError(
+    'input.schemaRegistryUrl (env SCHEMA_REGISTRY_URL)',
+    `Cannot reach the schema registry at ${url} (${what}): check \`input.schemaRegistryUrl\` / SCHEMA_REGISTRY_URL and that the registry runs.`,
+    { cause, retriable: true },
+  );
   return { name: 'schema registry', ok: false, detail: error.message, error };
 }

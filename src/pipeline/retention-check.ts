@@ -24,7 +24,10 @@ export async function warnOnShortRetention(kafka: Kafka, config: StreamtrainConf
     for (const r of res.resources) {
       const ms = Number(r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue ?? -1);
       if (ms >= 0 && ms < 10 * gapMs) {
-        log.warn({ topic: r.resourceName, retentionMs: ms, checkpointEveryMs: gapMs }, 'topic retention is under 10x the checkpoint interval: a long outage could lose events before they are learned');
+        log.warn(
+          { topic: r.resourceName, retentionMs: ms, checkpointEveryMs: gapMs },
+          'topic retention is under 10x the checkpoint interval: a long outage could lose events before they are learned',
+        );
       }
     }
   } catch (err) {

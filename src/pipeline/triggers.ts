@@ -49,7 +49,8 @@ export class PerformanceTrigger implements TriggerRule {
     if (this.best === undefined || sign * (v - this.best) > 0) this.best = v;
     const { threshold, dropBy, metric } = this.config;
     if (threshold !== undefined && sign * (v - threshold) < 0) return { reason: 'performance', detail: `${metric} ${fmt(v)} worse than ${threshold}` };
-    if (dropBy !== undefined && sign * (this.best - v) >= dropBy) return { reason: 'performance', detail: `${metric} ${fmt(v)} dropped ${fmt(Math.abs(this.best - v))} from ${fmt(this.best)}` };
+    if (dropBy !== undefined && sign * (this.best - v) >= dropBy)
+      return { reason: 'performance', detail: `${metric} ${fmt(v)} dropped ${fmt(Math.abs(this.best - v))} from ${fmt(this.best)}` };
     return undefined;
   }
   reset(): void {
@@ -71,7 +72,9 @@ export class SamplesTrigger implements TriggerRule {
 export class IntervalTrigger implements TriggerRule {
   constructor(readonly everySeconds: number) {}
   check(s: PublicationState): Trigger | undefined {
-    return s.samplesSinceLast > 0 && s.secondsSinceLast >= this.everySeconds ? { reason: 'interval', detail: `${Math.round(s.secondsSinceLast)} s since the last version` } : undefined;
+    return s.samplesSinceLast > 0 && s.secondsSinceLast >= this.everySeconds
+      ? { reason: 'interval', detail: `${Math.round(s.secondsSinceLast)} s since the last version` }
+      : undefined;
   }
 }
 

@@ -10,7 +10,14 @@ import { reviveError, type WorkerMessage, type WorkerRequest } from './worker-pr
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /**
  * The learner on a worker thread. The service's thread keeps consuming and decoding while a batch is learned,
@@ -71,7 +78,10 @@ export class WorkerLearnerHost implements LearnerHost {
   async step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
     const features = owned(batch.features);
     const labels = owned(batch.labels);
-    const r = (await this.call({ op: 'step', size: batch.size, width: batch.width, features, labels, wantMetrics }, [features.buffer as ArrayBuffer, labels.buffer as ArrayBuffer])) as HostStepResult;
+    const r = (await this.call({ op: 'step', size: batch.size, width: batch.width, features, labels, wantMetrics }, [
+      features.buffer as ArrayBuffer,
+      labels.buffer as ArrayBuffer,
+    ])) as HostStepResult;
     if (r.metrics) this.lastMetrics = r.metrics;
     return r;
   }

@@ -5,7 +5,15 @@ import type { LearnerHostOptions, RestoredModel } from './learner-host.js';
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'warm'; readonly backend: BackendChoice; readonly logLevel: string }
   | { readonly id: number; readonly op: 'init'; readonly options: LearnerHostOptions; readonly logLevel: string; readonly restored?: RestoredModel }
-  | { readonly id: number; readonly op: 'step'; readonly size: number; readonly width: number; readonly features: Float32Array; readonly labels: Float32Array; readonly wantMetrics: boolean }
+  | {
+      readonly id: number;
+      readonly op: 'step';
+      readonly size: number;
+      readonly width: number;
+      readonly features: Float32Array;
+      readonly labels: Float32Array;
+      readonly wantMetrics: boolean;
+    }
   | { readonly id: number; readonly op: 'capture' }
   | { readonly id: number; readonly op: 'published'; readonly version: string }
   | { readonly id: number; readonly op: 'predict'; readonly size: number; readonly features: Float32Array }

@@ -9,7 +9,13 @@ import type { ServiceMetrics } from './metrics.js';
  * /metrics (Prometheus text format, from `metrics`' registry) for orchestrators and dashboards. Bound to
  * loopback unless configured otherwise.
  */
-export async function startHttpServer(opts: { host: string; port: number; status: () => ServiceStatus; metrics: ServiceMetrics; logger: Logger }): Promise<{ server: Server; url: string }> {
+export async function startHttpServer(opts: {
+  host: string;
+  port: number;
+  status: () => ServiceStatus;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const s = opts.status();
     if (req.url === '/healthz') {

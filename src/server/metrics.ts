@@ -7,7 +7,13 @@ import type { PipelineObserver, ServiceStatus } from '../pipeline/index.js';
  */
 export type StatusMetric =
   | { readonly name: string; readonly help: string; readonly type: 'counter' | 'gauge'; readonly value: (s: ServiceStatus) => number | boolean | undefined }
-  | { readonly name: string; readonly help: string; readonly type: 'counter' | 'gauge'; readonly label: string; readonly values: (s: ServiceStatus) => Readonly<Record<string, number>> };
+  | {
+      readonly name: string;
+      readonly help: string;
+      readonly type: 'counter' | 'gauge';
+      readonly label: string;
+      readonly values: (s: ServiceStatus) => Readonly<Record<string, number>>;
+    };
 
 /**
  * What /metrics reports from ServiceStatus, every series labelled with the model. A gauge for a new status
@@ -15,14 +21,35 @@ export type StatusMetric =
  * `{ name: 'streamtrain_epoch', type: 'gauge', help: 'Leadership epoch.', value: (s) => s.epoch },`
  */
 export const STATUS_METRICS: readonly StatusMetric[] = [
-  { name: 'streamtrain_samples_total', type: 'counter', help: 'Samples learned (test-then-train) by the live model, restored ones included.', value: (s) => s.samplesTotal },
+  {
+    name: 'streamtrain_samples_total',
+    type: 'counter',
+    help: 'Samples learned (test-then-train) by the live model, restored ones included.',
+    value: (s) => s.samplesTotal,
+  },
   { name: 'streamtrain_batches_total', type: 'counter', help: 'Micro-batches learned since the process started.', value: (s) => s.batches },
   { name: 'streamtrain_buffered_records', type: 'gauge', help: 'Records consumed and not yet learned (the backpressure buffer).', value: (s) => s.buffered },
   { name: 'streamtrain_consumer_paused', type: 'gauge', help: '1 while the consumer is paused because the learner fell behind.', value: (s) => s.paused },
   { name: 'streamtrain_consumer_pauses_total', type: 'counter', help: 'Times the consumer paused because the learner fell behind.', value: (s) => s.pauses },
-  { name: 'streamtrain_dead_letter_total', type: 'counter', help: 'Records sent to the dead-letter topic, by reason.', label: 'reason', values: (s) => s.deadLettered },
-  { name: 'streamtrain_leader', type: 'gauge', help: '1 while this instance leads (learns and publishes) the model, 0 while it stands by.', value: (s) => (s.role ?? 'leader') === 'leader' },
-  { name: 'streamtrain_writer_epoch', type: 'gauge', help: 'The writer epoch this instance publishes under (0 when it does not lead).', value: (s) => s.epoch ?? 0 },
+  {
+    name: 'streamtrain_dead_letter_total',
+    type: 'counter',
+    help: 'Records sent to the dead-letter topic, by reason.',
+    label: 'reason',
+    values: (s) => s.deadLettered,
+  },
+  {
+    name: 'streamtrain_leader',
+    type: 'gauge',
+    help: '1 while this instance leads (learns and publishes) the model, 0 while it stands by.',
+    value: (s) => (s.role ?? 'leader') === 'leader',
+  },
+  {
+    name: 'streamtrain_writer_epoch',
+    type: 'gauge',
+    help: 'The writer epoch this instance publishes under (0 when it does not lead).',
+    value: (s) => s.epoch ?? 0,
+  },
   { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
 ];
 
@@ -58,9 +85,21 @@ export class ServiceMetrics implements PipelineObserver {
   constructor(opts: ServiceMetricsOptions) {
     this.labels = { model: opts.model };
     for (const spec of STATUS_METRICS) this.addStatusMetric(spec, opts.status);
-    this.step = this.histogram('streamtrain_step_seconds', 'Seconds the learner spent on one micro-batch (test-then-train and drift machinery, queueing excluded).', STEP_BUCKETS);
-    this.checkpointWrite = this.histogram('streamtrain_checkpoint_write_seconds', 'Seconds to write one checkpoint durably (dead-letter flush, blobs, manifest, LATEST; retries included).', CHECKPOINT_WRITE_BUCKETS);
-    this.freshness = this.histogram('streamtrain_publication_freshness_seconds', "Seconds from a version's newest record reaching the pipeline to the version being durable, committed and announced.", FRESHNESS_BUCKETS);
+    this.step = this.histogram(
+      'streamtrain_step_seconds',
+      'Seconds the learner spent on one micro-batch (test-then-train and drift machinery, queueing excluded).',
+      STEP_BUCKETS,
+    );
+    this.checkpointWrite = this.histogram(
+      'streamtrain_checkpoint_write_seconds',
+      'Seconds to write one checkpoint durably (dead-letter flush, blobs, manifest, LATEST; retries included).',
+      CHECKPOINT_WRITE_BUCKETS,
+    );
+    this.freshness = this.histogram(
+      'streamtrain_publication_freshness_seconds',
+      "Seconds from a version's newest record reaching the pipeline to the version being durable, committed and announced.",
+      FRESHNESS_BUCKETS,
+    );
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 

@@ -59,7 +59,9 @@ export class ModelSubscriber {
     await ensureBackend();
     const latest = await latestValidCheckpoint(this.options.store, this.options.model, this.log, { withState: false });
     if (latest) await this.swapIn(latest, 0);
-    const consumer = this.options.kafka.consumer({ groupId: this.options.groupId ?? `streamtrain-subscriber-${this.options.model}-${process.pid}-${Date.now()}` });
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId ?? `streamtrain-subscriber-${this.options.model}-${process.pid}-${Date.now()}`,
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.versionsTopic], fromBeginning: false });
@@ -83,7 +85,9 @@ export class ModelSubscriber {
   predict(features: Float32Array | number[][], width?: number): Float32Array {
     const live = this.requireLive();
     return tf.tidy(() => {
-      const x = Array.isArray(features) ? tf.tensor2d(features) : tf.tensor2d(features, [features.length / (width ?? inputWidthOf(live.model)), width ?? inputWidthOf(live.model)]);
+      const x = Array.isArray(features)
+        ? tf.tensor2d(features)
+        : tf.tensor2d(features, [features.length / (width ?? inputWidthOf(live.model)), width ?? inputWidthOf(live.model)]);
       return (live.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
     });
   }
@@ -122,10 +126,17 @@ export class ModelSubscriber {
   private async swapIn(c: LoadedCheckpoint, started: number): Promise<void> {
     const t0 = started || performance.now();
     const model = await loadLayersModel(
-      tf.io.fromMemory({ modelTopology: c.snapshot.topology as tf.io.ModelJSON['modelTopology'], weightSpecs: [...c.snapshot.weightSpecs], weightData: c.snapshot.weightData }),
+      tf.io.fromMemory({
+        modelTopology: c.snapshot.topology as tf.io.ModelJSON['modelTopology'],
+        weightSpecs: [...c.snapshot.weightSpecs],
+        weightData: c.snapshot.weightData,
+      }),
     );
     const spec = c.manifest.modelSpec as { model?: ModelConfig; input?: Pick<InputConfig, 'features' | 'label' | 'missing'> } | undefined;
-    const extractor = spec?.model && spec.input ? new FeatureExtractor({ ...spec.input, features: spec.input.features as FeatureSpec[] }, { task: spec.model.task, classes: spec.model.classes }) : undefined;
+    const extractor =
+      spec?.model && spec.input
+        ? new FeatureExtractor({ ...spec.input, features: spec.input.features as FeatureSpec[] }, { task: spec.model.task, classes: spec.model.classes })
+        : undefined;
     const old = this.live;
     this.live = { version: c.manifest.version, model, extractor };
     old?.model.dispose();

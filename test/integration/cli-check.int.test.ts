@@ -45,14 +45,22 @@ describe('check: every dependency, one line each (real Kafka, real MinIO)', () =
   }
   const tree = (over: { brokers?: string[]; topic?: string; bucket?: string } = {}) => {
     const t = testConfigTree({ brokers: over.brokers ?? brokers, topic: over.topic ?? topic, model: 'check', s3 });
-    if (over.bucket) ((t.checkpoints as { store: Record<string, unknown> }).store).bucket = over.bucket;
+    if (over.bucket) (t.checkpoints as { store: Record<string, unknown> }).store.bucket = over.bucket;
     return t;
   };
 
   it('ticks every dependency of a good config and exits 0', async () => {
     const { code, lines } = await check(tree());
     expect(code).toBe(0);
-    expect(lines.filter((l) => l.startsWith('✓')).map((l) => l.slice(2, 19).trim())).toEqual(['config', 'kafka brokers', 'source topics', 'consumer group', 'versions topic', 'checkpoint store', 'tfjs backend']);
+    expect(lines.filter((l) => l.startsWith('✓')).map((l) => l.slice(2, 19).trim())).toEqual([
+      'config',
+      'kafka brokers',
+      'source topics',
+      'consumer group',
+      'versions topic',
+      'checkpoint store',
+      'tfjs backend',
+    ]);
     expect(lines.join('\n')).toContain(`${topic} (3 partitions)`);
     expect(lines.join('\n')).toContain('conditional writes honoured');
   });
@@ -60,8 +68,16 @@ describe('check: every dependency, one line each (real Kafka, real MinIO)', () =
   it('names the setting and the fix for a wrong broker port, a wrong secret, a missing bucket and a missing topic, with exit code 3', async () => {
     const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
       [tree({ brokers: ['127.0.0.1:1'] }), {}, /^✗ kafka brokers +Cannot reach any Kafka broker at 127\.0\.0\.1:1 .*check `kafka\.brokers` \/ KAFKA_BROKERS/m],
-      [tree(), { S3_SECRET_ACCESS_KEY: 'not-the-secret' }, /^✗ checkpoint store +.*refused the credentials \(SignatureDoesNotMatch\): check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/m],
-      [tree({ bucket: 'no-such-bucket-here' }), {}, /^✗ checkpoint store +The bucket `no-such-bucket-here` does not exist.*fix `checkpoints\.store\.bucket` \/ S3_BUCKET/m],
+      [
+        tree(),
+        { S3_SECRET_ACCESS_KEY: 'not-the-secret' },
+        /^✗ checkpoint store +.*refused the credentials \(SignatureDoesNotMatch\): check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/m,
+      ],
+      [
+        tree({ bucket: 'no-such-bucket-here' }),
+        {},
+        /^✗ checkpoint store +The bucket `no-such-bucket-here` does not exist.*fix `checkpoints\.store\.bucket` \/ S3_BUCKET/m,
+      ],
       [tree({ topic: 'no-such-topic-here' }), {}, /^✗ source topics +Source topic\(s\) `no-such-topic-here` do not exist.*fix `kafka\.topics`/m],
     ];
     for (const [t, env, line] of cases) {

@@ -95,7 +95,12 @@ describe('streamtrain init (real Kafka)', () => {
     dirs.push(dir);
     const records = jsonRecords(N);
     await createTopic(kafka, topic, 2);
-    await produceValues(kafka, topic, records.map((r) => JSON.stringify(r)), 2);
+    await produceValues(
+      kafka,
+      topic,
+      records.map((r) => JSON.stringify(r)),
+      2,
+    );
 
     const out = join(dir, 'streamtrain.yaml');
     const groupsBefore = await initGroups(brokers);
@@ -109,7 +114,13 @@ describe('streamtrain init (real Kafka)', () => {
     const config = loadConfig(out, {});
     expect(config.model.type).toBe('logistic');
     expect(config.input.label.field).toBe('y');
-    expect(config.input.features.map((f) => `${f.field}:${f.type}`)).toEqual(['x1:numeric', 'x2:numeric', 'amount:numeric', 'color:categorical', 'premium:categorical']);
+    expect(config.input.features.map((f) => `${f.field}:${f.type}`)).toEqual([
+      'x1:numeric',
+      'x2:numeric',
+      'amount:numeric',
+      'color:categorical',
+      'premium:categorical',
+    ]);
     expect(config.input.features.find((f) => f.field === 'color')).toMatchObject({ encoding: 'hash', buckets: 8 });
     for (const left of ['id', 'event_ms', 'created_at', 'meta']) expect(text).toMatch(new RegExp(`#\\s+${left}: `));
     expect(stdout).toMatch(/Sampled 2000 of 3000 records/);
@@ -145,7 +156,11 @@ describe('streamtrain init (real Kafka)', () => {
       return { x1, x2, color: colors[i % 3] as string, y: x1 + x2 <= 9 ? 1 : 0 };
     });
     await createTopic(kafka, topic, 1);
-    await produceValues(kafka, topic, records.map((r) => type.toBuffer(r)));
+    await produceValues(
+      kafka,
+      topic,
+      records.map((r) => type.toBuffer(r)),
+    );
 
     const out = join(dir, 'avro.yaml');
     let stdout = '';
@@ -172,7 +187,11 @@ describe('streamtrain init (real Kafka)', () => {
     await expect(initCommand(options(uniqueName('it-init-missing'), brokers, out), { write: () => undefined })).rejects.toThrow(ConfigError);
     const topic = uniqueName('it-init-nolabel');
     await createTopic(kafka, topic, 1);
-    await produceValues(kafka, topic, Array.from({ length: 50 }, (_, i) => JSON.stringify({ a: i * 0.5, b: i % 4 })));
+    await produceValues(
+      kafka,
+      topic,
+      Array.from({ length: 50 }, (_, i) => JSON.stringify({ a: i * 0.5, b: i % 4 })),
+    );
     await expect(initCommand(options(topic, brokers, out), { write: () => undefined, ask: async () => undefined })).rejects.toThrow(/--label FIELD.*`a`, `b`/);
     await writeFile(out, '');
     await expect(initCommand(options(topic, brokers, out, { label: 'b', force: true }), { write: () => undefined })).resolves.toBe(0);

@@ -40,9 +40,7 @@ describe('Kafka broker (real)', () => {
     const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
     try {
       await admin.connect();
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })).toBe(
-        true,
-      );
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })).toBe(true);
 
       // Explicit partitions: message i goes to partition i % PARTITIONS, so the expected order is known.
       const sent = Array.from({ length: MESSAGES }, (_, i) => ({
@@ -53,9 +51,7 @@ describe('Kafka broker (real)', () => {
       await producer.connect();
       const metadata = await producer.send({ topic, messages: sent, acks: -1 });
       expect(
-        metadata.map((m) => ({ partition: m.partition, errorCode: m.errorCode, baseOffset: m.baseOffset })).sort(
-          (a, b) => a.partition - b.partition,
-        ),
+        metadata.map((m) => ({ partition: m.partition, errorCode: m.errorCode, baseOffset: m.baseOffset })).sort((a, b) => a.partition - b.partition),
       ).toEqual(Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, errorCode: 0, baseOffset: '0' })));
 
       const received = new Map<number, Received[]>();
@@ -71,13 +67,15 @@ describe('Kafka broker (real)', () => {
           count += 1;
         },
       });
-      await waitFor(() => count >= MESSAGES, CONSUME_TIMEOUT_MS, () => `${MESSAGES} messages, got ${count}`);
+      await waitFor(
+        () => count >= MESSAGES,
+        CONSUME_TIMEOUT_MS,
+        () => `${MESSAGES} messages, got ${count}`,
+      );
 
       expect(count).toBe(MESSAGES);
       for (let p = 0; p < PARTITIONS; p += 1) {
-        const expected = sent
-          .filter((m) => m.partition === p)
-          .map((m, offset) => ({ offset: String(offset), key: m.key, value: m.value }));
+        const expected = sent.filter((m) => m.partition === p).map((m, offset) => ({ offset: String(offset), key: m.key, value: m.value }));
         expect(received.get(p)).toEqual(expected);
       }
 
@@ -91,9 +89,7 @@ describe('Kafka broker (real)', () => {
       );
       const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
       expect(committed).toHaveLength(1);
-      const offsets = committed[0]?.partitions
-        .map(({ partition, offset }) => ({ partition, offset }))
-        .sort((a, b) => a.partition - b.partition);
+      const offsets = committed[0]?.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
       expect(offsets).toEqual(
         Array.from({ length: PARTITIONS }, (_, partition) => ({
           partition,

@@ -100,8 +100,17 @@ describe('secured cluster: SASL/SCRAM over TLS (real Kafka, real MinIO)', () => 
     cleanup.push(() => new Promise((r) => http.server.close(r)));
 
     const first = seaRecords(1000, 21);
-    await produceValues(kafka, topic, first.map((r) => JSON.stringify(r)));
-    const firstEvents = await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).samplesTotal === first.length), 60_000);
+    await produceValues(
+      kafka,
+      topic,
+      first.map((r) => JSON.stringify(r)),
+    );
+    const firstEvents = await consumeUntil(
+      kafka,
+      config.publish.versionsTopic,
+      (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).samplesTotal === first.length),
+      60_000,
+    );
     const v1 = firstEvents.map((m) => decodeVersionEvent(m.value as Buffer)).find((e) => e.samplesTotal === first.length);
     expect(v1, 'a version covering the first 1,000 records').toBeDefined();
 
@@ -116,7 +125,11 @@ describe('secured cluster: SASL/SCRAM over TLS (real Kafka, real MinIO)', () => 
     let produced = first.length;
     for (let round = 0; round < 20 && subscriber.version === v1?.version; round++) {
       const more = seaRecords(100, 100 + round);
-      await produceValues(kafka, topic, more.map((r) => JSON.stringify(r)));
+      await produceValues(
+        kafka,
+        topic,
+        more.map((r) => JSON.stringify(r)),
+      );
       produced += more.length;
       await waitFor(() => subscriber.version !== v1?.version, 3_000, 'a later version at the subscriber').catch(() => undefined);
     }
@@ -134,7 +147,12 @@ describe('secured cluster: SASL/SCRAM over TLS (real Kafka, real MinIO)', () => 
     const head = (await readLatestPointer(store, model)) as string;
 
     // Everything that left the process: version events, checkpoint objects (manifests carry the model spec), logs.
-    const events = await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === head), 30_000);
+    const events = await consumeUntil(
+      kafka,
+      config.publish.versionsTopic,
+      (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === head),
+      30_000,
+    );
     expect(events.length).toBeGreaterThan(2);
     expect(decodeVersionEvent(events[events.length - 1]?.value as Buffer).samplesTotal).toBe(produced);
     const keys = await store.list(`${model}/`);
@@ -148,10 +166,13 @@ describe('secured cluster: SASL/SCRAM over TLS (real Kafka, real MinIO)', () => 
     expect(logs.includes(secure.password), 'the password in the logs').toBe(false);
     expect(statusJson.includes(secure.password), 'the password in status()').toBe(false);
     expect(fromHttp.includes(secure.password), 'the password at /status or /metrics').toBe(false);
-    for (const m of events) expect(Buffer.concat([m.key ?? Buffer.alloc(0), m.value ?? Buffer.alloc(0)]).includes(secret), `version event at offset ${m.offset}`).toBe(false);
+    for (const m of events)
+      expect(Buffer.concat([m.key ?? Buffer.alloc(0), m.value ?? Buffer.alloc(0)]).includes(secret), `version event at offset ${m.offset}`).toBe(false);
     for (const [key, bytes] of objects) expect(bytes.includes(secret), `store object ${key}`).toBe(false);
     // The manifest's model spec is what a downstream service reads: no `kafka` section in it at all.
-    const manifest = JSON.parse((objects.find(([k]) => k === manifests[manifests.length - 1])?.[1] as Buffer).toString('utf8')) as { modelSpec?: Record<string, unknown> };
+    const manifest = JSON.parse((objects.find(([k]) => k === manifests[manifests.length - 1])?.[1] as Buffer).toString('utf8')) as {
+      modelSpec?: Record<string, unknown>;
+    };
     expect(manifest.modelSpec).toBeDefined();
     expect(Object.keys(manifest.modelSpec ?? {})).not.toContain('kafka');
   });

@@ -39,7 +39,12 @@ describe('KafkaSource backpressure (real Kafka)', () => {
     const topic = uniqueName('it-backpressure');
     await createTopic(kafka, topic, 2);
     const N = 3000;
-    await produceValues(kafka, topic, Array.from({ length: N }, (_, i) => JSON.stringify({ x: i, y: i % 2 })), 2);
+    await produceValues(
+      kafka,
+      topic,
+      Array.from({ length: N }, (_, i) => JSON.stringify({ x: i, y: i % 2 })),
+      2,
+    );
 
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }) });

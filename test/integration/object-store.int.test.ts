@@ -1,13 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { s3Settings } from './services.js';
 
 describe('S3-compatible object store (real)', () => {
@@ -40,9 +33,7 @@ describe('S3-compatible object store (real)', () => {
       );
       // A single-part, unencrypted upload has the MD5 of its bytes as ETag.
       expect(put.ETag).toBe(`"${md5}"`);
-      await client.send(
-        new PutObjectCommand({ Bucket, Key: keys[1], Body: manifest, ContentType: 'application/json' }),
-      );
+      await client.send(new PutObjectCommand({ Bucket, Key: keys[1], Body: manifest, ContentType: 'application/json' }));
 
       const got = await client.send(new GetObjectCommand({ Bucket, Key: keys[0] }));
       const bytes = Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());

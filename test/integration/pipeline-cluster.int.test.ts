@@ -45,7 +45,12 @@ describe('one writer per model (real Kafka, real MinIO)', () => {
     const config = testConfig({ brokers, topic, model, s3, extra: { triggers: { everySamples: 200, everySeconds: 1, minGapSeconds: 0 } } });
     const logger = createLogger({ level: 'silent' });
     const store = new S3Store({ ...s3, prefix: `it/${model}` });
-    await produceValues(kafka, topic, seaRecords(2_000, 5).map((r) => JSON.stringify(r)), 2);
+    await produceValues(
+      kafka,
+      topic,
+      seaRecords(2_000, 5).map((r) => JSON.stringify(r)),
+      2,
+    );
 
     const a = new StreamtrainService({ config, logger, store });
     await a.start();
@@ -55,17 +60,26 @@ describe('one writer per model (real Kafka, real MinIO)', () => {
     const b = new StreamtrainService({ config, logger, store });
     await b.start();
     expect(b.epoch).toBe(2);
-    await produceValues(kafka, topic, seaRecords(2_000, 6).map((r) => JSON.stringify(r)), 2);
+    await produceValues(
+      kafka,
+      topic,
+      seaRecords(2_000, 6).map((r) => JSON.stringify(r)),
+      2,
+    );
     const failure = await a.done.then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(failure).toBeInstanceOf(FencedError);
     await a.abort('fenced');
-    await waitFor(async () => {
-      const v = await readLatestPointer(store, model);
-      return v !== undefined && (await readManifest(store, model, v)).epoch === 2 && b.status().samplesTotal > 0;
-    }, 60_000, 'the second service to publish');
+    await waitFor(
+      async () => {
+        const v = await readLatestPointer(store, model);
+        return v !== undefined && (await readManifest(store, model, v)).epoch === 2 && b.status().samplesTotal > 0;
+      },
+      60_000,
+      'the second service to publish',
+    );
     await b.stop();
 
     // Every version of the lineage after the takeover is B's; nothing A wrote after it is in the lineage.
@@ -90,7 +104,13 @@ describe('one writer per model (real Kafka, real MinIO)', () => {
     const logFile = join(dir, 'service.log');
     const start = async (name: string) => {
       const port = await freePort();
-      const tree = testConfigTree({ brokers, topic, model, s3, extra: { triggers: { everySamples: 500, everySeconds: 1, minGapSeconds: 0 }, server: { port }, logLevel: 'info' } });
+      const tree = testConfigTree({
+        brokers,
+        topic,
+        model,
+        s3,
+        extra: { triggers: { everySamples: 500, everySeconds: 1, minGapSeconds: 0 }, server: { port }, logLevel: 'info' },
+      });
       // The documented defaults for session timeouts.
       delete (tree.kafka as Record<string, unknown>).sessionTimeoutMs;
       delete (tree.kafka as Record<string, unknown>).heartbeatIntervalMs;
@@ -152,10 +172,14 @@ describe('one writer per model (real Kafka, real MinIO)', () => {
     const TOTAL = produced;
     const store = new S3Store({ ...s3, prefix: `it/${model}` });
     try {
-      await waitFor(async () => {
-        const v = await readLatestPointer(store, model);
-        return v !== undefined && (await readManifest(store, model, v)).samples.total === TOTAL;
-      }, 90_000, `the lineage to count ${TOTAL} samples`);
+      await waitFor(
+        async () => {
+          const v = await readLatestPointer(store, model);
+          return v !== undefined && (await readManifest(store, model, v)).samples.total === TOTAL;
+        },
+        90_000,
+        `the lineage to count ${TOTAL} samples`,
+      );
     } finally {
       c.child.kill('SIGTERM');
     }

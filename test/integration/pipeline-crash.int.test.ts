@@ -67,10 +67,14 @@ describe('crash and restart (SIGKILL, real Kafka, real MinIO)', () => {
     const store = new S3Store({ ...s3, prefix: `it/${model}` });
     const final = spawnService({ config: configPath, logFile, env });
     try {
-      await waitFor(async () => {
-        const latest = await readLatestPointer(store, model);
-        return latest !== undefined && (await readManifest(store, model, latest)).samples.total === valid;
-      }, 120_000, `the latest manifest to count ${valid} samples`);
+      await waitFor(
+        async () => {
+          const latest = await readLatestPointer(store, model);
+          return latest !== undefined && (await readManifest(store, model, latest)).samples.total === valid;
+        },
+        120_000,
+        `the latest manifest to count ${valid} samples`,
+      );
     } finally {
       final.kill('SIGTERM');
     }

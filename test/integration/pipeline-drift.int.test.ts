@@ -44,7 +44,13 @@ async function driftSetup(name: string, challenger: { minSamples: number; maxSam
       input: { features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }], label: { field: 'y' } },
       batch: { size: 50, maxWaitMs: 200 },
       triggers: { everySamples: 2000, everySeconds: 0 },
-      drift: { detectors: [{ kind: 'adwin' }], responses: ['alert', 'challenger'], topic: `${topic}.drift`, challenger: { ...challenger, margin: 0.05, alpha: 0.01 }, ...drift },
+      drift: {
+        detectors: [{ kind: 'adwin' }],
+        responses: ['alert', 'challenger'],
+        topic: `${topic}.drift`,
+        challenger: { ...challenger, margin: 0.05, alpha: 0.01 },
+        ...drift,
+      },
     },
   });
   const config = parseConfig(tree, { env: { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } });
@@ -53,7 +59,8 @@ async function driftSetup(name: string, challenger: { minSamples: number; maxSam
 
 /** Polls `ok` every 100 ms, for at most a minute. */
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
+  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() - t0 > 60_000) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('drift response (real Kafka, real MinIO)', () => {
@@ -67,9 +74,16 @@ describe('drift response (real Kafka, real MinIO)', () => {
     service = new StreamtrainService({ config, logger });
     await service.start();
     const records = [...concept(CHANGE_AT, false, 1), ...concept(6000, true, 2)];
-    await produceValues(kafka, topic, records.map((r) => JSON.stringify(r)), 1);
+    await produceValues(
+      kafka,
+      topic,
+      records.map((r) => JSON.stringify(r)),
+      1,
+    );
 
-    const versions = (await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)).map((m) => decodeVersionEvent(m.value as Buffer));
+    const versions = (
+      await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)
+    ).map((m) => decodeVersionEvent(m.value as Buffer));
     const promoted = versions.find((v) => v.version === '2.0');
     expect(promoted, `versions seen: ${versions.map((v) => `${v.version}:${v.trigger}`).join(' ')}`).toBeDefined();
     expect(promoted?.trigger).toBe('challenger');
@@ -92,7 +106,10 @@ describe('drift response (real Kafka, real MinIO)', () => {
     // On fresh samples of the new concept, 2.0 beats the champion it replaced.
     const store = new S3Store({ ...s3, prefix: `it/${model}` });
     const accuracy = async (version: string) => {
-      const learner = await OnlineLearner.create({ spec: config.model, inputWidth: 3, metricsWindow: 100, logger }, (await readCheckpoint(store, model, version)).snapshot);
+      const learner = await OnlineLearner.create(
+        { spec: config.model, inputWidth: 3, metricsWindow: 100, logger },
+        (await readCheckpoint(store, model, version)).snapshot,
+      );
       const test = concept(2000, true, 3);
       const p = learner.predict(Float32Array.from(test.flatMap((r) => [r.x1, r.x2, r.x3])), test.length);
       learner.dispose();
@@ -114,7 +131,12 @@ describe('drift response (real Kafka, real MinIO)', () => {
 
     service = new StreamtrainService({ config, logger });
     await service.start();
-    await produceValues(kafka, topic, [...concept(CHANGE_AT, false, 11), ...concept(400, true, 12)].map((r) => JSON.stringify(r)), 1);
+    await produceValues(
+      kafka,
+      topic,
+      [...concept(CHANGE_AT, false, 11), ...concept(400, true, 12)].map((r) => JSON.stringify(r)),
+      1,
+    );
     const first = service;
     await waitFor('4,400 samples', () => first.status().samplesTotal >= CHANGE_AT + 400);
     const events = first.status().decisions.map((d) => d.event);
@@ -129,10 +151,17 @@ describe('drift response (real Kafka, real MinIO)', () => {
     expect((manifest.drift as { challengerRunning?: boolean }).challengerRunning).toBe(true);
     await store.close();
 
-    await produceValues(kafka, topic, concept(5000, true, 13).map((r) => JSON.stringify(r)), 1);
+    await produceValues(
+      kafka,
+      topic,
+      concept(5000, true, 13).map((r) => JSON.stringify(r)),
+      1,
+    );
     service = new StreamtrainService({ config, logger });
     await service.start();
-    const versions = (await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)).map((m) => decodeVersionEvent(m.value as Buffer));
+    const versions = (
+      await consumeUntil(kafka, config.publish.versionsTopic, (seen) => seen.some((m) => decodeVersionEvent(m.value as Buffer).version === '2.0'), 120_000)
+    ).map((m) => decodeVersionEvent(m.value as Buffer));
     const promoted = versions.find((v) => v.version === '2.0');
     expect(promoted?.trigger).toBe('challenger');
     // The second parent is where the challenger branched off, before the restart, not the shutdown checkpoint a
@@ -141,18 +170,30 @@ describe('drift response (real Kafka, real MinIO)', () => {
     expect(beforeRestart).toContain(promoted?.parents[1]);
     expect(promoted?.parents[1]).not.toBe(stoppedAt);
     // After the restart, the first challenger decision is the promotion: no new race was started.
-    const second = service.status().decisions.map((d) => d.event).filter((e) => e.startsWith('challenger'));
+    const second = service
+      .status()
+      .decisions.map((d) => d.event)
+      .filter((e) => e.startsWith('challenger'));
     expect(second[0]).toBe('challenger-promoted');
   });
 
   it('a restart in the middle of a hedged adapt period resumes it: both models go on, and the period ends once', async () => {
     // The period (2,000 samples) starts at the detection of the flip, a few hundred samples after it; the service
     // stops 400 samples after the flip, inside it.
-    const { kafka, topic, model, s3, config } = await driftSetup('adapt-restart', { minSamples: 500, maxSamples: 1000 }, { responses: ['alert', 'adapt'], adapt: { forSamples: 2000 } });
+    const { kafka, topic, model, s3, config } = await driftSetup(
+      'adapt-restart',
+      { minSamples: 500, maxSamples: 1000 },
+      { responses: ['alert', 'adapt'], adapt: { forSamples: 2000 } },
+    );
     expect(config.drift.adapt.hedge).toBe(true);
     service = new StreamtrainService({ config, logger });
     await service.start();
-    await produceValues(kafka, topic, [...concept(CHANGE_AT, false, 21), ...concept(400, true, 22)].map((r) => JSON.stringify(r)), 1);
+    await produceValues(
+      kafka,
+      topic,
+      [...concept(CHANGE_AT, false, 21), ...concept(400, true, 22)].map((r) => JSON.stringify(r)),
+      1,
+    );
     const first = service;
     await waitFor('4,400 samples', () => first.status().samplesTotal >= CHANGE_AT + 400);
     const decisions = first.status().decisions;
@@ -171,7 +212,12 @@ describe('drift response (real Kafka, real MinIO)', () => {
     expect([0, 1]).toContain(checkpoint.manifest.metrics.adapt_boosted_leads);
     await store.close();
 
-    await produceValues(kafka, topic, concept(3000, true, 23).map((r) => JSON.stringify(r)), 1);
+    await produceValues(
+      kafka,
+      topic,
+      concept(3000, true, 23).map((r) => JSON.stringify(r)),
+      1,
+    );
     service = new StreamtrainService({ config, logger });
     await service.start();
     const second = service;

@@ -30,7 +30,10 @@ async function consumeAll(brokers: string[], topic: string, count: number): Prom
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out: ${received.length} of ${count} messages after ${CONSUME_TIMEOUT_MS} ms`)), CONSUME_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out: ${received.length} of ${count} messages after ${CONSUME_TIMEOUT_MS} ms`)),
+        CONSUME_TIMEOUT_MS,
+      );
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {

@@ -78,7 +78,8 @@ export async function kafkaSecure(): Promise<KafkaSecureSettings> {
         'them (a broker started by an older services.sh has none: `npm run services:down` then `npm run services:up`).',
     );
   }
-  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512, got ${mechanism}`);
+  if (mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512')
+    throw new Error(`KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512, got ${mechanism}`);
   return { brokers, username, password, mechanism, caFile, ca: await readFile(caFile, 'utf8') };
 }
 

@@ -56,5 +56,9 @@ export const CONTINUE_BATCHES = 60;
 
 /** Numbers to 6 significant digits and binary blobs elided: what must match across tfjs backends. */
 export function comparable(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(6)) : (key === 'weightData' || key === 'data') && typeof v === 'string' ? '<binary>' : v)));
+  return JSON.parse(
+    JSON.stringify(value, (key, v: unknown) =>
+      typeof v === 'number' ? Number(v.toPrecision(6)) : (key === 'weightData' || key === 'data') && typeof v === 'string' ? '<binary>' : v,
+    ),
+  );
 }

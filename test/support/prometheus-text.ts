@@ -43,7 +43,9 @@ export function parsePrometheusText(text: string): Map<string, Family> {
     const m = SAMPLE.exec(line);
     if (!m) return fail('not a sample');
     const name = m[1] as string;
-    const base = [...families.values()].find((f) => f.name === name || ((f.type === 'histogram' || f.type === 'summary') && ['_bucket', '_sum', '_count'].some((s) => f.name + s === name)));
+    const base = [...families.values()].find(
+      (f) => f.name === name || ((f.type === 'histogram' || f.type === 'summary') && ['_bucket', '_sum', '_count'].some((s) => f.name + s === name)),
+    );
     if (!base?.type) return fail('sample of an undeclared family');
     const labels: Record<string, string> = {};
     const body = m[2] ?? '';
@@ -73,7 +75,8 @@ function checkHistogram(f: Family): void {
   for (const [key, samples] of series) {
     const buckets = samples.filter((s) => s.name === `${f.name}_bucket`);
     const count = samples.find((s) => s.name === `${f.name}_count`)?.value;
-    for (let i = 1; i < buckets.length; i++) if ((buckets[i] as Sample).value < (buckets[i - 1] as Sample).value) throw new SyntaxError(`${f.name}${key}: buckets not cumulative`);
+    for (let i = 1; i < buckets.length; i++)
+      if ((buckets[i] as Sample).value < (buckets[i - 1] as Sample).value) throw new SyntaxError(`${f.name}${key}: buckets not cumulative`);
     const last = buckets.at(-1);
     if (last?.labels.le !== '+Inf' || last.value !== count) throw new SyntaxError(`${f.name}${key}: the +Inf bucket must equal the count`);
   }

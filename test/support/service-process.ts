@@ -10,7 +10,12 @@ const TSX = import.meta.resolve('tsx');
  * Runs `streamtrain run --config FILE` as a real child process (from the TypeScript sources via tsx), with its
  * stdout and stderr appended to `logFile`, so tests can SIGKILL it like a crashing container.
  */
-export function spawnService(opts: { config: string; logFile: string; cwd?: string; env?: Record<string, string> }): ChildProcess & { exited: Promise<number | null> } {
+export function spawnService(opts: {
+  config: string;
+  logFile: string;
+  cwd?: string;
+  env?: Record<string, string>;
+}): ChildProcess & { exited: Promise<number | null> } {
   const fd = openSync(opts.logFile, 'a');
   const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/main.ts`, 'run', '--config', opts.config, '--progress-seconds', '5'], {
     cwd: opts.cwd ?? ROOT,

@@ -14,7 +14,6 @@ import {
 } from '../../src/checkpoints/index.js';
 import { FencedError, type ModelSnapshot } from '../../src/core/index.js';
 
-
 const logger = createLogger({ level: 'silent' });
 
 export function fakeSnapshot(seed: number): ModelSnapshot {
@@ -24,7 +23,12 @@ export function fakeSnapshot(seed: number): ModelSnapshot {
     topology: { class_name: 'Sequential', config: { name: 'm', layers: [] } },
     weightSpecs: [{ name: 'output_0/kernel', shape: [3, 1], dtype: 'float32' }],
     weightData: w.buffer,
-    optimizer: { className: 'Adam', config: { learningRate: 0.01 }, tensors: [{ name: 'm', shape: [2], dtype: 'float32', byteOffset: 0, byteLength: 8 }], data: opt.buffer },
+    optimizer: {
+      className: 'Adam',
+      config: { learningRate: 0.01 },
+      tensors: [{ name: 'm', shape: [2], dtype: 'float32', byteOffset: 0, byteLength: 8 }],
+      data: opt.buffer,
+    },
   };
 }
 

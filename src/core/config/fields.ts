@@ -38,7 +38,9 @@ export function bool() {
 
 /** A non-empty string; `missing` is the hint when the field is required and absent. */
 export function str(missing?: string) {
-  return z.string({ error: (iss) => (iss.input === undefined && missing ? `Missing \`{path}\`: ${missing}` : 'to be a non-empty string') }).min(1, { error: 'to be a non-empty string' });
+  return z
+    .string({ error: (iss) => (iss.input === undefined && missing ? `Missing \`{path}\`: ${missing}` : 'to be a non-empty string') })
+    .min(1, { error: 'to be a non-empty string' });
 }
 
 /** One of a fixed list of strings. */
@@ -49,7 +51,9 @@ export function oneOf<const T extends readonly [string, ...string[]]>(choices: T
 /** A non-empty list of non-empty strings (a comma separated string is read as one, see parse.ts). */
 export function strList(missing?: string) {
   const error = 'to be a non-empty list of strings';
-  return z.array(z.string({ error }).min(1, { error }), { error: (iss) => (iss.input === undefined && missing ? `Missing \`{path}\`: ${missing}` : error) }).min(1, { error });
+  return z
+    .array(z.string({ error }).min(1, { error }), { error: (iss) => (iss.input === undefined && missing ? `Missing \`{path}\`: ${missing}` : error) })
+    .min(1, { error });
 }
 
 /**
@@ -90,7 +94,11 @@ export function heartbeatWithinSession(section: string) {
     const beat = numberOr(s.heartbeatIntervalMs);
     const session = numberOr(s.sessionTimeoutMs);
     if (beat !== undefined && session !== undefined && beat * 3 > session) {
-      ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: `Expected \`{path}\` to be at most a third of \`${section}.sessionTimeoutMs\` (${Math.floor(session / 3)}), got \`${beat}\`` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['heartbeatIntervalMs'],
+        message: `Expected \`{path}\` to be at most a third of \`${section}.sessionTimeoutMs\` (${Math.floor(session / 3)}), got \`${beat}\``,
+      });
     }
   };
 }

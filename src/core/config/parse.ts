@@ -55,7 +55,10 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
     input: { ...config.input, ...(config.input.avroSchemaFile === undefined ? {} : { avroSchemaFile: path(config.input.avroSchemaFile) }) },
     checkpoints: {
       ...config.checkpoints,
-      store: store.type === 'folder' ? { ...store, path: path(store.path) } : { ...store, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+      store:
+        store.type === 'folder'
+          ? { ...store, path: path(store.path) }
+          : { ...store, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
     },
   };
 }
@@ -86,7 +89,10 @@ function sectionOf(parent: unknown, key: string): Tree | undefined {
 function withEnvironment(tree: unknown, env: ConfigEnv): unknown {
   if (!isObject(tree)) return tree;
   const kafka = sectionOf(tree, 'kafka');
-  if (kafka && env.KAFKA_BROKERS) kafka.brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+  if (kafka && env.KAFKA_BROKERS)
+    kafka.brokers = env.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   if (kafka && (kafka.sasl !== undefined || env.KAFKA_SASL_USERNAME)) {
     const sasl = sectionOf(kafka, 'sasl');
     if (sasl) {
@@ -123,7 +129,11 @@ function coerceStrings(tree: unknown, issues: readonly z.core.$ZodIssue[]): bool
     let value: unknown;
     if ((issue.expected === 'number' || issue.expected === 'int') && text !== '' && Number.isFinite(Number(text))) value = Number(text);
     else if (issue.expected === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
-    else if (issue.expected === 'array') value = text.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (issue.expected === 'array')
+      value = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else continue;
     let parent: unknown = tree;
     for (const key of issue.path.slice(0, -1)) parent = (parent as Record<PropertyKey, unknown> | undefined)?.[key];

@@ -46,8 +46,19 @@ export const configSchema = z
     // Rules across sections: each runs when the fields it reads are valid.
     const { model, input, drift } = c as Partial<typeof c>;
     const classes = input?.label?.classes;
-    if (Array.isArray(classes) && model && model.task === 'classification' && model.type !== 'custom' && model.type !== 'logistic' && classes.length !== model.classes) {
-      ctx.addIssue({ code: 'custom', path: ['input', 'label', 'classes'], message: `\`{path}\` lists ${classes.length} classes but \`model.classes\` is ${model.classes}; make them agree` });
+    if (
+      Array.isArray(classes) &&
+      model &&
+      model.task === 'classification' &&
+      model.type !== 'custom' &&
+      model.type !== 'logistic' &&
+      classes.length !== model.classes
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['input', 'label', 'classes'],
+        message: `\`{path}\` lists ${classes.length} classes but \`model.classes\` is ${model.classes}; make them agree`,
+      });
     }
     const watched = drift?.data?.features;
     if (Array.isArray(watched) && Array.isArray(input?.features)) {
@@ -55,7 +66,11 @@ export const configSchema = z
       const unknown = watched.filter((f) => !fields.has(f));
       if (unknown.length) {
         const known = [...fields].map((f) => `\`${f}\``).join(', ');
-        ctx.addIssue({ code: 'custom', path: ['drift', 'data', 'features'], message: `Expected \`{path}\` to name fields of \`input.features\` (${known}), got ${unknown.map((f) => `\`${f}\``).join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['drift', 'data', 'features'],
+          message: `Expected \`{path}\` to name fields of \`input.features\` (${known}), got ${unknown.map((f) => `\`${f}\``).join(', ')}`,
+        });
       }
     }
   }, always)

@@ -14,7 +14,12 @@ function config(responses: string[], adapt?: Record<string, unknown>, challenger
       model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { holdoff: 250 } },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
-      drift: { detectors: [{ kind: 'adwin' }], responses, challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01, ...challenger }, ...(adapt ? { adapt } : {}) },
+      drift: {
+        detectors: [{ kind: 'adwin' }],
+        responses,
+        challenger: { minSamples: 300, maxSamples: 3000, margin: 0.05, alpha: 0.01, ...challenger },
+        ...(adapt ? { adapt } : {}),
+      },
     },
     { env: {} },
   );
@@ -38,7 +43,13 @@ function batch(seed: number, kind: 'concept' | 'flipped' | 'noise') {
 }
 
 /** Runs the phases; returns the events of the batches from `from` on (the batch index is the seed - 1). */
-async function run(responses: string[], phases: ['concept' | 'flipped' | 'noise', number][], from = 0, adapt?: Record<string, unknown>, counts = { resets: 0 }): Promise<ManagerEvent[]> {
+async function run(
+  responses: string[],
+  phases: ['concept' | 'flipped' | 'noise', number][],
+  from = 0,
+  adapt?: Record<string, unknown>,
+  counts = { resets: 0 },
+): Promise<ManagerEvent[]> {
   const c = config(responses, adapt);
   const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger });
   const reset = m.learner.resetOptimizer.bind(m.learner);
@@ -64,7 +75,14 @@ describe('ModelManager', () => {
   });
 
   it('starts a challenger when the error rises at a concept change, and promotes it when it is better', async () => {
-    const events = await run(['alert', 'challenger'], [['concept', 60], ['flipped', 80]], 60);
+    const events = await run(
+      ['alert', 'challenger'],
+      [
+        ['concept', 60],
+        ['flipped', 80],
+      ],
+      60,
+    );
     const drift = events.find((e) => e.kind === 'drift');
     expect(drift?.kind === 'drift' && drift.responses).toContain('challenger');
     expect(drift?.kind === 'drift' && drift.scores.error_rose).toBe(1);
@@ -74,7 +92,14 @@ describe('ModelManager', () => {
 
   it('reports a drift to a lower error but does not act on it', async () => {
     // Labels are noise first (error ~50%), then learnable: the error falls, ADWIN flags the change.
-    const events = await run(['alert', 'challenger', 'adapt'], [['noise', 60], ['concept', 60]], 60);
+    const events = await run(
+      ['alert', 'challenger', 'adapt'],
+      [
+        ['noise', 60],
+        ['concept', 60],
+      ],
+      60,
+    );
     const drifts = events.filter((e): e is Extract<ManagerEvent, { kind: 'drift' }> => e.kind === 'drift');
     expect(drifts.length).toBeGreaterThan(0);
     expect(drifts.every((d) => d.scores.error_rose === 0 && !d.responses.includes('challenger') && !d.responses.includes('adapt'))).toBe(true);
@@ -83,7 +108,15 @@ describe('ModelManager', () => {
   });
 
   it('adapt raises the learning rate for a while after a rise, then restores it', async () => {
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { learningRateFactor: 3 });
+    const events = await run(
+      ['adapt'],
+      [
+        ['concept', 60],
+        ['flipped', 100],
+      ],
+      0,
+      { learningRateFactor: 3 },
+    );
     const started = events.findIndex((e) => e.kind === 'adapt-started');
     expect(started).toBeGreaterThanOrEqual(0);
     expect(events[started]).toMatchObject({ kind: 'adapt-started', learningRate: 1.5 });
@@ -92,7 +125,16 @@ describe('ModelManager', () => {
 
   it('adapt by default doubles the learning rate and keeps the optimizer moments', async () => {
     const counts = { resets: 0 };
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, undefined, counts);
+    const events = await run(
+      ['adapt'],
+      [
+        ['concept', 60],
+        ['flipped', 100],
+      ],
+      0,
+      undefined,
+      counts,
+    );
     const started = events.find((e) => e.kind === 'adapt-started');
     expect(started).toMatchObject({ kind: 'adapt-started', learningRate: 1 });
     expect(counts.resets).toBe(0);
@@ -100,14 +142,32 @@ describe('ModelManager', () => {
 
   it('adapt with resetOptimizer forgets the optimizer moments', async () => {
     const counts = { resets: 0 };
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { resetOptimizer: true, learningRateFactor: 1, hedge: false }, counts);
+    const events = await run(
+      ['adapt'],
+      [
+        ['concept', 60],
+        ['flipped', 100],
+      ],
+      0,
+      { resetOptimizer: true, learningRateFactor: 1, hedge: false },
+      counts,
+    );
     expect(events.find((e) => e.kind === 'adapt-started')).toMatchObject({ kind: 'adapt-started', learningRate: 0.5 });
     expect(counts.resets).toBeGreaterThan(0);
   });
 
   it('a hedged adapt resets the copy, never the model that keeps predicting', async () => {
     const counts = { resets: 0 };
-    const events = await run(['adapt'], [['concept', 60], ['flipped', 100]], 0, { resetOptimizer: true, learningRateFactor: 1 }, counts);
+    const events = await run(
+      ['adapt'],
+      [
+        ['concept', 60],
+        ['flipped', 100],
+      ],
+      0,
+      { resetOptimizer: true, learningRateFactor: 1 },
+      counts,
+    );
     expect(events.find((e) => e.kind === 'adapt-started')).toMatchObject({ kind: 'adapt-started', learningRate: 0.5, hedged: true });
     // (The spy sits on the model that predicts at the start; SGD has no moments, so the copy's reset changes nothing else.)
     expect(counts.resets).toBe(0);
@@ -116,7 +176,19 @@ describe('ModelManager', () => {
   it('a drift during an adapt period does not restart it (no second optimizer reset)', async () => {
     // Concept flips every 15 batches (750 samples), well inside one adapt period of 2000 samples.
     const counts = { resets: 0 };
-    const events = await run(['alert', 'adapt'], [['concept', 60], ['flipped', 15], ['concept', 15], ['flipped', 15], ['concept', 40]], 0, { forSamples: 2000, learningRateFactor: 2, resetOptimizer: true, hedge: false }, counts);
+    const events = await run(
+      ['alert', 'adapt'],
+      [
+        ['concept', 60],
+        ['flipped', 15],
+        ['concept', 15],
+        ['flipped', 15],
+        ['concept', 40],
+      ],
+      0,
+      { forSamples: 2000, learningRateFactor: 2, resetOptimizer: true, hedge: false },
+      counts,
+    );
     const kinds = events.map((e) => e.kind).filter((k) => k === 'drift' || k === 'adapt-started' || k === 'adapt-ended');
     expect(kinds.filter((k) => k === 'drift').length).toBeGreaterThan(kinds.filter((k) => k === 'adapt-started').length);
     // One reset per period, none for the detections inside a period.
@@ -151,12 +223,19 @@ describe('ModelManager', () => {
       m.dispose();
       return { errors, events, metrics, predicted, trained, leads };
     }
-    const flip: ['concept' | 'flipped', number][] = [['concept', 60], ['flipped', 100]];
+    const flip: ['concept' | 'flipped', number][] = [
+      ['concept', 60],
+      ['flipped', 100],
+    ];
 
     it('copies the model exactly: with the learning rate unchanged both make the same errors and the run equals one without adapt', async () => {
       // A period long enough (from the first detection, at batch 3) that both changes come inside it: their average
       // restarts must reach both models.
-      const phases: ['concept' | 'flipped', number][] = [['concept', 60], ['flipped', 60], ['concept', 80]];
+      const phases: ['concept' | 'flipped', number][] = [
+        ['concept', 60],
+        ['flipped', 60],
+        ['concept', 80],
+      ];
       const hedged = await hedgeRun(['alert', 'adapt'], { hedge: true, learningRateFactor: 1, forSamples: 8000 }, phases);
       const plain = await hedgeRun(['alert'], undefined, phases);
       expect(plain.events.filter((e) => e.kind === 'drift' && e.scores.average_restarted === 1).length).toBeGreaterThan(1);
@@ -191,7 +270,11 @@ describe('ModelManager', () => {
     });
 
     it('keeps the unchanged model when the boosted copy does worse (a learning rate too high to learn)', async () => {
-      const r = await hedgeRun(['adapt'], { hedge: true, learningRateFactor: 1000, forSamples: 1500 }, [['concept', 60], ['noise', 10], ['concept', 60]]);
+      const r = await hedgeRun(['adapt'], { hedge: true, learningRateFactor: 1000, forSamples: 1500 }, [
+        ['concept', 60],
+        ['noise', 10],
+        ['concept', 60],
+      ]);
       const ended = r.events.filter((e): e is Extract<ManagerEvent, { kind: 'adapt-ended' }> => e.kind === 'adapt-ended');
       expect(ended.length).toBeGreaterThan(0);
       for (const e of ended) {
@@ -205,10 +288,16 @@ describe('ModelManager', () => {
     const phases = (index: number): 'concept' | 'flipped' => (index < 60 || index >= 130 ? 'concept' : 'flipped');
     const BATCHES = 220;
 
-    async function manager(restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: unknown; metrics: unknown }, adapt?: Record<string, unknown>) {
+    async function manager(
+      restored?: { snapshot: Awaited<ReturnType<ModelManager['learner']['snapshot']>>; state: unknown; metrics: unknown },
+      adapt?: Record<string, unknown>,
+    ) {
       const c = config(['alert', 'adapt', 'challenger'], adapt, { rollback: true });
       const spec = { ...c.model, averaging: { ...c.model.averaging, restartOnLag: true } };
-      const m = await ModelManager.create({ spec, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger }, restored ? { snapshot: restored.snapshot, state: restored.state as never } : undefined);
+      const m = await ModelManager.create(
+        { spec, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger },
+        restored ? { snapshot: restored.snapshot, state: restored.state as never } : undefined,
+      );
       if (restored) m.learner.metrics.restore(restored.metrics as never);
       return m;
     }
@@ -245,7 +334,8 @@ describe('ModelManager', () => {
         first.dispose();
         const second = await manager(restored, adapt);
         expect(second.challengerRunning).toBe(wasRacing);
-        for (let i = cut; i < BATCHES; i++) expect([cut, i, (await second.step(batch(i + 1, phases(i)))).events.map(describeEvent)]).toEqual([cut, i, events[i]]);
+        for (let i = cut; i < BATCHES; i++)
+          expect([cut, i, (await second.step(batch(i + 1, phases(i)))).events.map(describeEvent)]).toEqual([cut, i, events[i]]);
         expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(Array.from(expected));
         // The cumulative live metrics too, including those a promoted challenger brought with it. (Windowed
         // metrics start over at a restart: their window would hold per-sample labels, which are not persisted.)
@@ -264,7 +354,10 @@ describe('ModelManager', () => {
       expect(first.challengerRunning).toBe(true);
       const state = JSON.parse(JSON.stringify(await first.state())) as ManagerState;
       const c = config(['alert']);
-      const second = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger }, { snapshot: await first.learner.snapshot(), state });
+      const second = await ModelManager.create(
+        { spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger },
+        { snapshot: await first.learner.snapshot(), state },
+      );
       expect(second.challengerRunning).toBe(false);
       first.dispose();
       second.dispose();
@@ -279,7 +372,11 @@ describe('ModelManager', () => {
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }], label: { field: 'y' } },
           checkpoints: { regressionErrors },
-          drift: { detectors: [{ kind: 'page-hinkley' }, { kind: 'adwin' }, { kind: 'kswin', params: { seed: 42 } }], responses: ['adapt', 'challenger'], challenger: { minSamples: 300, maxSamples: 3000 } },
+          drift: {
+            detectors: [{ kind: 'page-hinkley' }, { kind: 'adwin' }, { kind: 'kswin', params: { seed: 42 } }],
+            responses: ['adapt', 'challenger'],
+            challenger: { minSamples: 300, maxSamples: 3000 },
+          },
         },
         { env: {} },
       );
@@ -371,7 +468,8 @@ describe('ModelManager', () => {
         const restored = { snapshot: await first.learner.snapshot(), state: JSON.parse(JSON.stringify(await first.state())) as ManagerState };
         first.dispose();
         const second = await create(true, restored);
-        for (let b = cut; b < BATCHES; b++) expect([cut, b, (await second.step(regressionBatch(b))).events.map((e) => JSON.stringify(e))]).toEqual([cut, b, events[b]]);
+        for (let b = cut; b < BATCHES; b++)
+          expect([cut, b, (await second.step(regressionBatch(b))).events.map((e) => JSON.stringify(e))]).toEqual([cut, b, events[b]]);
         expect(Array.from(await second.learner.predict(probe.features, probe.size))).toEqual(expected);
         second.dispose();
       }
@@ -458,4 +556,3 @@ describe('ModelManager', () => {
     });
   });
 });
-

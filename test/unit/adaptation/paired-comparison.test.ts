@@ -66,22 +66,26 @@ describe('PairedComparison', () => {
 
   it('property: batch means is a t-test on the block means of the newest pairs, in arrival order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 20, maxLength: 260, size: 'max' }), fc.integer({ min: 20, max: 120 }), (pairs, window) => {
-        const c = new PairedComparison('classification', window, 0, 0.05, 'batch-means');
-        // Added in uneven slices, as batches arrive.
-        for (let at = 0; at < pairs.length; at += 7) {
-          const part = pairs.slice(at, at + 7);
-          c.add(Float32Array.from(part.map(([a]) => Number(a))), Float32Array.from(part.map(([, b]) => Number(b))));
-        }
-        const recent = pairs.slice(-window).map(([a, b]) => Number(a) - Number(b));
-        const size = Math.floor(recent.length / 20);
-        const used = recent.slice(recent.length - 20 * size);
-        const means = Array.from({ length: 20 }, (_, j) => used.slice(j * size, (j + 1) * size).reduce((x, y) => x + y, 0) / size);
-        const mean = means.reduce((x, y) => x + y, 0) / 20;
-        const se = Math.sqrt(means.reduce((x, m) => x + (m - mean) ** 2, 0) / 19 / 20);
-        const expected = se === 0 ? (mean === 0 ? 1 : 0) : studentTTwoSided(mean / se, 19);
-        expect(c.result().pValue).toBeCloseTo(expected, 12);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 20, maxLength: 260, size: 'max' }),
+        fc.integer({ min: 20, max: 120 }),
+        (pairs, window) => {
+          const c = new PairedComparison('classification', window, 0, 0.05, 'batch-means');
+          // Added in uneven slices, as batches arrive.
+          for (let at = 0; at < pairs.length; at += 7) {
+            const part = pairs.slice(at, at + 7);
+            c.add(Float32Array.from(part.map(([a]) => Number(a))), Float32Array.from(part.map(([, b]) => Number(b))));
+          }
+          const recent = pairs.slice(-window).map(([a, b]) => Number(a) - Number(b));
+          const size = Math.floor(recent.length / 20);
+          const used = recent.slice(recent.length - 20 * size);
+          const means = Array.from({ length: 20 }, (_, j) => used.slice(j * size, (j + 1) * size).reduce((x, y) => x + y, 0) / size);
+          const mean = means.reduce((x, y) => x + y, 0) / 20;
+          const se = Math.sqrt(means.reduce((x, m) => x + (m - mean) ** 2, 0) / 19 / 20);
+          const expected = se === 0 ? (mean === 0 ? 1 : 0) : studentTTwoSided(mean / se, 19);
+          expect(c.result().pValue).toBeCloseTo(expected, 12);
+        },
+      ),
     );
   });
 
@@ -119,15 +123,19 @@ describe('PairedComparison', () => {
 
   it('property: never NaN, p in [0, 1], never wins when it is not ahead (both tests)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300, size: 'max' }), fc.constantFrom<PairedTest>('independent', 'batch-means'), (pairs, test) => {
-        const c = new PairedComparison('classification', 200, 0, 0.05, test);
-        c.add(Float32Array.from(pairs.map(([a]) => Number(a))), Float32Array.from(pairs.map(([, b]) => Number(b))));
-        const r = c.result();
-        expect(Number.isNaN(r.pValue)).toBe(false);
-        expect(r.pValue).toBeGreaterThanOrEqual(0);
-        expect(r.pValue).toBeLessThanOrEqual(1);
-        if (r.lead <= 0) expect(r.challengerWins).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.constantFrom<PairedTest>('independent', 'batch-means'),
+        (pairs, test) => {
+          const c = new PairedComparison('classification', 200, 0, 0.05, test);
+          c.add(Float32Array.from(pairs.map(([a]) => Number(a))), Float32Array.from(pairs.map(([, b]) => Number(b))));
+          const r = c.result();
+          expect(Number.isNaN(r.pValue)).toBe(false);
+          expect(r.pValue).toBeGreaterThanOrEqual(0);
+          expect(r.pValue).toBeLessThanOrEqual(1);
+          if (r.lead <= 0) expect(r.challengerWins).toBe(false);
+        },
+      ),
     );
   });
 
@@ -159,7 +167,12 @@ describe('PairedComparison', () => {
    * Runs one race on batches of 50 with independent 0/1 errors at the given rates (the challenger's rate may depend
    * on how many pairs it has seen); returns its verdict, where it ended and why.
    */
-  function race(seed: number, championRate: number, challengerRate: number | ((seen: number) => number), opts = { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01 }) {
+  function race(
+    seed: number,
+    championRate: number,
+    challengerRate: number | ((seen: number) => number),
+    opts = { minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01 },
+  ) {
     let s = seed >>> 0;
     const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const rate = typeof challengerRate === 'number' ? () => challengerRate : challengerRate;
@@ -185,7 +198,10 @@ describe('PairedComparison', () => {
       let st = (i + 1) >>> 0;
       const rnd = () => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32;
       for (let n = 0; n < 20_000; n += 50) {
-        c.add(Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)), Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)));
+        c.add(
+          Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)),
+          Float32Array.from({ length: 50 }, () => (rnd() < 0.3 ? 1 : 0)),
+        );
         if (c.total >= 1000 && c.result().challengerWins) return true;
       }
       return false;

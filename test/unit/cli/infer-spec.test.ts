@@ -9,7 +9,9 @@ import { quotas } from '../../../src/cli/sample-topic.js';
 import { ConfigError, parseConfig } from '../../../src/core/index.js';
 
 /** The shipped JSON Schema, as an editor checks the file with it. */
-const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL('../../../schemas/streamtrain.config.schema.json', import.meta.url), 'utf8')) as object);
+const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync(new URL('../../../schemas/streamtrain.config.schema.json', import.meta.url), 'utf8')) as object,
+);
 
 type Kind = 'numeric' | 'integer' | 'boolean' | 'categorical' | 'vector' | 'iso' | 'epoch' | 'nested' | 'id';
 type LabelKind = 'binary' | 'bool' | 'classes' | 'continuous' | 'names';
@@ -35,7 +37,7 @@ const fieldGen: fc.Arbitrary<FieldGen> = fc.record({
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Neutral names (`f3`): the time fields must be found by their values. */
@@ -98,7 +100,17 @@ function records(s: Sample): Record<string, unknown>[] {
   });
 }
 
-const expected: Record<Kind, string> = { numeric: 'numeric', integer: 'numeric', boolean: 'boolean', categorical: 'categorical', vector: 'vector', iso: 'skipped', epoch: 'skipped', nested: 'skipped', id: 'skipped' };
+const expected: Record<Kind, string> = {
+  numeric: 'numeric',
+  integer: 'numeric',
+  boolean: 'boolean',
+  categorical: 'categorical',
+  vector: 'vector',
+  iso: 'skipped',
+  epoch: 'skipped',
+  nested: 'skipped',
+  id: 'skipped',
+};
 
 describe('init: inference from a sample', () => {
   it('property: every generated field gets the kind it was generated with, and numeric bounds enclose the values', () => {
@@ -133,7 +145,15 @@ describe('init: inference from a sample', () => {
         const spec = await inferSpec(recs);
         expect(spec.label).toBe('y');
         const labelClasses = classesFromSample && s.label === 'names' ? sampleLabelClasses(recs, 'y') : undefined;
-        const { text } = initYaml({ spec, topic: 'orders.v1', brokers: ['127.0.0.1:9092'], format, schemaRef: './node_modules/streamtrain/schemas/streamtrain.config.schema.json', labelClasses, baseDir: '/tmp' });
+        const { text } = initYaml({
+          spec,
+          topic: 'orders.v1',
+          brokers: ['127.0.0.1:9092'],
+          format,
+          schemaRef: './node_modules/streamtrain/schemas/streamtrain.config.schema.json',
+          labelClasses,
+          baseDir: '/tmp',
+        });
         expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/streamtrain/schemas/streamtrain.config.schema.json');
         const config = parseConfig(parse(text), { env: {} });
         expect(editorCheck(parse(text))).toBe(true);
@@ -158,7 +178,12 @@ describe('init: inference from a sample', () => {
     expect((await inferSpec(base((i) => i % 2 === 0))).task).toMatchObject({ model: 'logistic', classes: 2 });
     expect((await inferSpec(base((i) => i % 5))).task).toMatchObject({ model: 'softmax', classes: 5 });
     expect((await inferSpec(base((i) => i * 1.5))).task).toEqual({ task: 'regression', model: 'linear' });
-    expect((await inferSpec(base((i) => ['cat', 'dog', 'eel'][i % 3]))).task).toEqual({ task: 'classification', model: 'softmax', classes: 3, stringLabels: true });
+    expect((await inferSpec(base((i) => ['cat', 'dog', 'eel'][i % 3]))).task).toEqual({
+      task: 'classification',
+      model: 'softmax',
+      classes: 3,
+      stringLabels: true,
+    });
     expect(() => taskOf({ name: 'y', missing: 0, kind: { kind: 'vector', size: 3 } })).toThrow(ConfigError);
   });
 
@@ -198,7 +223,12 @@ describe('init: inference from a sample', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 10_000 }), (sizes, total) => {
         const q = quotas(sizes, total);
-        expect(q.reduce((a, b) => a + b, 0)).toBe(Math.min(total, sizes.reduce((a, b) => a + b, 0)));
+        expect(q.reduce((a, b) => a + b, 0)).toBe(
+          Math.min(
+            total,
+            sizes.reduce((a, b) => a + b, 0),
+          ),
+        );
         q.forEach((n, i) => expect(n).toBeLessThanOrEqual(sizes[i] as number));
       }),
     );

@@ -23,7 +23,17 @@ describe('loadServicesEnv (demo, produce)', () => {
     await mkdir(join(cwd, '.services'));
     await writeFile(
       join(cwd, '.services/services.env'),
-      ['# comment', 'ST_UNIT_BROKERS=127.0.0.1:9092', 'ST_UNIT_KEPT=from-file', 'KAFKA_SASL_BROKERS=127.0.0.1:9094', 'KAFKA_SASL_USERNAME=streamtrain', 'KAFKA_SASL_PASSWORD=secret', 'KAFKA_SASL_MECHANISM=scram-sha-512', 'KAFKA_CA_FILE=/tmp/ca.pem', ''].join('\n'),
+      [
+        '# comment',
+        'ST_UNIT_BROKERS=127.0.0.1:9092',
+        'ST_UNIT_KEPT=from-file',
+        'KAFKA_SASL_BROKERS=127.0.0.1:9094',
+        'KAFKA_SASL_USERNAME=streamtrain',
+        'KAFKA_SASL_PASSWORD=secret',
+        'KAFKA_SASL_MECHANISM=scram-sha-512',
+        'KAFKA_CA_FILE=/tmp/ca.pem',
+        '',
+      ].join('\n'),
     );
     for (const k of KEYS) delete process.env[k];
     process.env.ST_UNIT_KEPT = 'from-env';

@@ -5,10 +5,17 @@ import { assignLease, chooseHolder, leaseAssigner, type LeaseClaim } from '../..
 
 const claimArb = fc.record({
   holder: fc.boolean(),
-  restored: fc.option(fc.tuple(fc.nat(5), fc.nat(50)).map(([a, b]) => `${a + 1}.${b}`), { nil: null }),
+  restored: fc.option(
+    fc.tuple(fc.nat(5), fc.nat(50)).map(([a, b]) => `${a + 1}.${b}`),
+    { nil: null },
+  ),
   instance: fc.string({ maxLength: 8 }),
 });
-const membersArb = fc.uniqueArray(fc.record({ memberId: fc.string({ minLength: 1, maxLength: 12 }), claim: fc.option(claimArb, { nil: undefined }) }), { minLength: 1, maxLength: 6, selector: (m) => m.memberId });
+const membersArb = fc.uniqueArray(fc.record({ memberId: fc.string({ minLength: 1, maxLength: 12 }), claim: fc.option(claimArb, { nil: undefined }) }), {
+  minLength: 1,
+  maxLength: 6,
+  selector: (m) => m.memberId,
+});
 
 function metadata(topic: string, claim: LeaseClaim | undefined): Buffer {
   return AssignerProtocol.MemberMetadata.encode({ version: 1, topics: [topic], userData: claim ? Buffer.from(JSON.stringify(claim)) : Buffer.alloc(0) });
@@ -35,7 +42,10 @@ describe('lease assigner', () => {
   it('assigns partition 0 of the lease topic to exactly one member and nothing to the others', () => {
     fc.assert(
       fc.property(membersArb, (members) => {
-        const out = assignLease('leases', members.map((m) => ({ memberId: m.memberId, memberMetadata: metadata('leases', m.claim) })));
+        const out = assignLease(
+          'leases',
+          members.map((m) => ({ memberId: m.memberId, memberMetadata: metadata('leases', m.claim) })),
+        );
         const held = out.filter((a) => (AssignerProtocol.MemberAssignment.decode(a.memberAssignment)?.assignment.leases ?? []).includes(0));
         expect(held.map((a) => a.memberId)).toEqual([chooseHolder(members)]);
         expect(out).toHaveLength(members.length);
@@ -49,6 +59,11 @@ describe('lease assigner', () => {
     const meta = AssignerProtocol.MemberMetadata.decode(assigner.protocol({ topics: ['leases'] }).metadata);
     expect(JSON.parse(String(meta?.userData))).toEqual(claim);
     // An unreadable claim counts as no claim: such a member can still be chosen, last.
-    expect(chooseHolder([{ memberId: 'b', claim: undefined }, { memberId: 'a', claim: { holder: false, restored: '1.0', instance: '' } }])).toBe('a');
+    expect(
+      chooseHolder([
+        { memberId: 'b', claim: undefined },
+        { memberId: 'a', claim: { holder: false, restored: '1.0', instance: '' } },
+      ]),
+    ).toBe('a');
   });
 });

@@ -25,7 +25,16 @@ function outcome(x: FeatureExtractor, record: Record<string, unknown>): { row?: 
 
 describe('FeatureExtractor', () => {
   it('property: the compiled numeric row writer agrees with the general path on any record, rejections included', () => {
-    const value = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e39, -1e39, 3.4e38), fc.string(), fc.constant(null), fc.constant(undefined), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }));
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e39, -1e39, 3.4e38),
+      fc.string(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.boolean(),
+      fc.array(fc.integer(), { maxLength: 2 }),
+    );
     for (const missing of ['reject', 'zero'] as const) {
       const fast = new FeatureExtractor({ features: numeric, label: { field: 'y' }, missing }, label);
       const ref = new FeatureExtractor({ features: general, label: { field: 'y' }, missing }, label);

@@ -49,12 +49,15 @@ function scanned(bytes: Buffer): { row: number[]; label: number } | { reason: st
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
 const other = fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
-const spaced = (o: Record<string, unknown>, pad: string) => `${pad}{${pad}${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}${pad}:${pad}${JSON.stringify(v)}`).join(`${pad},${pad}`)}${pad}}${pad}`;
+const spaced = (o: Record<string, unknown>, pad: string) =>
+  `${pad}{${pad}${Object.entries(o)
+    .map(([k, v]) => `${JSON.stringify(k)}${pad}:${pad}${JSON.stringify(v)}`)
+    .join(`${pad},${pad}`)}${pad}}${pad}`;
 
 describe('compileJsonRowScanner', () => {
   it('is only built for all-numeric specs whose label is not also a feature', () => {
     expect(compileJsonRowScanner(features, 'y')).toBeTypeOf('function');
-    expect(compileJsonRowScanner([...features, { field: 'k', type: 'categorical', encoding: "hash", buckets: 4 }], 'y')).toBeUndefined();
+    expect(compileJsonRowScanner([...features, { field: 'k', type: 'categorical', encoding: 'hash', buckets: 4 }], 'y')).toBeUndefined();
     expect(compileJsonRowScanner(features, 'a')).toBeUndefined();
     expect(compileJsonRowScanner([], 'y')).toBeUndefined();
   });
@@ -62,7 +65,15 @@ describe('compileJsonRowScanner', () => {
   it('property: reads every JSON number exactly as JSON.parse does', () => {
     const digits = (min: number, max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
     const text = fc
-      .tuple(fc.boolean(), fc.oneof(fc.constant('0'), fc.tuple(fc.integer({ min: 1, max: 9 }), digits(0, 20)).map(([h, t]) => `${h}${t}`)), fc.option(digits(1, 25)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))))
+      .tuple(
+        fc.boolean(),
+        fc.oneof(
+          fc.constant('0'),
+          fc.tuple(fc.integer({ min: 1, max: 9 }), digits(0, 20)).map(([h, t]) => `${h}${t}`),
+        ),
+        fc.option(digits(1, 25)),
+        fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))),
+      )
       .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : exp.join('')}`);
     const out = new Float32Array(3);
     fc.assert(
@@ -76,23 +87,42 @@ describe('compileJsonRowScanner', () => {
     );
   });
 
-  it('property: on records of the common shape it takes over, with the general path\'s row and label', () => {
+  it("property: on records of the common shape it takes over, with the general path's row and label", () => {
     fc.assert(
-      fc.property(finite, finite, finite, fc.constantFrom(0, 1, 2), fc.dictionary(fc.string().filter((k) => !['a', 'b', 'ü-c', 'y'].includes(k)), fc.oneof(fc.double(), fc.boolean(), fc.constant(null), fc.string({ unit: 'grapheme-ascii' }).filter((s) => ![...s].some((ch) => ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20)))), fc.constantFrom('', ' ', '\n\t'), (a, b, c, y, extra, pad) => {
-        const bytes = Buffer.from(spaced({ ...extra, y, 'ü-c': c, a, b }, pad));
-        const ref = general(bytes);
-        const got = scanned(bytes);
-        // Keys with escapes, and values beyond float32, are left to the general path.
-        if (got === undefined) expect(Object.keys(extra).some((k) => JSON.stringify(k).includes('\\')) || ref.reason === 'non-finite').toBe(true);
-        else expect(got).toEqual(ref);
-      }),
+      fc.property(
+        finite,
+        finite,
+        finite,
+        fc.constantFrom(0, 1, 2),
+        fc.dictionary(
+          fc.string().filter((k) => !['a', 'b', 'ü-c', 'y'].includes(k)),
+          fc.oneof(
+            fc.double(),
+            fc.boolean(),
+            fc.constant(null),
+            fc.string({ unit: 'grapheme-ascii' }).filter((s) => ![...s].some((ch) => ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20)),
+          ),
+        ),
+        fc.constantFrom('', ' ', '\n\t'),
+        (a, b, c, y, extra, pad) => {
+          const bytes = Buffer.from(spaced({ ...extra, y, 'ü-c': c, a, b }, pad));
+          const ref = general(bytes);
+          const got = scanned(bytes);
+          // Keys with escapes, and values beyond float32, are left to the general path.
+          if (got === undefined) expect(Object.keys(extra).some((k) => JSON.stringify(k).includes('\\')) || ref.reason === 'non-finite').toBe(true);
+          else expect(got).toEqual(ref);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('property: on any record, and on any mangling of one, it agrees with the general path or leaves it the record', () => {
     const value = fc.oneof(finite, fc.constantFrom(1e39, -1e39, 3.4e38, 0.5, -0), fc.string(), fc.boolean(), fc.constant(null), other);
-    const record = fc.record({ a: value, b: value, 'ü-c': value, y: fc.oneof(fc.constantFrom(0, 1, 2, 3, -1, 1.5, true), value), z: other }, { requiredKeys: [] });
+    const record = fc.record(
+      { a: value, b: value, 'ü-c': value, y: fc.oneof(fc.constantFrom(0, 1, 2, 3, -1, 1.5, true), value), z: other },
+      { requiredKeys: [] },
+    );
     const edit = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('replace', 'insert', 'delete'));
     fc.assert(
       fc.property(record, fc.array(edit, { maxLength: 3 }), (r, edits) => {

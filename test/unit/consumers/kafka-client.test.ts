@@ -38,7 +38,9 @@ describe('kafka client: TLS, SASL errors, secrets in logs', () => {
     expect(kafkaTls({ ssl: true }, {})).toBe(true);
     const tls = kafkaTls({ ssl: true }, { KAFKA_CA_FILE: file });
     expect(tls).toEqual({ ca: [...rootCertificates, PEM] });
-    expect(() => kafkaTls({ ssl: true }, { KAFKA_CA_FILE: join(dir, 'missing.pem') })).toThrow(/Cannot read the CA file KAFKA_CA_FILE=.*missing\.pem \(ENOENT\)/);
+    expect(() => kafkaTls({ ssl: true }, { KAFKA_CA_FILE: join(dir, 'missing.pem') })).toThrow(
+      /Cannot read the CA file KAFKA_CA_FILE=.*missing\.pem \(ENOENT\)/,
+    );
     await writeFile(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\n');
     expect(() => kafkaTls({ ssl: true }, { KAFKA_CA_FILE: join(dir, 'key.pem') })).toThrow(ConfigError);
   });
@@ -46,11 +48,15 @@ describe('kafka client: TLS, SASL errors, secrets in logs', () => {
   it('turns refused SASL credentials into a ConfigError naming kafka.sasl and the fix, without the password', () => {
     // kafkajs's typings declare no constructor argument; the runtime class takes the message like the others.
     const Refused = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
-    const refused = new Refused('SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512');
+    const refused = new Refused(
+      'SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512',
+    );
     const err = explainKafkaError(refused, config);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).field).toBe('kafka.sasl');
-    expect((err as ConfigError).message).toMatch(/refused the SASL login \(user 'alice' with scram-sha-512\): check KAFKA_SASL_USERNAME\/KAFKA_SASL_PASSWORD .* and the mechanism/);
+    expect((err as ConfigError).message).toMatch(
+      /refused the SASL login \(user 'alice' with scram-sha-512\): check KAFKA_SASL_USERNAME\/KAFKA_SASL_PASSWORD .* and the mechanism/,
+    );
     expect((err as ConfigError).message).toContain('invalid credentials');
     expect((err as ConfigError).message).not.toContain(PASSWORD);
     // Also when wrapped (kafkajs errors carry the original as originalError, ours as cause).
@@ -76,7 +82,12 @@ describe('kafka client: TLS, SASL errors, secrets in logs', () => {
     out.on('data', (c: Buffer) => chunks.push(c));
     const logger = createLogger({ level: 'debug', destination: out });
     const kafka = createKafka({ ...config, ssl: false }, logger, {});
-    kafka.logger().error(`login as alice:${PASSWORD} failed`, { broker: '127.0.0.1:9094', error: `bad ${PASSWORD}`, nested: { list: [PASSWORD] }, err: new Error(PASSWORD) });
+    kafka.logger().error(`login as alice:${PASSWORD} failed`, {
+      broker: '127.0.0.1:9094',
+      error: `bad ${PASSWORD}`,
+      nested: { list: [PASSWORD] },
+      err: new Error(PASSWORD),
+    });
     logger.flush();
     await new Promise((r) => setImmediate(r));
     const text = Buffer.concat(chunks).toString('utf8');

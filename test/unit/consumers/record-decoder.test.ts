@@ -55,7 +55,15 @@ describe('RecordDecoder (JSON)', () => {
   });
 
   it('decodes all-numeric records from their bytes (scanner), leaving nothing of a record it hands back', () => {
-    const numeric = new RecordDecoder({ input: input({ features: [{ field: 'x1', type: 'numeric' }, { field: 'x2', type: 'numeric', scale: { mean: 1, std: 2 } }] }), label: { task: 'classification', classes: 2 } });
+    const numeric = new RecordDecoder({
+      input: input({
+        features: [
+          { field: 'x1', type: 'numeric' },
+          { field: 'x2', type: 'numeric', scale: { mean: 1, std: 2 } },
+        ],
+      }),
+      label: { task: 'classification', classes: 2 },
+    });
     const b = new ChunkBuilder('t', 0, 2, 4);
     const put = (offset: string, text: string) => numeric.decodeInto(b, Buffer.from(text), offset, '1');
     put('1', '{"x1":1.5,"x2":3,"y":1}');
@@ -156,7 +164,12 @@ describe('RecordDecoder (Avro)', () => {
       {
         model: { name: 't' },
         kafka: { topics: ['t'] },
-        input: { format: 'avro', avroSchemaFile: schemaPath, features: [{ field: 'x1' }, { field: 'x2' }, { field: 'color', type: 'categorical', values: ['red', 'green'] }], label: { field: 'y' } },
+        input: {
+          format: 'avro',
+          avroSchemaFile: schemaPath,
+          features: [{ field: 'x1' }, { field: 'x2' }, { field: 'color', type: 'categorical', values: ['red', 'green'] }],
+          label: { field: 'y' },
+        },
       },
       { env: {} },
     ).input;
@@ -183,7 +196,17 @@ describe('RecordDecoder (Avro)', () => {
 });
 
 describe('SchemaRegistryDecoder (Confluent wire format)', () => {
-  const writerV1 = avro.Type.forSchema({ type: 'record', name: 'Sensor', namespace: 'streamtrain.test', fields: [{ name: 'x1', type: 'double' }, { name: 'x2', type: 'double' }, { name: 'color', type: 'string' }, { name: 'y', type: ['null', 'int'] }] });
+  const writerV1 = avro.Type.forSchema({
+    type: 'record',
+    name: 'Sensor',
+    namespace: 'streamtrain.test',
+    fields: [
+      { name: 'x1', type: 'double' },
+      { name: 'x2', type: 'double' },
+      { name: 'color', type: 'string' },
+      { name: 'y', type: ['null', 'int'] },
+    ],
+  });
   let server: Server;
   let url: string;
   let lookups = 0;

@@ -6,7 +6,9 @@ import { loadConfig, parseConfig } from '../../../src/core/index.js';
 
 const root = new URL('../../../', import.meta.url);
 /** The shipped JSON Schema, as an editor would check a file with it. */
-const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL('schemas/streamtrain.config.schema.json', root), 'utf8')) as object);
+const editorCheck = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync(new URL('schemas/streamtrain.config.schema.json', root), 'utf8')) as object,
+);
 
 /** The ```yaml blocks of a markdown file whose top level has a `model:` key: streamtrain configs. */
 function configBlocks(file: string): { line: number; text: string }[] {
@@ -22,7 +24,12 @@ function configBlocks(file: string): { line: number; text: string }[] {
   return out;
 }
 
-const markdown = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const markdown = [
+  'README.md',
+  ...readdirSync(new URL('docs/', root))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const blocks = markdown.flatMap((file) => configBlocks(file).map((b) => ({ file, ...b })));
 
 describe('config examples', () => {

@@ -25,7 +25,16 @@ const configTree = fc.record(
         optimizer: fc.record({ type: fc.constantFrom('sgd', 'adam', 'rmsprop'), learningRate: dbl(1e-4, 1) }, optional),
         l2: dbl(0, 1),
         seed: fc.nat(),
-        averaging: fc.record({ horizon: fc.integer({ min: 0, max: 10_000 }), holdoff: fc.integer({ min: 0, max: 500 }), warmup: fc.nat(1000), restartOnLag: fc.boolean(), select: fc.boolean() }, optional),
+        averaging: fc.record(
+          {
+            horizon: fc.integer({ min: 0, max: 10_000 }),
+            holdoff: fc.integer({ min: 0, max: 500 }),
+            warmup: fc.nat(1000),
+            restartOnLag: fc.boolean(),
+            select: fc.boolean(),
+          },
+          optional,
+        ),
         standardize: fc.boolean(),
       },
       { requiredKeys: ['name'] },
@@ -40,31 +49,62 @@ const configTree = fc.record(
       },
       { requiredKeys: ['topics'] },
     ),
-    input: fc.record({
-      features: fc.uniqueArray(name, { minLength: 1, maxLength: 4 }).chain((fields) =>
-        fc.tuple(
-          ...fields.map((field) =>
-            fc.oneof(
-              fc.constant({ field }),
-              fc.record({ field: fc.constant(field), scale: fc.record({ mean: dbl(-10, 10), std: dbl(0.1, 10) }) }),
-              fc.record({ field: fc.constant(field), type: fc.constant('categorical'), values: fc.uniqueArray(name, { minLength: 1, maxLength: 3 }) }),
-              fc.record({ field: fc.constant(field), type: fc.constant('categorical'), buckets: fc.integer({ min: 1, max: 64 }) }),
-              fc.record({ field: fc.constant(field), type: fc.constant('vector'), size: fc.integer({ min: 1, max: 16 }) }),
+    input: fc.record(
+      {
+        features: fc
+          .uniqueArray(name, { minLength: 1, maxLength: 4 })
+          .chain((fields) =>
+            fc.tuple(
+              ...fields.map((field) =>
+                fc.oneof(
+                  fc.constant({ field }),
+                  fc.record({ field: fc.constant(field), scale: fc.record({ mean: dbl(-10, 10), std: dbl(0.1, 10) }) }),
+                  fc.record({ field: fc.constant(field), type: fc.constant('categorical'), values: fc.uniqueArray(name, { minLength: 1, maxLength: 3 }) }),
+                  fc.record({ field: fc.constant(field), type: fc.constant('categorical'), buckets: fc.integer({ min: 1, max: 64 }) }),
+                  fc.record({ field: fc.constant(field), type: fc.constant('vector'), size: fc.integer({ min: 1, max: 16 }) }),
+                ),
+              ),
             ),
           ),
+        label: fc.record({ field: fc.constant('label') }),
+        missing: fc.constantFrom('reject', 'zero'),
+      },
+      { requiredKeys: ['features', 'label'] },
+    ),
+    batch: fc.record(
+      { size: fc.integer({ min: 1, max: 1_000 }), maxWaitMs: fc.integer({ min: 1, max: 10_000 }), maxBuffered: fc.integer({ min: 1_000, max: 100_000 }) },
+      optional,
+    ),
+    triggers: fc.record(
+      {
+        everySamples: fc.integer({ min: 1, max: 100_000 }),
+        everySeconds: fc.nat(600),
+        performance: fc.record({ metric: fc.constantFrom('accuracy_window', 'mae_window'), dropBy: dbl(0.01, 0.5) }),
+      },
+      optional,
+    ),
+    checkpoints: fc.record(
+      {
+        store: fc.oneof(
+          fc.record({ path: fc.constant('./ckpt') }),
+          fc.record({ type: fc.constant('s3'), bucket: name, endpoint: fc.constant('http://127.0.0.1:9000') }),
         ),
-      ),
-      label: fc.record({ field: fc.constant('label') }),
-      missing: fc.constantFrom('reject', 'zero'),
-    }, { requiredKeys: ['features', 'label'] }),
-    batch: fc.record({ size: fc.integer({ min: 1, max: 1_000 }), maxWaitMs: fc.integer({ min: 1, max: 10_000 }), maxBuffered: fc.integer({ min: 1_000, max: 100_000 }) }, optional),
-    triggers: fc.record({ everySamples: fc.integer({ min: 1, max: 100_000 }), everySeconds: fc.nat(600), performance: fc.record({ metric: fc.constantFrom('accuracy_window', 'mae_window'), dropBy: dbl(0.01, 0.5) }) }, optional),
-    checkpoints: fc.record({ store: fc.oneof(fc.record({ path: fc.constant('./ckpt') }), fc.record({ type: fc.constant('s3'), bucket: name, endpoint: fc.constant('http://127.0.0.1:9000') })), keep: fc.nat(100) }, optional),
+        keep: fc.nat(100),
+      },
+      optional,
+    ),
     drift: fc.record(
       {
         detectors: fc.array(fc.record({ kind: fc.constantFrom('adwin', 'ddm', 'page-hinkley') }), { maxLength: 2 }),
         responses: fc.subarray(['alert', 'adapt', 'challenger']),
-        challenger: fc.record({ minSamples: fc.integer({ min: 10, max: 1_000 }), maxSamples: fc.integer({ min: 1_000, max: 50_000 }), test: fc.constantFrom('independent', 'batch-means') }, optional),
+        challenger: fc.record(
+          {
+            minSamples: fc.integer({ min: 10, max: 1_000 }),
+            maxSamples: fc.integer({ min: 1_000, max: 50_000 }),
+            test: fc.constantFrom('independent', 'batch-means'),
+          },
+          optional,
+        ),
       },
       optional,
     ),
@@ -110,13 +150,20 @@ describe('config properties', () => {
     { field: 'Expected `kafka.fromBeginning`', apply: (t) => void ((t.kafka as Record<string, unknown>).fromBeginning = 'yes') },
     { field: 'Expected `server.port`', apply: (t) => void (t.server = { port: 70_000 }) },
     { field: 'Expected `drift.challenger.alpha`', apply: (t) => void (t.drift = { ...t.drift, challenger: { alpha: 0 } }) },
-    { field: 'Expected `input.features[0].size`', apply: (t) => void ((t.input as { features: unknown[] }).features = [{ field: 'v', type: 'vector', size: 0 }]) },
+    {
+      field: 'Expected `input.features[0].size`',
+      apply: (t) => void ((t.input as { features: unknown[] }).features = [{ field: 'v', type: 'vector', size: 0 }]),
+    },
   ];
 
   it('reports every unknown key and every bad field at once, one line each', () => {
     fc.assert(
       fc.property(fc.subarray([...mistakes], { minLength: 1 }), (chosen) => {
-        const tree: Record<string, Record<string, unknown>> = { model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } };
+        const tree: Record<string, Record<string, unknown>> = {
+          model: { name: 'm' },
+          kafka: { topics: ['t'] },
+          input: { features: [{ field: 'a' }], label: { field: 'y' } },
+        };
         for (const m of chosen) m.apply(tree);
         const msg = message(tree);
         for (const m of chosen) expect(msg).toContain(m.field);

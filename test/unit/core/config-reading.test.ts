@@ -21,7 +21,12 @@ describe('config reading', () => {
 
   it('fills the defaults that come from other fields', () => {
     const c = parseConfig(
-      { ...minimal, model: { name: 'm', type: 'linear' }, triggers: { performance: { metric: 'mae_window', dropBy: 0.1 } }, checkpoints: { store: { type: 's3', bucket: 'b', endpoint: 'http://e' } } },
+      {
+        ...minimal,
+        model: { name: 'm', type: 'linear' },
+        triggers: { performance: { metric: 'mae_window', dropBy: 0.1 } },
+        checkpoints: { store: { type: 's3', bucket: 'b', endpoint: 'http://e' } },
+      },
       { env: {} },
     );
     expect(c.model.task).toBe('regression');

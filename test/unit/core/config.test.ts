@@ -28,7 +28,15 @@ describe('config', () => {
     expect(c.model.optimizer).toEqual({ type: 'adam', learningRate: 0.01, clipNorm: 10 });
     expect(c.model.averaging).toEqual({ horizon: DEFAULT_AVERAGING_HORIZON, holdoff: 60, warmup: 60, restartOnDrift: true, restartOnLag: false, select: true });
     expect(c.drift.adapt).toEqual({ learningRateFactor: 2, forSamples: 500, resetOptimizer: false, hedge: true });
-    expect(c.drift.challenger).toEqual({ from: 'scratch', minSamples: 1000, maxSamples: 20_000, margin: 0.01, alpha: 0.01, rollback: false, test: 'batch-means' });
+    expect(c.drift.challenger).toEqual({
+      from: 'scratch',
+      minSamples: 1000,
+      maxSamples: 20_000,
+      margin: 0.01,
+      alpha: 0.01,
+      rollback: false,
+      test: 'batch-means',
+    });
   });
 
   it('reads the challenger rollback and names the field in errors', () => {
@@ -60,11 +68,21 @@ describe('config', () => {
   });
 
   it('reads weight averaging and names its fields in errors', () => {
-    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({ horizon: 0, holdoff: 0, warmup: 0, restartOnDrift: true, restartOnLag: false, select: true });
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 0 } } }, { env: {} }).model.averaging).toEqual({
+      horizon: 0,
+      holdoff: 0,
+      warmup: 0,
+      restartOnDrift: true,
+      restartOnLag: false,
+      select: true,
+    });
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.holdoff).toBe(100);
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300 } } }, { env: {} }).model.averaging.holdoff).toBe(18);
     expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { horizon: 300, holdoff: 100 } } }, { env: {} }).model.averaging.warmup).toBe(100);
-    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { warmup: 500 } } }, { env: {} }).model.averaging).toMatchObject({ holdoff: 60, warmup: 500 });
+    expect(parseConfig({ ...minimal, model: { name: 'm', averaging: { warmup: 500 } } }, { env: {} }).model.averaging).toMatchObject({
+      holdoff: 60,
+      warmup: 500,
+    });
     expect(problems({ ...minimal, model: { name: 'm', averaging: { warmup: -1 } } })).toContain('`model.averaging.warmup`');
     const msg = problems({ ...minimal, model: { name: 'm', averaging: { horizon: -5, holdoff: -1, restartOnDrift: 'yes', restartOnLag: 2, window: 3 } } });
     expect(msg).toContain('`model.averaging.horizon`');
@@ -87,12 +105,17 @@ describe('config', () => {
     expect(problems({ ...minimal, triggers: { everySamples: 0, everySeconds: 0, onDrift: false } })).toMatch(/no version would ever be published/);
     expect(problems({ ...minimal, drift: { responses: ['panic'] } })).toMatch(/`drift.responses` to list only/);
     expect(problems({ ...minimal, triggers: { performance: { metric: 'accuracy_window' } } })).toMatch(/needs `threshold`/);
-    expect(problems({ ...minimal, input: { features: [{ field: 'c', type: 'categorical', encoding: 'one-hot' }], label: { field: 'y' } } })).toMatch(/one-hot encoding needs the list/);
+    expect(problems({ ...minimal, input: { features: [{ field: 'c', type: 'categorical', encoding: 'one-hot' }], label: { field: 'y' } } })).toMatch(
+      /one-hot encoding needs the list/,
+    );
     expect(problems({ ...minimal, model: { name: 'm', type: 'custom' } })).toMatch(/model.modelPath/);
   });
 
   it('takes addresses and secrets from the environment', () => {
-    const c = parseConfig({ ...minimal, checkpoints: { store: { type: 's3', bucket: 'b' } } }, { env: { KAFKA_BROKERS: 'a:1,b:2', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' } });
+    const c = parseConfig(
+      { ...minimal, checkpoints: { store: { type: 's3', bucket: 'b' } } },
+      { env: { KAFKA_BROKERS: 'a:1,b:2', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' } },
+    );
     expect(c.kafka.brokers).toEqual(['a:1', 'b:2']);
     expect(c.checkpoints.store).toMatchObject({ type: 's3', endpoint: 'http://127.0.0.1:9000', accessKeyId: 'k', forcePathStyle: true });
   });
@@ -100,7 +123,10 @@ describe('config', () => {
   it('loads YAML and resolves relative paths from the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'st-cfg-'));
     const file = join(dir, 'c.yaml');
-    await writeFile(file, 'model: { name: m }\nkafka: { topics: [t] }\ninput:\n  features: [{ field: a }]\n  label: { field: y }\ncheckpoints: { store: { path: ./ckpt } }\n');
+    await writeFile(
+      file,
+      'model: { name: m }\nkafka: { topics: [t] }\ninput:\n  features: [{ field: a }]\n  label: { field: y }\ncheckpoints: { store: { path: ./ckpt } }\n',
+    );
     expect(loadConfig(file, {}).checkpoints.store).toEqual({ type: 'folder', path: join(dir, 'ckpt') });
     await writeFile(file, 'model: [');
     expect(() => loadConfig(file, {})).toThrow(/not valid YAML/);

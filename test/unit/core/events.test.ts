@@ -32,7 +32,17 @@ describe('event codecs', () => {
   });
 
   it('round-trips a drift event', () => {
-    const e = { model: 'sea', version: '1.2', detector: 'adwin', signal: 'error', at: '2026-11-22T06:00:00.000Z', samples: 12_600, scores: { width: 900 }, offsets: [{ topic: 't', partition: 0, from: '12544', to: '12800' }], response: 'challenger' };
+    const e = {
+      model: 'sea',
+      version: '1.2',
+      detector: 'adwin',
+      signal: 'error',
+      at: '2026-11-22T06:00:00.000Z',
+      samples: 12_600,
+      scores: { width: 900 },
+      offsets: [{ topic: 't', partition: 0, from: '12544', to: '12800' }],
+      response: 'challenger',
+    };
     expect(decodeDriftEvent(encodeDriftEvent(e))).toEqual(e);
   });
 });

@@ -53,8 +53,7 @@ describe('rotatingHyperplane', () => {
     const base = { seed: 10, length: 20_000, noise: 0, driftDims: 10 };
     const frozen = [...rotatingHyperplane({ ...base, magnitude: 0 })];
     const moving = [...rotatingHyperplane({ ...base, magnitude: 0.01 })];
-    const disagreement = (from: number, to: number): number =>
-      mean(moving.slice(from, to).map((r, i) => (r.y === frozen[from + i]!.y ? 0 : 1)));
+    const disagreement = (from: number, to: number): number => mean(moving.slice(from, to).map((r, i) => (r.y === frozen[from + i]!.y ? 0 : 1)));
     expect(disagreement(0, 20)).toBeLessThan(0.1);
     expect(disagreement(15_000, 20_000)).toBeGreaterThan(disagreement(0, 500));
     expect(rotatingHyperplane(base).driftPoints).toEqual([]);

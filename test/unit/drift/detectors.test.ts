@@ -39,7 +39,7 @@ describe('each detector finds a known change point: after it, not before, within
   }
 });
 
-describe('the seeded examples in the TSDoc (River docstring streams) give River\'s indices', () => {
+describe("the seeded examples in the TSDoc (River docstring streams) give River's indices", () => {
   const { twoLevels, errorRateUp } = riverDocStreams();
   const firstWarning = (warnings: number[]) => warnings[0];
 
@@ -176,7 +176,7 @@ describe('parameters are checked in the constructor', () => {
     expect(() => createDetector('cusum', {})).toThrow(/Expected `kind` to be one of 'adwin', 'ddm', .*got `"cusum"`/);
   });
 
-  it('defaults are River\'s and parameters are exposed read-only', () => {
+  it("defaults are River's and parameters are exposed read-only", () => {
     const a = new AdwinDetector();
     expect([a.delta, a.clock, a.maxBuckets, a.minWindowLength, a.gracePeriod]).toEqual([0.002, 32, 5, 5, 10]);
     const d = new DdmDetector();

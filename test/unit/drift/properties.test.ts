@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDetector, DETECTOR_KINDS, FeatureSketch, ksTestBinned, psi, PythonRandom, restoreDetector, type DetectorKind } from '../../../src/drift/index.js';
+import {
+  createDetector,
+  DETECTOR_KINDS,
+  FeatureSketch,
+  ksTestBinned,
+  psi,
+  PythonRandom,
+  restoreDetector,
+  type DetectorKind,
+} from '../../../src/drift/index.js';
 
 /** Finite doubles, weighted towards the extremes and the values detectors care about. */
 const finiteValue = fc.oneof(
@@ -24,9 +33,15 @@ const PARAMS: Record<DetectorKind, Record<string, unknown>[]> = {
 function findNaN(value: unknown, path = 'snapshot'): string | undefined {
   if (typeof value === 'number') return Number.isNaN(value) ? path : undefined;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) { const p = findNaN(value[i], `${path}[${i}]`); if (p) return p; }
+    for (let i = 0; i < value.length; i++) {
+      const p = findNaN(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) { const p = findNaN(v, `${path}.${k}`); if (p) return p; }
+    for (const [k, v] of Object.entries(value)) {
+      const p = findNaN(v, `${path}.${k}`);
+      if (p) return p;
+    }
   }
   return undefined;
 }
@@ -73,11 +88,15 @@ function compare(reference: FeatureSketch, values: readonly number[]): { psi: nu
 describe('PSI and KS', () => {
   it('are 0 when the current window is the reference sample itself', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200, size: 'max' }), fc.integer({ min: 2, max: 20 }), (values, bins) => {
-        const r = compare(FeatureSketch.fromReference(values, bins), values);
-        expect(r.psi).toBe(0);
-        expect(r.ks).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200, size: 'max' }),
+        fc.integer({ min: 2, max: 20 }),
+        (values, bins) => {
+          const r = compare(FeatureSketch.fromReference(values, bins), values);
+          expect(r.psi).toBe(0);
+          expect(r.ks).toBe(0);
+        },
+      ),
     );
   });
 
@@ -101,7 +120,14 @@ describe('PSI and KS', () => {
         (seed, shifts, bins) => {
           const reference = FeatureSketch.fromReference(gaussian(seed, 3000), bins);
           const base = gaussian(seed + 1, 3000);
-          const results = [...shifts].sort((a, b) => a - b).map((s) => compare(reference, base.map((x) => x + s)));
+          const results = [...shifts]
+            .sort((a, b) => a - b)
+            .map((s) =>
+              compare(
+                reference,
+                base.map((x) => x + s),
+              ),
+            );
           for (let i = 1; i < results.length; i++) {
             const prev = results[i - 1] as { psi: number; ks: number };
             const cur = results[i] as { psi: number; ks: number };

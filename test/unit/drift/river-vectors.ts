@@ -53,8 +53,7 @@ export function replay(file: RiverVectorFile): ParityCase[] {
         if (status.warning) warningIndices.push(i);
       });
       const match =
-        sameList(driftIndices, expected.driftIndices) &&
-        (expected.warningIndices === undefined || sameList(warningIndices, expected.warningIndices));
+        sameList(driftIndices, expected.driftIndices) && (expected.warningIndices === undefined || sameList(warningIndices, expected.warningIndices));
       cases.push({ detector: file.detector, paramSet, stream: stream.name, expected, actual: { driftIndices, warningIndices }, match });
     }
   }

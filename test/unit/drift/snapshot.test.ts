@@ -24,17 +24,27 @@ function viaJson(snapshot: DetectorSnapshot): unknown {
 }
 
 function statuses(d: DriftDetector, values: readonly number[]): string {
-  return values.map((x) => { const s = d.update(x); return `${+s.drift}${+s.warning}`; }).join('');
+  return values
+    .map((x) => {
+      const s = d.update(x);
+      return `${+s.drift}${+s.warning}`;
+    })
+    .join('');
 }
 
 describe('snapshot mid-stream, restore, same tail: identical outputs', () => {
   for (const kind of DETECTOR_KINDS) {
-    for (const [name, params] of [['default', kind === 'kswin' ? { seed: 5 } : {}], ['custom', CUSTOM[kind]]] as const) {
+    for (const [name, params] of [
+      ['default', kind === 'kswin' ? { seed: 5 } : {}],
+      ['custom', CUSTOM[kind]],
+    ] as const) {
       it(`${kind} (${name} params)`, () => {
         const values = streamFor(kind);
         const probe = createDetector(kind, params);
         const drifts: number[] = [];
-        values.forEach((x, i) => { if (probe.update(x).drift) drifts.push(i); });
+        values.forEach((x, i) => {
+          if (probe.update(x).drift) drifts.push(i);
+        });
         // Cut points: early (warm-up), mid-stream, right on a drift (its reset still pending), just after it.
         const cuts = [10, 700, ...drifts.slice(0, 2).flatMap((i) => [i + 1, i + 2]), 2999];
         for (const cut of cuts) {
@@ -85,7 +95,11 @@ describe('restoreDetector checks the snapshot', () => {
     ['unknown param', (s) => ({ ...s, params: { ...s.params, foo: 1 } }), /got `foo`/],
     ['missing state field', (s) => ({ ...s, state: { ...s.state, samples: undefined } }), /`snapshot.state.samples` to be a number/],
     ['NaN in state', (s) => ({ ...s, state: { ...s.state, window: { ...s.state.window, total: 'NaN' } } }), /`snapshot.state.window.total` to be a number/],
-    ['inconsistent width', (s) => ({ ...s, state: { ...s.state, window: { ...s.state.window, width: 7 } } }), /`snapshot.state.window.width` to equal the values summarised/],
+    [
+      'inconsistent width',
+      (s) => ({ ...s, state: { ...s.state, window: { ...s.state.window, width: 7 } } }),
+      /`snapshot.state.window.width` to equal the values summarised/,
+    ],
   ];
   it.each(cases)('%s', (_, mutate, message) => {
     const snap = () => mutate(good() as unknown as Snap);

@@ -96,7 +96,10 @@ describe('FeatureSketch', () => {
     const a = ref.emptyLike();
     const b = ref.emptyLike();
     const all = ref.emptyLike();
-    gaussianStream(2, 300, 300, 0, 0).forEach((x, i) => { (i % 2 ? a : b).add(x); all.add(x); });
+    gaussianStream(2, 300, 300, 0, 0).forEach((x, i) => {
+      (i % 2 ? a : b).add(x);
+      all.add(x);
+    });
     expect(a.merge(b).toJSON()).toEqual(all.toJSON());
     expect(() => a.merge(FeatureSketch.withEdges([0]))).toThrow(ConfigError);
   });

@@ -5,7 +5,18 @@ import { buildModel, DenseGradients, selectBackend, tf, type OutputKind } from '
 const logger = createLogger({ level: 'silent' });
 
 function spec(overrides: Partial<ModelConfig>): ModelConfig {
-  return { name: 'g', type: 'logistic', hiddenUnits: [6, 5], classes: 2, task: 'classification', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 }, l2: 0, seed: 3, averaging: { horizon: 0, restartOnDrift: true, restartOnLag: false }, ...overrides };
+  return {
+    name: 'g',
+    type: 'logistic',
+    hiddenUnits: [6, 5],
+    classes: 2,
+    task: 'classification',
+    optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 },
+    l2: 0,
+    seed: 3,
+    averaging: { horizon: 0, restartOnDrift: true, restartOnLag: false },
+    ...overrides,
+  };
 }
 
 /** A seeded batch; labels are class indices (or values for regression). */
@@ -13,7 +24,9 @@ function data(n: number, width: number, kind: OutputKind, classes = 3): { x: tf.
   let s = 12345;
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
   const x = Array.from({ length: n * width }, rnd);
-  const y = Array.from({ length: n }, (_, i) => (kind === 'regression' ? 3 * (x[i * width] as number) + 0.5 : kind === 'binary' ? ((x[i * width] as number) > 0 ? 1 : 0) : i % classes));
+  const y = Array.from({ length: n }, (_, i) =>
+    kind === 'regression' ? 3 * (x[i * width] as number) + 0.5 : kind === 'binary' ? ((x[i * width] as number) > 0 ? 1 : 0) : i % classes,
+  );
   return { x: tf.tensor2d(x, [n, width]), y: tf.tensor1d(y) };
 }
 
@@ -23,7 +36,8 @@ function autodiff(model: tf.LayersModel, kind: OutputKind, x: tf.Tensor2D, y: tf
   return tf.variableGrads(() => {
     const p = model.apply(x) as tf.Tensor;
     let loss: tf.Scalar;
-    if (kind === 'binary') loss = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p.reshape([-1]))), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p.reshape([-1]))))))) as tf.Scalar;
+    if (kind === 'binary')
+      loss = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p.reshape([-1]))), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p.reshape([-1]))))))) as tf.Scalar;
     else if (kind === 'multiclass') loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), p.shape[1] as number), tf.log(p)), 1))) as tf.Scalar;
     else loss = tf.mean(tf.square(tf.sub(p.reshape([-1]), y))) as tf.Scalar;
     const penalties = model.layers.flatMap((l) => l.calculateLosses());
@@ -73,7 +87,13 @@ describe('DenseGradients', () => {
   }
 
   it('matches autodiff for tanh and sigmoid hidden layers of a user model', () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 5, activation: 'tanh', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'sigmoid' }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 5, activation: 'tanh', inputShape: [4] }),
+        tf.layers.dense({ units: 3, activation: 'sigmoid' }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
     const dense = DenseGradients.of(model, 'binary') as DenseGradients;
     expect(dense).toBeDefined();
     tf.tidy(() => {
@@ -86,8 +106,16 @@ describe('DenseGradients', () => {
   });
 
   it('declines models it cannot differentiate by hand, which then use tfjs autodiff', () => {
-    const withDropout = tf.sequential({ layers: [tf.layers.dense({ units: 4, activation: 'relu', inputShape: [4] }), tf.layers.dropout({ rate: 0.1 }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
-    const l1 = tf.sequential({ layers: [tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4], kernelRegularizer: tf.regularizers.l1({ l1: 0.1 }) })] });
+    const withDropout = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 4, activation: 'relu', inputShape: [4] }),
+        tf.layers.dropout({ rate: 0.1 }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    const l1 = tf.sequential({
+      layers: [tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4], kernelRegularizer: tf.regularizers.l1({ l1: 0.1 }) })],
+    });
     const wrongHead = tf.sequential({ layers: [tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
     expect(DenseGradients.of(withDropout, 'binary')).toBeUndefined();
     expect(DenseGradients.of(l1, 'binary')).toBeUndefined();

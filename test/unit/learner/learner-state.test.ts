@@ -5,14 +5,27 @@ import { CheckpointIntegrityError, type ModelSnapshot } from '../../../src/core/
 import { LEARNER_STATE_FORMAT, OnlineLearner, readLearnerState, selectBackend, type OnlineLearnerOptions } from '../../../src/learner/index.js';
 import { snapshotFromJson, type SnapshotJson } from '../../../src/adaptation/index.js';
 import { decodeState, encodeState } from '../../../src/checkpoints/state-blob.js';
-import { CONTINUE_BATCHES, LEARNER_PROBE, scenarioLearnBatch, scenarioLearnerLogger, scenarioLearnerOptions, scenarioLearnerSpec } from '../../support/learner-scenario.js';
+import {
+  CONTINUE_BATCHES,
+  LEARNER_PROBE,
+  scenarioLearnBatch,
+  scenarioLearnerLogger,
+  scenarioLearnerOptions,
+  scenarioLearnerSpec,
+} from '../../support/learner-scenario.js';
 
 const legacy = JSON.parse(readFileSync(new URL('../../fixtures/learner/legacy-checkpoint.json', import.meta.url), 'utf8')) as { snapshot: SnapshotJson };
 
 /** A snapshot as state.bin and model.json carry it: written by the checkpoint writer's encoder, read back by its decoder. */
 function throughStateBin(s: ModelSnapshot): ModelSnapshot {
   const blob = decodeState(encodeState({ optimizer: s.optimizer, ...(s.learner !== undefined ? { learner: s.learner } : {}), state: { manager: {} } }));
-  return { topology: s.topology, weightSpecs: s.weightSpecs, weightData: s.weightData.slice(0), optimizer: blob.optimizer, ...(blob.learner !== undefined ? { learner: blob.learner } : {}) };
+  return {
+    topology: s.topology,
+    weightSpecs: s.weightSpecs,
+    weightData: s.weightData.slice(0),
+    optimizer: blob.optimizer,
+    ...(blob.learner !== undefined ? { learner: blob.learner } : {}),
+  };
 }
 
 /** Everything of two snapshots, comparable with toEqual (buffers as bytes). */
@@ -87,8 +100,21 @@ describe('LearnerState (format 2): the learner state in its own object, next to 
     await fc.assert(
       fc.asyncProperty(config, async (c) => {
         const base = scenarioLearnerSpec();
-        const spec = { ...base, type: c.type, standardize: c.standardize, optimizer: { ...base.optimizer, type: c.optimizer }, averaging: { horizon: c.horizon, holdoff: 8, select: c.select, restartOnDrift: true, restartOnLag: false } };
-        const o: OnlineLearnerOptions = { spec, inputWidth: 3, metricsWindow: 100, logger: scenarioLearnerLogger, typedSteps: c.typedSteps, ...(c.updateBatchSize ? { updateBatchSize: c.updateBatchSize } : {}) };
+        const spec = {
+          ...base,
+          type: c.type,
+          standardize: c.standardize,
+          optimizer: { ...base.optimizer, type: c.optimizer },
+          averaging: { horizon: c.horizon, holdoff: 8, select: c.select, restartOnDrift: true, restartOnLag: false },
+        };
+        const o: OnlineLearnerOptions = {
+          spec,
+          inputWidth: 3,
+          metricsWindow: 100,
+          logger: scenarioLearnerLogger,
+          typedSteps: c.typedSteps,
+          ...(c.updateBatchSize ? { updateBatchSize: c.updateBatchSize } : {}),
+        };
         const a = await OnlineLearner.create(o);
         for (let i = 0; i < c.batches; i++) a.step(scenarioLearnBatch(c.from + i, 8));
         const first = await a.snapshot();

@@ -19,8 +19,12 @@ describe('OnlineLearner restores a checkpoint written before the typed learner s
 
   it('the fixture keeps the learner state under name prefixes in the optimizer snapshot', () => {
     const names = fixture.snapshot.optimizer.tensors.map((t) => t.name.split('/')[0]);
-    expect(new Set(names)).toEqual(new Set(['iter', 'output_1', 'hidden_0', 'streamtrain.trained', 'streamtrain.unfolded', 'streamtrain.average', 'streamtrain.short']));
-    expect(Object.keys(fixture.snapshot.optimizer.config as object)).toEqual(expect.arrayContaining(['averageMass', 'standardizer', 'shortAverageMass', 'selector']));
+    expect(new Set(names)).toEqual(
+      new Set(['iter', 'output_1', 'hidden_0', 'streamtrain.trained', 'streamtrain.unfolded', 'streamtrain.average', 'streamtrain.short']),
+    );
+    expect(Object.keys(fixture.snapshot.optimizer.config as object)).toEqual(
+      expect.arrayContaining(['averageMass', 'standardizer', 'shortAverageMass', 'selector']),
+    );
     expect(new Set(fixture.steps.map((s) => s.selected)).size).toBeGreaterThan(1);
   });
 
@@ -30,7 +34,11 @@ describe('OnlineLearner restores a checkpoint written before the typed learner s
     expect(Array.from(learner.predict(LEARNER_PROBE, rows))).toEqual(fixture.predictions);
     for (let k = 0; k < CONTINUE_BATCHES; k++) {
       const r = learner.step(scenarioLearnBatch(fixture.trainedBatches + k));
-      const step = { scores: Array.from(r.scores), predictions: Array.from(learner.predict(LEARNER_PROBE, rows)), selected: learner.liveMetrics().average_horizon_selected };
+      const step = {
+        scores: Array.from(r.scores),
+        predictions: Array.from(learner.predict(LEARNER_PROBE, rows)),
+        selected: learner.liveMetrics().average_horizon_selected,
+      };
       expect(step).toEqual(fixture.steps[k]);
     }
     learner.dispose();

@@ -91,12 +91,26 @@ describe('OnlineLearner', () => {
   it("learns a user's model.json through tfjs autodiff (a Dropout layer), with a constant tensor count", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'st-custom-'));
     try {
-      const user = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [3] }), tf.layers.dropout({ rate: 0.1 }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+      const user = tf.sequential({
+        layers: [
+          tf.layers.dense({ units: 8, activation: 'relu', inputShape: [3] }),
+          tf.layers.dropout({ rate: 0.1 }),
+          tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      });
       const a = await saveModelArtifacts(user);
       user.dispose();
       writeFileSync(join(dir, 'weights.bin'), Buffer.from(a.weightData));
-      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.topology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      const learner = await OnlineLearner.create({ spec: spec({ type: 'custom', modelPath: join(dir, 'model.json') }), inputWidth: 3, metricsWindow: 500, logger });
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({ modelTopology: a.topology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }),
+      );
+      const learner = await OnlineLearner.create({
+        spec: spec({ type: 'custom', modelPath: join(dir, 'model.json') }),
+        inputWidth: 3,
+        metricsWindow: 500,
+        logger,
+      });
       learner.step(batch(1));
       const tensors = tf.memory().numTensors;
       for (let i = 2; i < 120; i++) learner.step(batch(i));
@@ -109,7 +123,12 @@ describe('OnlineLearner', () => {
   });
 
   it('fits a linear regression target', async () => {
-    const learner = await OnlineLearner.create({ spec: spec({ type: 'linear', task: 'regression', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 } }), inputWidth: 3, metricsWindow: 500, logger });
+    const learner = await OnlineLearner.create({
+      spec: spec({ type: 'linear', task: 'regression', optimizer: { type: 'adam', learningRate: 0.05, clipNorm: 10 } }),
+      inputWidth: 3,
+      metricsWindow: 500,
+      logger,
+    });
     for (let i = 0; i < 300; i++) {
       const b = batch(i);
       for (let r = 0; r < b.size; r++) b.labels[r] = 2 * (b.features[r * 3] as number) - (b.features[r * 3 + 2] as number) + 0.5;

@@ -9,7 +9,8 @@ import { testModelSpec } from '../../support/model-spec.js';
 
 const logger = createLogger({ level: 'silent' });
 
-const spec = (overrides: Partial<ModelConfig> = {}): ModelConfig => testModelSpec({ standardize: true, seed: 5, averaging: { horizon: 100, holdoff: 20, restartOnDrift: true, restartOnLag: false }, ...overrides });
+const spec = (overrides: Partial<ModelConfig> = {}): ModelConfig =>
+  testModelSpec({ standardize: true, seed: 5, averaging: { horizon: 100, holdoff: 20, restartOnDrift: true, restartOnLag: false }, ...overrides });
 
 /**
  * Rows whose features live on very different scales (like Elec2's prices, mostly a few hundredths, next to
@@ -78,23 +79,30 @@ describe('Standardizer', () => {
   it('folds into a Dense layer: the folded layer on raw inputs equals the original on standardized ones (property)', () => {
     const num = fc.double({ min: -100, max: 100, noNaN: true });
     fc.assert(
-      fc.property(fc.array(num, { minLength: 6, maxLength: 6 }), fc.array(num, { minLength: 2, maxLength: 2 }), fc.array(num, { minLength: 3, maxLength: 3 }), fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.array(num, { minLength: 3, maxLength: 3 }), (k, b, shift, scale, x) => {
-        const kernel = Float32Array.from(k);
-        const bias = Float32Array.from(b);
-        const f = foldIntoDense(kernel, bias, Float64Array.from(shift), Float64Array.from(scale));
-        for (let o = 0; o < 2; o++) {
-          let original = bias[o] as number;
-          let folded = f.bias[o] as number;
-          let magnitude = Math.abs(original);
-          for (let i = 0; i < 3; i++) {
-            const z = ((x[i] as number) - (shift[i] as number)) * (scale[i] as number);
-            original += z * (kernel[i * 2 + o] as number);
-            folded += (x[i] as number) * (f.kernel[i * 2 + o] as number);
-            magnitude += Math.abs((x[i] as number) * (f.kernel[i * 2 + o] as number)) + Math.abs((shift[i] as number) * (f.kernel[i * 2 + o] as number));
+      fc.property(
+        fc.array(num, { minLength: 6, maxLength: 6 }),
+        fc.array(num, { minLength: 2, maxLength: 2 }),
+        fc.array(num, { minLength: 3, maxLength: 3 }),
+        fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.array(num, { minLength: 3, maxLength: 3 }),
+        (k, b, shift, scale, x) => {
+          const kernel = Float32Array.from(k);
+          const bias = Float32Array.from(b);
+          const f = foldIntoDense(kernel, bias, Float64Array.from(shift), Float64Array.from(scale));
+          for (let o = 0; o < 2; o++) {
+            let original = bias[o] as number;
+            let folded = f.bias[o] as number;
+            let magnitude = Math.abs(original);
+            for (let i = 0; i < 3; i++) {
+              const z = ((x[i] as number) - (shift[i] as number)) * (scale[i] as number);
+              original += z * (kernel[i * 2 + o] as number);
+              folded += (x[i] as number) * (f.kernel[i * 2 + o] as number);
+              magnitude += Math.abs((x[i] as number) * (f.kernel[i * 2 + o] as number)) + Math.abs((shift[i] as number) * (f.kernel[i * 2 + o] as number));
+            }
+            expect(Math.abs(folded - original)).toBeLessThanOrEqual(1e-5 * Math.max(1, magnitude));
           }
-          expect(Math.abs(folded - original)).toBeLessThanOrEqual(1e-5 * Math.max(1, magnitude));
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -179,7 +187,13 @@ describe('model.standardize in the learner', () => {
 
     // A learner that saw one record: its snapshot (published weights, optimizer slots, config, learner state) holds none of its
     // feature values, neither as float32 bytes nor as numbers in the JSON.
-    const l = await OnlineLearner.create({ spec: spec({ averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+    const l = await OnlineLearner.create({
+      spec: spec({ averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }),
+      inputWidth: 3,
+      metricsWindow: 1000,
+      logger,
+      updateBatchSize: 1,
+    });
     const record = scaledBatch(11, 1);
     l.step(record);
     const snap = await l.snapshot();
@@ -200,7 +214,10 @@ describe('model.standardize in the learner', () => {
   it('a checkpoint written with standardization, restored with it off, predicts raw features with its published weights', async () => {
     const on = await OnlineLearner.create({ spec: spec(), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
     for (let k = 0; k < 10; k++) on.step(scaledBatch(k));
-    const off = await OnlineLearner.create({ spec: spec({ standardize: false }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 }, await on.snapshot());
+    const off = await OnlineLearner.create(
+      { spec: spec({ standardize: false }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 },
+      await on.snapshot(),
+    );
     const probe = scaledBatch(77, 200);
     expect(maxRelDiff(off.predict(probe.features, probe.size), on.predict(probe.features, probe.size))).toBeLessThan(1e-4);
     on.dispose();
@@ -226,6 +243,8 @@ describe('model.standardize in the learner', () => {
     const minimal = { kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } };
     expect(parseConfig({ ...minimal, model: { name: 'm' } }, { env: {} }).model.standardize).toBe(false);
     expect(parseConfig({ ...minimal, model: { name: 'm', standardize: true } }, { env: {} }).model.standardize).toBe(true);
-    expect(() => parseConfig({ ...minimal, model: { name: 'm', type: 'custom', modelPath: '/x/model.json', standardize: true } }, { env: {} })).toThrow(/model\.standardize/);
+    expect(() => parseConfig({ ...minimal, model: { name: 'm', type: 'custom', modelPath: '/x/model.json', standardize: true } }, { env: {} })).toThrow(
+      /model\.standardize/,
+    );
   });
 });

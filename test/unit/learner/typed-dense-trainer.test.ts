@@ -41,7 +41,12 @@ function tensorsOf(snap: ModelSnapshot): Map<string, Float32Array> {
     t.tensor.dispose();
   });
   const { learner } = readLearnerState(snap);
-  for (const [set, saved] of [['trained', learner.trained], ['unfolded', learner.unfolded], ['average', learner.average?.weights], ['short', learner.short?.weights]] as const) {
+  for (const [set, saved] of [
+    ['trained', learner.trained],
+    ['unfolded', learner.unfolded],
+    ['average', learner.average?.weights],
+    ['short', learner.short?.weights],
+  ] as const) {
     loadWeights(saved).forEach((t, i) => {
       out.set(`${set}/${i}`, Float32Array.from(t.dataSync()));
       t.dispose();
@@ -74,7 +79,8 @@ async function expectSameState(typed: OnlineLearner, reference: OnlineLearner): 
 }
 
 async function pair(s: ModelConfig, updateBatchSize: number | undefined): Promise<[OnlineLearner, OnlineLearner]> {
-  const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
+  const make = (typedSteps: boolean) =>
+    OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 1000, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
   return [await make(true), await make(false)];
 }
 
@@ -85,12 +91,36 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
 
   const cases: { name: string; spec: ModelConfig; label: Labeler; updateBatchSize: number | undefined }[] = [
     { name: 'logistic, Adam, averaging, a step per batch', spec: spec(), label: separable, updateBatchSize: undefined },
-    { name: 'MLP softmax (3 classes), SGD, averaging, a step per batch', spec: spec({ type: 'mlp', classes: 3, optimizer: { type: 'sgd', learningRate: 0.2, clipNorm: 10 } }), label: threeClasses, updateBatchSize: undefined },
-    { name: 'logistic, Adam, averaging with restartOnLag (trained weights scored too), a step per sample', spec: spec({ averaging: { horizon: 40, holdoff: 10, restartOnDrift: true, restartOnLag: true } }), label: separable, updateBatchSize: 1 },
+    {
+      name: 'MLP softmax (3 classes), SGD, averaging, a step per batch',
+      spec: spec({ type: 'mlp', classes: 3, optimizer: { type: 'sgd', learningRate: 0.2, clipNorm: 10 } }),
+      label: threeClasses,
+      updateBatchSize: undefined,
+    },
+    {
+      name: 'logistic, Adam, averaging with restartOnLag (trained weights scored too), a step per sample',
+      spec: spec({ averaging: { horizon: 40, holdoff: 10, restartOnDrift: true, restartOnLag: true } }),
+      label: separable,
+      updateBatchSize: 1,
+    },
     { name: 'logistic, Adam, averaging, a step per sample', spec: spec(), label: separable, updateBatchSize: 1 },
-    { name: 'logistic, SGD, no averaging, L2, steps of 4', spec: spec({ optimizer: { type: 'sgd', learningRate: 0.5, clipNorm: 10 }, l2: 0.01, averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } }), label: separable, updateBatchSize: 4 },
+    {
+      name: 'logistic, SGD, no averaging, L2, steps of 4',
+      spec: spec({
+        optimizer: { type: 'sgd', learningRate: 0.5, clipNorm: 10 },
+        l2: 0.01,
+        averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false },
+      }),
+      label: separable,
+      updateBatchSize: 4,
+    },
     { name: 'MLP softmax (3 classes), Adam, averaging, L2', spec: spec({ type: 'mlp', classes: 3, l2: 0.001 }), label: threeClasses, updateBatchSize: 1 },
-    { name: 'MLP regression, SGD, clipped', spec: spec({ type: 'mlp', task: 'regression', optimizer: { type: 'sgd', learningRate: 0.05, clipNorm: 0.5 } }), label: regression, updateBatchSize: 2 },
+    {
+      name: 'MLP regression, SGD, clipped',
+      spec: spec({ type: 'mlp', task: 'regression', optimizer: { type: 'sgd', learningRate: 0.05, clipNorm: 0.5 } }),
+      label: regression,
+      updateBatchSize: 2,
+    },
   ];
   for (const c of cases) {
     it(`learns as the tfjs path does: ${c.name}`, async () => {
@@ -132,7 +162,10 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
   it('batches of different sizes, some stepped in typed arrays and some through tfjs, learn as the tfjs path alone does', async () => {
     // MLP 3 -> 64 -> 1: 256 multiply-adds a row, so a whole batch of 8 rows is stepped in typed arrays (whose state
     // is held between batches) and one of 400 through tfjs kernels, which must see every typed step before it.
-    for (const s of [spec({ type: 'mlp', hiddenUnits: [64] }), spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } })]) {
+    for (const s of [
+      spec({ type: 'mlp', hiddenUnits: [64] }),
+      spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } }),
+    ]) {
       const [typed, reference] = await pair(s, undefined);
       for (let k = 0; k < 12; k++) stepBoth(typed, reference, batchOf(300 + k, separable, k % 3 === 2 ? 400 : 8));
       await expectSameState(typed, reference);
@@ -203,13 +236,17 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
 
   it('any sequence of steps, predictions, snapshots and drift responses sees the held typed state as the tfjs path does (property)', async () => {
     type Op = { kind: 'small' | 'large' | 'predict' | 'snapshot' | 'reset' | 'restart' | 'boost' | 'restore'; seed: number };
-    const op = fc.record({ kind: fc.constantFrom<Op['kind']>('small', 'small', 'large', 'predict', 'snapshot', 'reset', 'restart', 'boost', 'restore'), seed: fc.integer({ min: 1, max: 1e6 }) });
+    const op = fc.record({
+      kind: fc.constantFrom<Op['kind']>('small', 'small', 'large', 'predict', 'snapshot', 'reset', 'restart', 'boost', 'restore'),
+      seed: fc.integer({ min: 1, max: 1e6 }),
+    });
     // MLP 3 -> 64 -> 1 with the selector: 8 rows are stepped in typed arrays, 400 through tfjs (see the test above).
     const s = spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } });
     await fc.assert(
       // A step per batch, a step per sample, or steps of 4 (the tfjs side then steps slice by slice too).
       fc.asyncProperty(fc.constantFrom(0, 1, 4), fc.array(op, { minLength: 1, maxLength: 14 }), async (updateBatchSize, ops) => {
-        const make = (typedSteps: boolean) => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
+        const make = (typedSteps: boolean) =>
+          OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger, typedSteps, ...(updateBatchSize ? { updateBatchSize } : {}) });
         const [typed, reference] = [await make(true), await make(false)];
         try {
           for (const o of ops) {
@@ -254,7 +291,10 @@ describe('learning-rate changes (drift response adapt)', () => {
 
   for (const updateBatchSize of [undefined, 1]) {
     it(`scale SGD's step${updateBatchSize ? ' (a step per sample)' : ' (a step per batch)'}`, async () => {
-      const s = spec({ optimizer: { type: 'sgd', learningRate: 0.01, clipNorm: 100 }, averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false } });
+      const s = spec({
+        optimizer: { type: 'sgd', learningRate: 0.01, clipNorm: 100 },
+        averaging: { horizon: 0, holdoff: 0, restartOnDrift: true, restartOnLag: false },
+      });
       const make = () => OnlineLearner.create({ spec: s, inputWidth: 3, metricsWindow: 100, logger, ...(updateBatchSize ? { updateBatchSize } : {}) });
       const plain = await make();
       const boosted = await make();

@@ -65,7 +65,7 @@ describe('WeightAverage', () => {
     const avg = new WeightAverage({ trained: [trained], averaged: [averaged], horizon, holdoff: horizon });
     // A sequence of trained weights and the number of samples each step learned, with a restart in the middle.
     let s = 99;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const steps: { w: [number, number]; n: number; restartBefore?: boolean }[] = [];
     for (let k = 0; k < 60; k++) steps.push({ w: [rnd() * 4 - 2, rnd() * 10], n: 1 + Math.floor(rnd() * 7), restartBefore: k === 35 });
     // Reference, written differently from the implementation: the explicit weighted mean over the steps since
@@ -136,7 +136,12 @@ describe('WeightAverage', () => {
   });
 
   it('holds off for model.averaging.holdoff samples when it is set, for a new model and after a restart', async () => {
-    const learner = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger });
+    const learner = await OnlineLearner.create({
+      spec: spec(256, { averaging: { horizon: 256, holdoff: 64, restartOnDrift: true, restartOnLag: false } }),
+      inputWidth: 3,
+      metricsWindow: 500,
+      logger,
+    });
     expect(learner.averageHoldoff).toBe(64);
     learner.step(batch(1, 64));
     expect(learner.averageHoldoff).toBe(0);
@@ -147,14 +152,27 @@ describe('WeightAverage', () => {
   });
 
   it('holds a new model off for model.averaging.warmup samples, and a restart for holdoff', async () => {
-    const learner = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger });
+    const learner = await OnlineLearner.create({
+      spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }),
+      inputWidth: 3,
+      metricsWindow: 500,
+      logger,
+    });
     expect(learner.averageHoldoff).toBe(192);
     learner.step(batch(1, 64));
     expect(learner.averageHoldoff).toBe(128);
     learner.restartAverage();
     expect(learner.averageHoldoff).toBe(64);
     // A restored model is not new: no warm-up.
-    const restored = await OnlineLearner.create({ spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }), inputWidth: 3, metricsWindow: 500, logger }, await learner.snapshot());
+    const restored = await OnlineLearner.create(
+      {
+        spec: spec(256, { averaging: { horizon: 256, holdoff: 64, warmup: 192, restartOnDrift: true, restartOnLag: false } }),
+        inputWidth: 3,
+        metricsWindow: 500,
+        logger,
+      },
+      await learner.snapshot(),
+    );
     expect(restored.averageHoldoff).toBe(64);
     learner.dispose();
     restored.dispose();
@@ -202,7 +220,13 @@ describe('WeightAverage', () => {
 
   it('is more accurate than the trained weights alone on a noisy stationary stream, at a learning rate that jitters', async () => {
     const accuracy = async (horizon: number) => {
-      const learner = await OnlineLearner.create({ spec: spec(horizon, { optimizer: { type: 'adam', learningRate: 0.5, clipNorm: 10 } }), inputWidth: 3, metricsWindow: 100_000, updateBatchSize: 1, logger });
+      const learner = await OnlineLearner.create({
+        spec: spec(horizon, { optimizer: { type: 'adam', learningRate: 0.5, clipNorm: 10 } }),
+        inputWidth: 3,
+        metricsWindow: 100_000,
+        updateBatchSize: 1,
+        logger,
+      });
       for (let i = 1; i <= 120; i++) learner.step(batch(i, 32, 3, 0.1));
       const acc = learner.liveMetrics().accuracy_window as number;
       learner.dispose();
@@ -255,46 +279,56 @@ describe('WeightAverage', () => {
     for (const d of without) expect(d).toEqual({ rose: d.rose, flagged: false, predictsWithTrained: false });
   });
 
-  it.each([false, true])('a rise in error detected during the hold-off of a restart does not extend it (restartDuringHoldoff: %s re-arms it)', async (restartDuringHoldoff) => {
-    const horizon = 2000;
-    const c = parseConfig(
-      {
-        model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon, holdoff: horizon, restartOnDrift: true, restartOnLag: false } },
-        kafka: { topics: ['t'] },
-        input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
-        drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
-      },
-      { env: {} },
-    );
-    const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger, restartDuringHoldoff });
-    const rises: { batch: number; restarted: boolean; holdoff: number }[] = [];
-    let holdoffEndedAt = -1;
-    // 100 batches of one concept, then 30% label noise for 15 batches (the error rises to a new level and stays
-    // there), then its labels flipped for 15 batches: two rises in error within one hold-off (2,000 samples, 40
-    // batches of 50). (Each rise comes after a window where the error held: a window before that swings, such as
-    // a model still recovering from a flip, makes the rise check ask for more, see ErrorTrend.rose.)
-    for (let i = 0; i < 160; i++) {
-      const b = batch((i + 1) * 7919, 50, 2, i >= 100 && i < 115 ? 0.3 : 0);
-      if (i >= 115 && i < 130) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
-      const out = await m.step(b);
-      for (const d of out.events) if (d.kind === 'drift' && d.scores.error_rose === 1) rises.push({ batch: i, restarted: d.scores.average_restarted === 1, holdoff: m.learner.averageHoldoff });
-      if (i > 100 && holdoffEndedAt < 0 && m.learner.averageHoldoff === 0) holdoffEndedAt = i;
-    }
-    m.dispose();
-    const first = rises.find((r) => r.batch >= 100);
-    const second = rises.find((r) => r.batch >= 115);
-    expect(first).toMatchObject({ restarted: true, holdoff: horizon });
-    expect(second).toBeDefined();
-    expect(second!.batch - first!.batch).toBeLessThan(horizon / 50);
-    if (restartDuringHoldoff) {
-      // The behaviour before studies/dev-responses.ts part 3: the second rise restarts and re-arms the hold-off.
-      expect(second).toMatchObject({ restarted: true, holdoff: horizon });
-      return;
-    }
-    // Not restarted, and the hold-off kept counting down from the first rise.
-    expect(second).toMatchObject({ restarted: false, holdoff: horizon - (second!.batch - first!.batch) * 50 });
-    expect(holdoffEndedAt).toBe(first!.batch + horizon / 50);
-  });
+  it.each([false, true])(
+    'a rise in error detected during the hold-off of a restart does not extend it (restartDuringHoldoff: %s re-arms it)',
+    async (restartDuringHoldoff) => {
+      const horizon = 2000;
+      const c = parseConfig(
+        {
+          model: {
+            name: 'mm',
+            type: 'logistic',
+            optimizer: { type: 'sgd', learningRate: 0.5 },
+            averaging: { horizon, holdoff: horizon, restartOnDrift: true, restartOnLag: false },
+          },
+          kafka: { topics: ['t'] },
+          input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
+          drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },
+        },
+        { env: {} },
+      );
+      const m = await ModelManager.create({ spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger, restartDuringHoldoff });
+      const rises: { batch: number; restarted: boolean; holdoff: number }[] = [];
+      let holdoffEndedAt = -1;
+      // 100 batches of one concept, then 30% label noise for 15 batches (the error rises to a new level and stays
+      // there), then its labels flipped for 15 batches: two rises in error within one hold-off (2,000 samples, 40
+      // batches of 50). (Each rise comes after a window where the error held: a window before that swings, such as
+      // a model still recovering from a flip, makes the rise check ask for more, see ErrorTrend.rose.)
+      for (let i = 0; i < 160; i++) {
+        const b = batch((i + 1) * 7919, 50, 2, i >= 100 && i < 115 ? 0.3 : 0);
+        if (i >= 115 && i < 130) for (let k = 0; k < b.size; k++) b.labels[k] = 1 - (b.labels[k] as number);
+        const out = await m.step(b);
+        for (const d of out.events)
+          if (d.kind === 'drift' && d.scores.error_rose === 1)
+            rises.push({ batch: i, restarted: d.scores.average_restarted === 1, holdoff: m.learner.averageHoldoff });
+        if (i > 100 && holdoffEndedAt < 0 && m.learner.averageHoldoff === 0) holdoffEndedAt = i;
+      }
+      m.dispose();
+      const first = rises.find((r) => r.batch >= 100);
+      const second = rises.find((r) => r.batch >= 115);
+      expect(first).toMatchObject({ restarted: true, holdoff: horizon });
+      expect(second).toBeDefined();
+      expect(second!.batch - first!.batch).toBeLessThan(horizon / 50);
+      if (restartDuringHoldoff) {
+        // The behaviour before studies/dev-responses.ts part 3: the second rise restarts and re-arms the hold-off.
+        expect(second).toMatchObject({ restarted: true, holdoff: horizon });
+        return;
+      }
+      // Not restarted, and the hold-off kept counting down from the first rise.
+      expect(second).toMatchObject({ restarted: false, holdoff: horizon - (second!.batch - first!.batch) * 50 });
+      expect(holdoffEndedAt).toBe(first!.batch + horizon / 50);
+    },
+  );
 });
 
 describe('restartOnLag', () => {
@@ -335,7 +369,12 @@ describe('restartOnLag', () => {
     const run = async (flipAt: number) => {
       const c = parseConfig(
         {
-          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true, select: false } }, // the average's own restart
+          model: {
+            name: 'mm',
+            type: 'logistic',
+            optimizer: { type: 'sgd', learningRate: 0.5 },
+            averaging: { horizon: 1000, restartOnDrift: false, restartOnLag: true, select: false },
+          }, // the average's own restart
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
           drift: { detectors: [], responses: ['alert'] },
@@ -375,7 +414,8 @@ describe('model.averaging.select', () => {
     await selectBackend('auto', logger);
   });
 
-  const selectSpec = (type: 'logistic' | 'mlp' = 'logistic') => spec(100, { type, averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } });
+  const selectSpec = (type: 'logistic' | 'mlp' = 'logistic') =>
+    spec(100, { type, averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } });
 
   /** Labels of separable batches, flipped in alternate blocks of `every` batches (0: never). */
   const flipping = (seed: number, every: number) => {
@@ -466,7 +506,10 @@ describe('model.averaging.select', () => {
   });
 
   it('is on by default, and a snapshot written with it restores without it (and the other way round)', async () => {
-    expect(parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model.averaging.select).toBe(true);
+    expect(
+      parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model.averaging
+        .select,
+    ).toBe(true);
     const on = await OnlineLearner.create({ spec: selectSpec(), inputWidth: 3, metricsWindow: 100, logger, updateBatchSize: 1 });
     for (let i = 0; i < 30; i++) on.step(flipping(i, 3));
     const probe = batch(77, 64);

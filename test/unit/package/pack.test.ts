@@ -137,22 +137,32 @@ async function importEntry(entry: string): Promise<{ exports: Record<string, str
   const out = join(work, `loaded-${entry.replace(/\W/g, '_')}.txt`);
   writeFileSync(out, '');
   const { stdout } = await node(['--import', './register.mjs', './import-entry.mjs', entry], { LOADED_OUT: out });
-  const loaded = readFileSync(out, 'utf8').split('\n').filter((u) => u.startsWith('file:'));
+  const loaded = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith('file:'));
   return { exports: JSON.parse(stdout) as Record<string, string>, loaded };
 }
 
 /** Loaded modules inside the installed package, as paths below its root (`dist/drift/index.js`). */
-const ownModules = (loaded: string[]) => loaded.filter((u) => u.includes('/node_modules/streamtrain/')).map((u) => u.split('/node_modules/streamtrain/')[1] as string);
+const ownModules = (loaded: string[]) =>
+  loaded.filter((u) => u.includes('/node_modules/streamtrain/')).map((u) => u.split('/node_modules/streamtrain/')[1] as string);
 /** Loaded modules of other packages, by package name. */
 const otherPackages = (loaded: string[]) =>
-  [...new Set(loaded.filter((u) => !u.includes('/node_modules/streamtrain/')).map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]))].filter((p): p is string => !!p);
+  [...new Set(loaded.filter((u) => !u.includes('/node_modules/streamtrain/')).map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]))].filter(
+    (p): p is string => !!p,
+  );
 
 describe('npm package', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'streamtrain-pack-'));
     project = join(work, 'project');
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env: npmEnv, timeout: PACK_TIMEOUT_MS, maxBuffer: 64 << 20 });
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: ROOT,
+      env: npmEnv,
+      timeout: PACK_TIMEOUT_MS,
+      maxBuffer: 64 << 20,
+    });
     // `prepare` writes the build's output before npm's JSON: the JSON is the last top-level array.
     const report = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
     const packed = report[0];
@@ -160,7 +170,9 @@ describe('npm package', () => {
     packedFiles = packed.files.map((f) => f.path);
 
     mkdirSync(join(project, 'node_modules', 'streamtrain'), { recursive: true });
-    await run('tar', ['-xzf', join(work, packed.filename), '-C', join(project, 'node_modules', 'streamtrain'), '--strip-components=1'], { timeout: CHILD_TIMEOUT_MS });
+    await run('tar', ['-xzf', join(work, packed.filename), '-C', join(project, 'node_modules', 'streamtrain'), '--strip-components=1'], {
+      timeout: CHILD_TIMEOUT_MS,
+    });
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'streamtrain', 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
       optionalDependencies?: Record<string, string>;
@@ -169,7 +181,10 @@ describe('npm package', () => {
     for (const name of Object.keys(manifest.optionalDependencies ?? {})) if (existsSync(join(REPO_MODULES, name))) link(name);
     link('@types/node');
 
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { streamtrain: `file:${packed.filename}` } }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { streamtrain: `file:${packed.filename}` } }),
+    );
     writeFileSync(join(project, 'record-hooks.mjs'), RECORD_HOOKS);
     writeFileSync(join(project, 'register.mjs'), REGISTER);
     writeFileSync(join(project, 'import-entry.mjs'), IMPORT_ENTRY);
@@ -177,7 +192,15 @@ describe('npm package', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
         files: ['consumer.ts'],
       }),
     );
@@ -188,7 +211,15 @@ describe('npm package', () => {
   });
 
   it('packs the build, the schemas, the command and the license, and no sources', () => {
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'bin/streamtrain.js', 'schemas/model-version.avsc', 'schemas/drift-event.avsc', 'dist/cli/main.js']) {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/streamtrain.js',
+      'schemas/model-version.avsc',
+      'schemas/drift-event.avsc',
+      'dist/cli/main.js',
+    ]) {
       expect(packedFiles, file).toContain(file);
     }
     for (const entry of ['dist/index', 'dist/subscriber/index', 'dist/drift/index']) {
@@ -198,34 +229,58 @@ describe('npm package', () => {
     expect(packedFiles.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f))).toEqual([]);
   });
 
-  it.each(Object.keys(EXPECTED))('%s imports in plain Node with its named exports', async (entry) => {
-    const { exports } = await importEntry(entry);
-    for (const [name, type] of Object.entries(EXPECTED[entry] ?? {})) expect(exports[name], `${entry} exports ${name}`).toBe(type);
-  }, TEST_TIMEOUT_MS);
+  it.each(Object.keys(EXPECTED))(
+    '%s imports in plain Node with its named exports',
+    async (entry) => {
+      const { exports } = await importEntry(entry);
+      for (const [name, type] of Object.entries(EXPECTED[entry] ?? {})) expect(exports[name], `${entry} exports ${name}`).toBe(type);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('streamtrain/drift loads no npm package and nothing outside drift and the errors', async () => {
-    const { loaded } = await importEntry('streamtrain/drift');
-    expect(otherPackages(loaded)).toEqual([]);
-    expect(ownModules(loaded).filter((m) => !m.startsWith('dist/drift/') && m !== 'dist/core/errors.js')).toEqual([]);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'streamtrain/drift loads no npm package and nothing outside drift and the errors',
+    async () => {
+      const { loaded } = await importEntry('streamtrain/drift');
+      expect(otherPackages(loaded)).toEqual([]);
+      expect(ownModules(loaded).filter((m) => !m.startsWith('dist/drift/') && m !== 'dist/core/errors.js')).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('streamtrain/subscriber loads none of the training code', async () => {
-    const { loaded } = await importEntry('streamtrain/subscriber');
-    expect(ownModules(loaded).filter((m) => /^dist\/(learner|pipeline|producers|drift|server|cli|datasets)\//.test(m))).toEqual([]);
-    expect(ownModules(loaded)).toContain('dist/subscriber/model-subscriber.js');
-    for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-data', '@tensorflow/tfjs-converter']) expect(otherPackages(loaded)).not.toContain(pkg);
-    expect(otherPackages(loaded)).toContain('@tensorflow/tfjs-layers');
-  }, TEST_TIMEOUT_MS);
+  it(
+    'streamtrain/subscriber loads none of the training code',
+    async () => {
+      const { loaded } = await importEntry('streamtrain/subscriber');
+      expect(ownModules(loaded).filter((m) => /^dist\/(learner|pipeline|producers|drift|server|cli|datasets)\//.test(m))).toEqual([]);
+      expect(ownModules(loaded)).toContain('dist/subscriber/model-subscriber.js');
+      for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-data', '@tensorflow/tfjs-converter'])
+        expect(otherPackages(loaded)).not.toContain(pkg);
+      expect(otherPackages(loaded)).toContain('@tensorflow/tfjs-layers');
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('the streamtrain command runs from the package, with nothing on stderr', async () => {
-    const { stdout, stderr } = await node([join(project, 'node_modules', 'streamtrain', 'bin', 'streamtrain.js'), '--version']);
-    expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
-    expect(stderr).toBe('');
-  }, TEST_TIMEOUT_MS);
+  it(
+    'the streamtrain command runs from the package, with nothing on stderr',
+    async () => {
+      const { stdout, stderr } = await node([join(project, 'node_modules', 'streamtrain', 'bin', 'streamtrain.js'), '--version']);
+      expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+      expect(stderr).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('the type declarations of the three entries resolve for a TypeScript consumer', async () => {
-    const tsc = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
-    const result = await node([tsc, '-p', 'tsconfig.json']).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? String(err) }));
-    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
-  }, TEST_TIMEOUT_MS);
+  it(
+    'the type declarations of the three entries resolve for a TypeScript consumer',
+    async () => {
+      const tsc = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
+      const result = await node([tsc, '-p', 'tsconfig.json']).catch((err: { stdout?: string; stderr?: string }) => ({
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? String(err),
+      }));
+      expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -14,7 +14,10 @@ describe('Checkpointer', () => {
   let content: CheckpointContent;
   beforeAll(async () => {
     await selectBackend('auto', logger);
-    const spec = parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).model;
+    const spec = parseConfig(
+      { model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
+      { env: {} },
+    ).model;
     const learner = await OnlineLearner.create({ spec, inputWidth: 1, metricsWindow: 10, logger });
     content = { snapshot: await learner.snapshot(), state: {}, metrics: {}, drift: {} };
     learner.dispose();
@@ -24,7 +27,14 @@ describe('Checkpointer', () => {
   it('numbers versions major.minor and records each parent once, a promoted challenger its branch point too', async () => {
     const store = new FolderStore(dir);
     const c = await Checkpointer.open({ store, model: 'm', keep: 0, backend: 'test', modelSpec: {}, streamtrainVersion: '0', logger });
-    const req = (extra: Partial<Parameters<Checkpointer['request']>[0]> = {}) => ({ trigger: { reason: 'samples' as const }, content: Promise.resolve(content), offsets: [], samplesTotal: 0, samplesSinceParent: 0, ...extra });
+    const req = (extra: Partial<Parameters<Checkpointer['request']>[0]> = {}) => ({
+      trigger: { reason: 'samples' as const },
+      content: Promise.resolve(content),
+      offsets: [],
+      samplesTotal: 0,
+      samplesSinceParent: 0,
+      ...extra,
+    });
     expect(c.request(req({ newMajor: true }))).toBe('1.0');
     expect(c.request(req())).toBe('1.1');
     // Branched from the head itself: one parent.
@@ -44,7 +54,10 @@ describe('Checkpointer', () => {
     const writes: number[] = [];
     const published: { version: string; freshness: number }[] = [];
     const announced: string[] = [];
-    const observer = { checkpointWritten: (s: number) => writes.push(s), versionPublished: (s: number) => published.push({ version: announced.at(-1) ?? '', freshness: s }) };
+    const observer = {
+      checkpointWritten: (s: number) => writes.push(s),
+      versionPublished: (s: number) => published.push({ version: announced.at(-1) ?? '', freshness: s }),
+    };
     const announce = (m: { version: string }) => {
       announced.push(m.version);
       return Promise.resolve();

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { adaptDetail, driftDetail } from '../../../src/pipeline/drift-detail.js';
 
-const drift = (signal: 'error' | 'input' | 'prediction', scores: Record<string, number>) => ({ kind: 'drift' as const, detector: signal === 'error' ? 'adwin' : 'psi-ks', signal, scores, responses: [] });
+const drift = (signal: 'error' | 'input' | 'prediction', scores: Record<string, number>) => ({
+  kind: 'drift' as const,
+  detector: signal === 'error' ? 'adwin' : 'psi-ks',
+  signal,
+  scores,
+  responses: [],
+});
 
 describe('driftDetail', () => {
   it('names the detector and the signal of an error drift', () => {
@@ -24,7 +30,11 @@ describe('adaptDetail', () => {
     expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01 })).toBe('learning rate 0.01');
     expect(adaptDetail({ kind: 'adapt-started', learningRate: 0.01, hedged: true })).toBe('learning rate 0.01 on a copy (hedged)');
     expect(adaptDetail({ kind: 'adapt-ended' })).toBe('learning rate restored');
-    expect(adaptDetail({ kind: 'adapt-ended', kept: 'boosted', boostedErrors: 80, unchangedErrors: 97, switches: 1 })).toBe('boosted model kept (errors: boosted 80, unchanged 97; the lead changed once)');
-    expect(adaptDetail({ kind: 'adapt-ended', kept: 'unchanged', boostedErrors: 9, unchangedErrors: 7, switches: 2 })).toBe('unchanged model kept (errors: boosted 9, unchanged 7; the lead changed 2 times)');
+    expect(adaptDetail({ kind: 'adapt-ended', kept: 'boosted', boostedErrors: 80, unchangedErrors: 97, switches: 1 })).toBe(
+      'boosted model kept (errors: boosted 80, unchanged 97; the lead changed once)',
+    );
+    expect(adaptDetail({ kind: 'adapt-ended', kept: 'unchanged', boostedErrors: 9, unchangedErrors: 7, switches: 2 })).toBe(
+      'unchanged model kept (errors: boosted 9, unchanged 7; the lead changed 2 times)',
+    );
   });
 });

@@ -9,12 +9,21 @@ const config = parseConfig({
   kafka: { topics: ['t'] },
   input: { features: [{ field: 'a' }, { field: 'b' }, { field: 'c' }], label: { field: 'y' } },
 });
-const options: LearnerHostOptions = { spec: config.model, drift: config.drift, inputWidth: 3, inputColumns: inputColumns(config.input.features), metricsWindow: 200, updateBatchSize: 0, backend: 'wasm', regressionErrors: false };
+const options: LearnerHostOptions = {
+  spec: config.model,
+  drift: config.drift,
+  inputWidth: 3,
+  inputColumns: inputColumns(config.input.features),
+  metricsWindow: 200,
+  updateBatchSize: 0,
+  backend: 'wasm',
+  regressionErrors: false,
+};
 
 /** y = 1 iff a + b > 1; seeded, so both hosts see the same stream. */
 function batch(seed: number, size = 128) {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const features = new Float32Array(size * 3).map(rnd);
   const labels = new Float32Array(size).map((_, i) => ((features[i * 3] as number) + (features[i * 3 + 1] as number) > 1 ? 1 : 0));
   return { size, width: 3, features, labels };

@@ -57,7 +57,10 @@ describe('toMicroBatches', () => {
   });
 
   it('property: every record once, in order; batches never exceed the size; offset ranges tile each partition', async () => {
-    const chunkSpec = fc.record({ partition: fc.integer({ min: 0, max: 1 }), kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40, size: 'max' }) });
+    const chunkSpec = fc.record({
+      partition: fc.integer({ min: 0, max: 1 }),
+      kinds: fc.array(fc.constantFrom<'ok' | 'bad'>('ok', 'ok', 'ok', 'bad'), { minLength: 1, maxLength: 40, size: 'max' }),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(chunkSpec, { maxLength: 30, size: 'max' }), fc.integer({ min: 1, max: 17 }), async (specs, size) => {
         const next = [0, 0];
@@ -74,7 +77,9 @@ describe('toMicroBatches', () => {
         const expectRows = chunks.flatMap((c) => [...c.features]);
         expect(batches.flatMap((b) => [...b.features])).toEqual(expectRows);
         expect(batches.reduce((n, b) => n + b.records, 0)).toBe(chunks.reduce((n, c) => n + c.records, 0));
-        expect(batches.flatMap((b) => b.rejected.map((r) => `${r.partition}:${r.offset}`))).toEqual(chunks.flatMap((c) => c.rejected.map((r) => `${r.partition}:${r.offset}`)));
+        expect(batches.flatMap((b) => b.rejected.map((r) => `${r.partition}:${r.offset}`))).toEqual(
+          chunks.flatMap((c) => c.rejected.map((r) => `${r.partition}:${r.offset}`)),
+        );
         for (const b of batches) {
           expect(b.size).toBeLessThanOrEqual(size);
           expect(b.records).toBeGreaterThan(0);
@@ -127,7 +132,10 @@ describe('BoundedBuffer', () => {
 describe('OffsetLedger', () => {
   it('cuts ranges that start where the previous cut ended and lists unmoved partitions with from == to', () => {
     const l = new OffsetLedger();
-    l.restore([{ topic: 't', partition: 0, from: '0', to: '10' }, { topic: 't', partition: 1, from: '0', to: '5' }]);
+    l.restore([
+      { topic: 't', partition: 0, from: '0', to: '10' },
+      { topic: 't', partition: 1, from: '0', to: '5' },
+    ]);
     expect(l.moved).toBe(false);
     l.apply(new Map([[partitionKey('t', 0), { from: 12n, to: 20n }]]));
     l.apply(new Map([[partitionKey('u', 0), { from: 3n, to: 4n }]]));
@@ -156,7 +164,8 @@ describe('TriggerSet', () => {
 describe('minimum gap between versions', () => {
   it('holds every rule back until minGapSeconds have passed, then lets the pending reason through', () => {
     const set = TriggerSet.fromConfig({ everySamples: 100, everySeconds: 0, volumeRatio: 0, onDrift: true, minGapSeconds: 2 });
-    const at = (seconds: number, since: number, driftSignal?: string) => set.evaluate({ samplesSinceLast: since, samplesTotal: 10_000, secondsSinceLast: seconds, metrics: {}, driftSignal });
+    const at = (seconds: number, since: number, driftSignal?: string) =>
+      set.evaluate({ samplesSinceLast: since, samplesTotal: 10_000, secondsSinceLast: seconds, metrics: {}, driftSignal });
     expect(at(0.5, 500, 'adwin on error')).toBeUndefined();
     expect(at(1.99, 5000)).toBeUndefined();
     expect(at(2, 500, 'adwin on error')?.reason).toBe('drift');
@@ -166,8 +175,16 @@ describe('minimum gap between versions', () => {
 
 describe('drift, volume and performance triggers', () => {
   it('fires on a drift signal, on a volume ratio, and on a metric threshold or drop after minSamples', () => {
-    const set = TriggerSet.fromConfig({ everySamples: 0, everySeconds: 0, volumeRatio: 0.5, onDrift: true, minGapSeconds: 0, performance: { metric: 'accuracy_window', better: 'higher', threshold: 0.6, dropBy: 0.1, minSamples: 100 } });
-    const s = (since: number, total: number, acc: number, driftSignal?: string) => set.evaluate({ samplesSinceLast: since, samplesTotal: total, secondsSinceLast: 0, metrics: { accuracy_window: acc }, driftSignal });
+    const set = TriggerSet.fromConfig({
+      everySamples: 0,
+      everySeconds: 0,
+      volumeRatio: 0.5,
+      onDrift: true,
+      minGapSeconds: 0,
+      performance: { metric: 'accuracy_window', better: 'higher', threshold: 0.6, dropBy: 0.1, minSamples: 100 },
+    });
+    const s = (since: number, total: number, acc: number, driftSignal?: string) =>
+      set.evaluate({ samplesSinceLast: since, samplesTotal: total, secondsSinceLast: 0, metrics: { accuracy_window: acc }, driftSignal });
     expect(s(10, 1000, 0.9, 'adwin on error')?.reason).toBe('drift');
     expect(s(10, 1000, 0.9)).toBeUndefined();
     expect(s(400, 1200, 0.9)?.reason).toBe('volume-ratio'); // 400 >= 0.5 * 800

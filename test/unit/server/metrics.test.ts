@@ -58,7 +58,9 @@ describe('ServiceMetrics', () => {
     expect(sampleValue(families, 'streamtrain_samples_total', { model: 'm' })).toBe(5000);
     expect(sampleValue(families, 'streamtrain_batches_total')).toBe(50);
     expect(sampleValue(families, 'streamtrain_consumer_paused')).toBe(0);
-    expect(families.get('streamtrain_dead_letter_total')?.samples).toEqual([{ name: 'streamtrain_dead_letter_total', labels: { model: 'm', reason: 'undecodable' }, value: 4 }]);
+    expect(families.get('streamtrain_dead_letter_total')?.samples).toEqual([
+      { name: 'streamtrain_dead_letter_total', labels: { model: 'm', reason: 'undecodable' }, value: 4 },
+    ]);
     expect(families.get('streamtrain_metric')?.samples.map((s) => s.labels.name)).toEqual(['accuracy']);
   });
 

@@ -31,7 +31,9 @@ export const adaptSchema = optionalSection({
   resetOptimizer: bool().default(false).describe("Forget the optimizer's moments (Adam's m and v) at the start of the period."),
   hedge: bool()
     .default(true)
-    .describe('Give the raised rate to a copy of the model that learns next to the unchanged one; the one with fewer errors predicts, and wins at the end. See docs/decisions/.'),
+    .describe(
+      'Give the raised rate to a copy of the model that learns next to the unchanged one; the one with fewer errors predicts, and wins at the end. See docs/decisions/.',
+    ),
 }).describe('The `adapt` response: a higher learning rate for a while after a detection.');
 
 export const challengerSchema = optionalSection({
@@ -44,17 +46,18 @@ export const challengerSchema = optionalSection({
     .default(0.01)
     .describe('The challenger must be better by at least this much (accuracy points, or relative MAE); one behind by as much is dropped early.'),
   alpha: num(0, 0.5, true).default(0.01).describe('Significance of the whole race, split over its looks.'),
-  rollback: bool()
-    .default(false)
-    .describe('After a promotion, the displaced champion races the new one under the same rules and is reinstated when it wins.'),
+  rollback: bool().default(false).describe('After a promotion, the displaced champion races the new one under the same rules and is reinstated when it wins.'),
   test: oneOf(['independent', 'batch-means'])
     .default('batch-means')
-    .describe('The paired test: `batch-means` (valid when errors come in runs) or `independent` (McNemar, or a paired t-test on |error|). See docs/decisions/.'),
+    .describe(
+      'The paired test: `batch-means` (valid when errors come in runs) or `independent` (McNemar, or a paired t-test on |error|). See docs/decisions/.',
+    ),
 })
   .superRefine((c, ctx) => {
     const min = numberOr(c.minSamples);
     const max = numberOr(c.maxSamples);
-    if (min !== undefined && max !== undefined && max < min) ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `Expected \`{path}\` to be >= \`minSamples\` (${min}), got \`${max}\`` });
+    if (min !== undefined && max !== undefined && max < min)
+      ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `Expected \`{path}\` to be >= \`minSamples\` (${min}), got \`${max}\`` });
   }, always)
   .describe('The `challenger` response: a second model races the champion and replaces it when a paired test says it is better.');
 
@@ -65,7 +68,9 @@ export const driftSchema = optionalSection({
     .describe('Concept-drift detectors on the error stream (1 = error, 0 = correct; |error| for regression).'),
   data: driftDataSchema,
   responses: z
-    .array(z.enum(DRIFT_RESPONSES, { error: 'Expected `drift.responses` to list only `alert`, `adapt` or `challenger`, got `{got}`' }), { error: 'to be a list' })
+    .array(z.enum(DRIFT_RESPONSES, { error: 'Expected `drift.responses` to list only `alert`, `adapt` or `challenger`, got `{got}`' }), {
+      error: 'to be a list',
+    })
     .default(['alert'])
     .describe('What to do when a detector fires: any of `alert` (a drift event), `adapt`, `challenger`. An empty list only logs.'),
   topic: str().default('streamtrain.drift').describe('Drift events go here (Avro, schemas/drift-event.avsc).'),

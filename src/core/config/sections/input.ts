@@ -4,7 +4,9 @@ import { always, int, num, oneOf, optionalSection, section, str, strList } from 
 /** One record field as it is written in the config; `toFeatureSpec` gives it its final shape. */
 const featureFields = section({
   field: str('name the record field, e.g. `field: amount`').describe('The record field.'),
-  type: oneOf(['numeric', 'categorical', 'vector']).default('numeric').describe('`numeric`, `categorical` (one-hot or hashed) or `vector` (a fixed-length numeric array).'),
+  type: oneOf(['numeric', 'categorical', 'vector'])
+    .default('numeric')
+    .describe('`numeric`, `categorical` (one-hot or hashed) or `vector` (a fixed-length numeric array).'),
   encoding: oneOf(['one-hot', 'hash'])
     .optional()
     .meta({ description: 'Encoding of a categorical field.', defaultText: '`one-hot` when `values` is given, else `hash`' }),
@@ -18,15 +20,22 @@ const featureFields = section({
   })
     .optional()
     .describe('Fixed standardization of a numeric field: (value - mean) / std.'),
-  size: int(1, 1 << 20).optional().describe('Length of a vector field; a record with another length is dead-lettered (`wrong-size`).'),
+  size: int(1, 1 << 20)
+    .optional()
+    .describe('Length of a vector field; a record with another length is dead-lettered (`wrong-size`).'),
 });
 
 export const featureSchema = featureFields
   .superRefine((f, ctx) => {
-    if (f.type === 'vector' && f.size === undefined) ctx.addIssue({ code: 'custom', path: ['size'], message: 'Missing `{path}`: a vector feature needs its fixed length, e.g. `size: 16`' });
+    if (f.type === 'vector' && f.size === undefined)
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'Missing `{path}`: a vector feature needs its fixed length, e.g. `size: 16`' });
     const oneHot = f.type === 'categorical' && (f.encoding ?? (f.values !== undefined ? 'one-hot' : 'hash')) === 'one-hot';
     if (oneHot && f.values === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['values'], message: 'Missing `{path}`: one-hot encoding needs the list of category values (unknown values map to all zeros), or use `encoding: hash`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: 'Missing `{path}`: one-hot encoding needs the list of category values (unknown values map to all zeros), or use `encoding: hash`',
+      });
     }
   }, always)
   .transform(toFeatureSpec)
@@ -47,7 +56,9 @@ function toFeatureSpec(f: FeatureInput): FeatureSpec {
   if (f.type === 'vector') return { field, type: 'vector', size: f.size ?? 1 };
   if (f.type === 'numeric') return f.scale ? { field, type: 'numeric', scale: f.scale } : { field, type: 'numeric' };
   const encoding = f.encoding ?? (f.values !== undefined ? 'one-hot' : 'hash');
-  return encoding === 'one-hot' ? { field, type: 'categorical', encoding, values: f.values ?? [] } : { field, type: 'categorical', encoding, buckets: f.buckets ?? 16 };
+  return encoding === 'one-hot'
+    ? { field, type: 'categorical', encoding, values: f.values ?? [] }
+    : { field, type: 'categorical', encoding, buckets: f.buckets ?? 16 };
 }
 
 export const inputSchema = optionalSection({
@@ -56,7 +67,10 @@ export const inputSchema = optionalSection({
   schemaRegistryUrl: str().optional().describe('Confluent Schema Registry URL (env SCHEMA_REGISTRY_URL): records carry the wire-format header.'),
   features: z
     .array(featureSchema, {
-      error: (iss) => (iss.input === undefined ? 'Missing `{path}`: list the record fields that make the input vector, e.g. `- { field: amount, type: numeric }`' : 'to be a list'),
+      error: (iss) =>
+        iss.input === undefined
+          ? 'Missing `{path}`: list the record fields that make the input vector, e.g. `- { field: amount, type: numeric }`'
+          : 'to be a list',
     })
     .min(1, { error: 'Missing `{path}`: list the record fields that make the input vector, e.g. `- { field: amount, type: numeric }`' })
     .describe('The record fields that make the input vector, in order.'),
@@ -68,7 +82,11 @@ export const inputSchema = optionalSection({
 })
   .superRefine((i, ctx) => {
     if (i.format === 'avro' && i.avroSchemaFile === undefined && i.schemaRegistryUrl === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['format'], message: '`input.format: avro` needs `input.avroSchemaFile` or `input.schemaRegistryUrl` (env SCHEMA_REGISTRY_URL)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: '`input.format: avro` needs `input.avroSchemaFile` or `input.schemaRegistryUrl` (env SCHEMA_REGISTRY_URL)',
+      });
     }
     const seen = new Set<string>();
     for (const f of Array.isArray(i.features) ? i.features : []) {

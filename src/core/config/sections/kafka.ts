@@ -19,7 +19,9 @@ export const kafkaSchema = optionalSection({
   groupId: str().optional().meta({ description: 'Consumer group id.', defaultText: '`streamtrain-<model.name>`' }),
   topics: strList('list the source topics, e.g. `topics: [events]`').describe('Source topics.'),
   fromBeginning: bool().default(true).describe('Where to start on a partition that no checkpoint covers: the earliest offset (true) or the latest.'),
-  sessionTimeoutMs: int(6_000, 300_000).default(6_000).describe("Consumer session timeout. A takeover waits until the failed leader's session in this group has expired too."),
+  sessionTimeoutMs: int(6_000, 300_000)
+    .default(6_000)
+    .describe("Consumer session timeout. A takeover waits until the failed leader's session in this group has expired too."),
   heartbeatIntervalMs: int(100, 60_000).default(1_000).describe('Consumer heartbeat interval; at most a third of `sessionTimeoutMs`.'),
   sasl: saslSchema.optional(),
   ssl: bool().default(false).describe('Connect over TLS.'),

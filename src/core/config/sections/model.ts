@@ -15,9 +15,7 @@ export const DEFAULT_AVERAGING_HORIZON = 1000;
 export const optimizerSchema = optionalSection({
   type: oneOf(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']).default('adam').describe('The gradient optimizer.'),
   learningRate: num(0, 10, true).default(0.01).describe('Step size of the optimizer.'),
-  clipNorm: num(0, undefined, true)
-    .default(10)
-    .describe('Gradients whose global norm exceeds this are scaled down to it; guards against exploding updates.'),
+  clipNorm: num(0, undefined, true).default(10).describe('Gradients whose global norm exceeds this are scaled down to it; guards against exploding updates.'),
 }).describe('How the model takes its gradient steps.');
 
 /**
@@ -38,12 +36,10 @@ export const averagingSchema = optionalSection({
   horizon: int(0, 100_000_000)
     .default(DEFAULT_AVERAGING_HORIZON)
     .describe('Samples the average reaches back (each sample discounts the past by 1 - 1/horizon); 0 turns averaging off. See docs/decisions/.'),
-  holdoff: int(0, 100_000_000)
-    .optional()
-    .meta({
-      description: 'Samples the trained weights predict alone, for a new model and after each restart, before averaging starts over. See docs/decisions/.',
-      defaultText: '6% of `horizon`, rounded (60)',
-    }),
+  holdoff: int(0, 100_000_000).optional().meta({
+    description: 'Samples the trained weights predict alone, for a new model and after each restart, before averaging starts over. See docs/decisions/.',
+    defaultText: '6% of `horizon`, rounded (60)',
+  }),
   warmup: int(0, 100_000_000)
     .optional()
     .meta({ description: 'The hold-off of a new model (one that starts from scratch: the first start, a challenger).', defaultText: '`holdoff`' }),
@@ -52,10 +48,14 @@ export const averagingSchema = optionalSection({
     .describe('When a detector sees the error rise, restart the average: the trained weights predict alone for `holdoff` samples. See docs/decisions/.'),
   restartOnLag: bool()
     .default(false)
-    .describe('Restart the average when a paired test at the end of each block of horizon / 2 samples finds that the trained weights predicted better. Costs one more forward pass per batch.'),
+    .describe(
+      'Restart the average when a paired test at the end of each block of horizon / 2 samples finds that the trained weights predicted better. Costs one more forward pass per batch.',
+    ),
   select: bool()
     .default(true)
-    .describe('Keep a second, shorter average (horizon x 0.3); whichever of the three weight sets erred least over the last horizon / 2 samples predicts and is published. See docs/decisions/.'),
+    .describe(
+      'Keep a second, shorter average (horizon x 0.3); whichever of the three weight sets erred least over the last horizon / 2 samples predicts and is published. See docs/decisions/.',
+    ),
 })
   .transform((a): AveragingConfig => {
     const holdoff = a.holdoff ?? defaultAveragingHoldoff(a.horizon);
@@ -100,7 +100,8 @@ export const modelSchema = optionalSection({
       ctx.addIssue({
         code: 'custom',
         path: ['standardize'],
-        message: '`{path}` works with the built-in model types, whose first layer it folds into the published weights; for a `custom` model scale the features with `input.features[].scale`',
+        message:
+          '`{path}` works with the built-in model types, whose first layer it folds into the published weights; for a `custom` model scale the features with `input.features[].scale`',
       });
     }
   }, always)

@@ -13,7 +13,9 @@ const folderStore = section({
 }).transform((s) => ({ type: 'folder' as const, path: s.path }));
 
 const s3Store = section({
-  type: z.literal('s3', { error: 'to be one of `folder`, `s3`' }).describe('An S3 bucket (or MinIO). Credentials come from env S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY or the AWS chain.'),
+  type: z
+    .literal('s3', { error: 'to be one of `folder`, `s3`' })
+    .describe('An S3 bucket (or MinIO). Credentials come from env S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY or the AWS chain.'),
   bucket: str('name the bucket (or set env S3_BUCKET) for the s3 store').describe('Bucket (env S3_BUCKET).'),
   prefix: z.string({ error: 'to be a string' }).default('').describe('Key prefix inside the bucket.'),
   endpoint: str().optional().describe('Endpoint URL, e.g. MinIO (env S3_ENDPOINT).'),
@@ -27,7 +29,9 @@ const s3Store = section({
 export const storeSchema = z
   .discriminatedUnion('type', [folderStore, s3Store.transform((s) => ({ ...s, forcePathStyle: s.forcePathStyle ?? s.endpoint !== undefined }))], {
     error: (iss) =>
-      iss.code === 'invalid_union' ? `Expected \`{path}\` to be one of \`folder\`, \`s3\`, got \`${describeValue((iss.input as { type?: unknown }).type)}\`` : 'to be an object',
+      iss.code === 'invalid_union'
+        ? `Expected \`{path}\` to be one of \`folder\`, \`s3\`, got \`${describeValue((iss.input as { type?: unknown }).type)}\``
+        : 'to be an object',
   })
   .prefault({ type: 'folder' })
   .describe('Where checkpoints and versions are stored: a folder or an S3 bucket (`s3` is the default when env S3_ENDPOINT is set).');
@@ -37,21 +41,28 @@ export const checkpointsSchema = optionalSection({
   keep: int(0).default(0).describe('Minor versions to keep per major (older ones are pruned after a publication); 0 keeps all.'),
   regressionErrors: bool()
     .default(false)
-    .describe('Regression models only: checkpoint the per-sample errors the drift machinery holds (close to the labels), so that a restart resumes detection exactly.'),
+    .describe(
+      'Regression models only: checkpoint the per-sample errors the drift machinery holds (close to the labels), so that a restart resumes detection exactly.',
+    ),
 }).describe('Checkpoints: the model, its optimizer and the consumed offsets, written together.');
 
 export const performanceSchema = section({
   metric: str().default('accuracy_window').describe('A key of the live metrics, e.g. `accuracy_window` or `mae_window`.'),
-  better: oneOf(['higher', 'lower'])
-    .optional()
-    .meta({ description: '`higher` is better (accuracy, auc) or `lower` (log loss, mae, rmse).', defaultText: '`lower` when the name has loss, mae, rmse or error, else `higher`' }),
+  better: oneOf(['higher', 'lower']).optional().meta({
+    description: '`higher` is better (accuracy, auc) or `lower` (log loss, mae, rmse).',
+    defaultText: '`lower` when the name has loss, mae, rmse or error, else `higher`',
+  }),
   threshold: num().optional().describe('Fire when the metric is worse than this value.'),
   dropBy: num(0, undefined, true).optional().describe('Fire when the metric is worse than its best since the last version by this much.'),
   minSamples: int(1).default(1_000).describe('Samples since the last version before the rule may fire (the window must refill).'),
 })
   .superRefine((p, ctx) => {
     if (p.threshold === undefined && p.dropBy === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['threshold'], message: '`triggers.performance` needs `threshold` (fire below/above a value) or `dropBy` (fire on a drop from the best), or both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: '`triggers.performance` needs `threshold` (fire below/above a value) or `dropBy` (fire on a drop from the best), or both',
+      });
     }
   }, always)
   .transform((p) => ({ ...p, better: p.better ?? (/loss|mae|rmse|error/.test(p.metric) ? ('lower' as const) : ('higher' as const)) }))
@@ -68,8 +79,18 @@ export const triggersSchema = optionalSection({
     .describe('No trigger fires sooner than this after the last version (one that fires meanwhile publishes when the gap has passed); 0 disables.'),
 })
   .superRefine((t, ctx) => {
-    if (numberOr(t.everySamples) === 0 && numberOr(t.everySeconds) === 0 && numberOr(t.volumeRatio) === 0 && t.performance === undefined && t.onDrift === false) {
-      ctx.addIssue({ code: 'custom', path: ['everySamples'], message: 'Every trigger in `triggers` is off: no version would ever be published; set `everySamples` or `everySeconds`' });
+    if (
+      numberOr(t.everySamples) === 0 &&
+      numberOr(t.everySeconds) === 0 &&
+      numberOr(t.volumeRatio) === 0 &&
+      t.performance === undefined &&
+      t.onDrift === false
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['everySamples'],
+        message: 'Every trigger in `triggers` is off: no version would ever be published; set `everySamples` or `everySeconds`',
+      });
     }
   }, always)
   .describe('When a new model version is published.');

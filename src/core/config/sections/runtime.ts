@@ -10,7 +10,8 @@ export const batchSchema = optionalSection({
   .superRefine((b, ctx) => {
     const size = numberOr(b.size);
     const max = numberOr(b.maxBuffered);
-    if (size !== undefined && max !== undefined && max < size) ctx.addIssue({ code: 'custom', path: ['maxBuffered'], message: `Expected \`{path}\` to be >= \`batch.size\` (${size}), got \`${max}\`` });
+    if (size !== undefined && max !== undefined && max < size)
+      ctx.addIssue({ code: 'custom', path: ['maxBuffered'], message: `Expected \`{path}\` to be >= \`batch.size\` (${size}), got \`${max}\`` });
   }, always)
   .transform((b) => ({ size: b.size, maxWaitMs: b.maxWaitMs, maxBuffered: b.maxBuffered ?? 8 * b.size }))
   .describe('Micro-batches: how records are grouped before the model scores and learns them.');
@@ -25,7 +26,7 @@ export const learnerSchema = optionalSection({
     .describe('Samples per gradient step; a micro-batch is always scored whole first, then learned in steps. 0 = one step per micro-batch.'),
   thread: oneOf(['worker', 'main'])
     .default('worker')
-    .describe('Where the model learns: `worker` (a worker thread, overlapping decoding) or `main` (the consumer\'s thread).'),
+    .describe("Where the model learns: `worker` (a worker thread, overlapping decoding) or `main` (the consumer's thread)."),
 }).describe('How the model learns.');
 
 export const serverSchema = optionalSection({
