@@ -65,7 +65,7 @@ describe('check: every dependency, one line each (real Kafka, real MinIO)', () =
     expect(lines.join('\n')).toContain('conditional writes honoured');
   });
 
-  it('names the setting and the fix for a wrong broker port, a wrong secret, a missing bucket and a missing topic, with exit code 3', async () => {
+  it('names the setting and the fix for a wrong broker port, a wrong secret, a missing bucket or topic and an unreachable registry, with exit code 3', async () => {
     const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
       [tree({ brokers: ['127.0.0.1:1'] }), {}, /^✗ kafka brokers +Cannot reach any Kafka broker at 127\.0\.0\.1:1 .*check `kafka\.brokers` \/ KAFKA_BROKERS/m],
       [
@@ -79,6 +79,11 @@ describe('check: every dependency, one line each (real Kafka, real MinIO)', () =
         /^✗ checkpoint store +The bucket `no-such-bucket-here` does not exist.*fix `checkpoints\.store\.bucket` \/ S3_BUCKET/m,
       ],
       [tree({ topic: 'no-such-topic-here' }), {}, /^✗ source topics +Source topic\(s\) `no-such-topic-here` do not exist.*fix `kafka\.topics`/m],
+      [
+        { ...tree(), input: { ...(tree().input as object), format: 'avro', schemaRegistryUrl: 'http://127.0.0.1:1' } },
+        {},
+        /^✗ schema registry +Cannot reach the schema registry at http:\/\/127\.0\.0\.1:1 .*check `input\.schemaRegistryUrl` \/ SCHEMA_REGISTRY_URL/m,
+      ],
     ];
     for (const [t, env, line] of cases) {
       const started = performance.now();

@@ -1,5 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
@@ -176,6 +178,52 @@ describe('streamtrain init (real Kafka)', () => {
 
     const manifest = await learnWith(out, N);
     expect(manifest.samples.total).toBe(N);
+  });
+
+  it('writes a config for a topic in the Schema Registry wire format, and the service learns from it', async () => {
+    const brokers = await kafkaBrokers();
+    const kafka = testKafka(brokers);
+    const topic = uniqueName('it-init-registry');
+    const dir = await mkdtemp(join(tmpdir(), 'st-init-registry-'));
+    dirs.push(dir);
+    const schema = JSON.parse(await readFile(AVSC, 'utf8')) as avro.Schema;
+    const type = avro.Type.forSchema(schema, { wrapUnions: false });
+    // The registry's HTTP API on loopback: the two calls streamtrain makes (a schema by id, the subjects list).
+    const registry = createServer((req, res) => {
+      if (req.url === '/schemas/ids/21') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ schema: JSON.stringify(schema) }));
+      else if (req.url === '/subjects') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([`${topic}-value`]));
+      else res.writeHead(404).end('{"error_code":40403}');
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    try {
+      const records = Array.from({ length: N }, (_, i) => {
+        const x1 = Number((((i * 7919) % 1000) / 100 + 0.00234561).toFixed(8));
+        const x2 = Number((((i * 104729) % 1000) / 100 + 0.00654321).toFixed(8));
+        return { x1, x2, color: ['umberQx1', 'tealQx2'][i % 2] as string, y: x1 + x2 <= 9 ? 1 : 0 };
+      });
+      const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0, 21]), body]);
+      await createTopic(kafka, topic, 2);
+      await produceValues(
+        kafka,
+        topic,
+        records.map((r) => frame(type.toBuffer(r))),
+        2,
+      );
+
+      const out = join(dir, 'registry.yaml');
+      let stdout = '';
+      expect(await initCommand(options(topic, brokers, out, { schemaRegistry: url }), { write: (t) => (stdout += t) })).toBe(0);
+      const text = await readFile(out, 'utf8');
+      const config = loadConfig(out, {});
+      expect(config.input.format).toBe('avro');
+      expect(config.input.schemaRegistryUrl).toBe(url);
+      expect(config.input.features.map((f) => f.field)).toEqual(['x1', 'x2', 'color']);
+      expect(needles(records).filter((v) => text.includes(v) || stdout.includes(v))).toEqual([]);
+      expect((await learnWith(out, N)).samples.total).toBe(N);
+    } finally {
+      await new Promise<void>((r) => registry.close(() => r()));
+    }
   });
 
   it('fails clearly on a missing topic and when no field is the label', async () => {
