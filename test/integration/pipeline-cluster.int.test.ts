@@ -31,7 +31,10 @@ async function statusOf(port: number): Promise<ServiceStatus | undefined> {
 
 describe('one writer per model (real Kafka, real MinIO)', () => {
   const dirs: string[] = [];
+  // Every spawned instance dies with the test file, also when an assertion fails midway.
+  const children: { kill: (signal: NodeJS.Signals) => boolean }[] = [];
   afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
     if (!process.env.KEEP_TEST_DIRS) await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
@@ -116,7 +119,9 @@ describe('one writer per model (real Kafka, real MinIO)', () => {
       delete (tree.kafka as Record<string, unknown>).heartbeatIntervalMs;
       const path = join(dir, `${name}.json`);
       await writeFile(path, JSON.stringify(tree));
-      return { name, port, child: spawnService({ config: path, logFile, env: { ...env, STREAMTRAIN_INSTANCE_ID: name } }) };
+      const child = spawnService({ config: path, logFile, env: { ...env, STREAMTRAIN_INSTANCE_ID: name } });
+      children.push(child);
+      return { name, port, child };
     };
     type Instance = Awaited<ReturnType<typeof start>>;
     const roleOf = async (i: Instance) => (await statusOf(i.port))?.role;
