@@ -147,17 +147,7 @@ async function throughput(k: number, topic: string, records: number): Promise<Th
   cluster.startAll();
   try {
     const leader = await cluster.waitFor(() => cluster.learningLeader(), Math.max(0, Math.min(90_000, deadline - CLEANUP_MS - 30_000 - Date.now())));
-    if (!leader)
-      return {
-        instances: k,
-        recordsPerSecond: null,
-        samples: 0,
-        seconds: 0,
-        startupMs: null,
-        completed: false,
-        cpuPerSecond: {},
-        note: 'no leader learned within 90 s (or before the deadline)',
-      };
+    if (!leader) return skippedRun(k, 'no leader learned within 90 s (or before the deadline)');
     const startupMs = Date.now() - t0;
     // Standbys joined too (they load the checkpoint and warm a learner): measure with all k running.
     await cluster.waitFor(() => cluster.running() >= k || undefined, Math.max(0, Math.min(30_000, deadline - CLEANUP_MS - 40_000 - Date.now())));
@@ -553,16 +543,7 @@ try {
   const tp: ThroughputRun[] = [];
   for (const k of [1, 2, 3]) {
     if (!THROUGHPUT || deadline - Date.now() < CLEANUP_MS + 45_000) {
-      tp.push({
-        instances: k,
-        recordsPerSecond: null,
-        samples: 0,
-        seconds: 0,
-        startupMs: null,
-        completed: false,
-        cpuPerSecond: {},
-        note: THROUGHPUT ? 'skipped: too close to the deadline' : 'skipped: BENCH_CHAOS_THROUGHPUT=0',
-      });
+      tp.push(skippedRun(k, THROUGHPUT ? 'skipped: too close to the deadline' : 'skipped: BENCH_CHAOS_THROUGHPUT=0'));
       continue;
     }
     const r = await throughput(k, result.topic as string, result.produced as number);
@@ -656,3 +637,8 @@ try {
   log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; results in bench/results/chaos.json`);
 }
 process.exit(failed ? 1 : 0);
+
+/** A throughput run that measured nothing, with the reason. */
+function skippedRun(instances: number, note: string): ThroughputRun {
+  return { instances, recordsPerSecond: null, samples: 0, seconds: 0, startupMs: null, completed: false, cpuPerSecond: {}, note };
+}

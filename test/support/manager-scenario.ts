@@ -31,9 +31,9 @@ export function scenarioManagerOptions() {
   return { spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger: scenarioLogger };
 }
 
-/** Batch `index` (0-based): 50 rows, y = a + b > 0 for the first 60 batches, the opposite after. */
-export function scenarioBatch(index: number) {
-  let s = (index + 1) >>> 0;
+/** Batches of 50: `kind` 'concept' (y = a + b > 0), 'flipped' (the opposite) or 'noise' (y independent of x). */
+export function twoFeatureBatch(seed: number, kind: 'concept' | 'flipped' | 'noise') {
+  let s = seed >>> 0;
   const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const features = new Float32Array(100);
   const labels = new Float32Array(50);
@@ -43,9 +43,14 @@ export function scenarioBatch(index: number) {
     features[2 * i] = a;
     features[2 * i + 1] = b;
     const y = a + b > 0 ? 1 : 0;
-    labels[i] = index < 60 ? y : 1 - y;
+    labels[i] = kind === 'noise' ? (rnd() > 0 ? 1 : 0) : kind === 'flipped' ? 1 - y : y;
   }
   return { size: 50, width: 2, features, labels };
+}
+
+/** Batch `index` (0-based): 50 rows, y = a + b > 0 for the first 60 batches, the opposite after. */
+export function scenarioBatch(index: number) {
+  return twoFeatureBatch(index + 1, index < 60 ? 'concept' : 'flipped');
 }
 
 /** Inputs the champion predicts after every batch of the continuation. */

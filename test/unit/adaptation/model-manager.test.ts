@@ -1,3 +1,4 @@
+import { twoFeatureBatch as batch } from '../../support/manager-scenario.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
 import { selectBackend } from '../../../src/learner/index.js';
@@ -23,23 +24,6 @@ function config(responses: string[], adapt?: Record<string, unknown>, challenger
     },
     { env: {} },
   );
-}
-
-/** Batches of 50: `kind` 'concept' (y = a + b > 0), 'flipped' (the opposite) or 'noise' (y independent of x). */
-function batch(seed: number, kind: 'concept' | 'flipped' | 'noise') {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const features = new Float32Array(100);
-  const labels = new Float32Array(50);
-  for (let i = 0; i < 50; i++) {
-    const a = rnd();
-    const b = rnd();
-    features[2 * i] = a;
-    features[2 * i + 1] = b;
-    const y = a + b > 0 ? 1 : 0;
-    labels[i] = kind === 'noise' ? (rnd() > 0 ? 1 : 0) : kind === 'flipped' ? 1 - y : y;
-  }
-  return { size: 50, width: 2, features, labels };
 }
 
 /** Runs the phases; returns the events of the batches from `from` on (the batch index is the seed - 1). */
