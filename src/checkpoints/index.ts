@@ -16,3 +16,15 @@ export {
 } from './reader.js';
 export { latestKey, manifestKey, versionDir, versionsPrefix } from './layout.js';
 export { probeStore, explainStoreError } from './store-probe.js';
+export {
+  encodeKey,
+  keyedHeads,
+  keyModelName,
+  listPartitions,
+  partitionLineage,
+  partitionName,
+  readPartitionHead,
+  writePartitionCheckpoint,
+  type KeyHead,
+  type PartitionManifest,
+} from './keyed-checkpoint.js';

@@ -26,7 +26,8 @@ export class VersionTakenError extends StreamtrainError {
  * then the LATEST pointer. Blobs and manifest are created only if absent, so two writers never mix their
  * objects in one version (the loser gets VersionTakenError); with a fence, LATEST moves by compare-and-swap
  * and a writer whose epoch was superseded gets FencedError. Without a fence (tools, tests) LATEST is
- * overwritten.
+ * overwritten. `pointer: false` writes the version without touching LATEST: a keyed model's versions are
+ * published by their partition's checkpoint (keyed-checkpoint.ts), and carry the fence's epoch for the record.
  */
 export async function writeCheckpoint(
   store: ObjectStore,
@@ -34,6 +35,7 @@ export async function writeCheckpoint(
   snapshot: ModelSnapshot,
   state: unknown,
   fence?: WriterFence,
+  options: { readonly pointer?: boolean } = {},
 ): Promise<WrittenCheckpoint> {
   const modelJson = {
     format: 'layers-model',
@@ -59,6 +61,7 @@ export async function writeCheckpoint(
   const manifest: Manifest = { formatVersion: 1, ...input, ...(fence ? { epoch: fence.epoch, writer: fence.writer } : {}), hashes };
   if (!(await createOrFindSame(store, manifestKey(input.model, input.version), new TextEncoder().encode(JSON.stringify(manifest, null, 2)))))
     throw new VersionTakenError(input.version);
+  if (options.pointer === false) return { manifest, uri: store.uri(dir) };
   if (fence) await fence.advance(input.version);
   else {
     const current = (await readLatest(store, input.model))?.record ?? { epoch: 0, writer: '', epochs: [] };

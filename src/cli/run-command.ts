@@ -1,11 +1,12 @@
 import { createLogger, loadConfig } from '../core/index.js';
-import { assertStartable, ClusterMember } from '../pipeline/index.js';
+import { assertStartable, ClusterMember, KeyedService } from '../pipeline/index.js';
 import { ServiceMetrics, startHttpServer } from '../server/index.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 
 /**
  * `streamtrain run --config FILE`: the long-running service. Any number of instances may run the same config:
- * one leads (learns and publishes), the others stand by and take over when it dies or stops. SIGINT/SIGTERM
+ * one leads (learns and publishes), the others stand by and take over when it dies or stops. With
+ * `model.partitionBy` the instances share the topic's partitions instead, each learning the keys of its own. SIGINT/SIGTERM
  * stop it gracefully (a leader drains, writes a last checkpoint, commits, then hands the lease over); a fatal
  * error exits 1 so a supervisor restarts it from the last durable checkpoint. Before joining anything it checks
  * the brokers, the source topics, the store and the schema registry, so a wrong setting stops the start within
@@ -17,7 +18,10 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   await assertStartable(config, logger);
   // Read at each scrape only, once `member` exists; the leading service reports its timings to it as they happen.
   const metrics = new ServiceMetrics({ model: config.model.name, status: () => member.status() });
-  const member: ClusterMember = new ClusterMember({ config, logger, observer: metrics });
+  // Keyed models spread over instances by partition; one model elects one writer among its instances.
+  const member: ClusterMember | KeyedService = config.model.partitionBy
+    ? new KeyedService({ config, logger, observer: metrics })
+    : new ClusterMember({ config, logger, observer: metrics });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');

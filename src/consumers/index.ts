@@ -8,3 +8,4 @@ export { SchemaRegistryDecoder } from './schema-registry.js';
 export { waitForTopics } from './wait-for-topics.js';
 export { createKafka, explainKafkaError, kafkaTls } from './kafka-client.js';
 export { probeKafka, type CheckLine, type KafkaProbeOptions } from './kafka-probe.js';
+export { homePartition } from './key-partition.js';

@@ -114,6 +114,28 @@ export class RecordDecoder {
     }
   }
 
+  /**
+   * Decodes a record of a keyed model and reads its key from `field` (a string, or a finite number written in
+   * decimal). A record without a usable key is rejected with reason `missing-key`.
+   */
+  async decodeKeyed(raw: RawRecord, field: string): Promise<{ readonly record: ConsumedRecord; readonly key?: string }> {
+    try {
+      if (raw.value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+      const obj = await this.parse(raw.value);
+      const k = obj[field];
+      const key = typeof k === 'string' && k.length > 0 ? k : typeof k === 'number' && Number.isFinite(k) ? String(k) : undefined;
+      if (key === undefined) throw new DecodeError('missing-key', `field \`${field}\` (model.partitionBy) is missing or not a non-empty string or number`);
+      return { record: this.toExample(raw, obj), key };
+    } catch (err) {
+      return { record: this.rejectOrThrow(raw, err) };
+    }
+  }
+
+  /** Turns a record into a rejection with its reason (for checks made after decoding, e.g. a keyed record's partition). */
+  reject(raw: RawRecord, err: DecodeError): RejectedRecord {
+    return this.rejectOrThrow(raw, err);
+  }
+
   private toExample(raw: RawRecord, obj: Record<string, unknown>): ConsumedRecord {
     const { features, label } = this.extractor.extract(obj);
     return { kind: 'example', example: { features, label, topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp: raw.timestamp } };

@@ -50,7 +50,10 @@ export type DecodeReason =
   | 'missing-label'
   | 'non-finite'
   | 'wrong-size'
-  | 'unknown-schema';
+  | 'unknown-schema'
+  | 'missing-key'
+  | 'wrong-partition'
+  | 'key-limit';
 
 /** A record that cannot become a training example. Not retriable: it goes to the dead-letter topic. */
 export class DecodeError extends StreamtrainError {

@@ -22,6 +22,7 @@ export function encodeVersionEvent(e: VersionEvent): Buffer {
     createdAt: Date.parse(e.createdAt),
     metrics: finiteOnly(e.metrics),
     offsets: offsetsOut(e.offsets),
+    key: e.key ?? null,
   });
 }
 
@@ -30,7 +31,8 @@ export function decodeVersionEvent(bytes: Buffer): VersionEvent {
     createdAt: number;
     offsets: { topic: string; partition: number; from: number; to: number }[];
   };
-  return { ...v, createdAt: new Date(v.createdAt).toISOString(), offsets: offsetsIn(v.offsets) };
+  const { key, ...rest } = v as typeof v & { key: string | null };
+  return { ...rest, ...(key !== null ? { key } : {}), createdAt: new Date(v.createdAt).toISOString(), offsets: offsetsIn(v.offsets) };
 }
 
 export function encodeDriftEvent(e: DriftEvent): Buffer {

@@ -90,7 +90,7 @@ export interface Batch {
 export type MetricValues = Record<string, number>;
 
 /** Why a version was published. */
-export type TriggerReason = 'initial' | 'samples' | 'interval' | 'volume-ratio' | 'performance' | 'drift' | 'challenger' | 'shutdown' | 'manual';
+export type TriggerReason = 'initial' | 'samples' | 'interval' | 'volume-ratio' | 'performance' | 'drift' | 'challenger' | 'shutdown' | 'manual' | 'rebalance' | 'eviction';
 
 export interface Trigger {
   readonly reason: TriggerReason;
@@ -169,6 +169,8 @@ export interface Manifest {
   readonly epoch?: number;
   /** The instance that wrote it (host, pid, random suffix). */
   readonly writer?: string;
+  /** With `model.partitionBy`: the key whose model this is (`model` is then its store prefix, see keyModelName). */
+  readonly key?: string;
 }
 
 /** The model-version event published after a checkpoint is durable. Schema: schemas/model-version.avsc. */
@@ -184,6 +186,8 @@ export interface VersionEvent {
   readonly offsets: readonly OffsetRange[];
   readonly trigger: string;
   readonly triggerDetail: string | null;
+  /** With `model.partitionBy`: the key whose model this is. */
+  readonly key?: string;
 }
 
 /** A drift event on the drift topic. Schema: schemas/drift-event.avsc. */

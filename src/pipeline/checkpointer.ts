@@ -181,14 +181,15 @@ export class Checkpointer {
   }
 }
 
-async function retry<T>(fn: () => Promise<T>, what: string, log: Logger): Promise<T> {
+/** Runs `fn`, retrying a retriable failure up to `retries` times with a doubling delay (at most 10 s). */
+export async function retry<T>(fn: () => Promise<T>, what: string, log: Logger, retries = RETRIES): Promise<T> {
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       const retriable = err instanceof StreamtrainError ? err.retriable : !(err instanceof TypeError || err instanceof RangeError);
-      if (!retriable || attempt > RETRIES) throw err;
+      if (!retriable || attempt > retries) throw err;
       log.warn({ err: (err as Error).message, attempt, nextInMs: delay }, `${what} failed; retrying`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 10_000);

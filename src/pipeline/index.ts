@@ -19,3 +19,4 @@ export { Checkpointer } from './checkpointer.js';
 export { ClusterMember, type ClusterMemberOptions, type Role, type Transition } from './cluster-member.js';
 export type { PipelineObserver } from './observer.js';
 export { assertStartable, checkDependencies, TOPIC_WAIT_MS } from './preflight.js';
+export { KeyedService, type KeyedServiceOptions } from './keyed-service.js';

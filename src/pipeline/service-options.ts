@@ -47,4 +47,18 @@ export interface ServiceStatus {
   readonly role?: 'starting' | 'standby' | 'leader' | 'stopped';
   readonly instance?: string;
   readonly lastTransition?: { readonly at: string; readonly role: string; readonly reason: string };
+  /** With `model.partitionBy`: the partitions this instance owns and its live models (role `leader` while it owns any). */
+  readonly keyed?: {
+    readonly partitionBy: string;
+    readonly liveModels: number;
+    readonly evictions: number;
+    readonly partitions: readonly {
+      readonly topic: string;
+      readonly partition: number;
+      readonly epoch: number;
+      readonly version: string | null;
+      readonly keys: number;
+      readonly next: string | null;
+    }[];
+  };
 }

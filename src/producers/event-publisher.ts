@@ -30,7 +30,13 @@ export class EventPublisher {
     await this.producer.send({
       topic: this.topics.versions,
       acks: -1,
-      messages: [{ key: e.model, value: encodeVersionEvent(e), headers: { 'content-type': 'avro/binary', schema: 'io.streamtrain.events.ModelVersion' } }],
+      messages: [
+        {
+          key: e.key === undefined ? e.model : `${e.model}/${e.key}`,
+          value: encodeVersionEvent(e),
+          headers: { 'content-type': 'avro/binary', schema: 'io.streamtrain.events.ModelVersion' },
+        },
+      ],
     });
     this.log.info({ model: e.model, version: e.version, trigger: e.trigger, samples: e.samplesTotal }, 'version published');
   }

@@ -60,6 +60,21 @@ export const configSchema = z
         message: `\`{path}\` lists ${classes.length} classes but \`model.classes\` is ${model.classes}; make them agree`,
       });
     }
+    const { kafka, triggers } = c as Partial<typeof c>;
+    if (typeof model?.partitionBy === 'string') {
+      if (Array.isArray(kafka?.topics) && kafka.topics.length !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kafka', 'topics'],
+          message: `\`model.partitionBy\` keeps each key's model with its partition of one topic; list exactly one topic in \`{path}\` (got ${kafka.topics.length})`,
+        });
+      if (triggers?.performance)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', 'performance'],
+          message: "`{path}` watches one model's live metrics; with `model.partitionBy` use `triggers.everySamples` or `triggers.everySeconds`",
+        });
+    }
     const watched = drift?.data?.features;
     if (Array.isArray(watched) && Array.isArray(input?.features)) {
       const fields = new Set(input.features.map((f) => f?.field));
@@ -96,7 +111,11 @@ export type DriftResponse = (typeof DRIFT_RESPONSES)[number];
 
 export type OptimizerConfig = Out<typeof optimizerSchema>;
 /** `standardize` is optional, as in a spec built in code (the parsed config always fills it). */
-export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize'> & { readonly standardize?: boolean };
+export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize' | 'maxLiveModels' | 'maxKeysPerPartition'> & {
+  readonly standardize?: boolean;
+  readonly maxLiveModels?: number;
+  readonly maxKeysPerPartition?: number;
+};
 export type KafkaConfig = Out<typeof kafkaSchema> & { readonly groupId: string };
 export type InputConfig = Out<typeof inputSchema>;
 export type DeadLetterConfig = Out<typeof deadLetterSchema>;

@@ -9,6 +9,10 @@ export function defaultAveragingHoldoff(horizon: number): number {
   return Math.round(horizon * 0.06);
 }
 
+/** `model.maxLiveModels` and `model.maxKeysPerPartition` when the config does not say. */
+export const DEFAULT_MAX_LIVE_MODELS = 256;
+export const DEFAULT_MAX_KEYS_PER_PARTITION = 10_000;
+
 /** `model.averaging.horizon` when the config does not say. */
 export const DEFAULT_AVERAGING_HORIZON = 1000;
 
@@ -85,6 +89,17 @@ export const modelSchema = optionalSection({
   standardize: bool()
     .default(false)
     .describe('Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.'),
+  partitionBy: str()
+    .optional()
+    .describe(
+      "Learn one model per value of this record field (a tenant, a region). Records must be produced with this value as their Kafka key; each partition holds its keys' models, and partitions spread over instances. See docs/deployment.md.",
+    ),
+  maxLiveModels: int(1, 1_000_000)
+    .default(DEFAULT_MAX_LIVE_MODELS)
+    .describe('With `partitionBy`: keyed models held in memory per instance; beyond it the least recently used are checkpointed and evicted.'),
+  maxKeysPerPartition: int(1, 10_000_000)
+    .default(DEFAULT_MAX_KEYS_PER_PARTITION)
+    .describe('With `partitionBy`: models one partition may hold; records of further keys go to the dead-letter topic with reason `key-limit`.'),
 })
   .superRefine((m, ctx) => {
     const type = m.type as string;
