@@ -7,7 +7,7 @@ import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FeatureSpec, InputConfig, Logger, ModelConfig, VersionEvent } from '../core/index.js';
 import { compareVersions, decodeVersionEvent, parseVersion } from '../core/index.js';
-import { latestValidCheckpoint, readCheckpoint, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { keyedHeads, keyModelName, latestValidCheckpoint, readCheckpoint, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { FeatureExtractor } from '../consumers/index.js';
 
 export interface ModelSubscriberOptions {
@@ -20,9 +20,16 @@ export interface ModelSubscriberOptions {
   readonly groupId?: string;
   /** Called after a new version is swapped in. */
   readonly onVersion?: (event: LoadedVersion) => void;
+  /**
+   * A keyed model (`model.partitionBy`): the key to follow, or `'*'` for every key. Absent for a model
+   * without keys.
+   */
+  readonly key?: string;
 }
 
 export interface LoadedVersion {
+  /** The key whose model this is, for a keyed model. */
+  readonly key?: string;
   readonly version: string;
   readonly samplesTotal: number;
   readonly metrics: Record<string, number>;
@@ -39,35 +46,56 @@ interface Live {
  * For downstream services: follows the versions topic, loads each announced checkpoint from the store
  * (verifying its hashes), and swaps it in for `predict()` in one assignment. Predictions run synchronously,
  * so a call sees either the old model or the new one, never a mix; the old model is disposed after the swap.
- * On start it loads the newest valid checkpoint, so it serves before the next event arrives.
+ * On start it loads the newest valid checkpoint, so it serves before the next event arrives. For a keyed model
+ * it follows one key (`key`) or all of them (`key: '*'`), each model swapped in on its own.
  */
 export class ModelSubscriber {
-  private live?: Live;
+  /** Live models by key ('' for a model without keys). */
+  private readonly live = new Map<string, Live>();
   private consumer?: Consumer;
   private readonly log: Logger;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ModelSubscriberOptions) {
-    this.log = options.logger.child({ module: 'subscriber', model: options.model });
+    this.log = options.logger.child({ module: 'subscriber', model: options.model, ...(options.key !== undefined ? { key: options.key } : {}) });
   }
 
+  /** The version served (of the followed key, for a keyed model followed by one key). */
   get version(): string | undefined {
-    return this.live?.version;
+    return this.single()?.version;
+  }
+
+  /** The version served for `key` (a keyed model). */
+  versionOf(key: string): string | undefined {
+    return this.live.get(key)?.version;
+  }
+
+  /** The keys with a model loaded (a keyed model). */
+  keys(): string[] {
+    return [...this.live.keys()].filter((k) => k !== '');
   }
 
   async start(): Promise<void> {
     await ensureBackend();
-    const latest = await latestValidCheckpoint(this.options.store, this.options.model, this.log, { withState: false });
-    if (latest) await this.swapIn(latest, 0);
+    const { store, model, key } = this.options;
+    if (key === undefined) {
+      const latest = await latestValidCheckpoint(store, model, this.log, { withState: false });
+      if (latest) await this.swapIn('', latest, 0);
+    } else {
+      for (const [k, head] of await keyedHeads(store, model)) {
+        if (key !== '*' && k !== key) continue;
+        await this.swapIn(k, await readCheckpoint(store, keyModelName(model, k), head.version, { withState: false }), 0);
+      }
+    }
     const consumer = this.options.kafka.consumer({
-      groupId: this.options.groupId ?? `streamtrain-subscriber-${this.options.model}-${process.pid}-${Date.now()}`,
+      groupId: this.options.groupId ?? `streamtrain-subscriber-${model}-${process.pid}-${Date.now()}`,
     });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.versionsTopic], fromBeginning: false });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        if (!message.value || message.key?.toString() !== this.options.model) return;
+        if (!message.value || !this.follows(message.key?.toString())) return;
         let event: VersionEvent;
         try {
           event = decodeVersionEvent(message.value);
@@ -83,47 +111,60 @@ export class ModelSubscriber {
 
   /** Probabilities (classifiers) or values (regression) for row-major input vectors. */
   predict(features: Float32Array | number[][], width?: number): Float32Array {
-    const live = this.requireLive();
-    return tf.tidy(() => {
-      const x = Array.isArray(features)
-        ? tf.tensor2d(features)
-        : tf.tensor2d(features, [features.length / (width ?? inputWidthOf(live.model)), width ?? inputWidthOf(live.model)]);
-      return (live.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    });
+    return predictWith(this.require(this.single()), features, width);
+  }
+
+  /** As `predict`, with the model of `key` (a keyed model). */
+  predictKey(key: string, features: Float32Array | number[][], width?: number): Float32Array {
+    return predictWith(this.require(this.live.get(key), key), features, width);
   }
 
   /** Predicts for raw records, using the feature spec stored in the checkpoint's manifest. */
   predictRecords(records: readonly Record<string, unknown>[]): Float32Array {
-    const live = this.requireLive();
-    if (!live.extractor) throw new TypeError('this checkpoint carries no feature spec; use predict() with vectors');
-    const width = live.extractor.width;
-    const rows = new Float32Array(records.length * width);
-    const extractor = live.extractor;
-    records.forEach((r, i) => rows.set(extractor.features(r), i * width));
-    return this.predict(rows, width);
+    return recordsWith(this.require(this.single()), records);
+  }
+
+  /** As `predictRecords`, with the model of `key` (a keyed model). */
+  predictRecordsKey(key: string, records: readonly Record<string, unknown>[]): Float32Array {
+    return recordsWith(this.require(this.live.get(key), key), records);
   }
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.loading.catch(() => undefined);
-    this.live?.model.dispose();
-    this.live = undefined;
+    for (const l of this.live.values()) l.model.dispose();
+    this.live.clear();
+  }
+
+  /** Whether an event with this Kafka key is one this subscriber follows (key = model, or model/key). */
+  private follows(eventKey: string | undefined): boolean {
+    const { model, key } = this.options;
+    if (key === undefined) return eventKey === model;
+    return key === '*' ? (eventKey?.startsWith(`${model}/`) ?? false) : eventKey === `${model}/${key}`;
+  }
+
+  private single(): Live | undefined {
+    const { key } = this.options;
+    return this.live.get(key === undefined ? '' : key === '*' ? '\u0000' : key);
   }
 
   private async onEvent(event: VersionEvent): Promise<void> {
+    const key = this.options.key === undefined ? '' : (event.key ?? '');
     const incoming = parseVersion(event.version);
-    const current = this.live ? parseVersion(this.live.version) : undefined;
+    const live = this.live.get(key);
+    const current = live ? parseVersion(live.version) : undefined;
     if (!incoming || (current && compareVersions(incoming, current) <= 0)) return;
     const started = performance.now();
+    const name = key === '' ? this.options.model : keyModelName(this.options.model, key);
     try {
-      const checkpoint = await readCheckpoint(this.options.store, this.options.model, event.version, { withState: false });
-      await this.swapIn(checkpoint, started);
+      const checkpoint = await readCheckpoint(this.options.store, name, event.version, { withState: false });
+      await this.swapIn(key, checkpoint, started);
     } catch (err) {
-      this.log.error({ version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
+      this.log.error({ key, version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
     }
   }
 
-  private async swapIn(c: LoadedCheckpoint, started: number): Promise<void> {
+  private async swapIn(key: string, c: LoadedCheckpoint, started: number): Promise<void> {
     const t0 = started || performance.now();
     const model = await loadLayersModel(
       tf.io.fromMemory({
@@ -137,18 +178,42 @@ export class ModelSubscriber {
       spec?.model && spec.input
         ? new FeatureExtractor({ ...spec.input, features: spec.input.features as FeatureSpec[] }, { task: spec.model.task, classes: spec.model.classes })
         : undefined;
-    const old = this.live;
-    this.live = { version: c.manifest.version, model, extractor };
+    const old = this.live.get(key);
+    this.live.set(key, { version: c.manifest.version, model, extractor });
     old?.model.dispose();
     const loadMs = performance.now() - t0;
-    this.log.info({ version: c.manifest.version, loadMs: Math.round(loadMs) }, 'model swapped in');
-    this.options.onVersion?.({ version: c.manifest.version, samplesTotal: c.manifest.samples.total, metrics: c.manifest.metrics, loadMs });
+    this.log.info({ ...(key ? { key } : {}), version: c.manifest.version, loadMs: Math.round(loadMs) }, 'model swapped in');
+    this.options.onVersion?.({
+      ...(key ? { key } : {}),
+      version: c.manifest.version,
+      samplesTotal: c.manifest.samples.total,
+      metrics: c.manifest.metrics,
+      loadMs,
+    });
   }
 
-  private requireLive(): Live {
-    if (!this.live) throw new TypeError(`no version of model ${this.options.model} is loaded yet`);
-    return this.live;
+  private require(live: Live | undefined, key?: string): Live {
+    if (live) return live;
+    if (key === undefined && this.options.key === '*') throw new TypeError('this subscriber follows every key: use predictKey() / predictRecordsKey()');
+    throw new TypeError(`no version of model ${this.options.model}${key ? ` key ${key}` : ''} is loaded yet`);
   }
+}
+
+function predictWith(live: Live, features: Float32Array | number[][], width?: number): Float32Array {
+  return tf.tidy(() => {
+    const w = width ?? inputWidthOf(live.model);
+    const x = Array.isArray(features) ? tf.tensor2d(features) : tf.tensor2d(features, [features.length / w, w]);
+    return (live.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+function recordsWith(live: Live, records: readonly Record<string, unknown>[]): Float32Array {
+  const extractor = live.extractor;
+  if (!extractor) throw new TypeError('this checkpoint carries no feature spec; use predict() with vectors');
+  const width = extractor.width;
+  const rows = new Float32Array(records.length * width);
+  records.forEach((r, i) => rows.set(extractor.features(r), i * width));
+  return predictWith(live, rows, width);
 }
 
 function inputWidthOf(model: LayersModel): number {

@@ -6,7 +6,9 @@ import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPartitionHead, S3Store } from '../../src/checkpoints/index.js';
 import { homePartition } from '../../src/consumers/index.js';
+import { createLogger } from '../../src/core/index.js';
 import type { ServiceStatus } from '../../src/pipeline/index.js';
+import { ModelSubscriber } from '../../src/subscriber/index.js';
 import { consumeUntil, createTopic, testKafka, uniqueName, waitFor, withAdmin } from '../support/kafka-helpers.js';
 import { expectExactKeyedLineage, keyedRecords } from '../support/keyed-lineage.js';
 import { testConfigTree } from '../support/pipeline-config.js';
@@ -97,6 +99,13 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
     const c = await start('c');
     await waitFor(async () => ((await statusOf(c.port))?.keyed?.partitions.length ?? 0) > 0, 90_000, 'the third instance to take partitions over');
     const moved = (await statusOf(c.port))?.keyed?.partitions.map((p) => p.partition) ?? [];
+    // Downstream: one service follows every key, another one key.
+    const subStore = new S3Store({ ...s3, prefix: `it/${model}` });
+    const subscriberOf = (key: string) =>
+      new ModelSubscriber({ kafka, versionsTopic: `${topic}.versions`, model, store: subStore, logger: createLogger({ level: 'silent' }), key });
+    const all = subscriberOf('*');
+    const one = subscriberOf('t1');
+    await Promise.all([all.start(), one.start()]);
     await send(6_000, 9_000);
     await producer.disconnect();
     await waitFor(async () => ((await statusOf(c.port))?.batches ?? 0) > 0, 90_000, 'the third instance to learn');
@@ -131,6 +140,16 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
       expect(lineage[firstOfC]?.epoch).toBeGreaterThan(lineage[0]?.epoch ?? 0);
       expect(lineage.slice(0, firstOfC).every((m) => m.writer === 'a' || m.writer === 'b')).toBe(true);
     }
+    const heads = new Map(Object.entries(Object.assign({}, ...lineages.map((l) => l[l.length - 1]?.keys ?? {})) as Record<string, { version: string }>));
+    await waitFor(() => [...heads].every(([k, h]) => all.versionOf(k) === h.version), 60_000, 'the subscriber of every key to serve each head');
+    expect(all.keys().sort()).toEqual([...produced.keys()].sort());
+    expect(one.version).toBe(heads.get('t1')?.version);
+    expect(one.keys()).toEqual(['t1']);
+    expect(one.predictRecords([misplaced])).toHaveLength(1);
+    expect(all.predictRecordsKey('t2', [misplaced, misplaced])).toHaveLength(2);
+    expect(() => all.predict([[0, 0, 0]])).toThrow(/every key/);
+    await Promise.all([all.stop(), one.stop()]);
+    await subStore.close();
     const dead = await consumeUntil(kafka, `${topic}.dlq`, (seen) => seen.length >= 1, 30_000);
     expect(dead.map((d) => JSON.parse(String(d.value)).reason)).toEqual(['wrong-partition']);
     await store.close();
