@@ -38,7 +38,7 @@ export interface PartitionManifest {
   readonly model: string;
   readonly topic: string;
   readonly partition: number;
-  /** `1.<n>`: the n-th checkpoint of this partition. */
+  /** `1.<n>`: the partition's checkpoints are numbered 1.0, 1.1, ... (a number a fenced writer took is skipped). */
   readonly version: string;
   readonly parent: string | null;
   readonly createdAt: string;

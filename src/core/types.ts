@@ -90,7 +90,18 @@ export interface Batch {
 export type MetricValues = Record<string, number>;
 
 /** Why a version was published. */
-export type TriggerReason = 'initial' | 'samples' | 'interval' | 'volume-ratio' | 'performance' | 'drift' | 'challenger' | 'shutdown' | 'manual' | 'rebalance' | 'eviction';
+export type TriggerReason =
+  | 'initial'
+  | 'samples'
+  | 'interval'
+  | 'volume-ratio'
+  | 'performance'
+  | 'drift'
+  | 'challenger'
+  | 'shutdown'
+  | 'manual'
+  | 'rebalance'
+  | 'eviction';
 
 export interface Trigger {
   readonly reason: TriggerReason;

@@ -204,7 +204,7 @@ export class PartitionSlot {
     }
     const heads = new Map(this.heads);
     for (const w of written) heads.set(w.key, { version: w.version, samples: w.cut.samples });
-    const n = (this.written ? (parseVersion(this.written.version)?.minor ?? 0) : 0) + 1;
+    const n = this.written ? (parseVersion(this.written.version)?.minor ?? 0) + 1 : 0;
     let manifest: PartitionManifest | undefined;
     for (let minor = n; !manifest; minor++) {
       const m: PartitionManifest = {

@@ -1,3 +1,12 @@
 export * from './schema.js';
-export { DEFAULT_AVERAGING_HORIZON, DEFAULT_MAX_KEYS_PER_PARTITION, DEFAULT_MAX_LIVE_MODELS, defaultAveragingHoldoff, loadConfig, parseConfig, type ConfigEnv, type ParseOptions } from './parse.js';
+export {
+  DEFAULT_AVERAGING_HORIZON,
+  DEFAULT_MAX_KEYS_PER_PARTITION,
+  DEFAULT_MAX_LIVE_MODELS,
+  defaultAveragingHoldoff,
+  loadConfig,
+  parseConfig,
+  type ConfigEnv,
+  type ParseOptions,
+} from './parse.js';
 export { problemsFromIssues, throwIfProblems, type ConfigProblem } from './issues.js';

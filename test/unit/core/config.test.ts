@@ -141,4 +141,19 @@ describe('config', () => {
     expect(text).toMatch(/cluster\.heartbeatIntervalMs.*at most a third of `cluster\.sessionTimeoutMs` \(1000\)/);
     expect(text).toMatch(/leasTopic/);
   });
+
+  it('reads keyed models and names what does not go with them, all at once', () => {
+    const c = parseConfig({ ...minimal, model: { name: 'm', partitionBy: 'tenant' } }, { env: {} });
+    expect([c.model.partitionBy, c.model.maxLiveModels, c.model.maxKeysPerPartition]).toEqual(['tenant', 256, 10_000]);
+    expect(parseConfig(minimal, { env: {} }).model.partitionBy).toBeUndefined();
+    expect(problems({ ...minimal, model: { name: 'm', partitionBy: 'tenant', maxLiveModels: 0 } })).toMatch(/model\.maxLiveModels/);
+    const text = problems({
+      ...minimal,
+      model: { name: 'm', partitionBy: 'tenant' },
+      kafka: { topics: ['a', 'b'] },
+      triggers: { performance: { metric: 'accuracy', threshold: 0.8 } },
+    });
+    expect(text).toMatch(/exactly one topic in `kafka\.topics` \(got 2\)/);
+    expect(text).toMatch(/triggers\.performance.*everySamples/);
+  });
 });

@@ -24,6 +24,11 @@ describe('event codecs', () => {
     expect(back).toEqual({ ...event, metrics: { accuracy: 0.87 } });
   });
 
+  it('round-trips the key of a keyed model, and reads an event without one as unkeyed', () => {
+    expect(decodeVersionEvent(encodeVersionEvent({ ...event, key: 'eu/west' }))).toEqual({ ...event, metrics: { accuracy: 0.87 }, key: 'eu/west' });
+    expect('key' in decodeVersionEvent(encodeVersionEvent(event))).toBe(false);
+  });
+
   it('is readable by any Avro reader holding only the schema file (no streamtrain code)', () => {
     const schema = JSON.parse(readFileSync(new URL('../../../schemas/model-version.avsc', import.meta.url), 'utf8'));
     const plain = avro.Type.forSchema(schema, { wrapUnions: true }).fromBuffer(encodeVersionEvent(event)) as Record<string, unknown>;
