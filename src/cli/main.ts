@@ -51,7 +51,8 @@ program
   .description('List the model versions in the checkpoint store: parents, samples, live metric, trigger; LATEST marked.')
   .requiredOption('-c, --config <file>', 'config file of the model')
   .option('--json', 'print JSON instead of a table', false)
-  .action(async (o: { config: string; json: boolean }) => exit(await versionsCommand(o)));
+  .option('--key <key>', 'a keyed model (model.partitionBy): the versions of this key')
+  .action(async (o: { config: string; json: boolean; key?: string }) => exit(await versionsCommand(o)));
 
 program
   .command('produce')

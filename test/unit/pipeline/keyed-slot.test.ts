@@ -18,6 +18,7 @@ import { createLogger, FencedError, inputColumns, parseConfig, type VersionEvent
 import { LocalLearnerHost, type LearnerHostOptions } from '../../../src/pipeline/learner-host.js';
 import { LiveModels, type LiveModel } from '../../../src/pipeline/keyed-models.js';
 import { PartitionSlot, type KeyCut, type SlotDeps } from '../../../src/pipeline/keyed-slot.js';
+import { keyedTable } from '../../../src/cli/versions-keyed.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -197,5 +198,28 @@ describe('live keyed models', () => {
     expect(models.evictions).toBe(2);
     expect(models.of('t:0').map((m) => m.key)).toEqual(['c', 'd']);
     await models.disposeAll();
+  });
+});
+
+describe('streamtrain versions of a keyed model', () => {
+  it('lists partitions and key heads, and one key lineage with the head marked and a fenced leftover unpublished', async () => {
+    const store = await tempStore();
+    const a = await PartitionSlot.adopt(deps(store), 't', 0, 'a');
+    a.absorbed(0n, 30n, 30, 30);
+    a.cut({ reason: 'samples' }, [await learnedCut('eu', 1, 20, 20), await learnedCut('us', 2, 10, 10)]);
+    await a.drain();
+    const b = await PartitionSlot.adopt(deps(store), 't', 0, 'b');
+    a.absorbed(30n, 40n, 10, 10);
+    a.cut({ reason: 'samples' }, [await learnedCut('eu', 3, 30, 10)]);
+    await a.drain();
+    b.absorbed(30n, 35n, 5, 5);
+    b.cut({ reason: 'samples' }, [await learnedCut('eu', 4, 25, 5)]);
+    await b.drain();
+    const summary = await keyedTable(store, 'keyed');
+    expect(summary).toMatch(/t-0 +1\.2 +35 +2 +2 b/);
+    expect(summary).toMatch(/eu +1\.2 +25 +t-0/);
+    const eu = (await keyedTable(store, 'keyed', 'eu')).split('\n');
+    expect(eu.find((l) => l.includes('1.1 '))).toMatch(/\(unpublished\)/);
+    expect(eu.find((l) => l.startsWith('* '))).toMatch(/^\* 1\.2 +1\.0 +25 +\+5 +0:\[30,35\)/);
   });
 });
