@@ -2,6 +2,8 @@ import type { Logger, ModelVersion, OffsetRange, Trigger, VersionEvent } from '.
 import { formatVersion, parseVersion } from '../core/index.js';
 import {
   keyModelName,
+  listVersions,
+  manifestKey,
   partitionName,
   pruneVersions,
   readPartitionHead,
@@ -256,11 +258,15 @@ export class PartitionSlot {
       { version: manifest.version, keys: written.length, records, to: range.to, ms: Math.round(performance.now() - started) },
       'partition checkpoint durable',
     );
-    if (this.deps.keep > 0)
+    if (this.deps.keep > 0) {
+      await prunePartition(this.deps.store, partitionName(this.deps.model, this.topic, this.partition), manifest.version, this.deps.keep).catch((err: Error) =>
+        this.log.warn({ err: err.message }, 'pruning old partition checkpoints failed'),
+      );
       for (const w of written)
         await pruneVersions(this.deps.store, keyModelName(this.deps.model, w.key), this.deps.keep).catch((err: Error) =>
           this.log.warn({ err: err.message }, 'pruning old versions failed'),
         );
+    }
   }
 
   /** Writes one key's version (not yet published: the partition's LATEST publishes it), skipping taken numbers. */
@@ -320,4 +326,10 @@ export class PartitionSlot {
     const minor = Math.max(...used.filter((u) => u.major === h.major).map((u) => u.minor)) + 1;
     return { major: h.major, minor };
   }
+}
+
+/** Deletes a partition's checkpoint manifests older than its newest `keep` (the one LATEST names is newer). */
+async function prunePartition(store: ObjectStore, name: string, latest: string, keep: number): Promise<void> {
+  const newest = parseVersion(latest)?.minor ?? 0;
+  for (const v of await listVersions(store, name)) if (v.minor <= newest - keep) await store.delete(manifestKey(name, v));
 }

@@ -8,13 +8,14 @@ import {
   FolderStore,
   keyedHeads,
   keyModelName,
+  listVersions,
   partitionLineage,
   readManifest,
   WriterFence,
   writePartitionCheckpoint,
   type PartitionManifest,
 } from '../../../src/checkpoints/index.js';
-import { createLogger, FencedError, inputColumns, parseConfig, type VersionEvent } from '../../../src/core/index.js';
+import { createLogger, FencedError, formatVersion, inputColumns, parseConfig, type VersionEvent } from '../../../src/core/index.js';
 import { LocalLearnerHost, type LearnerHostOptions } from '../../../src/pipeline/learner-host.js';
 import { LiveModels, type LiveModel } from '../../../src/pipeline/keyed-models.js';
 import { PartitionSlot, type KeyCut, type SlotDeps } from '../../../src/pipeline/keyed-slot.js';
@@ -173,6 +174,22 @@ describe('a partition of keyed models', () => {
     const lineage = await partitionLineage(store, 'keyed', 't', 1);
     expect(lineage.map((m) => m.version)).toEqual(['1.0', '1.2']);
     expect(lineage[1]?.keys).toEqual({ k: { version: '1.2', samples: 20 } });
+  });
+});
+
+describe('a partition with checkpoints.keep', () => {
+  it('keeps its newest checkpoints and key versions, and still restores from them', async () => {
+    const store = await tempStore();
+    const a = await PartitionSlot.adopt({ ...deps(store), keep: 2 }, 't', 2, 'a');
+    for (let i = 0; i < 4; i++) {
+      a.absorbed(BigInt(i * 10), BigInt(i * 10 + 10), 10, 10);
+      a.cut({ reason: 'samples' }, [await learnedCut('k', i, (i + 1) * 10, 10)]);
+      await a.drain();
+    }
+    expect((await listVersions(store, 'keyed/partitions/t-2')).map(formatVersion)).toEqual(['1.2', '1.3']);
+    expect((await listVersions(store, keyModelName('keyed', 'k'))).map(formatVersion)).toEqual(['1.2', '1.3']);
+    const b = await PartitionSlot.adopt(deps(store), 't', 2, 'b');
+    expect([b.next, b.source('k').head]).toEqual([40n, { version: '1.3', samples: 40 }]);
   });
 });
 
