@@ -50,6 +50,25 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     help: 'The writer epoch this instance publishes under (0 when it does not lead).',
     value: (s) => s.epoch ?? 0,
   },
+  {
+    name: 'streamtrain_keyed_partitions',
+    type: 'gauge',
+    help: 'With model.partitionBy: partitions this instance owns (learns and checkpoints).',
+    value: (s) => s.keyed?.partitions.length,
+  },
+  {
+    name: 'streamtrain_keyed_models',
+    type: 'gauge',
+    help: 'With model.partitionBy: keyed models in the partitions this instance owns.',
+    value: (s) => s.keyed?.partitions.reduce((n, p) => n + p.keys, 0),
+  },
+  { name: 'streamtrain_keyed_live_models', type: 'gauge', help: 'With model.partitionBy: keyed models in memory.', value: (s) => s.keyed?.liveModels },
+  {
+    name: 'streamtrain_keyed_evictions_total',
+    type: 'counter',
+    help: 'With model.partitionBy: keyed models evicted from memory (least recently used beyond model.maxLiveModels).',
+    value: (s) => s.keyed?.evictions,
+  },
   { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
 ];
 

@@ -99,6 +99,9 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
     const c = await start('c');
     await waitFor(async () => ((await statusOf(c.port))?.keyed?.partitions.length ?? 0) > 0, 90_000, 'the third instance to take partitions over');
     const moved = (await statusOf(c.port))?.keyed?.partitions.map((p) => p.partition) ?? [];
+    const metrics = await (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`streamtrain_keyed_partitions\\{model="${model}"\\} ${moved.length}\\n`));
+    expect(metrics).toMatch(/streamtrain_leader\{[^}]*\} 1\n/);
     // Downstream: one service follows every key, another one key.
     const subStore = new S3Store({ ...s3, prefix: `it/${model}` });
     const subscriberOf = (key: string) =>
