@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, PartitionKey, StreamtrainConfig, Trigger } from '../core/index.js';
-import { DEFAULT_MAX_LIVE_MODELS, inputColumns, inputWidth, partitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
+import { DEFAULT_MAX_LIVE_MODELS, inputColumns, inputWidth, parsePartitionKey, partitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError, RecordDecoder, waitForTopics } from '../consumers/index.js';
 import { describeStore, openStore, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
@@ -27,6 +27,8 @@ export interface KeyedServiceOptions {
 const CHUNK = 1024;
 /** Dirty models parked by evictions in one partition before it checkpoints to write them. */
 const MAX_PARKED = 64;
+/** Wait before claiming again a partition this instance was fenced on. */
+const RECLAIM_DELAY_MS = 1_000;
 
 /**
  * Many models, one per value of `model.partitionBy`, spread over instances by the consumer group. The Kafka
@@ -188,12 +190,28 @@ export class KeyedService {
         this.log.info({ partition: pk, models: dropped }, 'partition moved to another instance: its models are dropped here');
       });
     }
-    for (const pk of now) {
-      if (this.slots.has(pk)) continue;
-      const [topic, p] = [pk.slice(0, pk.lastIndexOf(':')), Number(pk.slice(pk.lastIndexOf(':') + 1))];
-      const adopted = PartitionSlot.adopt(this.slotDeps(), topic, p, this.instanceId).then((slot) => {
+    for (const pk of now) if (!this.slots.has(pk)) this.adopt(pk, 0);
+  }
+
+  /**
+   * Claims a partition the group assigned to this instance and reads its newest checkpoint. `delayMs` spaces
+   * out a claim again after this instance was fenced on a partition the group still gives it (two members
+   * that briefly both believe they own it settle at the group's next generation instead of fencing each other
+   * in a loop).
+   */
+  private adopt(pk: PartitionKey, delayMs: number): void {
+    const { topic, partition } = parsePartitionKey(pk);
+    const adopted = new Promise((resolve) => setTimeout(resolve, delayMs))
+      .then(() => PartitionSlot.adopt(this.slotDeps(), topic, partition, this.instanceId))
+      .then((slot) => {
         if (this.slots.get(pk) !== adopted) slot.lost = true;
         else {
+          // Read from the checkpoint: the group's committed offset may lag it, and after a reclaim the
+          // consumer's position is past it.
+          if (slot.next !== undefined) {
+            (this.consumer as Consumer).seek({ topic, partition, offset: slot.next.toString() });
+            slot.positioned = true;
+          }
           this.owned.set(pk, slot);
           this.triggers.set(pk, TriggerSet.fromConfig(this.options.config.triggers));
           this.log.info(
@@ -203,9 +221,23 @@ export class KeyedService {
         }
         return slot;
       });
-      adopted.catch((err: unknown) => this.failed?.(err));
-      this.slots.set(pk, adopted);
-    }
+    adopted.catch((err: unknown) => this.failed?.(err));
+    this.slots.set(pk, adopted);
+  }
+
+  /**
+   * The store refused a checkpoint of a partition the group still assigns here: another instance claimed it
+   * while this one was away from the group (a stalled process, a network partition). Its models are dropped
+   * and the partition is claimed again from its newest checkpoint.
+   */
+  private reclaim(pk: PartitionKey): void {
+    this.owned.delete(pk);
+    this.triggers.delete(pk);
+    void this.serial(async () => {
+      const dropped = (await this.models?.drop(pk)) ?? 0;
+      this.log.warn({ partition: pk, models: dropped }, 'fenced on a partition still assigned here: claiming it again from its checkpoint');
+    });
+    this.adopt(pk, RECLAIM_DELAY_MS);
   }
 
   private slotDeps(): SlotDeps {
@@ -229,8 +261,13 @@ export class KeyedService {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const pk = partitionKey(batch.topic, batch.partition);
-    const slot = await this.slots.get(pk);
-    if (!slot || slot.lost || this.stopping) return;
+    const pending = this.slots.get(pk);
+    const slot = await pending;
+    if (!slot || this.stopping) return;
+    if (slot.lost) {
+      if (this.slots.get(pk) === pending && this.owned.get(pk) === slot) this.reclaim(pk);
+      return;
+    }
     const messages = batch.messages;
     let start = 0;
     if (slot.next !== undefined) while (start < messages.length && BigInt((messages[start] as (typeof messages)[number]).offset) < slot.next) start++;
@@ -264,7 +301,10 @@ export class KeyedService {
   }
 
   private tick(): void {
-    for (const pk of this.owned.keys()) this.maybeCut(pk);
+    for (const [pk, slot] of this.owned) {
+      if (slot.lost) this.reclaim(pk);
+      else this.maybeCut(pk);
+    }
   }
 
   /** Cuts a partition's checkpoint when one of the trigger rules says so. */

