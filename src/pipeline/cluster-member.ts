@@ -4,8 +4,9 @@ import { FencedError, StreamtrainError } from '../core/index.js';
 import { openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
-import { createKafka, explainKafkaError } from '../consumers/index.js';
+import { createKafka, explainKafkaError, waitForTopics } from '../consumers/index.js';
 import type { PipelineObserver } from './observer.js';
+import { warnOnShortRetention } from './retention-check.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 
@@ -89,6 +90,7 @@ export class ClusterMember {
    */
   async start(): Promise<void> {
     this.prepareWarmLearner();
+    this.prepareTakeover();
     await Promise.all([this.follower.start(), this.warm]);
     this.lease.onChange((held, reason) => this.enqueue(() => (held ? this.lead(reason) : this.stepDown(reason))));
     try {
@@ -237,6 +239,17 @@ export class ClusterMember {
     await this.disposeWarmLearner();
     this.enter('stopped', `failed: ${(err as Error).message}`);
     this.settle.reject(err);
+  }
+
+  /**
+   * Asks the broker now what a takeover would otherwise wait for, once per process: that the source topics
+   * exist (see waitForTopics) and whether their retention is long enough (see warnOnShortRetention).
+   */
+  private prepareTakeover(): void {
+    const { config } = this.options;
+    void Promise.all([waitForTopics(this.kafka, config.kafka.topics, this.log, () => this.stopping), warnOnShortRetention(this.kafka, config, this.log)]).catch(
+      (err: Error) => this.log.debug({ err: err.message }, 'could not ask the broker ahead of a takeover; it will then'),
+    );
   }
 
   /** Starts a learner worker and its backend now, so that a takeover only has to build the model. */
