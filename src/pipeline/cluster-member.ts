@@ -5,6 +5,7 @@ import { openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from 
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
 import { createKafka, explainKafkaError, waitForTopics } from '../consumers/index.js';
+import { learnerHostOptions } from './learner-host.js';
 import type { PipelineObserver } from './observer.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
@@ -256,7 +257,7 @@ export class ClusterMember {
   private prepareWarmLearner(): void {
     const { config, logger } = this.options;
     if (config.learner.thread !== 'worker' || this.warm) return;
-    this.warm = WorkerLearnerHost.warm(config.learner.backend, logger).catch((err: Error) => {
+    this.warm = WorkerLearnerHost.warm(config.learner.backend, logger, learnerHostOptions(config)).catch((err: Error) => {
       this.log.warn({ err: err.message }, 'could not prepare a learner worker; a takeover will start one');
       return undefined;
     });
