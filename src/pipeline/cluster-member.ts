@@ -5,6 +5,7 @@ import { openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from 
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
 import { createKafka, explainKafkaError, waitForTopics } from '../consumers/index.js';
+import { Checkpointer } from './checkpointer.js';
 import { learnerHostOptions } from './learner-host.js';
 import type { PipelineObserver } from './observer.js';
 import { warnOnShortRetention } from './retention-check.js';
@@ -198,6 +199,7 @@ export class ClusterMember {
   private async claim(): Promise<{ fence: WriterFence; restored: LoadedCheckpoint | null | undefined }> {
     const ahead = this.follower.refresh();
     const fence = await WriterFence.claim(this.store, this.options.config.model.name, this.instanceId);
+    Checkpointer.listAhead(this.store, fence);
     await ahead;
     const head = fence.latest.version;
     return { fence, restored: head === null ? null : await this.follower.hold(head) };
