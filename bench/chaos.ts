@@ -17,8 +17,11 @@
  *       MINIO_PORT=19000 MINIO_CONSOLE_PORT=19001 bash scripts/services.sh up
  * and run the bench with the same environment. Bounded: BENCH_CHAOS_SECONDS (720) is a hard deadline for the
  * whole run; BENCH_CHAOS_KILLS (50), BENCH_CHAOS_SEED, and BENCH_CHAOS_THROUGHPUT_SECONDS (20)
- * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked). Every topic, group and S3 key it makes starts with its run id
- * and is deleted at the end; every child process is killed on exit. Instance logs stay in a temp folder (printed).
+ * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked);
+ * BENCH_CHAOS_ONLY=term-leader (a comma-separated list of kinds) draws only those disruptions and skips the
+ * broker restart and the store outage, for iterating on one of them. Every topic, group and S3 key it makes
+ * starts with its run id and is deleted at the end; every child process is killed on exit. Instance logs stay
+ * in a temp folder (printed).
  */
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -184,6 +187,17 @@ async function throughput(k: number, topic: string, records: number): Promise<Th
 
 type Kind = 'kill-leader' | 'term-leader' | 'kill-standby' | 'term-standby';
 const KINDS: Kind[] = ['kill-leader', 'term-leader', 'kill-standby', 'term-standby'];
+/**
+ * BENCH_CHAOS_ONLY=term-leader[,...]: for iterating on one kind of disruption, draws only those kinds and skips
+ * the broker restart and the store outage. Unset (the default, and what the committed results use): every kind.
+ */
+const ONLY = (process.env.BENCH_CHAOS_ONLY ?? '')
+  .split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
+for (const k of ONLY) if (!KINDS.includes(k as Kind)) throw new Error(`BENCH_CHAOS_ONLY: unknown kind ${k} (one of ${KINDS.join(', ')})`);
+const DRAWN: Kind[] = ONLY.length ? (ONLY as Kind[]) : KINDS;
+const SERVICE_EVENTS = ONLY.length === 0;
 
 interface Disruption {
   readonly n: number;
@@ -317,15 +331,15 @@ async function chaos(): Promise<Record<string, unknown>> {
     let n = 0;
     while (n < KILLS && Date.now() < chaosEnd) {
       const elapsedShare = (Date.now() - chaosStart) / span;
-      if (!serviceEvents.some((e) => e.kind === 'broker-restart') && (n >= Math.floor(KILLS * 0.3) || elapsedShare > 0.3)) {
+      if (SERVICE_EVENTS && !serviceEvents.some((e) => e.kind === 'broker-restart') && (n >= Math.floor(KILLS * 0.3) || elapsedShare > 0.3)) {
         serviceEvents.push(await serviceEvent(cluster, 'broker-restart'));
         continue;
       }
-      if (!serviceEvents.some((e) => e.kind === 'store-outage') && (n >= Math.floor(KILLS * 0.6) || elapsedShare > 0.6)) {
+      if (SERVICE_EVENTS && !serviceEvents.some((e) => e.kind === 'store-outage') && (n >= Math.floor(KILLS * 0.6) || elapsedShare > 0.6)) {
         serviceEvents.push(await serviceEvent(cluster, 'store-outage'));
         continue;
       }
-      const kind = KINDS[Math.floor(random() * KINDS.length)] as Kind;
+      const kind = DRAWN[Math.floor(random() * DRAWN.length)] as Kind;
       const restartDelayMs = between(500, 3_000);
       const gapMs = between(1_000, 3_000);
       const pick = random();
@@ -379,7 +393,7 @@ async function chaos(): Promise<Record<string, unknown>> {
       await sleep(gapMs);
     }
     for (const kind of ['broker-restart', 'store-outage'] as const) {
-      if (!serviceEvents.some((e) => e.kind === kind) && Date.now() < chaosEnd) serviceEvents.push(await serviceEvent(cluster, kind));
+      if (SERVICE_EVENTS && !serviceEvents.some((e) => e.kind === kind) && Date.now() < chaosEnd) serviceEvents.push(await serviceEvent(cluster, kind));
     }
     log(`disruptions over (${n}); draining`);
 
@@ -569,6 +583,7 @@ try {
     config: {
       seconds: SECONDS,
       kills: KILLS,
+      ...(ONLY.length ? { only: ONLY } : {}),
       instances: 3,
       partitions: PARTITIONS,
       stream: `${PER_TICK} SEA-like records every ${TICK_MS} ms over ${PARTITIONS} partitions`,

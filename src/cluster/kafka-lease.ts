@@ -83,8 +83,9 @@ export class KafkaLease {
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       rebalanceTimeout: Math.max(sessionTimeoutMs, 10_000),
-      // The topic stays empty: a short long-poll keeps the loop, and so the heartbeats, turning.
-      maxWaitTimeInMs: Math.min(heartbeatIntervalMs, 500),
+      // The topic stays empty: a short long-poll keeps the loop, and so the heartbeats, turning; and a leaving
+      // holder waits for the fetch in flight before it leaves, so this also delays every handover.
+      maxWaitTimeInMs: Math.min(heartbeatIntervalMs, 100),
       partitionAssigners: [() => leaseAssigner(topic, claim)],
       retry: { retries: 5 },
     });

@@ -1,5 +1,5 @@
-import type { Logger } from '../core/index.js';
-import { latestValidCheckpoint, readLatest, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { CheckpointIntegrityError, type Logger } from '../core/index.js';
+import { latestValidCheckpoint, readCheckpoint, readLatest, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 
 export interface StandbyFollowerOptions {
   readonly store: ObjectStore;
@@ -57,6 +57,34 @@ export class StandbyFollower {
     await this.polling;
   }
 
+  /**
+   * Reads LATEST now, out of turn, and loads its version if newer than the one held (what a poll does):
+   * a standby that gains the lease calls it while it claims the epoch, so it rarely has a stale copy.
+   */
+  refresh(): Promise<void> {
+    this.polling = this.polling.then(() => this.poll());
+    return this.polling;
+  }
+
+  /**
+   * The checkpoint of `version` (LATEST's at a takeover): the one held if it is that version, else that one
+   * version read and verified now (no listing). Undefined when it does not verify: the caller then searches
+   * the lineage for the newest one that does.
+   */
+  async hold(version: string): Promise<LoadedCheckpoint | undefined> {
+    await this.polling;
+    if (this.version === version) return this.loaded;
+    try {
+      const loaded = await readCheckpoint(this.options.store, this.options.model, version);
+      this.loaded = loaded;
+      return loaded;
+    } catch (err) {
+      if (!(err instanceof CheckpointIntegrityError)) throw err;
+      this.log.warn({ version, err: err.message }, 'the version LATEST names does not verify');
+      return undefined;
+    }
+  }
+
   /** Drops the checkpoint held, so memory is not held twice while leading. */
   release(): void {
     this.loaded = undefined;
@@ -73,7 +101,12 @@ export class StandbyFollower {
         return;
       }
       const started = performance.now();
-      const loaded = await latestValidCheckpoint(store, model, this.log);
+      // LATEST's version is the newest published one: read it alone, and search the lineage only if it is torn.
+      const loaded = await readCheckpoint(store, model, latest.record.version).catch((err: unknown) => {
+        if (!(err instanceof CheckpointIntegrityError)) throw err;
+        this.log.warn({ version: latest.record.version, err: err.message }, 'the version LATEST names does not verify');
+        return latestValidCheckpoint(store, model, this.log);
+      });
       this.seenTag = latest.tag;
       if (loaded) {
         this.loaded = loaded;

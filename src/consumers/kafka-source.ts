@@ -67,8 +67,10 @@ export class KafkaSource {
       // Bounded fetches: with the sink's own bound this caps the memory held by records not yet learned.
       maxBytesPerPartition: 1 << 20,
       maxBytes: 8 << 20,
-      // The default 5 s long-poll would hold up a disconnect for as long.
-      maxWaitTimeInMs: 500,
+      // How long a fetch may wait for records, and so how long a disconnect may wait for the fetch in flight
+      // (paused topics, as in a graceful stop, sleep as long): the default 5 s would hold up a handover.
+      // Records end a wait as soon as they arrive, so this only sets how often an idle consumer asks again.
+      maxWaitTimeInMs: 100,
       retry: { retries: 10 },
     });
   }

@@ -48,6 +48,9 @@ export interface CheckpointerDeps {
 
 const RETRIES = 6;
 
+/** Listings of the store's version numbers begun as soon as an epoch was claimed, by fence (see listAhead). */
+const listedAhead = new WeakMap<WriterFence, Promise<ModelVersion[]>>();
+
 /**
  * Step 3 of the offsets protocol (../shared/DESIGN.md): write blobs, manifest and LATEST; then commit the
  * offsets to Kafka; then publish the version event. Writes run one at a time in the background, in version
@@ -69,12 +72,26 @@ export class Checkpointer {
   }
 
   /**
+   * Begins listing the version numbers in the store now, for the Checkpointer that `open` makes with this fence
+   * (a takeover: the listing runs while the model is restored). Call it once the epoch is claimed, when `open`
+   * would list: it is the same listing, begun earlier. One listing per fence, used once.
+   */
+  static listAhead(store: ObjectStore, fence: WriterFence): void {
+    const listing = usedVersions(store, fence.model);
+    listing.catch(() => undefined);
+    listedAhead.set(fence, listing);
+  }
+
+  /**
    * `restored` is the version the live model was restored from. New versions never reuse a number already in
    * the store, even one left torn by a crash or by a writer that was fenced.
    */
   static async open(deps: CheckpointerDeps, restored?: string): Promise<Checkpointer> {
     const c = new Checkpointer(deps);
-    for (const v of await usedVersions(deps.store, deps.model)) c.nextMinor.set(v.major, Math.max(c.nextMinor.get(v.major) ?? 0, v.minor + 1));
+    const ahead = deps.fence && listedAhead.get(deps.fence);
+    if (deps.fence) listedAhead.delete(deps.fence);
+    const used = await (ahead?.catch(() => usedVersions(deps.store, deps.model)) ?? usedVersions(deps.store, deps.model));
+    for (const v of used) c.nextMinor.set(v.major, Math.max(c.nextMinor.get(v.major) ?? 0, v.minor + 1));
     if (restored) {
       const [major, minor] = restored.split('.').map(Number) as [number, number];
       c.head = { major, minor };

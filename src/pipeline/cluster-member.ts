@@ -1,11 +1,14 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger, StreamtrainConfig } from '../core/index.js';
 import { FencedError, StreamtrainError } from '../core/index.js';
-import { openStore, type ObjectStore } from '../checkpoints/index.js';
+import { openStore, WriterFence, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease, StandbyFollower } from '../cluster/index.js';
 import { defaultInstanceId } from './instance-id.js';
-import { createKafka, explainKafkaError } from '../consumers/index.js';
+import { createKafka, explainKafkaError, waitForTopics } from '../consumers/index.js';
+import { Checkpointer } from './checkpointer.js';
+import { learnerHostOptions } from './learner-host.js';
 import type { PipelineObserver } from './observer.js';
+import { warnOnShortRetention } from './retention-check.js';
 import { StreamtrainService, type ServiceStatus } from './service.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 
@@ -89,6 +92,7 @@ export class ClusterMember {
    */
   async start(): Promise<void> {
     this.prepareWarmLearner();
+    this.prepareTakeover();
     await Promise.all([this.follower.start(), this.warm]);
     this.lease.onChange((held, reason) => this.enqueue(() => (held ? this.lead(reason) : this.stepDown(reason))));
     try {
@@ -147,19 +151,24 @@ export class ClusterMember {
     const { config, logger } = this.options;
     const warmLearner = await this.warm;
     this.warm = undefined;
-    const service = new StreamtrainService({
-      config,
-      logger,
-      kafka: this.kafka,
-      store: this.store,
-      restored: this.follower.current ?? null,
-      instanceId: this.instanceId,
-      warmLearner,
-      observer: this.options.observer,
-    });
+    let service: StreamtrainService | undefined;
     try {
+      const { fence, restored } = await this.claim();
+      service = new StreamtrainService({
+        config,
+        logger,
+        kafka: this.kafka,
+        store: this.store,
+        fence,
+        restored,
+        instanceId: this.instanceId,
+        warmLearner,
+        observer: this.options.observer,
+      });
       await service.start();
     } catch (err) {
+      // A learner worker the service never took over is this member's to dispose of.
+      if (!service) await warmLearner?.dispose().catch(() => undefined);
       if (err instanceof FencedError || isPassing(err)) {
         this.log.warn({ err: (err as Error).message }, 'could not take over; standing by again');
         this.follower.resume();
@@ -177,6 +186,23 @@ export class ClusterMember {
       () => undefined,
       (err: unknown) => this.enqueue(() => (err instanceof FencedError ? this.fenced(service, err) : this.serviceFailed(service, err))),
     );
+  }
+
+  /**
+   * Claims the next epoch in LATEST, then holds the checkpoint LATEST names as of that claim: from then on no
+   * older writer can move LATEST, so that is the one to restore. While the claim is on its way the standby
+   * reads LATEST out of turn (a departing leader's last checkpoint is usually newer than the standby's last
+   * poll), so by the time the claim returns the checkpoint is mostly in memory; otherwise that one version is
+   * read, without listing the store. `restored` is undefined only when that version does not verify: the
+   * service then searches the lineage for the newest one that does.
+   */
+  private async claim(): Promise<{ fence: WriterFence; restored: LoadedCheckpoint | null | undefined }> {
+    const ahead = this.follower.refresh();
+    const fence = await WriterFence.claim(this.store, this.options.config.model.name, this.instanceId);
+    Checkpointer.listAhead(this.store, fence);
+    await ahead;
+    const head = fence.latest.version;
+    return { fence, restored: head === null ? null : await this.follower.hold(head) };
   }
 
   /** The store refused this instance's write: another instance holds a newer epoch. */
@@ -218,11 +244,22 @@ export class ClusterMember {
     this.settle.reject(err);
   }
 
+  /**
+   * Asks the broker now what a takeover would otherwise wait for, once per process: that the source topics
+   * exist (see waitForTopics) and whether their retention is long enough (see warnOnShortRetention).
+   */
+  private prepareTakeover(): void {
+    const { config } = this.options;
+    void Promise.all([waitForTopics(this.kafka, config.kafka.topics, this.log, () => this.stopping), warnOnShortRetention(this.kafka, config, this.log)]).catch(
+      (err: Error) => this.log.debug({ err: err.message }, 'could not ask the broker ahead of a takeover; it will then'),
+    );
+  }
+
   /** Starts a learner worker and its backend now, so that a takeover only has to build the model. */
   private prepareWarmLearner(): void {
     const { config, logger } = this.options;
     if (config.learner.thread !== 'worker' || this.warm) return;
-    this.warm = WorkerLearnerHost.warm(config.learner.backend, logger).catch((err: Error) => {
+    this.warm = WorkerLearnerHost.warm(config.learner.backend, logger, learnerHostOptions(config)).catch((err: Error) => {
       this.log.warn({ err: err.message }, 'could not prepare a learner worker; a takeover will start one');
       return undefined;
     });

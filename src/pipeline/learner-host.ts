@@ -1,4 +1,5 @@
-import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot, StreamtrainConfig } from '../core/index.js';
+import { inputColumns, inputWidth } from '../core/index.js';
 import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
 
@@ -16,6 +17,20 @@ export interface LearnerHostOptions {
   readonly backend: BackendChoice;
   /** `checkpoints.regressionErrors`. */
   readonly regressionErrors: boolean;
+}
+
+/** The learner options of a config (what StreamtrainService builds the live model with). */
+export function learnerHostOptions(config: StreamtrainConfig): LearnerHostOptions {
+  return {
+    spec: config.model,
+    drift: config.drift,
+    inputWidth: inputWidth(config.input.features),
+    inputColumns: inputColumns(config.input.features),
+    metricsWindow: config.learner.metricsWindow,
+    updateBatchSize: config.learner.updateBatchSize,
+    backend: config.learner.backend,
+    regressionErrors: config.checkpoints.regressionErrors,
+  };
 }
 
 /** The newest valid checkpoint, as the learner needs it. */

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { createLogger, ServiceUnavailableError, type Logger } from '../core/index.js';
 import { selectBackend } from '../learner/index.js';
-import { LocalLearnerHost } from './learner-host.js';
+import { LocalLearnerHost, type LearnerHostOptions } from './learner-host.js';
 import { serializeError, type WorkerMessage, type WorkerRequest } from './worker-protocol.js';
 
 const port = parentPort;
@@ -26,7 +26,9 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: 
   if (req.op === 'warm') {
     // A standby's worker: the backend is chosen and initialized now, so a takeover only builds the model.
     logger ??= workerLogger(req.logLevel);
-    return { value: await selectBackend(req.backend, logger) };
+    const backend = await selectBackend(req.backend, logger);
+    if (req.rehearse) await rehearse(req.rehearse);
+    return { value: backend };
   }
   if (req.op === 'init') {
     logger ??= workerLogger(req.logLevel);
@@ -49,6 +51,31 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: 
       await host.dispose();
       host = undefined;
       return { value: undefined };
+  }
+}
+
+/**
+ * Builds a throwaway model of the live model's spec, learns one small batch with it, captures it and disposes
+ * of it: the first build and the first steps of a model are several times slower than the next ones (kernels,
+ * compiled code), and a standby pays for them here rather than during a takeover. Nothing of it is kept.
+ */
+async function rehearse(options: LearnerHostOptions): Promise<void> {
+  const quiet = workerLogger('warn');
+  try {
+    const rows = 32;
+    const features = new Float32Array(rows * options.inputWidth);
+    const labels = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) labels[i] = i % 2;
+    for (let i = 0; i < features.length; i++) features[i] = (i % 7) / 7;
+    const rehearsal = await LocalLearnerHost.create(options, quiet);
+    try {
+      await rehearsal.step({ size: rows, width: options.inputWidth, features, labels });
+      await rehearsal.capture();
+    } finally {
+      await rehearsal.dispose();
+    }
+  } catch (err) {
+    quiet.warn({ err: (err as Error).message }, 'the learner rehearsal failed; a takeover builds the model cold');
   }
 }
 

@@ -219,7 +219,7 @@ export class StreamtrainService {
   /**
    * Graceful stop: leave the group, learn what is buffered, write a last checkpoint if anything is new, wait
    * for every checkpoint to be durable and announced, disconnect. `onReleased` runs as soon as the last
-   * checkpoint is durable and the consumer group is left (a cluster member hands its lease over there).
+   * checkpoint is durable, while the consumer group is left (a cluster member hands its lease over there).
    */
   async stop(options: { onReleased?: () => Promise<void> } = {}): Promise<void> {
     if (!this.running) return;
@@ -234,9 +234,10 @@ export class StreamtrainService {
       if (this.ledger.moved || this.samplesSinceVersion > 0) this.publish({ reason: 'shutdown' });
       await this.checkpointer?.drain();
     } finally {
-      await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
-      // The last checkpoint is durable and the consumer group left: a successor can start while we tidy up.
+      // The last checkpoint is durable and nothing more is learned or committed: a successor can start while we
+      // leave the consumer group (it joins once we have left) and tidy up.
       const released = options.onReleased?.().catch((err: Error) => this.log.warn({ err: err.message }, 'hand-over step failed'));
+      await this.source?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'consumer disconnect failed'));
       this.subscription?.unsubscribe();
       await Promise.all([
         this.deadLetters?.disconnect().catch(() => undefined),

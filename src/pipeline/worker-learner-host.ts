@@ -49,12 +49,14 @@ export class WorkerLearnerHost implements LearnerHost {
 
   /**
    * A worker with its tfjs backend initialized and no model yet: what a standby keeps ready, since starting a
-   * worker and its backend takes seconds while building a model from a checkpoint takes milliseconds.
+   * worker and its backend takes seconds while building a model from a checkpoint takes milliseconds. With
+   * `rehearse` (the live model's options) the worker also builds and trains a throwaway model of that spec
+   * once, so that the takeover's build and first steps run warm (several times faster).
    */
-  static async warm(backend: BackendChoice, logger: Logger): Promise<WorkerLearnerHost> {
+  static async warm(backend: BackendChoice, logger: Logger, rehearse?: LearnerHostOptions): Promise<WorkerLearnerHost> {
     const host = new WorkerLearnerHost(spawnWorker(), logger);
     try {
-      host.backend = (await host.call({ op: 'warm', backend, logLevel: logger.level })) as string;
+      host.backend = (await host.call({ op: 'warm', backend, logLevel: logger.level, rehearse })) as string;
     } catch (err) {
       await host.worker.terminate();
       throw err;

@@ -3,7 +3,7 @@ import type { LearnerHostOptions, RestoredModel } from './learner-host.js';
 
 /** Messages from the service to the learner worker; each gets exactly one reply with the same id. */
 export type WorkerRequest =
-  | { readonly id: number; readonly op: 'warm'; readonly backend: BackendChoice; readonly logLevel: string }
+  | { readonly id: number; readonly op: 'warm'; readonly backend: BackendChoice; readonly logLevel: string; readonly rehearse?: LearnerHostOptions }
   | { readonly id: number; readonly op: 'init'; readonly options: LearnerHostOptions; readonly logLevel: string; readonly restored?: RestoredModel }
   | {
       readonly id: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
-import { FolderStore, readCheckpoint } from '../../../src/checkpoints/index.js';
+import { FolderStore, readCheckpoint, WriterFence } from '../../../src/checkpoints/index.js';
 import { OnlineLearner, selectBackend } from '../../../src/learner/index.js';
 import { Checkpointer, type CheckpointContent } from '../../../src/pipeline/checkpointer.js';
 
@@ -76,5 +76,27 @@ describe('Checkpointer', () => {
     expect(published.map((p) => p.version)).toEqual(['1.1']);
     expect((published[0] as { freshness: number }).freshness).toBeGreaterThanOrEqual(2);
     expect((published[0] as { freshness: number }).freshness).toBeLessThanOrEqual(2 + (after - before) / 1000);
+  });
+  it('numbers after the versions listed ahead for its fence (listAhead), a listing used once', async () => {
+    const store = new FolderStore(join(dir, 'ahead'));
+    const deps = { store, model: 'm', keep: 0, backend: 'test', modelSpec: {}, streamtrainVersion: '0', logger };
+    const req = { trigger: { reason: 'samples' as const }, content: Promise.resolve(content), offsets: [], samplesTotal: 0, samplesSinceParent: 0 };
+    const first = await WriterFence.claim(store, 'm', 'a');
+    const c1 = await Checkpointer.open({ ...deps, fence: first });
+    expect(c1.request({ ...req, newMajor: true })).toBe('1.0');
+    expect(c1.request(req)).toBe('1.1');
+    await c1.drain();
+    const fence = await WriterFence.claim(store, 'm', 'b');
+    // A torn version (blobs, no manifest) left by a writer that crashed: its number is not reused.
+    await store.put('m/versions/1.2/weights.bin', new Uint8Array([1]));
+    Checkpointer.listAhead(store, fence);
+    const c2 = await Checkpointer.open({ ...deps, fence }, '1.1');
+    expect(c2.request(req)).toBe('1.3');
+    await c2.drain();
+    // Used once: another open with the same fence lists again (and sees what was left since).
+    await store.put('m/versions/1.4/weights.bin', new Uint8Array([1]));
+    const c3 = await Checkpointer.open({ ...deps, fence }, '1.1');
+    expect(c3.request(req)).toBe('1.5');
+    await c3.drain();
   });
 });
