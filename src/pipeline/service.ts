@@ -124,6 +124,11 @@ export class StreamtrainService {
     const restoredModel = restored
       ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
       : undefined;
+    // The producers connect while the model is built: both are on a takeover's path to its first batch.
+    this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
+    this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
+    const connected = Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
+    connected.catch(() => undefined);
     const warm = config.learner.thread === 'worker' ? this.options.warmLearner : undefined;
     this.learner = warm
       ? await warm.init(hostOptions, restoredModel)
@@ -148,9 +153,7 @@ export class StreamtrainService {
       restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model',
     );
 
-    this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
-    this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
-    await Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
+    await connected;
     const dlq = this.deadLetters;
     const publisher = this.publisher;
     this.checkpointer = await Checkpointer.open(
