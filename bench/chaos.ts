@@ -1,6 +1,7 @@
 /**
- * `npm run bench:chaos`: issue #15 item 4, for one model (keyed models, `model.partitionBy`, do not exist yet:
- * the result says so with keyed_models 0 and keyed_lost null).
+ * `npm run bench:chaos`: issue #15 item 4, for one model and then for a keyed stream (bench/chaos/keyed.ts).
+ * `npm run bench:chaos -- --only single` (or `--only keyed`, or BENCH_CHAOS_ONLY) runs one phase; a phase not
+ * run keeps its section of bench/results/chaos.json from the previous run.
  *
  * Three `streamtrain run` processes of one model (S3 store, default session timeouts) learn a paced stream
  * (200 SEA-like records every 100 ms over 2 partitions) while the bench, with a fixed seed, SIGKILLs or SIGTERMs
@@ -19,6 +20,11 @@
  * whole run; BENCH_CHAOS_KILLS (50), BENCH_CHAOS_SEED, and BENCH_CHAOS_THROUGHPUT_SECONDS (20)
  * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked). Every topic, group and S3 key it makes starts with its run id
  * and is deleted at the end; every child process is killed on exit. Instance logs stay in a temp folder (printed).
+ *
+ * The keyed phase (after the single-model one) has its own bound, BENCH_CHAOS_KEYED_SECONDS (900) for the chaos
+ * part, BENCH_CHAOS_KEYED_KILLS (25) disruptions, BENCH_CHAOS_KEYED_KEYS (120) keys on 6 partitions, and then the
+ * keyed throughput runs (BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS, 200000; BENCH_CHAOS_KEYED_THROUGHPUT=0 skips them
+ * and keeps the previous run's), bounded by BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS (900).
  */
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -29,7 +35,9 @@ import { readLatest, readManifest, S3Store } from '../src/checkpoints/index.js';
 import { parseConfig } from '../src/core/index.js';
 import { checkLineage, EpochLog, type LineageCheck } from './chaos/analysis.js';
 import { Cluster, cpuSeconds, sleep, type Slot } from './chaos/instances.js';
+import { earlierKeyedSection, keyedChaos, keyedThroughput, writeKeyedSection, type KeyedContext } from './chaos/keyed.js';
 import { assertOwnServices, PacedProducer, servicesUp, stopService } from './chaos/load.js';
+import { rng } from './chaos/random.js';
 import { envInt } from './support/context.js';
 import { benchServices, s3Env } from './support/env.js';
 import { benchKafka, createServiceTopics, createTopic, deleteGroups, deleteObjects, deleteTopics, newRunId, withAdmin } from './support/kafka.js';
@@ -53,22 +61,26 @@ const THROUGHPUT = process.env.BENCH_CHAOS_THROUGHPUT !== '0';
 const THROUGHPUT_BUDGET_MS = THROUGHPUT ? 210_000 : 0;
 const CLEANUP_MS = 20_000;
 
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = (onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined) ?? process.env.BENCH_CHAOS_ONLY ?? '';
+if (!['', 'single', 'keyed'].includes(ONLY)) throw new Error(`--only takes \`single\` or \`keyed\`, got \`${ONLY}\``);
+const SINGLE = ONLY !== 'keyed';
+const KEYED = ONLY !== 'single';
+const KEYED_SECONDS = envInt('BENCH_CHAOS_KEYED_SECONDS', 900);
+const KEYED_KILLS = envInt('BENCH_CHAOS_KEYED_KILLS', 25);
+const KEYED_KEYS = envInt('BENCH_CHAOS_KEYED_KEYS', 120);
+const KEYED_PARTITIONS = 6;
+const KEYED_TP = process.env.BENCH_CHAOS_KEYED_THROUGHPUT !== '0';
+const KEYED_TP_RECORDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS', 200_000);
+const KEYED_TP_SECONDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS', 900);
+const KEYED_TOTAL_SECONDS = KEYED ? KEYED_SECONDS + (KEYED_TP ? KEYED_TP_SECONDS : 0) : 0;
+const TOTAL_SECONDS = (SINGLE ? SECONDS : 0) + KEYED_TOTAL_SECONDS;
+
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
 const rel = (t: number) => t - started;
 const log = (msg: string) => process.stderr.write(`[chaos ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 
-/** mulberry32: the fixed-seed choices of the run (which disruption, which standby, which delays). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
 
@@ -519,13 +531,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const hardStop = setTimeout(() => {
-  log(`hard deadline of ${SECONDS} s reached: killing everything`);
+  log(`hard deadline of ${TOTAL_SECONDS} s reached: killing everything`);
   void cleanup().finally(() => process.exit(1));
-}, SECONDS * 1000);
+}, TOTAL_SECONDS * 1000);
 hardStop.unref();
 
 let failed = false;
 try {
+  if (SINGLE) failed = !(await singleModel());
+  if (KEYED) failed = !(await keyedPhase()) || failed;
+} catch (err) {
+  failed = true;
+  log(`FAILED: ${(err as Error).stack ?? String(err)}`);
+} finally {
+  await cleanup();
+  log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; results in bench/results/chaos.json`);
+}
+process.exit(failed ? 1 : 0);
+
+/** The single-model chaos run and its throughput runs; true when every target is met. */
+async function singleModel(): Promise<boolean> {
   log(`run ${runId}: seed ${SEED}, ${KILLS} disruptions, deadline ${SECONDS} s, logs in ${dir}`);
   // BENCH_CHAOS_THROUGHPUT=0 keeps the throughput runs of the previous result, saying which run they come from.
   const earlier = readJson<{ runId?: string; date?: string; throughput?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`);
@@ -538,6 +563,7 @@ try {
         },
       }
     : undefined;
+  const earlierKeyed = readJson<{ keyed?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`)?.keyed;
   const result = await chaos();
   // Throughput afterwards, on the chaos topic (no fill needed): whatever time is left, each run bounded.
   const tp: ThroughputRun[] = [];
@@ -591,11 +617,8 @@ try {
         'lineage versions whose epoch is lower than an earlier one, written by another instance than the claimer of their epoch (LATEST seen every 250 ms), or newer than where the next epoch began (LATEST epoch history)',
     },
     targets,
-    keyed: {
-      keyed_models: 0,
-      keyed_lost: null,
-      note: 'model.partitionBy (keyed models, issue #15 item 3) does not exist yet: only the single-model chaos ran',
-    },
+    // The keyed phase read-modify-writes its own section (below, or in a later `--only keyed` run).
+    ...(earlierKeyed ? { keyed: earlierKeyed } : {}),
     throughput:
       THROUGHPUT || !earlierThroughput
         ? {
@@ -618,8 +641,6 @@ try {
     takeover_p99_ms: takeover.p99_ms,
     handover_p50_ms: handover.p50_ms,
     handover_p99_ms: handover.p99_ms,
-    keyed_models: 0,
-    keyed_lost: null,
   });
   log(
     `kills ${kills} (takeovers ${takeover.count}, handovers ${handover.count}); takeover p50/p99 ${takeover.p50_ms}/${takeover.p99_ms} ms; handover p50/p99 ${handover.p50_ms}/${handover.p99_ms} ms`,
@@ -628,15 +649,71 @@ try {
     `lineage: ${lineage ? `${lineage.versions} versions, total ${lineage.total}, produced ${lineage.produced}, lost ${lineage.lost}, twice ${lineage.appliedTwice}, fenced accepted ${lineage.fencedWritesAccepted}, outside lineage ${lineage.outsideLineage.count}` : `not checked: ${String(result.lineageError)}`}`,
   );
   log(`targets: ${JSON.stringify(targets)}`);
-  failed = !Object.values(targets).every((v) => v === true || typeof v === 'number');
-} catch (err) {
-  failed = true;
-  log(`FAILED: ${(err as Error).stack ?? String(err)}`);
-} finally {
-  await cleanup();
-  log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; results in bench/results/chaos.json`);
+  return Object.values(targets).every((v) => v === true || typeof v === 'number');
 }
-process.exit(failed ? 1 : 0);
+
+/** The keyed chaos run and the keyed throughput runs; true when every keyed lineage is exact. */
+async function keyedPhase(): Promise<boolean> {
+  const keyedStart = Date.now();
+  const ctx: KeyedContext = { kafka, services, runId, dir, store, log, random: rng(SEED + 1), clusters, stoppedServices, started };
+  log(`keyed phase: ${KEYED_KILLS} disruptions, ${KEYED_KEYS} keys on ${KEYED_PARTITIONS} partitions, ${KEYED_SECONDS} s`);
+  const earlier = earlierKeyedSection();
+  const { section, check, kills } = await keyedChaos(ctx, {
+    seed: SEED + 1,
+    deadline: keyedStart + KEYED_SECONDS * 1000,
+    kills: KEYED_KILLS,
+    keys: KEYED_KEYS,
+    partitions: KEYED_PARTITIONS,
+    perTick: 100,
+    tickMs: 100,
+    outageMs: OUTAGE_MS,
+    maxLiveModels: 256,
+    reserveMs: Math.min(240_000, Math.round(KEYED_SECONDS * 250)),
+  });
+  const throughput = KEYED_TP
+    ? await keyedThroughput(ctx, {
+        records: KEYED_TP_RECORDS,
+        keys: KEYED_KEYS,
+        partitions: KEYED_PARTITIONS,
+        seed: SEED + 2,
+        deadline: Date.now() + KEYED_TP_SECONDS * 1000,
+      })
+    : earlier?.throughput
+      ? { ...(earlier.throughput as object), fromEarlierRun: { runId: earlier.runId, date: earlier.date } }
+      : { note: 'skipped: BENCH_CHAOS_KEYED_THROUGHPUT=0' };
+  const exact = check?.exact ?? false;
+  const targets = {
+    exact,
+    keyed_lost_zero: check?.keyedLost === 0,
+    keys_at_least_100: (check?.keysVerified ?? 0) >= 100,
+    kills_at_least_20: kills >= 20,
+    broker_restart: (section.serviceEvents as { kind: string; error?: string }[]).some((e) => e.kind === 'broker-restart' && !e.error),
+    store_outage: (section.serviceEvents as { kind: string; error?: string }[]).some((e) => e.kind === 'store-outage' && !e.error),
+  };
+  writeKeyedSection({ runId, date: new Date().toISOString(), seed: SEED + 1, targets, chaos: section, throughput });
+  const runs = ((throughput as { runs?: { keyed: boolean; instances: number; recordsPerSecond: number | null }[] }).runs ?? []).filter(
+    (r) => r.recordsPerSecond !== null,
+  );
+  const rate = (keyed: boolean, n: number) => runs.find((r) => r.keyed === keyed && r.instances === n)?.recordsPerSecond ?? null;
+  mergeSummary({
+    keyed_models: check?.keysVerified ?? 0,
+    keyed_lost: check?.keyedLost ?? null,
+    keyed_applied_twice: check?.appliedTwice ?? null,
+    keyed_kills: kills,
+    keyed_records: check?.produced ?? null,
+    keyed_partitions: KEYED_PARTITIONS,
+    keyed_exact: exact,
+    keyed_records_per_s_1: rate(true, 1),
+    keyed_records_per_s_2: rate(true, 2),
+    keyed_records_per_s_3: rate(true, 3),
+    unkeyed_records_per_s: rate(false, 1),
+  });
+  log(
+    `keyed: kills ${kills}; ${check ? `${check.produced} records, ${check.keysVerified}/${check.keysProduced} keys exact, lost ${check.lost}, twice ${check.appliedTwice}, unpublished versions in lineages ${check.unpublishedVersionsInLineages}, partitions exact ${check.partitions.filter((p) => p.exact).length}/${check.partitions.length}` : `not checked: ${String(section.lineageError)}`}`,
+  );
+  log(`keyed targets: ${JSON.stringify(targets)}`);
+  return Object.values(targets).every((v) => v === true);
+}
 
 /** A throughput run that measured nothing, with the reason. */
 function skippedRun(instances: number, note: string): ThroughputRun {
