@@ -520,7 +520,11 @@ function cleanup(): Promise<void> {
     }
     const topics = await deleteTopics(kafka, runId).catch((e: Error) => (log(`topic cleanup failed: ${e.message}`), []));
     const groups = await deleteGroups(kafka, runId).catch(() => []);
-    const objects = await deleteObjects(services, runId).catch((e: Error) => (log(`object cleanup failed: ${e.message}`), 0));
+    // BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store, to look at a lineage that failed its check.
+    const objects =
+      process.env.BENCH_CHAOS_KEEP_STORE === '1'
+        ? (log(`objects under ${runId}/ kept (BENCH_CHAOS_KEEP_STORE=1)`), 0)
+        : await deleteObjects(services, runId).catch((e: Error) => (log(`object cleanup failed: ${e.message}`), 0));
     await store.close?.();
     log(`cleanup: ${topics.length} topics, ${groups.length} groups, ${objects} objects under ${runId}/; instance logs in ${dir}`);
   })();
@@ -670,6 +674,7 @@ async function keyedPhase(): Promise<boolean> {
     tickMs: 100,
     outageMs: OUTAGE_MS,
     maxLiveModels: 256,
+    unstick: process.env.BENCH_CHAOS_KEYED_UNSTICK !== '0',
     reserveMs: Math.min(300_000, Math.round(KEYED_SECONDS * 330)),
   });
   const throughput = KEYED_TP
@@ -705,6 +710,8 @@ async function keyedPhase(): Promise<boolean> {
     keyed_records: check?.produced ?? null,
     keyed_partitions: KEYED_PARTITIONS,
     keyed_exact: exact,
+    keyed_drain_stalls: ((section.drain as { stalls?: unknown[] }).stalls ?? []).length,
+    keyed_exact_up_to_checkpoint: (section.upToCheckpoint as { check?: { exact: boolean } } | null)?.check?.exact ?? null,
     keyed_records_per_s_1: rate(true, 1),
     keyed_records_per_s_2: rate(true, 2),
     keyed_records_per_s_3: rate(true, 3),

@@ -59,6 +59,24 @@ export interface KeyedOptions {
   readonly maxLiveModels: number;
   /** Kept free after the disruptions for the drain, the stop, the count and the checks. */
   readonly reserveMs: number;
+  /** SIGTERM the instances that list a partition stalled in the drain (its checkpoint still for STALL_MS). */
+  readonly unstick: boolean;
+}
+
+/** A partition behind the topic's end whose checkpoint has not moved for this long in the drain is stalled. */
+const STALL_MS = 60_000;
+
+interface DrainStall {
+  readonly at: number;
+  readonly partitions: {
+    partition: number;
+    checkpointedTo: number;
+    end: number;
+    stalledForMs: number;
+    /** Instances whose /status lists the partition as theirs, with the offset they report. */
+    listedBy: { instance: string; next: string; epoch: number | null }[];
+  }[];
+  readonly restarted: string[];
 }
 
 export const KEYED_TRIGGERS = { everySamples: 10_000, everySeconds: 3 };
@@ -267,6 +285,8 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
   let checkError: string | undefined;
   let ends: number[] = [];
   const watchers: Promise<void>[] = [];
+  const stalls: DrainStall[] = [];
+  let upToCheckpoint: { ends: number[]; check?: KeyedCheck; error?: string } | undefined;
   try {
     const ready = await cluster.waitFor(() => (ownedCount(cluster) === o.partitions && totalBatches(cluster, 0) > 0 ? true : undefined), 150_000);
     if (!ready) throw new Error(`the keyed instances did not own all ${o.partitions} partitions and learn within 150 s`);
@@ -344,9 +364,46 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
     const drainStart = Date.now();
     const drainLimit = Math.max(10_000, o.deadline - 60_000 - Date.now());
     let at: number[] = [];
+    const lastMove = ends.map(() => Date.now());
+    const prev = ends.map(() => -2);
     while (Date.now() - drainStart < drainLimit) {
       at = await checkpointedTo(ctx.store, model, topic, o.partitions);
       if (at.every((x, p) => x >= (ends[p] ?? 0))) break;
+      const now = Date.now();
+      at.forEach((x, p) => {
+        if (x !== prev[p]) {
+          prev[p] = x;
+          lastMove[p] = now;
+        }
+      });
+      // A partition behind its end whose checkpoint has not moved for a minute with no disruption going on: stalled.
+      const stuck = at.map((x, p) => p).filter((p) => (at[p] ?? 0) < (ends[p] ?? 0) && now - (lastMove[p] ?? now) > STALL_MS);
+      if (stuck.length > 0) {
+        const holders = cluster.slots.filter((s) => s.role !== undefined && stuck.some((p) => ownedBy(s).has(p)));
+        const stall: DrainStall = {
+          at: rel(now),
+          partitions: stuck.map((p) => ({
+            partition: p,
+            checkpointedTo: at[p] ?? -1,
+            end: ends[p] ?? 0,
+            stalledForMs: now - (lastMove[p] ?? now),
+            listedBy: cluster.slots
+              .filter((s) => s.role !== undefined && ownedBy(s).has(p))
+              .map((s) => ({
+                instance: s.instance as string,
+                next: String(ownedBy(s).get(p)),
+                epoch: s.status?.keyed?.partitions.find((x) => x.partition === p)?.epoch ?? null,
+              })),
+          })),
+          restarted: o.unstick ? holders.map((s) => s.instance as string) : [],
+        };
+        stalls.push(stall);
+        ctx.log(
+          `keyed drain: STALLED ${JSON.stringify(stall.partitions)}${o.unstick ? `; SIGTERM to ${stall.restarted.join(', ') || 'nobody (no instance lists them)'}` : ''}`,
+        );
+        if (o.unstick) for (const s of holders) if (s.kill('SIGTERM')) s.restartAfterExit(1_000);
+        for (const p of stuck) lastMove[p] = now;
+      }
       await sleep(1_000);
     }
     const complete = at.every((x, p) => x >= (ends[p] ?? 0));
@@ -359,6 +416,8 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
       drainMs: Date.now() - drainStart,
       complete,
       limitMs: drainLimit,
+      stalls,
+      unstickRestarts: stalls.reduce((n, x) => n + x.restarted.length, 0),
     };
     ctx.log(`keyed drain: checkpoints reach ${at.join(',')} of ${ends.join(',')} after ${Date.now() - drainStart} ms`);
 
@@ -371,6 +430,21 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
       check = await checkKeyedLineage(ctx.store, model, topic, ends, count.perKey);
     } catch (err) {
       checkError = (err as Error).stack ?? (err as Error).message;
+    }
+    // When the lineages fall short of the topic's end, the same checks up to where each partition's lineage ends:
+    // tells records never learned (a liveness failure) from records lost or applied twice on the way.
+    const reached = await checkpointedTo(ctx.store, model, topic, o.partitions);
+    if (reached.some((x, p) => x < (ends[p] ?? 0))) {
+      const upTo = reached.map((x) => Math.max(0, x));
+      try {
+        const partial = await countTopic(ctx.kafka, topic, upTo, `${ctx.runId}-keyed-count-partial`);
+        upToCheckpoint = { ends: upTo, check: await checkKeyedLineage(ctx.store, model, topic, upTo, partial.perKey) };
+      } catch (err) {
+        upToCheckpoint = { ends: upTo, error: (err as Error).message };
+      }
+      ctx.log(
+        `keyed: up to the lineages' ends ${upTo.join(',')}: ${JSON.stringify(upToCheckpoint.check ? { exact: upToCheckpoint.check.exact, lost: upToCheckpoint.check.lost, twice: upToCheckpoint.check.appliedTwice, keysExact: upToCheckpoint.check.keysVerified } : upToCheckpoint)}`,
+      );
     }
   } finally {
     await producer.stop();
@@ -430,6 +504,7 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
     topicCount: count ? { keys: count.perKey.size, perPartition: count.perPartition, misplaced: count.misplaced, keyless: count.keyless, ms: count.ms } : null,
     lineage: check ?? null,
     lineageError: checkError ?? null,
+    upToCheckpoint: upToCheckpoint ?? null,
     logs: ctx.dir,
   };
   return { section, check, kills: events.length };
