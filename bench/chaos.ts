@@ -21,10 +21,15 @@
  * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked). Every topic, group and S3 key it makes starts with its run id
  * and is deleted at the end; every child process is killed on exit. Instance logs stay in a temp folder (printed).
  *
- * The keyed phase (after the single-model one) has its own bound, BENCH_CHAOS_KEYED_SECONDS (900) for the chaos
- * part, BENCH_CHAOS_KEYED_KILLS (25) disruptions, BENCH_CHAOS_KEYED_KEYS (120) keys on 6 partitions, and then the
- * keyed throughput runs (BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS, 200000; BENCH_CHAOS_KEYED_THROUGHPUT=0 skips them
- * and keeps the previous run's), bounded by BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS (900).
+ * The keyed phase (after the single-model one; bench/chaos/keyed.ts) has its own bounds: BENCH_CHAOS_KEYED_SECONDS
+ * (900) for the chaos part, with BENCH_CHAOS_KEYED_KILLS (25) disruptions, BENCH_CHAOS_KEYED_KEYS (120) keys on 6
+ * partitions at BENCH_CHAOS_KEYED_PER_TICK (20) records per 100 ms; then the keyed throughput runs
+ * (BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS, 200000), bounded by BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS (900).
+ * BENCH_CHAOS_KEYED_THROUGHPUT=0 skips the throughput runs, BENCH_CHAOS_KEYED_CHAOS=0 the chaos run (the result
+ * keeps the previous run's, marked). In the drain, a partition whose checkpoint stands still for 60 s is recorded
+ * as stalled, with the instances that list it; those that list it under an epoch older than the partition's
+ * LATEST (a fenced slot kept) are sent SIGTERM (BENCH_CHAOS_KEYED_UNSTICK=0: not).
+ * BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store.
  */
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -36,6 +41,7 @@ import { parseConfig } from '../src/core/index.js';
 import { checkLineage, EpochLog, type LineageCheck } from './chaos/analysis.js';
 import { Cluster, cpuSeconds, sleep, type Slot } from './chaos/instances.js';
 import { earlierKeyedSection, keyedChaos, keyedThroughput, writeKeyedSection, type KeyedContext } from './chaos/keyed.js';
+import type { KeyedCheck } from './chaos/keyed-analysis.js';
 import { assertOwnServices, PacedProducer, servicesUp, stopService } from './chaos/load.js';
 import { rng } from './chaos/random.js';
 import { envInt } from './support/context.js';
@@ -73,6 +79,7 @@ const KEYED_PARTITIONS = 6;
 /** Keyed records per 100 ms: 200/s, a rate the keyed instances catch up with between disruptions on 2 cores. */
 const KEYED_PER_TICK = envInt('BENCH_CHAOS_KEYED_PER_TICK', 20);
 const KEYED_TP = process.env.BENCH_CHAOS_KEYED_THROUGHPUT !== '0';
+const KEYED_CHAOS = process.env.BENCH_CHAOS_KEYED_CHAOS !== '0';
 const KEYED_TP_RECORDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS', 200_000);
 const KEYED_TP_SECONDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS', 900);
 const KEYED_TOTAL_SECONDS = KEYED ? KEYED_SECONDS + (KEYED_TP ? KEYED_TP_SECONDS : 0) : 0;
@@ -664,19 +671,28 @@ async function keyedPhase(): Promise<boolean> {
   const ctx: KeyedContext = { kafka, services, runId, dir, store, log, random: rng(SEED + 1), clusters, stoppedServices, started };
   log(`keyed phase: ${KEYED_KILLS} disruptions, ${KEYED_KEYS} keys on ${KEYED_PARTITIONS} partitions, ${KEYED_SECONDS} s`);
   const earlier = earlierKeyedSection();
-  const { section, check, kills } = await keyedChaos(ctx, {
-    seed: SEED + 1,
-    deadline: keyedStart + KEYED_SECONDS * 1000,
-    kills: KEYED_KILLS,
-    keys: KEYED_KEYS,
-    partitions: KEYED_PARTITIONS,
-    perTick: KEYED_PER_TICK,
-    tickMs: 100,
-    outageMs: OUTAGE_MS,
-    maxLiveModels: 256,
-    unstick: process.env.BENCH_CHAOS_KEYED_UNSTICK !== '0',
-    reserveMs: Math.min(300_000, Math.round(KEYED_SECONDS * 330)),
-  });
+  // BENCH_CHAOS_KEYED_CHAOS=0: only the throughput runs; the chaos result of the previous run is kept.
+  const earlierChaos = earlier?.chaos as Record<string, unknown> | undefined;
+  const { section, check, kills } =
+    !KEYED_CHAOS && earlierChaos
+      ? {
+          section: { ...earlierChaos, fromEarlierRun: { runId: earlier?.runId, date: earlier?.date } },
+          check: (earlierChaos.lineage ?? undefined) as KeyedCheck | undefined,
+          kills: (earlierChaos.events as unknown[] | undefined)?.length ?? 0,
+        }
+      : await keyedChaos(ctx, {
+          seed: SEED + 1,
+          deadline: keyedStart + KEYED_SECONDS * 1000,
+          kills: KEYED_KILLS,
+          keys: KEYED_KEYS,
+          partitions: KEYED_PARTITIONS,
+          perTick: KEYED_PER_TICK,
+          tickMs: 100,
+          outageMs: OUTAGE_MS,
+          maxLiveModels: 256,
+          unstick: process.env.BENCH_CHAOS_KEYED_UNSTICK !== '0',
+          reserveMs: Math.min(300_000, Math.round(KEYED_SECONDS * 330)),
+        });
   const throughput = KEYED_TP
     ? await keyedThroughput(ctx, {
         records: KEYED_TP_RECORDS,

@@ -105,6 +105,18 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
       '(target: all exact, 0)',
       verdict(lost === 0 && s('keyed_exact') === true && num(s('keyed_models')) === num(keys)),
     ]);
+    const stalls = (get(kc, 'drain.stalls') as Json[] | undefined) ?? [];
+    if (stalls.length > 0) {
+      const parts = [...new Set(stalls.flatMap((x) => ((x.partitions as Json[] | undefined) ?? []).map((p) => p.partition)))];
+      const upTo = get(kc, 'upToCheckpoint.check.exact');
+      rows.push([
+        'Keyed: partitions stalled after the disruptions (checkpoint still for 60 s while behind the topic)',
+        `${stalls.length} stall(s), partition(s) ${parts.join(', ')}; the bench sent SIGTERM to ${fmt(get(kc, 'drain.unstickRestarts'))} instance(s) holding one under a fenced epoch`,
+        upTo === undefined ? 'the drain then completed' : `lineages exact up to where they end: ${verdict(upTo as boolean)}`,
+        '(target: none)',
+        verdict(false),
+      ]);
+    }
     const kill = get(kc, 'relearnAfterKill');
     const term = get(kc, 'relearnAfterTerm');
     if (kill || term)
@@ -144,8 +156,8 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     '',
     ...lines,
     '',
-    ...keyedThroughputTable(get(files.chaos, 'keyed.throughput')),
     `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). Raw numbers: \`bench/results/*.json\`.`,
+    ...keyedThroughputTable(get(files.chaos, 'keyed.throughput')),
   ].join('\n');
 }
 
@@ -176,10 +188,10 @@ function keyedThroughputTable(kt: unknown): string[] {
   const cores = get(kt, 'machine.cores');
   const earlier = get(kt, 'fromEarlierRun.date') ?? get(kt, 'date');
   return [
+    '',
     `Keyed throughput (\`npm run bench:chaos\`, ${String(earlier ?? 'n/a').slice(0, 10)}): ${fmt(get(kt, 'records'))} records of ${fmt(get(kt, 'keys'))} keys on ${fmt(get(kt, 'partitions'))} partitions, batch ${fmt(get(kt, 'batchSize'))}, a fresh model per run. **${fmt(cores)} cores**: the instances, Kafka and MinIO share them, so 2 and 3 instances add processes, not cores.`,
     '',
     ...[header, header.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`),
-    '',
   ];
 }
 

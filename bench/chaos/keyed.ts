@@ -19,7 +19,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
-import { readLatest, readManifest, readPartitionHead, type ObjectStore } from '../../src/checkpoints/index.js';
+import { partitionName, readLatest, readManifest, readPartitionHead, type ObjectStore } from '../../src/checkpoints/index.js';
 import { parseConfig } from '../../src/core/index.js';
 import type { BenchServices } from '../support/env.js';
 import { s3Env } from '../support/env.js';
@@ -59,7 +59,7 @@ export interface KeyedOptions {
   readonly maxLiveModels: number;
   /** Kept free after the disruptions for the drain, the stop, the count and the checks. */
   readonly reserveMs: number;
-  /** SIGTERM the instances that list a partition stalled in the drain (its checkpoint still for STALL_MS). */
+  /** SIGTERM the instances that list a partition stalled in the drain (its checkpoint still for STALL_MS) under an epoch older than the partition's LATEST. */
   readonly unstick: boolean;
 }
 
@@ -73,7 +73,9 @@ interface DrainStall {
     checkpointedTo: number;
     end: number;
     stalledForMs: number;
-    /** Instances whose /status lists the partition as theirs, with the offset they report. */
+    /** The epoch of the partition's LATEST (who may write it now). */
+    currentEpoch: number | null;
+    /** Instances whose /status lists the partition as theirs, with the offset and epoch they report. */
     listedBy: { instance: string; next: string; epoch: number | null }[];
   }[];
   readonly restarted: string[];
@@ -379,7 +381,17 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
       // A partition behind its end whose checkpoint has not moved for a minute with no disruption going on: stalled.
       const stuck = at.map((x, p) => p).filter((p) => (at[p] ?? 0) < (ends[p] ?? 0) && now - (lastMove[p] ?? now) > STALL_MS);
       if (stuck.length > 0) {
-        const holders = cluster.slots.filter((s) => s.role !== undefined && stuck.some((p) => ownedBy(s).has(p)));
+        // The partition's current epoch (its LATEST): an instance that lists the partition under an older epoch
+        // holds a fenced slot it will not give up while the group leaves the partition with it.
+        const current = new Map<number, number | null>();
+        for (const p of stuck) current.set(p, (await readLatest(ctx.store, partitionName(model, topic, p)).catch(() => undefined))?.record.epoch ?? null);
+        const listing = (p: number) =>
+          cluster.slots
+            .filter((s) => s.role !== undefined && ownedBy(s).has(p))
+            .map((s) => ({ slot: s, next: String(ownedBy(s).get(p)), epoch: s.status?.keyed?.partitions.find((x) => x.partition === p)?.epoch ?? null }));
+        const fenced = new Set<Slot>();
+        for (const p of stuck)
+          for (const l of listing(p)) if (l.epoch !== null && (current.get(p) ?? null) !== null && l.epoch < (current.get(p) as number)) fenced.add(l.slot);
         const stall: DrainStall = {
           at: rel(now),
           partitions: stuck.map((p) => ({
@@ -387,21 +399,16 @@ export async function keyedChaos(ctx: KeyedContext, o: KeyedOptions): Promise<{ 
             checkpointedTo: at[p] ?? -1,
             end: ends[p] ?? 0,
             stalledForMs: now - (lastMove[p] ?? now),
-            listedBy: cluster.slots
-              .filter((s) => s.role !== undefined && ownedBy(s).has(p))
-              .map((s) => ({
-                instance: s.instance as string,
-                next: String(ownedBy(s).get(p)),
-                epoch: s.status?.keyed?.partitions.find((x) => x.partition === p)?.epoch ?? null,
-              })),
+            currentEpoch: current.get(p) ?? null,
+            listedBy: listing(p).map((l) => ({ instance: l.slot.instance as string, next: l.next, epoch: l.epoch })),
           })),
-          restarted: o.unstick ? holders.map((s) => s.instance as string) : [],
+          restarted: o.unstick ? [...fenced].map((s) => s.instance as string) : [],
         };
         stalls.push(stall);
         ctx.log(
-          `keyed drain: STALLED ${JSON.stringify(stall.partitions)}${o.unstick ? `; SIGTERM to ${stall.restarted.join(', ') || 'nobody (no instance lists them)'}` : ''}`,
+          `keyed drain: STALLED ${JSON.stringify(stall.partitions)}${o.unstick ? `; SIGTERM to ${stall.restarted.join(', ') || 'nobody (no instance lists them under an older epoch)'}` : ''}`,
         );
-        if (o.unstick) for (const s of holders) if (s.kill('SIGTERM')) s.restartAfterExit(1_000);
+        if (o.unstick) for (const s of fenced) if (s.kill('SIGTERM')) s.restartAfterExit(1_000);
         for (const p of stuck) lastMove[p] = now;
       }
       await sleep(1_000);
@@ -601,7 +608,7 @@ async function throughputRun(
         done = reached >= records;
       }
       if (done) break;
-      await sleep(250);
+      await sleep(100);
     }
     const tDone = Date.now();
     const learnSeconds = (tDone - tFirst) / 1000;
@@ -675,7 +682,7 @@ export async function keyedThroughput(
     batchSize: 1_000,
     triggers: KEYED_TRIGGERS,
     timing:
-      'from the first batch learned by any instance (status polled every 100 ms) until every partition is checkpointed to its end (keyed; partition LATEST polled every 250 ms) or LATEST counts every record (unkeyed)',
+      'from the first batch learned by any instance (status polled every 100 ms) until every partition is checkpointed to its end (keyed; partition LATEST polled every 100 ms) or LATEST counts every record (unkeyed)',
     runs,
     ratios,
   };
