@@ -29,7 +29,8 @@
  * keeps the previous run's, marked). In the drain, a partition whose checkpoint stands still for 60 s is recorded
  * as stalled, with the instances that list it; those that list it under an epoch older than the partition's
  * LATEST (a fenced slot kept) are sent SIGTERM (BENCH_CHAOS_KEYED_UNSTICK=0: not).
- * BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store.
+ * BENCH_CHAOS_KEYED_SESSION_TIMEOUT_MS sets the keyed instances' kafka.sessionTimeoutMs (default: the documented
+ * 6000). BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store.
  */
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

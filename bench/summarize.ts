@@ -123,7 +123,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
       rows.push([
         "Keyed: an owner's partitions learned again by another process after its SIGKILL / SIGTERM",
         `SIGKILL p50 ${fmt(get(kill, 'p50_ms'), ' ms')}, p99 ${fmt(get(kill, 'p99_ms'), ' ms')}; SIGTERM p50 ${fmt(get(term, 'p50_ms'), ' ms')}, p99 ${fmt(get(term, 'p99_ms'), ' ms')}`,
-        'kafka session timeout 6,000 ms (default)',
+        `kafka session timeout ${fmt(get(kc, 'config.model.kafka.sessionTimeoutMs') ?? 6_000, ' ms')}`,
         '',
         '',
       ]);

@@ -82,6 +82,7 @@ interface DrainStall {
 }
 
 export const KEYED_TRIGGERS = { everySamples: 10_000, everySeconds: 3 };
+const SESSION_TIMEOUT_MS = process.env.BENCH_CHAOS_KEYED_SESSION_TIMEOUT_MS ? Number(process.env.BENCH_CHAOS_KEYED_SESSION_TIMEOUT_MS) : undefined;
 
 export function keyedTree(
   ctx: Pick<KeyedContext, 'runId' | 'services'>,
@@ -97,8 +98,14 @@ export function keyedTree(
       optimizer: { type: 'adam', learningRate: 0.05 },
       ...(o.keyed ? { partitionBy: 'tenant', ...(o.maxLiveModels ? { maxLiveModels: o.maxLiveModels } : {}) } : {}),
     },
-    // No session timeouts: the documented defaults are what is measured.
-    kafka: { brokers: services.brokers, topics: [topic], groupId: `${runId}-${name}`, fromBeginning: true },
+    // The documented session timeouts unless BENCH_CHAOS_KEYED_SESSION_TIMEOUT_MS says otherwise (heartbeat a tenth of it).
+    kafka: {
+      brokers: services.brokers,
+      topics: [topic],
+      groupId: `${runId}-${name}`,
+      fromBeginning: true,
+      ...(SESSION_TIMEOUT_MS ? { sessionTimeoutMs: SESSION_TIMEOUT_MS, heartbeatIntervalMs: Math.round(SESSION_TIMEOUT_MS / 10) } : {}),
+    },
     input: {
       features: [
         { field: 'x1', scale: { mean: 5, std: 2.9 } },
