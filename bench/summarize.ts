@@ -99,7 +99,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     const lost = num(s('keyed_lost'));
     const keys = get(kc, 'lineage.keysProduced');
     rows.push([
-      `Chaos, keyed stream: every lineage after the run (${fmt(keys)} keys on ${fmt(s('keyed_partitions'))} partitions, 3 instances, ${fmt(s('keyed_kills'))} SIGKILL/SIGTERM, broker restart, 30 s store outage)`,
+      `Chaos, keyed stream: every lineage after the run (${fmt(keys)} keys on ${fmt(s('keyed_partitions'))} partitions, 3 instances, ${fmt(s('keyed_kills'))} SIGKILL/SIGTERM, broker restart, 30 s store outage; kafka.sessionTimeoutMs ${fmt(get(kc, 'config.model.kafka.sessionTimeoutMs') ?? 6_000, ' ms')})`,
       `${fmt(keyedRecords)} records: ${fmt(s('keyed_models'))} of ${fmt(keys)} key lineages exact, ${fmt(lost)} records lost or applied twice`,
       'records in the topic per key',
       '(target: all exact, 0)',
