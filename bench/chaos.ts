@@ -1,6 +1,7 @@
 /**
- * `npm run bench:chaos`: issue #15 item 4, for one model (keyed models, `model.partitionBy`, do not exist yet:
- * the result says so with keyed_models 0 and keyed_lost null).
+ * `npm run bench:chaos`: issue #15 item 4, for one model and then for a keyed stream (bench/chaos/keyed.ts).
+ * `npm run bench:chaos -- --only single` (or `--only keyed`, or BENCH_CHAOS_ONLY) runs one phase; a phase not
+ * run keeps its section of bench/results/chaos.json from the previous run.
  *
  * Three `streamtrain run` processes of one model (S3 store, default session timeouts) learn a paced stream
  * (200 SEA-like records every 100 ms over 2 partitions) while the bench, with a fixed seed, SIGKILLs or SIGTERMs
@@ -18,10 +19,21 @@
  * and run the bench with the same environment. Bounded: BENCH_CHAOS_SECONDS (720) is a hard deadline for the
  * whole run; BENCH_CHAOS_KILLS (50), BENCH_CHAOS_SEED, and BENCH_CHAOS_THROUGHPUT_SECONDS (20)
  * scale it; BENCH_CHAOS_THROUGHPUT=0 skips the throughput runs (the result keeps the previous run's, marked);
- * BENCH_CHAOS_ONLY=term-leader (a comma-separated list of kinds) draws only those disruptions and skips the
+ * BENCH_CHAOS_KINDS=term-leader (a comma-separated list of kinds) draws only those disruptions and skips the
  * broker restart and the store outage, for iterating on one of them. Every topic, group and S3 key it makes
  * starts with its run id and is deleted at the end; every child process is killed on exit. Instance logs stay
  * in a temp folder (printed).
+ *
+ * The keyed phase (after the single-model one; bench/chaos/keyed.ts) has its own bounds: BENCH_CHAOS_KEYED_SECONDS
+ * (900) for the chaos part, with BENCH_CHAOS_KEYED_KILLS (25) disruptions, BENCH_CHAOS_KEYED_KEYS (120) keys on 6
+ * partitions at BENCH_CHAOS_KEYED_PER_TICK (20) records per 100 ms; then the keyed throughput runs
+ * (BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS, 200000), bounded by BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS (900).
+ * BENCH_CHAOS_KEYED_THROUGHPUT=0 skips the throughput runs, BENCH_CHAOS_KEYED_CHAOS=0 the chaos run (the result
+ * keeps the previous run's, marked). In the drain, a partition whose checkpoint stands still for 60 s is recorded
+ * as stalled, with the instances that list it; those that list it under an epoch older than the partition's
+ * LATEST (a fenced slot kept) are sent SIGTERM (BENCH_CHAOS_KEYED_UNSTICK=0: not).
+ * BENCH_CHAOS_KEYED_SESSION_TIMEOUT_MS sets the keyed instances' kafka.sessionTimeoutMs (default: the documented
+ * 6000). BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store.
  */
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -32,7 +44,10 @@ import { readLatest, readManifest, S3Store } from '../src/checkpoints/index.js';
 import { parseConfig } from '../src/core/index.js';
 import { checkLineage, EpochLog, type LineageCheck } from './chaos/analysis.js';
 import { Cluster, cpuSeconds, sleep, type Slot } from './chaos/instances.js';
+import { earlierKeyedSection, keyedChaos, keyedThroughput, writeKeyedSection, type KeyedContext } from './chaos/keyed.js';
+import type { KeyedCheck } from './chaos/keyed-analysis.js';
 import { assertOwnServices, PacedProducer, servicesUp, stopService } from './chaos/load.js';
+import { rng } from './chaos/random.js';
 import { envInt } from './support/context.js';
 import { benchServices, s3Env } from './support/env.js';
 import { benchKafka, createServiceTopics, createTopic, deleteGroups, deleteObjects, deleteTopics, newRunId, withAdmin } from './support/kafka.js';
@@ -56,22 +71,29 @@ const THROUGHPUT = process.env.BENCH_CHAOS_THROUGHPUT !== '0';
 const THROUGHPUT_BUDGET_MS = THROUGHPUT ? 210_000 : 0;
 const CLEANUP_MS = 20_000;
 
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = (onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined) ?? process.env.BENCH_CHAOS_ONLY ?? '';
+if (!['', 'single', 'keyed'].includes(ONLY)) throw new Error(`--only takes \`single\` or \`keyed\`, got \`${ONLY}\``);
+const SINGLE = ONLY !== 'keyed';
+const KEYED = ONLY !== 'single';
+const KEYED_SECONDS = envInt('BENCH_CHAOS_KEYED_SECONDS', 900);
+const KEYED_KILLS = envInt('BENCH_CHAOS_KEYED_KILLS', 25);
+const KEYED_KEYS = envInt('BENCH_CHAOS_KEYED_KEYS', 120);
+const KEYED_PARTITIONS = 6;
+/** Keyed records per 100 ms: 200/s, a rate the keyed instances catch up with between disruptions on 2 cores. */
+const KEYED_PER_TICK = envInt('BENCH_CHAOS_KEYED_PER_TICK', 20);
+const KEYED_TP = process.env.BENCH_CHAOS_KEYED_THROUGHPUT !== '0';
+const KEYED_CHAOS = process.env.BENCH_CHAOS_KEYED_CHAOS !== '0';
+const KEYED_TP_RECORDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_RECORDS', 200_000);
+const KEYED_TP_SECONDS = envInt('BENCH_CHAOS_KEYED_THROUGHPUT_SECONDS', 900);
+const KEYED_TOTAL_SECONDS = KEYED ? KEYED_SECONDS + (KEYED_TP ? KEYED_TP_SECONDS : 0) : 0;
+const TOTAL_SECONDS = (SINGLE ? SECONDS : 0) + KEYED_TOTAL_SECONDS;
+
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
 const rel = (t: number) => t - started;
 const log = (msg: string) => process.stderr.write(`[chaos ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 
-/** mulberry32: the fixed-seed choices of the run (which disruption, which standby, which delays). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
 
@@ -188,16 +210,16 @@ async function throughput(k: number, topic: string, records: number): Promise<Th
 type Kind = 'kill-leader' | 'term-leader' | 'kill-standby' | 'term-standby';
 const KINDS: Kind[] = ['kill-leader', 'term-leader', 'kill-standby', 'term-standby'];
 /**
- * BENCH_CHAOS_ONLY=term-leader[,...]: for iterating on one kind of disruption, draws only those kinds and skips
+ * BENCH_CHAOS_KINDS=term-leader[,...]: for iterating on one kind of disruption, draws only those kinds and skips
  * the broker restart and the store outage. Unset (the default, and what the committed results use): every kind.
  */
-const ONLY = (process.env.BENCH_CHAOS_ONLY ?? '')
+const KINDS_ONLY = (process.env.BENCH_CHAOS_KINDS ?? '')
   .split(',')
   .map((k) => k.trim())
   .filter(Boolean);
-for (const k of ONLY) if (!KINDS.includes(k as Kind)) throw new Error(`BENCH_CHAOS_ONLY: unknown kind ${k} (one of ${KINDS.join(', ')})`);
-const DRAWN: Kind[] = ONLY.length ? (ONLY as Kind[]) : KINDS;
-const SERVICE_EVENTS = ONLY.length === 0;
+for (const k of KINDS_ONLY) if (!KINDS.includes(k as Kind)) throw new Error(`BENCH_CHAOS_KINDS: unknown kind ${k} (one of ${KINDS.join(', ')})`);
+const DRAWN: Kind[] = KINDS_ONLY.length ? (KINDS_ONLY as Kind[]) : KINDS;
+const SERVICE_EVENTS = KINDS_ONLY.length === 0;
 
 interface Disruption {
   readonly n: number;
@@ -520,7 +542,11 @@ function cleanup(): Promise<void> {
     }
     const topics = await deleteTopics(kafka, runId).catch((e: Error) => (log(`topic cleanup failed: ${e.message}`), []));
     const groups = await deleteGroups(kafka, runId).catch(() => []);
-    const objects = await deleteObjects(services, runId).catch((e: Error) => (log(`object cleanup failed: ${e.message}`), 0));
+    // BENCH_CHAOS_KEEP_STORE=1 leaves the run's objects in the store, to look at a lineage that failed its check.
+    const objects =
+      process.env.BENCH_CHAOS_KEEP_STORE === '1'
+        ? (log(`objects under ${runId}/ kept (BENCH_CHAOS_KEEP_STORE=1)`), 0)
+        : await deleteObjects(services, runId).catch((e: Error) => (log(`object cleanup failed: ${e.message}`), 0));
     await store.close?.();
     log(`cleanup: ${topics.length} topics, ${groups.length} groups, ${objects} objects under ${runId}/; instance logs in ${dir}`);
   })();
@@ -533,13 +559,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const hardStop = setTimeout(() => {
-  log(`hard deadline of ${SECONDS} s reached: killing everything`);
+  log(`hard deadline of ${TOTAL_SECONDS} s reached: killing everything`);
   void cleanup().finally(() => process.exit(1));
-}, SECONDS * 1000);
+}, TOTAL_SECONDS * 1000);
 hardStop.unref();
 
 let failed = false;
 try {
+  if (SINGLE) failed = !(await singleModel());
+  if (KEYED) failed = !(await keyedPhase()) || failed;
+} catch (err) {
+  failed = true;
+  log(`FAILED: ${(err as Error).stack ?? String(err)}`);
+} finally {
+  await cleanup();
+  log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; results in bench/results/chaos.json`);
+}
+process.exit(failed ? 1 : 0);
+
+/** The single-model chaos run and its throughput runs; true when every target is met. */
+async function singleModel(): Promise<boolean> {
   log(`run ${runId}: seed ${SEED}, ${KILLS} disruptions, deadline ${SECONDS} s, logs in ${dir}`);
   // BENCH_CHAOS_THROUGHPUT=0 keeps the throughput runs of the previous result, saying which run they come from.
   const earlier = readJson<{ runId?: string; date?: string; throughput?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`);
@@ -552,6 +591,7 @@ try {
         },
       }
     : undefined;
+  const earlierKeyed = readJson<{ keyed?: Record<string, unknown> }>(`${RESULTS_DIR}chaos.json`)?.keyed;
   const result = await chaos();
   // Throughput afterwards, on the chaos topic (no fill needed): whatever time is left, each run bounded.
   const tp: ThroughputRun[] = [];
@@ -583,7 +623,7 @@ try {
     config: {
       seconds: SECONDS,
       kills: KILLS,
-      ...(ONLY.length ? { only: ONLY } : {}),
+      ...(KINDS_ONLY.length ? { kinds: KINDS_ONLY } : {}),
       instances: 3,
       partitions: PARTITIONS,
       stream: `${PER_TICK} SEA-like records every ${TICK_MS} ms over ${PARTITIONS} partitions`,
@@ -606,11 +646,8 @@ try {
         'lineage versions whose epoch is lower than an earlier one, written by another instance than the claimer of their epoch (LATEST seen every 250 ms), or newer than where the next epoch began (LATEST epoch history)',
     },
     targets,
-    keyed: {
-      keyed_models: 0,
-      keyed_lost: null,
-      note: 'model.partitionBy (keyed models, issue #15 item 3) does not exist yet: only the single-model chaos ran',
-    },
+    // The keyed phase read-modify-writes its own section (below, or in a later `--only keyed` run).
+    ...(earlierKeyed ? { keyed: earlierKeyed } : {}),
     throughput:
       THROUGHPUT || !earlierThroughput
         ? {
@@ -633,8 +670,6 @@ try {
     takeover_p99_ms: takeover.p99_ms,
     handover_p50_ms: handover.p50_ms,
     handover_p99_ms: handover.p99_ms,
-    keyed_models: 0,
-    keyed_lost: null,
   });
   log(
     `kills ${kills} (takeovers ${takeover.count}, handovers ${handover.count}); takeover p50/p99 ${takeover.p50_ms}/${takeover.p99_ms} ms; handover p50/p99 ${handover.p50_ms}/${handover.p99_ms} ms`,
@@ -643,15 +678,83 @@ try {
     `lineage: ${lineage ? `${lineage.versions} versions, total ${lineage.total}, produced ${lineage.produced}, lost ${lineage.lost}, twice ${lineage.appliedTwice}, fenced accepted ${lineage.fencedWritesAccepted}, outside lineage ${lineage.outsideLineage.count}` : `not checked: ${String(result.lineageError)}`}`,
   );
   log(`targets: ${JSON.stringify(targets)}`);
-  failed = !Object.values(targets).every((v) => v === true || typeof v === 'number');
-} catch (err) {
-  failed = true;
-  log(`FAILED: ${(err as Error).stack ?? String(err)}`);
-} finally {
-  await cleanup();
-  log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; results in bench/results/chaos.json`);
+  return Object.values(targets).every((v) => v === true || typeof v === 'number');
 }
-process.exit(failed ? 1 : 0);
+
+/** The keyed chaos run and the keyed throughput runs; true when every keyed lineage is exact. */
+async function keyedPhase(): Promise<boolean> {
+  const keyedStart = Date.now();
+  const ctx: KeyedContext = { kafka, services, runId, dir, store, log, random: rng(SEED + 1), clusters, stoppedServices, started };
+  log(`keyed phase: ${KEYED_KILLS} disruptions, ${KEYED_KEYS} keys on ${KEYED_PARTITIONS} partitions, ${KEYED_SECONDS} s`);
+  const earlier = earlierKeyedSection();
+  // BENCH_CHAOS_KEYED_CHAOS=0: only the throughput runs; the chaos result of the previous run is kept.
+  const earlierChaos = earlier?.chaos as Record<string, unknown> | undefined;
+  const { section, check, kills } =
+    !KEYED_CHAOS && earlierChaos
+      ? {
+          section: { ...earlierChaos, fromEarlierRun: { runId: earlier?.runId, date: earlier?.date } },
+          check: (earlierChaos.lineage ?? undefined) as KeyedCheck | undefined,
+          kills: (earlierChaos.events as unknown[] | undefined)?.length ?? 0,
+        }
+      : await keyedChaos(ctx, {
+          seed: SEED + 1,
+          deadline: keyedStart + KEYED_SECONDS * 1000,
+          kills: KEYED_KILLS,
+          keys: KEYED_KEYS,
+          partitions: KEYED_PARTITIONS,
+          perTick: KEYED_PER_TICK,
+          tickMs: 100,
+          outageMs: OUTAGE_MS,
+          maxLiveModels: 256,
+          unstick: process.env.BENCH_CHAOS_KEYED_UNSTICK !== '0',
+          reserveMs: Math.min(300_000, Math.round(KEYED_SECONDS * 330)),
+        });
+  const throughput = KEYED_TP
+    ? await keyedThroughput(ctx, {
+        records: KEYED_TP_RECORDS,
+        keys: KEYED_KEYS,
+        partitions: KEYED_PARTITIONS,
+        seed: SEED + 2,
+        deadline: Date.now() + KEYED_TP_SECONDS * 1000,
+      })
+    : earlier?.throughput
+      ? { ...(earlier.throughput as object), fromEarlierRun: { runId: earlier.runId, date: earlier.date } }
+      : { note: 'skipped: BENCH_CHAOS_KEYED_THROUGHPUT=0' };
+  const exact = check?.exact ?? false;
+  const targets = {
+    exact,
+    keyed_lost_zero: check?.keyedLost === 0,
+    keys_at_least_100: (check?.keysVerified ?? 0) >= 100,
+    kills_at_least_20: kills >= 20,
+    broker_restart: (section.serviceEvents as { kind: string; error?: string }[]).some((e) => e.kind === 'broker-restart' && !e.error),
+    store_outage: (section.serviceEvents as { kind: string; error?: string }[]).some((e) => e.kind === 'store-outage' && !e.error),
+  };
+  writeKeyedSection({ runId, date: new Date().toISOString(), seed: SEED + 1, targets, chaos: section, throughput });
+  const runs = ((throughput as { runs?: { keyed: boolean; instances: number; recordsPerSecond: number | null }[] }).runs ?? []).filter(
+    (r) => r.recordsPerSecond !== null,
+  );
+  const rate = (keyed: boolean, n: number) => runs.find((r) => r.keyed === keyed && r.instances === n)?.recordsPerSecond ?? null;
+  mergeSummary({
+    keyed_models: check?.keysVerified ?? 0,
+    keyed_lost: check?.keyedLost ?? null,
+    keyed_applied_twice: check?.appliedTwice ?? null,
+    keyed_kills: kills,
+    keyed_records: check?.produced ?? null,
+    keyed_partitions: KEYED_PARTITIONS,
+    keyed_exact: exact,
+    keyed_drain_stalls: ((section.drain as { stalls?: unknown[] }).stalls ?? []).length,
+    keyed_exact_up_to_checkpoint: (section.upToCheckpoint as { check?: { exact: boolean } } | null)?.check?.exact ?? null,
+    keyed_records_per_s_1: rate(true, 1),
+    keyed_records_per_s_2: rate(true, 2),
+    keyed_records_per_s_3: rate(true, 3),
+    unkeyed_records_per_s: rate(false, 1),
+  });
+  log(
+    `keyed: kills ${kills}; ${check ? `${check.produced} records, ${check.keysVerified}/${check.keysProduced} keys exact, lost ${check.lost}, twice ${check.appliedTwice}, unpublished versions in lineages ${check.unpublishedVersionsInLineages}, partitions exact ${check.partitions.filter((p) => p.exact).length}/${check.partitions.length}` : `not checked: ${String(section.lineageError)}`}`,
+  );
+  log(`keyed targets: ${JSON.stringify(targets)}`);
+  return Object.values(targets).every((v) => v === true);
+}
 
 /** A throughput run that measured nothing, with the reason. */
 function skippedRun(instances: number, note: string): ThroughputRun {

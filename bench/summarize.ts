@@ -93,6 +93,41 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
       ],
     );
   }
+  const keyedRecords = num(s('keyed_records'));
+  if (keyedRecords !== undefined) {
+    const kc = get(files.chaos, 'keyed.chaos');
+    const lost = num(s('keyed_lost'));
+    const keys = get(kc, 'lineage.keysProduced');
+    rows.push([
+      `Chaos, keyed stream: every lineage after the run (${fmt(keys)} keys on ${fmt(s('keyed_partitions'))} partitions, 3 instances, ${fmt(s('keyed_kills'))} SIGKILL/SIGTERM, broker restart, 30 s store outage; kafka.sessionTimeoutMs ${fmt(get(kc, 'config.model.kafka.sessionTimeoutMs') ?? 6_000, ' ms')})`,
+      `${fmt(keyedRecords)} records: ${fmt(s('keyed_models'))} of ${fmt(keys)} key lineages exact, ${fmt(lost)} records lost or applied twice`,
+      'records in the topic per key',
+      '(target: all exact, 0)',
+      verdict(lost === 0 && s('keyed_exact') === true && num(s('keyed_models')) === num(keys)),
+    ]);
+    const stalls = (get(kc, 'drain.stalls') as Json[] | undefined) ?? [];
+    if (stalls.length > 0) {
+      const parts = [...new Set(stalls.flatMap((x) => ((x.partitions as Json[] | undefined) ?? []).map((p) => p.partition)))];
+      const upTo = get(kc, 'upToCheckpoint.check.exact');
+      rows.push([
+        'Keyed: partitions stalled after the disruptions (checkpoint still for 60 s while behind the topic)',
+        `${stalls.length} stall(s), partition(s) ${parts.join(', ')}; the bench sent SIGTERM to ${fmt(get(kc, 'drain.unstickRestarts'))} instance(s) holding one under a fenced epoch`,
+        upTo === undefined ? 'the drain then completed' : `lineages exact up to where they end: ${verdict(upTo as boolean)}`,
+        '(target: none)',
+        verdict(false),
+      ]);
+    }
+    const kill = get(kc, 'relearnAfterKill');
+    const term = get(kc, 'relearnAfterTerm');
+    if (kill || term)
+      rows.push([
+        "Keyed: an owner's partitions learned again by another process after its SIGKILL / SIGTERM",
+        `SIGKILL p50 ${fmt(get(kill, 'p50_ms'), ' ms')}, p99 ${fmt(get(kill, 'p99_ms'), ' ms')}; SIGTERM p50 ${fmt(get(term, 'p50_ms'), ' ms')}, p99 ${fmt(get(term, 'p99_ms'), ' ms')}`,
+        `kafka session timeout ${fmt(get(kc, 'config.model.kafka.sessionTimeoutMs') ?? 6_000, ' ms')}`,
+        '',
+        '',
+      ]);
+  }
   for (const b of (get(learner, 'backends') as Json[] | undefined) ?? []) {
     if (!b.available) continue;
     for (const m of ['logreg', 'mlp'] as const) {
@@ -122,7 +157,42 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     ...lines,
     '',
     `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). Raw numbers: \`bench/results/*.json\`.`,
+    ...keyedThroughputTable(get(files.chaos, 'keyed.throughput')),
   ].join('\n');
+}
+
+/** The keyed throughput runs of `npm run bench:chaos` (1, 2, 3 instances and the unkeyed peer), or nothing. */
+function keyedThroughputTable(kt: unknown): string[] {
+  const runs = get(kt, 'runs') as Json[] | undefined;
+  if (!runs?.length) return [];
+  const unkeyed = num(runs.find((r) => r.keyed === false)?.recordsPerSecond);
+  const header = [
+    'Keyed stream, backlog learned by',
+    'records/s (first batch to all checkpointed)',
+    'records/s from spawn',
+    'startup',
+    'vs unkeyed',
+    'load avg (1 min) at start',
+  ];
+  const body = runs.map((r) => {
+    const rate = num(r.recordsPerSecond);
+    return [
+      String(r.label ?? ''),
+      `${fmt(rate)}${r.completed === false ? ` (incomplete: ${String(r.note ?? '')})` : ''}`,
+      fmt(r.recordsPerSecondFromSpawn),
+      fmt(r.startupMs, ' ms'),
+      r.keyed === false ? '1' : rate !== undefined && unkeyed ? fmt(rate / unkeyed) : 'n/a',
+      fmt((r.loadAverageBefore as number[] | undefined)?.[0]),
+    ];
+  });
+  const cores = get(kt, 'machine.cores');
+  const earlier = get(kt, 'fromEarlierRun.date') ?? get(kt, 'date');
+  return [
+    '',
+    `Keyed throughput (\`npm run bench:chaos\`, ${String(earlier ?? 'n/a').slice(0, 10)}): ${fmt(get(kt, 'records'))} records of ${fmt(get(kt, 'keys'))} keys on ${fmt(get(kt, 'partitions'))} partitions, batch ${fmt(get(kt, 'batchSize'))}, a fresh model per run. **${fmt(cores)} cores**: the instances, Kafka and MinIO share them, so 2 and 3 instances add processes, not cores.`,
+    '',
+    ...[header, header.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 /** The table of the current result files, or undefined before any run. */
