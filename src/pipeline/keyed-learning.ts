@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { Example, Logger, PartitionKey, StreamtrainConfig } from '../core/index.js';
 import { DecodeError, DEFAULT_MAX_KEYS_PER_PARTITION, partitionKey } from '../core/index.js';
 import { homePartition, type RecordDecoder } from '../consumers/index.js';
-import { keyModelName, readCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { keyModelName, readCheckpoint, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import type { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
 import { retry } from './checkpointer.js';
@@ -42,7 +42,7 @@ export class KeyedLearning {
   }
 
   /** Learns `messages` (consecutive records of the slot's partition) and marks them absorbed, all or none. */
-  async learn(slot: PartitionSlot, messages: readonly KafkaMessage[]): Promise<void> {
+  async learn(slot: PartitionSlot, messages: readonly KafkaMessage[], heartbeat: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     if (slot.lost || messages.length === 0) return;
     const { config, decoder, deadLetters } = this.deps;
     const field = config.model.partitionBy as string;
@@ -76,10 +76,12 @@ export class KeyedLearning {
       list.push(record.example);
     }
     let samples = 0;
+    const loading = this.prefetch(slot, [...groups.keys()]);
     for (const [key, examples] of groups) {
       if (slot.lost) return;
-      const model = await this.acquire(slot, key);
+      const model = await this.acquire(slot, key, loading.get(key));
       samples += await this.train(slot, model, examples);
+      await heartbeat();
     }
     const first = BigInt((messages[0] as KafkaMessage).offset);
     const last = BigInt((messages[messages.length - 1] as KafkaMessage).offset);
@@ -109,8 +111,27 @@ export class KeyedLearning {
     return examples.length;
   }
 
+  /**
+   * Starts reading, all at once, the newest versions of the keys that are neither live nor waiting in memory:
+   * a chunk's keys are then restored in one store round trip rather than one per key.
+   */
+  private prefetch(slot: PartitionSlot, keys: readonly string[]): Map<string, Promise<LoadedCheckpoint>> {
+    const pk = partitionKey(slot.topic, slot.partition);
+    const out = new Map<string, Promise<LoadedCheckpoint>>();
+    for (const key of keys) {
+      if (this.deps.models.peek(key)?.partition === pk) continue;
+      const head = slot.durableHead(key);
+      if (!head) continue;
+      const name = keyModelName(this.deps.config.model.name, key);
+      const read = retry(() => readCheckpoint(this.deps.store, name, head.version), `restore ${key}`, this.log, 16);
+      read.catch(() => undefined);
+      out.set(key, read);
+    }
+    return out;
+  }
+
   /** The live model of `key`, restored (from a capture not yet written, or its newest version) or new. */
-  private async acquire(slot: PartitionSlot, key: string): Promise<LiveModel> {
+  private async acquire(slot: PartitionSlot, key: string, prefetched?: Promise<LoadedCheckpoint>): Promise<LiveModel> {
     const { models, logger, store, config, hostOptions } = this.deps;
     const pk: PartitionKey = partitionKey(slot.topic, slot.partition);
     const live = models.get(key);
@@ -123,7 +144,10 @@ export class KeyedLearning {
       restored = { snapshot: c.snapshot, state: c.state, metrics: c.metricsState, version: 'captured' };
     } else if (src.head) {
       const head = src.head;
-      const cp = await retry(() => readCheckpoint(store, keyModelName(config.model.name, key), head.version), `restore ${key}`, this.log, 16);
+      const cp =
+        prefetched && (await prefetched).manifest.version === head.version
+          ? await prefetched
+          : await retry(() => readCheckpoint(store, keyModelName(config.model.name, key), head.version), `restore ${key}`, this.log, 16);
       const saved = cp.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
       restored = { snapshot: cp.snapshot, state: saved?.manager, metrics: saved?.metrics, version: head.version };
     }

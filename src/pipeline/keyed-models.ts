@@ -51,6 +51,11 @@ export class LiveModels {
     return m;
   }
 
+  /** The model of `key`, without marking it used. */
+  peek(key: string): LiveModel | undefined {
+    return this.models.get(key);
+  }
+
   /** Adds a model, most recently used. The caller made room first (`makeRoom`). */
   add(m: LiveModel): void {
     this.models.set(m.key, m);

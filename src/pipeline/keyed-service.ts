@@ -281,10 +281,18 @@ export class KeyedService {
         return;
       }
     }
+    // Inside a chunk (restoring its keys' models can take seconds) the member keeps its session; a rebalance
+    // it reports is acted on at the chunk's end, so a chunk is absorbed whole or not at all.
+    let lastBeat = performance.now();
+    const quietHeartbeat = async (): Promise<void> => {
+      if (performance.now() - lastBeat < this.options.config.kafka.heartbeatIntervalMs) return;
+      lastBeat = performance.now();
+      await heartbeat().catch(() => undefined);
+    };
     for (let i = start; i < messages.length; i += CHUNK) {
       if (slot.lost || this.stopping || !isRunning() || isStale()) return;
       const chunk = messages.slice(i, i + CHUNK);
-      await this.serial(() => (this.learning as KeyedLearning).learn(slot, chunk));
+      await this.serial(() => (this.learning as KeyedLearning).learn(slot, chunk, quietHeartbeat));
       resolveOffset((chunk[chunk.length - 1] as (typeof messages)[number]).offset);
       this.maybeCut(pk);
       await heartbeat();
@@ -293,8 +301,9 @@ export class KeyedService {
 
   private onBatchError(err: unknown): void {
     const name = (err as Error).name;
-    // A rebalance interrupts a batch through its heartbeat; kafkajs rejoins, nothing is lost (offsets are ours).
-    if (name === 'KafkaJSError' || name === 'KafkaJSProtocolError' || name === 'KafkaJSNumberOfRetriesExceeded') throw err;
+    // A rebalance interrupts a batch through its heartbeat, a broker restart through its connection: kafkajs
+    // retries or rejoins, and nothing is lost (the positions are ours).
+    if (name.startsWith('KafkaJS')) throw err;
     this.log.fatal({ err: (err as Error).message }, 'keyed learning failed; stopping');
     this.failed?.(err);
     throw err;

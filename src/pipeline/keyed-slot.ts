@@ -145,6 +145,11 @@ export class PartitionSlot {
     return head ? { head } : {};
   }
 
+  /** The newest written version of `key`, when no capture of it waits in memory. */
+  durableHead(key: string): KeyHead | undefined {
+    return this.parked.has(key) || this.inflight.has(key) ? undefined : this.heads.get(key);
+  }
+
   /** Records `count` records up to (and excluding) `next` as absorbed, `samples` of them learned. */
   absorbed(first: bigint, next: bigint, count: number, samples: number): void {
     this.from ??= first;
