@@ -82,7 +82,9 @@ export class KafkaLease {
       groupId,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
-      rebalanceTimeout: Math.max(sessionTimeoutMs, 10_000),
+      // How long a rebalance of the lease group waits for members to rejoin. Live members rejoin at their next
+      // heartbeat; a member killed a moment ago would otherwise hold every hand-over up until its session ends.
+      rebalanceTimeout: leaseRebalanceTimeoutMs(heartbeatIntervalMs),
       // The topic stays empty: a short long-poll keeps the loop, and so the heartbeats, turning; and a leaving
       // holder waits for the fetch in flight before it leaves, so this also delays every handover.
       maxWaitTimeInMs: Math.min(heartbeatIntervalMs, 100),
@@ -161,4 +163,9 @@ export class KafkaLease {
       await admin.disconnect();
     }
   }
+}
+
+/** The lease group's rebalance timeout: four heartbeats, at least 1 s. */
+export function leaseRebalanceTimeoutMs(heartbeatIntervalMs: number): number {
+  return Math.max(1_000, 4 * heartbeatIntervalMs);
 }
