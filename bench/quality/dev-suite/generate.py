@@ -12,7 +12,7 @@ Output, in --out (default .cache/dev-suite/, gitignored):
   manifest.json   per stream: name, kind, classes, size, width, drift type and known drift points, source
                   (generator + parameters, or bundled dataset + derivation), feature names, and the file's SHA-256
 A stream is (re)written when its file is missing or differs from its hash, when its spec (name, kind, drift,
-source, limit) changed, or when River's version or this script's FORMAT did; otherwise it is kept. The same
+source, size, limit) changed, or when River's version or this script's FORMAT did; otherwise it is kept. The same
 River version and spec give the same bytes (the hash tells).
 
 Drift with several change points: the generators are River's; the switch between concepts (`Switching` below)
@@ -87,9 +87,9 @@ def segments(size, n):
 
 
 # ------------------------------------------------------------------------------------------- the streams
-# Each spec: name, kind (what the stream tests), task, drift (none | abrupt | gradual | incremental, + recurring),
+# Each spec: name, kind (what the stream tests), drift (none | abrupt | gradual | incremental, + recurring),
 # driftPoints (record index of each change point; the centre for gradual), source, and make() -> iterable of
-# (x dict, y). `size`: records written.
+# (x dict, y). `size`: records written. Sizes bound the run time: River's ARF costs 1 to 3 ms a record here.
 
 
 def synthetic_specs():
@@ -110,16 +110,16 @@ def synthetic_specs():
                                                                perturbation=0.05) for i, f in enumerate(fns)],
                                                 pts, 1, 200)))
 
-    size = 50_000
+    size = 40_000
     specs.append(dict(
         name="agrawal-gradual", kind="binary, non-linear (rules)", drift="gradual",
-        driftPoints=[25_000], size=size,
+        driftPoints=[20_000], size=size,
         source={"generator": "river.datasets.synth.Agrawal", "params": {"classification_function": [2, 6],
-                "seed": [211, 212], "perturbation": 0.05}, "switching": {"positions": [25_000], "width": 10_000,
+                "seed": [211, 212], "perturbation": 0.05}, "switching": {"positions": [20_000], "width": 8_000,
                                                                          "seed": 210}},
         make=lambda: Switching([synth.Agrawal(classification_function=2, seed=211, perturbation=0.05),
                                 synth.Agrawal(classification_function=6, seed=212, perturbation=0.05)],
-                               [25_000], 10_000, 210)))
+                               [20_000], 8_000, 210)))
 
     size = 5_000
     fns = [0, 1, 2, 0, 1]
@@ -146,7 +146,7 @@ def synthetic_specs():
         make=lambda fns=fns, pts=pts: Switching([synth.Sine(classification_function=f, seed=231 + i)
                                                  for i, f in enumerate(fns)], pts, 1, 230)))
 
-    size = 50_000
+    size = 40_000
     params = {"seed": 241, "n_features": 10, "n_drift_features": 5, "mag_change": 0.001, "noise_percentage": 0.05,
               "sigma": 0.1}
     specs.append(dict(
@@ -158,7 +158,7 @@ def synthetic_specs():
               "change_speed": 0.001, "n_drift_centroids": 50}
     specs.append(dict(
         name="rbf-moving", kind="multi-class (5), non-linear, moving clusters", drift="incremental",
-        driftPoints=[], size=50_000,
+        driftPoints=[], size=40_000,
         source={"generator": "river.datasets.synth.RandomRBFDrift", "params": params},
         make=lambda params=params: synth.RandomRBFDrift(**params)))
 
@@ -174,23 +174,23 @@ def synthetic_specs():
                                 synth.RandomRBF(seed_model=262, seed_sample=264, n_classes=10, n_features=10,
                                                 n_centroids=50)], [15_000], 1, 260)))
 
-    size = 50_000
+    size = 30_000
     specs.append(dict(
         name="led-gradual", kind="multi-class (10), 24 binary features (17 irrelevant), 10% noise",
-        drift="gradual", driftPoints=[25_000], size=size,
+        drift="gradual", driftPoints=[15_000], size=size,
         source={"generator": "river.datasets.synth.LEDDrift", "params": {"seed": [271, 272],
                 "noise_percentage": 0.1, "irrelevant_features": True, "n_drift_features": [0, 7]},
-                "switching": {"positions": [25_000], "width": 5_000, "seed": 270},
+                "switching": {"positions": [15_000], "width": 5_000, "seed": 270},
                 "note": "the second concept swaps 7 relevant attributes with irrelevant ones"},
         make=lambda: Switching([synth.LEDDrift(seed=271, noise_percentage=0.1, irrelevant_features=True,
                                                n_drift_features=0),
                                 synth.LEDDrift(seed=272, noise_percentage=0.1, irrelevant_features=True,
-                                               n_drift_features=7)], [25_000], 5_000, 270)))
+                                               n_drift_features=7)], [15_000], 5_000, 270)))
 
     params = {"seed": 281, "has_noise": False}
     specs.append(dict(
         name="waveform", kind="multi-class (3), 21 noisy continuous features", drift="none", driftPoints=[],
-        size=20_000, source={"generator": "river.datasets.synth.Waveform", "params": params},
+        size=10_000, source={"generator": "river.datasets.synth.Waveform", "params": params},
         make=lambda params=params: synth.Waveform(**params)))
     return specs
 
@@ -297,7 +297,8 @@ def materialize(spec, limit):
 
 
 def manifest_entry(spec, limit):
-    return {k: spec[k] for k in ("name", "kind", "drift", "driftPoints", "source")} | {"limit": limit or None}
+    return {k: spec[k] for k in ("name", "kind", "drift", "driftPoints", "source")} | {
+        "specSize": spec["size"], "limit": limit or None}
 
 
 def main() -> None:
