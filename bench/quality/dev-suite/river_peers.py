@@ -81,9 +81,10 @@ def main() -> None:
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--arf-models", type=int, default=5)
-    ap.add_argument("--curve-window", type=int, default=1000)
+    ap.add_argument("--curve-window", type=int, default=0, help="default: the batch size (first point = first batch)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "tmp" / "dev-suite-peers.json")
     args = ap.parse_args()
+    args.curve_window = args.curve_window or args.batch_size
     import river
 
     manifest = json.loads((args.data_dir / "manifest.json").read_text())

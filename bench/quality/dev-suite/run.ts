@@ -35,7 +35,7 @@ import { readDelimitedFile } from '../../../src/datasets/index.js';
 import { materialize } from '../../../studies/harness.js';
 import { runNoChange, runStateful, type LearnerResult } from '../streamtrain-learners.js';
 import type { QualityStream } from '../streams.js';
-import { renderDevSuite, summarize, type ManifestEntry, type SuiteFile } from './table.js';
+import { afterFirstBatch, renderDevSuite, summarize, type ManifestEntry, type SuiteFile } from './table.js';
 
 const log = (msg: string) => process.stderr.write(`[dev-suite] ${msg}\n`);
 
@@ -150,13 +150,15 @@ async function main(): Promise<void> {
     for (const v of VARIANTS) {
       const updateBatchSize = v.updateBatchSize(defaults);
       const model = { ...v.model(e.classes), standardize: true };
-      const { result } = await runStateful(s, defaults.learningRate, defaults.batchSize, [], updateBatchSize, defaults.optimizer, {}, model);
+      const { result, errors } = await runStateful(s, defaults.learningRate, defaults.batchSize, [], updateBatchSize, defaults.optimizer, {}, model);
+      const first = Math.min(defaults.batchSize, s.size);
+      const laterErrors = errors.subarray(first).reduce((a, b) => a + b, 0);
       results.push({
         ...result,
         family: v.family,
         learner: v.learner,
         params: { ...result.params, model: model.type, ...model, updateBatchSize },
-        extra: undefined,
+        extra: { accuracyAfterFirstBatch: s.size > first ? 1 - laterErrors / (s.size - first) : undefined },
       });
       log(`${e.name}/${v.family}: acc ${result.accuracy.toFixed(4)}, cpu ${result.cpuSeconds.toFixed(1)} s`);
     }
@@ -167,7 +169,14 @@ async function main(): Promise<void> {
   const peerRuns = peerFiles.filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as PeerFile);
   const peerFile = peerRuns[0];
   if (!peerFile) log(`no ${peerFiles.join(', ')}: River columns left empty`);
-  const peerResults = peerRuns.flatMap((p) => p.results).filter((r) => entries.some((e) => e.name === r.dataset));
+  // The peers' curve has one point per micro-batch (river_peers.py's window is the batch size): the first is the first batch.
+  const peerResults = peerRuns
+    .flatMap((p) => p.results)
+    .filter((r) => entries.some((e) => e.name === r.dataset))
+    .map((r) => {
+      const [end, acc] = r.curve[0] ?? [0, 0];
+      return { ...r, extra: { accuracyAfterFirstBatch: r.samples > end ? (r.accuracy * r.samples - acc * end) / (r.samples - end) : undefined } };
+    });
   const all = [...results, ...peerResults];
 
   const file: SuiteFile = {
@@ -184,7 +193,7 @@ async function main(): Promise<void> {
     limit: smoke ? limit : undefined,
     manifest: entries,
     results: all,
-    summary: summarize(entries, all),
+    summary: { ...summarize(entries, all), afterFirstBatch: summarize(entries, all, afterFirstBatch) },
     wallSeconds: { total: (performance.now() - started) / 1000, streamtrainSide: streamtrainSeconds },
   };
   const out = smoke ? `${tmp}/dev-suite-limit-${limit}.json` : 'bench/results/dev-suite.json';

@@ -34,7 +34,7 @@ export interface SuiteFile {
   readonly limit: number | undefined;
   readonly manifest: ManifestEntry[];
   readonly results: LearnerResult[];
-  readonly summary: ReturnType<typeof summarize>;
+  readonly summary: ReturnType<typeof summarize> & { afterFirstBatch: ReturnType<typeof summarize> };
   readonly wallSeconds: { total: number; streamtrainSide: number };
 }
 
@@ -59,12 +59,22 @@ const BELOW: readonly [string, string][] = [
   ['streamtrain-mlp64-per-sample', 'river-best'],
 ];
 
-/** Per-stream accuracies, unweighted means over the streams, and the counts of `BELOW`. */
-export function summarize(entries: readonly ManifestEntry[], results: readonly LearnerResult[]) {
+/**
+ * Accuracy over the records after the first micro-batch, which every learner scores with its untrained model
+ * (streamtrain's zero weights give p = 0.5, read as class 1 on binary streams; River's untrained models predict
+ * class 0 by the peers' convention): a diagnostic, since on a small or imbalanced stream that batch weighs.
+ */
+export const afterFirstBatch = (r: LearnerResult) => r.extra?.accuracyAfterFirstBatch as number | undefined;
+
+/** Per-stream accuracies (or `metric`), unweighted means over the streams, and the counts of `BELOW`. */
+export function summarize(entries: readonly ManifestEntry[], results: readonly LearnerResult[], metric = (r: LearnerResult): number | undefined => r.accuracy) {
   const perStream: Record<string, Record<string, number>> = {};
   for (const e of entries) {
     const row: Record<string, number> = {};
-    for (const r of results) if (r.dataset === e.name) row[r.family] = r.accuracy;
+    for (const r of results) {
+      const v = r.dataset === e.name ? metric(r) : undefined;
+      if (v !== undefined) row[r.family] = v;
+    }
     const river = RIVER.map((f) => row[f]).filter((a): a is number => a !== undefined);
     if (river.length === RIVER.length) row['river-best'] = Math.max(...river);
     perStream[e.name] = row;
@@ -112,6 +122,9 @@ export function devSuiteMarkdown(file: SuiteFile): string {
   );
   const peers = file.protocol.peers as { arfModels?: number };
   const st = (file.protocol.streamtrain as { configDefaults: { optimizer: string; learningRate: number; batchSize: number } }).configDefaults;
+  const later = file.summary.afterFirstBatch.below.map(
+    (b) => `${label(b.learner)} below ${label(b.below)} on ${b.streams} of ${b.of} (mean difference ${b.meanDifference?.toFixed(4) ?? '-'})`,
+  );
   return [
     `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging); defaults = logistic (softmax on multi-class streams), a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
@@ -121,6 +134,8 @@ export function devSuiteMarkdown(file: SuiteFile): string {
     mean,
     '',
     ...counts,
+    '',
+    `Without the first micro-batch (scored by every learner's untrained model: streamtrain's zero weights give p = 0.5, read as class 1 on binary streams, River's untrained models predict class 0): ${later.join('; ')}.`,
   ].join('\n');
 }
 
