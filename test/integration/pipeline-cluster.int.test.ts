@@ -1,33 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store, readLatestPointer, readManifest } from '../../src/checkpoints/index.js';
 import { createLogger, FencedError } from '../../src/core/index.js';
-import { StreamtrainService, type ServiceStatus } from '../../src/pipeline/index.js';
+import { StreamtrainService } from '../../src/pipeline/index.js';
 import { createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
 import { expectExactLineage, readLineage } from '../support/lineage.js';
 import { seaRecords, testConfig, testConfigTree } from '../support/pipeline-config.js';
-import { spawnService } from '../support/service-process.js';
+import { freePort, spawnService, statusOf } from '../support/service-process.js';
 import { kafkaBrokers, s3Settings } from './services.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function statusOf(port: number): Promise<ServiceStatus | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(1_000) });
-    return (await res.json()) as ServiceStatus;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('one writer per model (real Kafka, real MinIO)', () => {
   const dirs: string[] = [];

@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
@@ -7,30 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { partitionName, readPartitionHead, S3Store, WriterFence } from '../../src/checkpoints/index.js';
 import { homePartition } from '../../src/consumers/index.js';
 import { createLogger } from '../../src/core/index.js';
-import type { ServiceStatus } from '../../src/pipeline/index.js';
 import { ModelSubscriber } from '../../src/subscriber/index.js';
 import { consumeUntil, createTopic, testKafka, uniqueName, waitFor, withAdmin } from '../support/kafka-helpers.js';
 import { expectExactKeyedLineage, keyedRecords } from '../support/keyed-lineage.js';
 import { testConfigTree } from '../support/pipeline-config.js';
-import { spawnService } from '../support/service-process.js';
+import { freePort, spawnService, statusOf } from '../support/service-process.js';
 import { kafkaBrokers, s3Settings } from './services.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function statusOf(port: number): Promise<ServiceStatus | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(1_000) });
-    return (await res.json()) as ServiceStatus;
-  } catch {
-    return undefined;
-  }
-}
 
 const PARTITIONS = 6;
 const KEYS = 24;
