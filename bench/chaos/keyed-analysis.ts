@@ -12,9 +12,8 @@
  *
  * keyedLost = records of a key not in its lineage + records applied more than once, summed over keys.
  */
-import { keyModelName, partitionLineage, readManifest, type ObjectStore, type PartitionManifest } from '../../src/checkpoints/index.js';
+import { keyLineage, partitionLineage, type ObjectStore, type PartitionManifest } from '../../src/checkpoints/index.js';
 import { homePartition } from '../../src/consumers/index.js';
-import type { Manifest } from '../../src/core/index.js';
 
 export interface KeyedPartitionCheck {
   readonly partition: number;
@@ -69,17 +68,6 @@ export interface KeyedCheck {
   readonly unexpectedKeys: string[];
   readonly failingKeys: KeyCheck[];
   readonly exact: boolean;
-}
-
-async function keyLineage(store: ObjectStore, model: string, key: string, head: string): Promise<Manifest[]> {
-  const out: Manifest[] = [];
-  let v: string | undefined = head;
-  while (v) {
-    const m = await readManifest(store, keyModelName(model, key), v);
-    out.unshift(m);
-    v = m.parents[0];
-  }
-  return out;
 }
 
 async function pool<T, R>(items: readonly T[], width: number, fn: (x: T) => Promise<R>): Promise<R[]> {

@@ -19,6 +19,7 @@ export { probeStore, explainStoreError } from './store-probe.js';
 export {
   encodeKey,
   keyedHeads,
+  keyLineage,
   keyModelName,
   listPartitions,
   partitionLineage,

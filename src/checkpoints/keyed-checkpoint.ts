@@ -1,7 +1,8 @@
-import type { OffsetRange } from '../core/index.js';
+import type { Manifest, OffsetRange } from '../core/index.js';
 import { CheckpointIntegrityError } from '../core/index.js';
 import { readLatest, type LatestRecord, type WriterFence } from './latest-record.js';
 import { manifestKey } from './layout.js';
+import { readManifest } from './reader.js';
 import type { ObjectStore } from './object-store.js';
 import { VersionTakenError } from './writer.js';
 
@@ -122,6 +123,19 @@ export async function partitionLineage(store: ObjectStore, model: string, topic:
     const bytes = await store.get(manifestKey(name, m.parent));
     if (!bytes) throw new CheckpointIntegrityError(`${name} ${m.version} names parent ${m.parent}, whose manifest is missing`);
     m = JSON.parse(new TextDecoder().decode(bytes)) as PartitionManifest;
+  }
+  return out;
+}
+
+/** A key's lineage, oldest first: from `head` (the version its partition's checkpoint names) back through first parents. */
+export async function keyLineage(store: ObjectStore, model: string, key: string, head: string): Promise<Manifest[]> {
+  const out: Manifest[] = [];
+  const seen = new Set<string>();
+  for (let v: string | undefined = head; v && !seen.has(v); ) {
+    seen.add(v);
+    const m = await readManifest(store, keyModelName(model, key), v);
+    out.unshift(m);
+    v = m.parents[0];
   }
   return out;
 }

@@ -1,11 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, PartitionKey, StreamtrainConfig, Trigger } from '../core/index.js';
-import { DEFAULT_MAX_LIVE_MODELS, inputColumns, inputWidth, parsePartitionKey, partitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
+import { DEFAULT_MAX_LIVE_MODELS, parsePartitionKey, partitionKey, STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError, RecordDecoder, waitForTopics } from '../consumers/index.js';
 import { describeStore, openStore, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { selectBackend } from '../learner/index.js';
-import type { LearnerHostOptions } from './learner-host.js';
+import { learnerHostOptions } from './learner-host.js';
 import { LiveModels } from './keyed-models.js';
 import { KeyedLearning } from './keyed-learning.js';
 import { PartitionSlot, type KeyCut, type SlotDeps } from './keyed-slot.js';
@@ -100,16 +100,7 @@ export class KeyedService {
     await Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
     await waitForTopics(this.kafka, [topic], this.log);
     const partitions = await this.partitionCount(topic);
-    const hostOptions: LearnerHostOptions = {
-      spec: config.model,
-      drift: config.drift,
-      inputWidth: inputWidth(config.input.features),
-      inputColumns: inputColumns(config.input.features),
-      metricsWindow: config.learner.metricsWindow,
-      updateBatchSize: config.learner.updateBatchSize,
-      backend: config.learner.backend,
-      regressionErrors: config.checkpoints.regressionErrors,
-    };
+    const hostOptions = learnerHostOptions(config);
     this.models = new LiveModels(
       config.model.maxLiveModels ?? DEFAULT_MAX_LIVE_MODELS,
       (m, parked) => this.park(m.partition, { key: m.key, ...parked }),

@@ -19,7 +19,7 @@ export interface LearnerHostOptions {
   readonly regressionErrors: boolean;
 }
 
-/** The learner options of a config (what StreamtrainService builds the live model with). */
+/** The learner options a config sets: what a service builds its models with. */
 export function learnerHostOptions(config: StreamtrainConfig): LearnerHostOptions {
   return {
     spec: config.model,

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { ServiceOptions, ServiceStatus } from './service-options.js';
 import { rangesOf, versionEvent } from './version-event.js';
 import type { DriftEvent, Logger, Trigger } from '../core/index.js';
-import { inputColumns, inputWidth, STREAMTRAIN_VERSION } from '../core/index.js';
+import { STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError, KafkaSource, RecordDecoder } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
@@ -14,7 +14,7 @@ import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
 import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
-import { LocalLearnerHost, type HostStepResult, type LearnerHost, type LearnerHostOptions, type MetricsState } from './learner-host.js';
+import { LocalLearnerHost, type HostStepResult, type LearnerHost, learnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';
 import { defaultInstanceId } from './instance-id.js';
@@ -102,7 +102,6 @@ export class StreamtrainService {
 
   private async startUp(): Promise<void> {
     const { config, logger } = this.options;
-    const width = inputWidth(config.input.features);
     // The epoch is claimed before anything is read: no older writer can move LATEST after this point.
     this.fence = this.options.fence ?? (await WriterFence.claim(this.store, config.model.name, this.options.instanceId ?? defaultInstanceId()));
     const preloaded = this.options.restored;
@@ -111,16 +110,7 @@ export class StreamtrainService {
         ? (preloaded ?? undefined)
         : await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions: LearnerHostOptions = {
-      spec: config.model,
-      drift: config.drift,
-      inputWidth: width,
-      inputColumns: inputColumns(config.input.features),
-      metricsWindow: config.learner.metricsWindow,
-      updateBatchSize: config.learner.updateBatchSize,
-      backend: config.learner.backend,
-      regressionErrors: config.checkpoints.regressionErrors,
-    };
+    const hostOptions = learnerHostOptions(config);
     const restoredModel = restored
       ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
       : undefined;

@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { keyModelName, partitionLineage, readManifest, type ObjectStore, type PartitionManifest } from '../../src/checkpoints/index.js';
-import type { Manifest } from '../../src/core/index.js';
+import { keyLineage, partitionLineage, type ObjectStore, type PartitionManifest } from '../../src/checkpoints/index.js';
 
 /** Records for keyed tests: SEA-like features whose concept depends on the key, and the key in `tenant`. */
 export function keyedRecords(count: number, keys: number, seed = 1): { tenant: string; x1: number; x2: number; x3: number; y: number }[] {
@@ -16,18 +15,6 @@ export function keyedRecords(count: number, keys: number, seed = 1): { tenant: s
     const x3 = Math.round(rnd() * 1e6) / 1e5;
     return { tenant: `t${k}`, x1, x2, x3, y: x1 + x2 <= 7 + (k % 5) ? 1 : 0 };
   });
-}
-
-/** A key's published lineage, oldest first, from the version its partition's LATEST names. */
-export async function keyLineage(store: ObjectStore, model: string, key: string, head: string): Promise<Manifest[]> {
-  const out: Manifest[] = [];
-  let v: string | undefined = head;
-  while (v) {
-    const m = await readManifest(store, keyModelName(model, key), v);
-    out.unshift(m);
-    v = m.parents[0];
-  }
-  return out;
 }
 
 /**
