@@ -54,7 +54,9 @@ function bounds(node: Json): string {
 function typeOf(node: Json): string {
   if (Array.isArray(node.enum)) return node.enum.map(code).join(' | ');
   if (node.const !== undefined) return code(node.const);
-  if (node.oneOf || node.anyOf) return 'object, one of below';
+  const variants = (node.oneOf ?? node.anyOf) as Json[] | undefined;
+  if (variants?.every((v) => !v.properties)) return variants.map(typeOf).join(' | ');
+  if (variants) return 'object, one of below';
   const type = node.type;
   if (Array.isArray(type)) return type.join(' | ');
   if (type === 'array') {
@@ -89,7 +91,7 @@ interface Row {
 function rows(node: Json, path: string, required: boolean, out: Row[], note = ''): void {
   out.push({ field: path, type: typeOf(node), default: defaultOf(node, required), description: `${note}${String(node.description ?? '')}` });
   const variants = (node.oneOf ?? node.anyOf) as Json[] | undefined;
-  if (variants) {
+  if (variants?.some((v) => v.properties)) {
     for (const variant of variants) {
       const type = ((variant.properties as Json | undefined)?.type as Json | undefined)?.const;
       fields(variant, path, out, type === undefined ? '' : `(type \`${String(type)}\`) `);

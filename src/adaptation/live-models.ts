@@ -9,8 +9,11 @@ export interface ModelManagerOptions {
   /** Names of the input positions, for data-drift scores (`inputColumns(input.features)`). @default x0, x1, ... */
   readonly inputColumns?: readonly InputColumn[];
   readonly metricsWindow: number;
-  /** Samples per gradient step (0 or absent: one step per micro-batch). */
-  readonly updateBatchSize?: number;
+  /**
+   * Samples per gradient step (0 or absent: one step per micro-batch); `auto`: a step per sample unless a batch
+   * says otherwise (`LearnInput.stepSamples`, set by the pipeline under backpressure).
+   */
+  readonly updateBatchSize?: number | 'auto';
   /** Checkpoint a regression model's per-sample errors (`checkpoints.regressionErrors`). @default false */
   readonly regressionErrors?: boolean;
   readonly logger: Logger;
@@ -65,7 +68,7 @@ function learnerOptions(o: ModelManagerOptions) {
     inputWidth: o.inputWidth,
     metricsWindow: o.metricsWindow,
     logger: o.logger,
-    updateBatchSize: o.updateBatchSize || undefined,
+    updateBatchSize: o.updateBatchSize === 'auto' ? 1 : o.updateBatchSize || undefined,
     regressionErrors: o.regressionErrors === true,
   };
 }

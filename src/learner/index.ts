@@ -1,4 +1,5 @@
 export { OnlineLearner } from './online-learner.js';
+export { AdaptiveStepSize } from './step-size.js';
 export type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
 export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedTensor, type SavedWeights } from './learner-state.js';
 export { readLearnerState } from './state-reader.js';

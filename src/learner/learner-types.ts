@@ -6,6 +6,11 @@ export interface LearnInput {
   readonly width: number;
   readonly features: Float32Array;
   readonly labels: Float32Array;
+  /**
+   * Samples per gradient step for this batch (`learner.updateBatchSize: auto`, chosen by AdaptiveStepSize); absent:
+   * the learner's own `updateBatchSize`.
+   */
+  readonly stepSamples?: number;
 }
 
 export interface StepResult {
@@ -27,7 +32,10 @@ export interface StepResult {
 
 export interface OnlineLearnerOptions {
   readonly spec: ModelConfig;
-  /** Samples per gradient step; a larger micro-batch is scored whole, then learned in steps of this size. @default the whole batch */
+  /**
+   * Samples per gradient step when a batch does not say (`LearnInput.stepSamples`); a larger micro-batch is scored
+   * whole, then learned in steps of this size. @default the whole batch
+   */
   readonly updateBatchSize?: number;
   readonly inputWidth: number;
   readonly metricsWindow: number;

@@ -115,7 +115,7 @@ export class OnlineLearner {
     this.m.standardizer?.update(input.features, size);
     const batch = this.m.standardizer ? { ...input, features: this.m.standardizer.transform(input.features, size) } : input;
     const errors = new Float32Array(size);
-    const chunk = this.updateBatchSize;
+    const chunk = input.stepSamples ?? this.updateBatchSize;
     // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
     const compare = this.m.average !== undefined && this.m.average.holdoff === 0 && this.spec.averaging?.restartOnLag === true;
     const selection = this.m.selection;

@@ -1,6 +1,6 @@
 import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot, StreamtrainConfig } from '../core/index.js';
 import { inputColumns, inputWidth } from '../core/index.js';
-import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
+import { AdaptiveStepSize, selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
 
 export type MetricsState = ReturnType<PrequentialMetrics['state']>;
@@ -13,7 +13,8 @@ export interface LearnerHostOptions {
   /** `inputColumns(input.features)`: names of the input positions in data-drift scores. */
   readonly inputColumns: readonly InputColumn[];
   readonly metricsWindow: number;
-  readonly updateBatchSize: number;
+  /** `learner.updateBatchSize`: `auto` lets AdaptiveStepSize pick each batch's step size from the queue. */
+  readonly updateBatchSize: number | 'auto';
   readonly backend: BackendChoice;
   /** `checkpoints.regressionErrors`. */
   readonly regressionErrors: boolean;
@@ -49,6 +50,8 @@ export interface HostStepResult {
   readonly events: ManagerEvent[];
   /** Seconds the step took where the learner runs (the metrics refresh included), not counting time queued. */
   readonly seconds: number;
+  /** Samples per gradient step the batch was learned in (the batch's size: one step for the whole batch). */
+  readonly stepSamples: number;
   /** Fresh metrics when asked for, or when the last ones are older than METRICS_MAX_AGE_MS; else absent. */
   readonly metrics?: MetricValues;
 }
@@ -72,8 +75,12 @@ export interface LearnerCapture {
  */
 export interface LearnerHost {
   readonly backend: string;
-  /** `wantMetrics`: the caller needs metrics as of this step (a performance trigger); otherwise they may lag by up to METRICS_MAX_AGE_MS. */
-  step(batch: LearnInput, wantMetrics?: boolean): Promise<HostStepResult>;
+  /**
+   * `wantMetrics`: the caller needs metrics as of this step (a performance trigger); otherwise they may lag by up to
+   * METRICS_MAX_AGE_MS. `waiting`: batches handed over before this one and not yet learned (backpressure, for
+   * `learner.updateBatchSize: auto`). @default 0
+   */
+  step(batch: LearnInput, wantMetrics?: boolean, waiting?: number): Promise<HostStepResult>;
   /** Metrics as of the last step that computed them (no round trip), for status and triggers. */
   metrics(): MetricValues;
   capture(): Promise<LearnerCapture>;
@@ -91,11 +98,19 @@ export class LocalLearnerHost implements LearnerHost {
   /** Calls run one after another, as on the worker: a capture never sees a step halfway (its async tail). */
   private tail: Promise<unknown> = Promise.resolve();
 
+  /** With `learner.updateBatchSize: auto`. */
+  private readonly stepSize?: AdaptiveStepSize;
+  /** Samples per step of a batch without `auto` (0: the whole batch). */
+  private readonly fixedStep: number;
+
   private constructor(
     private readonly manager: ModelManager,
     readonly backend: string,
+    updateBatchSize: number | 'auto',
   ) {
     this.lastMetrics = manager.metrics();
+    if (updateBatchSize === 'auto') this.stepSize = new AdaptiveStepSize();
+    this.fixedStep = updateBatchSize === 'auto' ? 1 : updateBatchSize;
   }
 
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
@@ -117,15 +132,17 @@ export class LocalLearnerHost implements LearnerHost {
       manager.learner.metrics.restore(restored.metrics);
       manager.notePublished(restored.snapshot, restored.version);
     }
-    return new LocalLearnerHost(manager, backend);
+    return new LocalLearnerHost(manager, backend, options.updateBatchSize);
   }
 
-  step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
-    return this.serial(() => this.stepNow(batch, wantMetrics));
+  step(batch: LearnInput, wantMetrics = false, waiting = 0): Promise<HostStepResult> {
+    return this.serial(() => this.stepNow(batch, wantMetrics, waiting));
   }
 
-  private async stepNow(batch: LearnInput, wantMetrics: boolean): Promise<HostStepResult> {
+  private async stepNow(input: LearnInput, wantMetrics: boolean, waiting: number): Promise<HostStepResult> {
     const started = performance.now();
+    const stepSamples = Math.min(input.size, this.stepSize ? this.stepSize.next(waiting, input.size) : this.fixedStep || input.size);
+    const batch = this.stepSize ? { ...input, stepSamples } : input;
     const { result, events } = await this.manager.step(batch);
     const now = performance.now();
     // Drift decisions change what the metrics report (a promoted challenger): refresh with them.
@@ -135,7 +152,15 @@ export class LocalLearnerHost implements LearnerHost {
       this.metricsAt = now;
     }
     const seconds = (performance.now() - started) / 1000;
-    return { size: result.size, loss: result.loss, applied: result.applied, events, seconds, ...(fresh ? { metrics: this.lastMetrics } : {}) };
+    return {
+      size: result.size,
+      loss: result.loss,
+      applied: result.applied,
+      events,
+      seconds,
+      stepSamples,
+      ...(fresh ? { metrics: this.lastMetrics } : {}),
+    };
   }
 
   metrics(): MetricValues {

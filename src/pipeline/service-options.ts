@@ -34,6 +34,8 @@ export interface ServiceStatus {
   readonly samplesTotal: number;
   readonly samplesSinceVersion: number;
   readonly metrics: MetricValues;
+  /** `learner.updateBatchSize` as configured, and the samples per gradient step of the last batch learned. */
+  readonly learner?: { readonly updateBatchSize: number | 'auto'; readonly stepSamples: number };
   readonly buffered: number;
   readonly paused: boolean;
   /** Times the consumer paused because the learner fell behind (backpressure). */

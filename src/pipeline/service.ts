@@ -63,6 +63,8 @@ export class StreamtrainService {
   private newestRecordAt?: number;
   private lastVersionAt = performance.now();
   private batches = 0;
+  /** Samples per gradient step of the last batch learned (0 before the first). */
+  private stepSamples = 0;
   private backend?: string;
   private running = false;
   /** Set when leadership is lost: nothing more is learned, checkpointed, committed or published. */
@@ -287,6 +289,7 @@ export class StreamtrainService {
       samplesTotal: this.samplesLearned,
       samplesSinceVersion: this.samplesSinceVersion,
       metrics: this.learner?.metrics() ?? {},
+      learner: { updateBatchSize: this.options.config.learner.updateBatchSize, stepSamples: this.stepSamples },
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
       pauses: this.source?.stats.pauses ?? 0,
@@ -306,7 +309,10 @@ export class StreamtrainService {
   private async learnBatch(batch: PackedBatch): Promise<void> {
     if (this.aborted) return;
     const learner = this.learner as LearnerHost;
-    const entry: InFlight = { batch, result: batch.size > 0 ? learner.step(batch, this.triggers.needsMetrics) : Promise.resolve(undefined) };
+    const entry: InFlight = {
+      batch,
+      result: batch.size > 0 ? learner.step(batch, this.triggers.needsMetrics, this.inflight.length) : Promise.resolve(undefined),
+    };
     this.inflight.push(entry);
     entry.settled = this.settleChain = this.settleChain.then(() => this.settle(entry));
     // A failure while no batch is waiting still stops the service.
@@ -331,6 +337,7 @@ export class StreamtrainService {
     this.buffer.release(entry.batch.records);
     this.batches += 1;
     if (r) this.options.observer?.batchLearned?.(r.seconds);
+    if (r) this.stepSamples = r.stepSamples;
     for (const e of r?.events ?? []) await this.onManagerEvent(e, entry.batch);
     this.maybePublish();
   }

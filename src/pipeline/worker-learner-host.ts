@@ -77,10 +77,10 @@ export class WorkerLearnerHost implements LearnerHost {
     return this;
   }
 
-  async step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
+  async step(batch: LearnInput, wantMetrics = false, waiting = 0): Promise<HostStepResult> {
     const features = owned(batch.features);
     const labels = owned(batch.labels);
-    const r = (await this.call({ op: 'step', size: batch.size, width: batch.width, features, labels, wantMetrics }, [
+    const r = (await this.call({ op: 'step', size: batch.size, width: batch.width, features, labels, wantMetrics, waiting }, [
       features.buffer as ArrayBuffer,
       labels.buffer as ArrayBuffer,
     ])) as HostStepResult;

@@ -13,6 +13,7 @@ export type WorkerRequest =
       readonly features: Float32Array;
       readonly labels: Float32Array;
       readonly wantMetrics: boolean;
+      readonly waiting: number;
     }
   | { readonly id: number; readonly op: 'capture' }
   | { readonly id: number; readonly op: 'published'; readonly version: string }

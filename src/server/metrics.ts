@@ -27,6 +27,12 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     help: 'Samples learned (test-then-train) by the live model, restored ones included.',
     value: (s) => s.samplesTotal,
   },
+  {
+    name: 'streamtrain_learner_step_samples',
+    type: 'gauge',
+    help: 'Samples per gradient step of the last micro-batch learned (learner.updateBatchSize; auto coarsens under backpressure).',
+    value: (s) => s.learner?.stepSamples,
+  },
   { name: 'streamtrain_batches_total', type: 'counter', help: 'Micro-batches learned since the process started.', value: (s) => s.batches },
   { name: 'streamtrain_buffered_records', type: 'gauge', help: 'Records consumed and not yet learned (the backpressure buffer).', value: (s) => s.buffered },
   { name: 'streamtrain_consumer_paused', type: 'gauge', help: '1 while the consumer is paused because the learner fell behind.', value: (s) => s.paused },

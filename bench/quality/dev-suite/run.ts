@@ -49,7 +49,8 @@ function configDefaults() {
     learningRate: c.model.optimizer.learningRate,
     optimizer: c.model.optimizer.type,
     batchSize: c.batch.size,
-    updateBatchSize: c.learner.updateBatchSize,
+    // `auto` takes a step per sample unless batches queue up for the learner, which never happens in-process.
+    updateBatchSize: c.learner.updateBatchSize === 'auto' ? 1 : c.learner.updateBatchSize,
     standardize: c.model.standardize,
     responses: c.drift.responses,
     averagingHorizon: c.model.averaging.horizon,

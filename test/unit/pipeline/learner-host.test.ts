@@ -60,6 +60,26 @@ describe('learner hosts', () => {
     expect(sent.features.length).toBe(0);
   });
 
+  it('with updateBatchSize auto, learns a step per sample while idle and coarser steps while batches queue up', async () => {
+    const auto = await LocalLearnerHost.create({ ...options, updateBatchSize: 'auto' }, logger);
+    const fixed = await LocalLearnerHost.create({ ...options, updateBatchSize: 1 }, logger);
+    hosts.push(auto, fixed);
+    for (let i = 1; i <= 5; i++) {
+      const [a, f] = [await auto.step(batch(i), true, 0), await fixed.step(batch(i), true, 0)];
+      expect(a.stepSamples).toBe(1);
+      // While idle, auto is exactly a step per sample.
+      expect(a.loss).toBe(f.loss);
+      expect(a.metrics).toEqual(f.metrics);
+    }
+    const under: number[] = [];
+    for (let i = 6; i <= 30; i++) under.push((await auto.step(batch(i), false, 3)).stepSamples);
+    expect(under.at(-1)).toBe(128);
+    expect(under[0]).toBe(1);
+    const whole = await LocalLearnerHost.create(options, logger);
+    hosts.push(whole);
+    expect((await whole.step(batch(1))).stepSamples).toBe(128);
+  });
+
   it('restores from a capture in the worker and continues identically', async () => {
     const a = await LocalLearnerHost.create(options, logger);
     hosts.push(a);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { always, int, numberOr, oneOf, optionalSection, str } from '../fields.js';
 
 export const batchSchema = optionalSection({
@@ -21,9 +22,12 @@ export const learnerSchema = optionalSection({
     .default('auto')
     .describe('TensorFlow.js backend; `auto` takes tfjs-node when installed, else wasm, else cpu.'),
   metricsWindow: int(10, 1_000_000).default(1_000).describe('Window of the sliding live metrics, in samples.'),
-  updateBatchSize: int(0, 1_000_000)
-    .default(0)
-    .describe('Samples per gradient step; a micro-batch is always scored whole first, then learned in steps. 0 = one step per micro-batch.'),
+  updateBatchSize: z
+    .union([z.literal('auto'), int(0, 1_000_000)], { error: 'to be `auto` or an integer >= 0, e.g. `1` (a step per sample)' })
+    .default('auto')
+    .describe(
+      'Samples per gradient step; a micro-batch is always scored whole first, then learned in steps. `auto`: a step per sample while the learner keeps up with the input, steps of up to the whole micro-batch while batches queue up for it (status `learner.stepSamples`). 0 = one step per micro-batch.',
+    ),
   thread: oneOf(['worker', 'main'])
     .default('worker')
     .describe("Where the model learns: `worker` (a worker thread, overlapping decoding) or `main` (the consumer's thread)."),

@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AdaptiveStepSize } from '../../../src/learner/index.js';
+
+describe('AdaptiveStepSize (learner.updateBatchSize: auto)', () => {
+  it('takes a step per sample while the learner keeps up', () => {
+    const s = new AdaptiveStepSize();
+    for (let i = 0; i < 50; i++) expect(s.next(i % 2, 256)).toBe(1);
+  });
+
+  it('doubles while batches queue up, up to the whole batch, and halves back once the queue drains', () => {
+    const s = new AdaptiveStepSize();
+    const sizes: number[] = [];
+    for (let i = 0; i < 20; i++) sizes.push(s.next(3, 256));
+    expect(sizes.slice(0, 4)).toEqual([1, 2, 2, 4]);
+    expect(sizes.at(-1)).toBe(256);
+    const down: number[] = [];
+    for (let i = 0; i < 20; i++) down.push(s.next(0, 256));
+    expect(down.slice(0, 4)).toEqual([256, 128, 128, 64]);
+    expect(down.at(-1)).toBe(1);
+  });
+
+  it('does not move on a single burst or a single idle batch', () => {
+    const s = new AdaptiveStepSize();
+    for (let i = 0; i < 30; i++) expect(s.next(i % 2 === 0 ? 3 : 0, 256)).toBe(1);
+  });
+
+  it('stays a power of two within [1, the batch rounded up to a power of two], whatever the queue', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(6), { maxLength: 200 }), fc.integer({ min: 1, max: 2048 }), (queue, batch) => {
+        const s = new AdaptiveStepSize();
+        let ceiling = 1;
+        while (ceiling < batch) ceiling *= 2;
+        let last = 1;
+        for (const waiting of queue) {
+          const size = s.next(waiting, batch);
+          expect(size >= 1 && size <= ceiling).toBe(true);
+          expect(Number.isInteger(Math.log2(size))).toBe(true);
+          // One batch moves the size by at most a factor of two.
+          expect(size === last || size === last * 2 || size === last / 2).toBe(true);
+          last = size;
+        }
+      }),
+    );
+  });
+});
