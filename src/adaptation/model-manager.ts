@@ -9,6 +9,7 @@ import { DriftWatch, type Detection } from './drift-watch.js';
 import type { ManagerEvent } from './events.js';
 import { LiveModels, type ModelManagerOptions } from './live-models.js';
 import type { ComparisonState } from './paired-comparison.js';
+import { ServedMetric, type ServedState } from './served.js';
 
 /**
  * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
@@ -28,6 +29,8 @@ export interface ManagerState {
   readonly lag?: ComparisonState;
   /** A hedged adapt period (`drift.adapt.hedge`). */
   readonly hedge?: HedgeState;
+  /** The served metric's counts (absent in checkpoints written before it). */
+  readonly served?: ServedState;
 }
 
 /** What the phases of one step share: the batch, the champion's result on it, the events so far, the detection. */
@@ -55,6 +58,7 @@ export class ModelManager {
   private readonly averageRestart: AverageRestart;
   private readonly adapt: Adapt;
   private readonly race: ChallengerRace;
+  private readonly served: ServedMetric;
 
   /** The phases of a step after the champion learned the batch, in the order they run. */
   private readonly phases: readonly Phase[] = [
@@ -70,6 +74,7 @@ export class ModelManager {
     this.averageRestart = new AverageRestart(models);
     this.adapt = new Adapt(models);
     this.race = new ChallengerRace(models);
+    this.served = new ServedMetric(models.task);
   }
 
   static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
@@ -99,6 +104,7 @@ export class ModelManager {
   async step(batch: LearnInput): Promise<{ result: StepResult; events: ManagerEvent[] }> {
     const result = this.models.champion.step(batch);
     this.models.trainedSamples += batch.size;
+    this.served.add(result.errors);
     const s: StepContext = { batch, result, events: [] };
     for (const phase of this.phases) await phase.run(s);
     return { result, events: s.events };
@@ -127,15 +133,17 @@ export class ModelManager {
       ...(challenger ? { challenger } : {}),
       ...(lag ? { lag } : {}),
       ...(hedge ? { hedge } : {}),
+      served: this.served.state(),
     };
   }
 
   /**
    * Live metrics of the champion, plus the race when a challenger runs, and during an adapt period the samples
-   * left in it (`adapt_remaining`) and, hedged, whether the boosted copy predicts (`adapt_boosted_leads`, 1 or 0).
+   * left in it (`adapt_remaining`) and, hedged, whether the boosted copy predicts (`adapt_boosted_leads`, 1 or 0),
+   * and the served metric since the start (`served_accuracy` or `served_mae`, `served_samples`: ServedMetric).
    */
   metrics(): MetricValues {
-    return { ...this.models.champion.liveMetrics(), ...this.adapt.metrics(), ...this.race.metrics() };
+    return { ...this.models.champion.liveMetrics(), ...this.adapt.metrics(), ...this.race.metrics(), ...this.served.values() };
   }
 
   dispose(): void {
@@ -146,6 +154,7 @@ export class ModelManager {
 
   private async restore(s: ManagerState): Promise<void> {
     this.watch.restore(s);
+    this.served.restore(s.served);
     await this.adapt.restore(s);
     this.averageRestart.restore(s.lag);
     await this.race.restore(s.challenger);
