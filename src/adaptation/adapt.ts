@@ -1,8 +1,8 @@
 import type { MetricValues } from '../core/index.js';
-import type { LearnInput, OnlineLearner, StepResult } from '../learner/index.js';
+import type { LearnInput, Learner, StepResult } from '../learner/index.js';
 import type { ManagerEvent } from './events.js';
 import type { LiveModels } from './live-models.js';
-import { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';
+import { snapshotFromJson, snapshotToJson, type SnapshotJson } from '../learner/index.js';
 
 /**
  * A hedged adapt period in a checkpoint (`drift.adapt.hedge`): the model that was not predicting (the champion's
@@ -28,7 +28,7 @@ export interface AdaptState {
  * made fewer errors since the period began (a tie: the unchanged one), and `other` is the one that does not predict.
  */
 interface Hedge {
-  other: OnlineLearner;
+  other: Learner;
   /** Whether the champion is the boosted copy. */
   boostedLead: boolean;
   boostedErrors: number;
@@ -50,7 +50,7 @@ export class Adapt {
   constructor(private readonly models: LiveModels) {}
 
   /** The model learning next to the champion in a hedged period. */
-  get other(): OnlineLearner | undefined {
+  get other(): Learner | undefined {
     return this.hedge?.other;
   }
 
@@ -188,7 +188,7 @@ export class Adapt {
   }
 
   /** An exact copy of the champion (weights, optimizer, averages), or undefined if it cannot be taken. */
-  private async copyOfChampion(): Promise<OnlineLearner | undefined> {
+  private async copyOfChampion(): Promise<Learner | undefined> {
     try {
       // Its live metrics start empty: it predicts only after its first batch, which copies the served record into it.
       return await this.models.learner(await this.models.champion.snapshot({ inMemory: true }));

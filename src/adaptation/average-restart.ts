@@ -1,4 +1,4 @@
-import type { OnlineLearner, StepResult } from '../learner/index.js';
+import type { Learner, StepResult } from '../learner/index.js';
 import type { ManagerEvent } from './events.js';
 import type { LiveModels } from './live-models.js';
 import { PairedComparison, type ComparisonState } from './paired-comparison.js';
@@ -46,7 +46,7 @@ export class AverageRestart {
    * predict), so a stream whose detector fires every few hundred samples still gets averaging between the hold-offs
    * (unless `restartDuringHoldoff`). Returns whether it restarted.
    */
-  onRise(also?: OnlineLearner): boolean {
+  onRise(also?: Learner): boolean {
     const champion = this.models.champion;
     const { options } = this.models;
     const restart =

@@ -1,21 +1,21 @@
 import type { MetricValues } from '../core/index.js';
-import type { LearnInput, OnlineLearner, StepResult } from '../learner/index.js';
+import type { LearnInput, Learner, StepResult } from '../learner/index.js';
 import type { ManagerEvent } from './events.js';
 import type { LiveModels } from './live-models.js';
 import { Race, type RaceState } from './paired-comparison.js';
-import { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';
+import { snapshotFromJson, snapshotToJson, type SnapshotJson } from '../learner/index.js';
 
 /** A running race in a checkpoint: the challenger's weights and optimizer, its metrics, and the race so far. */
 export interface ChallengerState {
   readonly snapshot: SnapshotJson;
-  readonly metrics: ReturnType<OnlineLearner['metrics']['state']>;
+  readonly metrics: ReturnType<Learner['metrics']['state']>;
   readonly race: RaceState;
   readonly branchedFrom?: string;
   readonly rollback?: boolean;
 }
 
 interface Challenger {
-  readonly learner: OnlineLearner;
+  readonly learner: Learner;
   readonly race: Race;
   readonly branchedFrom?: string;
   /** A displaced champion racing the challenger that replaced it (`drift.challenger.rollback`). */

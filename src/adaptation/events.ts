@@ -25,4 +25,6 @@ export type ManagerEvent =
       readonly unchangedErrors?: number;
       readonly switches?: number;
     }
-  | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult };
+  | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult }
+  /** `model.type: auto`: another member of the pool serves from the next batch (a new major version). */
+  | { readonly kind: 'pool-switched'; readonly from: string; readonly to: string; readonly errors: Readonly<Record<string, number>> };

@@ -24,4 +24,4 @@ export {
   type RaceState,
   type RaceVerdict,
 } from './paired-comparison.js';
-export { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';
+export { snapshotFromJson, snapshotToJson, type SnapshotJson } from '../learner/index.js';

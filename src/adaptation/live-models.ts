@@ -1,5 +1,5 @@
 import type { DriftConfig, InputColumn, Logger, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { OnlineLearner } from '../learner/index.js';
+import { createLearner, type Learner } from '../learner/index.js';
 import type { ErrorTrendOptions } from './error-trend.js';
 
 export interface ModelManagerOptions {
@@ -38,13 +38,13 @@ export class LiveModels {
   baseline?: { readonly snapshot: ModelSnapshot; readonly version: string };
 
   constructor(
-    public champion: OnlineLearner,
+    public champion: Learner,
     readonly options: ModelManagerOptions,
     readonly log: Logger,
   ) {}
 
   static async create(options: ModelManagerOptions, snapshot?: ModelSnapshot): Promise<LiveModels> {
-    return new LiveModels(await OnlineLearner.create(learnerOptions(options), snapshot), options, options.logger.child({ module: 'drift' }));
+    return new LiveModels(await createLearner(learnerOptions(options), snapshot), options, options.logger.child({ module: 'drift' }));
   }
 
   get task(): ModelConfig['task'] {
@@ -57,8 +57,8 @@ export class LiveModels {
   }
 
   /** A new model with the champion's settings, from a snapshot or from scratch. */
-  learner(snapshot?: ModelSnapshot): Promise<OnlineLearner> {
-    return OnlineLearner.create(learnerOptions(this.options), snapshot);
+  learner(snapshot?: ModelSnapshot): Promise<Learner> {
+    return createLearner(learnerOptions(this.options), snapshot);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { MetricValues, ModelSnapshot } from '../core/index.js';
 import type { DetectorSnapshot } from '../drift/index.js';
-import type { LearnInput, OnlineLearner, StepResult } from '../learner/index.js';
+import type { LearnInput, Learner, StepResult } from '../learner/index.js';
 import { Adapt, type HedgeState } from './adapt.js';
 import { AverageRestart } from './average-restart.js';
 import { ChallengerRace, type ChallengerState } from './challenger-race.js';
@@ -83,7 +83,7 @@ export class ModelManager {
     return m;
   }
 
-  get learner(): OnlineLearner {
+  get learner(): Learner {
     return this.models.champion;
   }
 
@@ -106,6 +106,8 @@ export class ModelManager {
     this.models.trainedSamples += batch.size;
     this.served.add(result.errors);
     const s: StepContext = { batch, result, events: [] };
+    const change = this.models.champion.takeSwitch?.();
+    if (change) s.events.push({ kind: 'pool-switched', ...change });
     for (const phase of this.phases) await phase.run(s);
     return { result, events: s.events };
   }

@@ -41,6 +41,16 @@ export class HorizonSelector {
     return best;
   }
 
+  /** Candidate c's errors summed over the window. */
+  sum(c: number): number {
+    return this.sums[c] as number;
+  }
+
+  /** Samples in the window so far (at most `window`). */
+  get filled(): number {
+    return this.fill;
+  }
+
   /** Adds one batch's per-sample errors of every candidate (same length each). */
   add(errors: readonly Float32Array[]): void {
     const n = errors[0]?.length ?? 0;

@@ -1,4 +1,6 @@
 export { OnlineLearner } from './online-learner.js';
+export { createLearner, type Learner, type PoolSwitch } from './learner.js';
+export { ModelPool, memberName, memberSpec, type PoolState } from './model-pool.js';
 export { AdaptiveStepSize } from './step-size.js';
 export type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
 export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedTensor, type SavedWeights } from './learner-state.js';
@@ -11,3 +13,4 @@ export { loadModelArtifacts, saveModelArtifacts } from './snapshot.js';
 export { loadModelFile } from './file-model.js';
 export { WeightAverage, type WeightVariable } from './weight-average.js';
 export { tf } from './tf.js';
+export { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';

@@ -28,6 +28,8 @@ export interface StepResult {
    * would have made on the same samples (same convention as `errors`), to tell whether the average lags.
    */
   readonly trainedErrors?: Float32Array;
+  /** The pre-update outputs of the weights that predicted, as the model's predict() gives them (row-major). */
+  readonly outputs?: Float32Array;
 }
 
 export interface OnlineLearnerOptions {

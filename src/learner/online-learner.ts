@@ -198,7 +198,7 @@ export class OnlineLearner {
       this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
     }
     const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, batch.labels) : undefined;
-    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), ...(trainedErrors ? { trainedErrors } : {}) };
+    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), outputs, ...(trainedErrors ? { trainedErrors } : {}) };
   }
 
   /**

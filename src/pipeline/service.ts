@@ -353,9 +353,13 @@ export class StreamtrainService {
             ? e.rollback
               ? `rollback race of the displaced champion ${e.from}`
               : `from ${e.from}`
-            : 'comparison' in e
-              ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
-              : '';
+            : e.kind === 'pool-switched'
+              ? `${e.from} -> ${e.to}, errors ${Object.entries(e.errors)
+                  .map(([k, v]) => `${k} ${+v.toFixed(4)}`)
+                  .join(', ')}`
+              : 'comparison' in e
+                ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
+                : '';
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);
@@ -379,7 +383,7 @@ export class StreamtrainService {
       }
     } else if (e.kind === 'challenger-promoted') {
       this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
-    }
+    } else if (e.kind === 'pool-switched') this.publish({ reason: 'pool-switch', detail }, { newMajor: true });
   }
 
   private onTick(): Promise<void> {

@@ -11,7 +11,13 @@ export const scenarioLogger = createLogger({ level: 'silent' });
 export function scenarioConfig() {
   return parseConfig(
     {
-      model: { name: 'fixture', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { holdoff: 250, restartOnLag: true } },
+      model: {
+        name: 'fixture',
+        type: 'logistic',
+        standardize: false,
+        optimizer: { type: 'sgd', learningRate: 0.5 },
+        averaging: { holdoff: 250, restartOnLag: true },
+      },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
       drift: {

@@ -12,7 +12,7 @@ function config(responses: string[], adapt?: Record<string, unknown>, challenger
       // The scenarios need a first concept without a false alarm. With the default hold-off (60 samples) this short
       // stream's detector fires once as averaging starts in the first concept, which starts a challenger before
       // the change; a longer hold-off keeps these tests about what they test.
-      model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { holdoff: 250 } },
+      model: { name: 'mm', type: 'logistic', standardize: false, optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { holdoff: 250 } },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
       drift: {
@@ -352,7 +352,7 @@ describe('ModelManager', () => {
     function regressionConfig(regressionErrors: boolean) {
       const c = parseConfig(
         {
-          model: { name: 'reg', type: 'linear', optimizer: { type: 'sgd', learningRate: 0.05 }, averaging: { restartOnLag: true } },
+          model: { name: 'reg', type: 'linear', standardize: false, optimizer: { type: 'sgd', learningRate: 0.05 }, averaging: { restartOnLag: true } },
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }], label: { field: 'y' } },
           checkpoints: { regressionErrors },
@@ -413,7 +413,7 @@ describe('ModelManager', () => {
       expect(state.challenger?.race.comparison.champion).toEqual([]);
       expect(state.challenger?.race.comparison.challenger).toEqual([]);
       expect(state.challenger?.race.comparison.total).toBeGreaterThan(0);
-      expect(snapshot.learner.selector).toBeUndefined();
+      expect((snapshot.learner as { selector?: unknown }).selector).toBeUndefined();
       // None of the labels or per-sample errors, as float32 values written out, appears (the opt-in test below is
       // the positive control: the same search finds the errors there).
       expect(labels.filter((v) => text.includes(String(v)))).toEqual([]);
@@ -431,7 +431,7 @@ describe('ModelManager', () => {
       expect(state.detectors).toHaveLength(3);
       expect(state.trend?.length).toBeGreaterThan(0);
       expect(state.challenger?.race.comparison.champion.length).toBeGreaterThan(0);
-      expect(snapshot.learner.selector).toBeDefined();
+      expect((snapshot.learner as { selector?: unknown }).selector).toBeDefined();
       expect(errors.slice(-500).filter((v) => v > 0 && text.includes(String(v))).length).toBeGreaterThan(0);
       m.dispose();
 

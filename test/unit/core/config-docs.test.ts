@@ -27,6 +27,6 @@ describe('generated config files', () => {
     walk(schema, '');
     expect(missing).toEqual([]);
     const model = (schema.properties as Record<string, { properties: Record<string, { default?: unknown }> }>).model;
-    expect(model?.properties.type?.default).toBe('logistic');
+    expect(model?.properties.type?.default).toBe('auto');
   });
 });

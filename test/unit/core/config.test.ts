@@ -95,7 +95,7 @@ describe('config', () => {
   it('names the field and the fix, and lists every problem at once', () => {
     const msg = problems({ ...minimal, batch: { size: 0 }, model: { name: 'm', type: 'tree' }, extra: 1 });
     expect(msg).toContain('Expected `batch.size` to be an integer >= 1 and <= 1000000, got `0`');
-    expect(msg).toContain('Expected `model.type` to be one of `logistic`, `softmax`, `mlp`, `linear`, `custom`, got `"tree"`');
+    expect(msg).toContain('Expected `model.type` to be one of `auto`, `logistic`, `softmax`, `mlp`, `linear`, `custom`, got `"tree"`');
     expect(msg).toContain('Unknown field `extra`');
   });
 

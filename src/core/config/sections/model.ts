@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { always, bool, int, num, oneOf, optionalSection, str } from '../fields.js';
 
-export const MODEL_TYPES = ['logistic', 'softmax', 'mlp', 'linear', 'custom'] as const;
+export const MODEL_TYPES = ['auto', 'logistic', 'softmax', 'mlp', 'linear', 'custom'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** `model.averaging.holdoff` when the config does not say: 6% of the horizon, rounded. */
@@ -12,6 +12,31 @@ export function defaultAveragingHoldoff(horizon: number): number {
 /** `model.maxLiveModels` and `model.maxKeysPerPartition` when the config does not say. */
 export const DEFAULT_MAX_LIVE_MODELS = 256;
 export const DEFAULT_MAX_KEYS_PER_PARTITION = 10_000;
+
+/** `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model. */
+export const DEFAULT_POOL_MEMBERS: readonly (readonly number[])[] = [[], [64]];
+
+/** `model.pool` of a spec built in code without one (the parsed config always has it). */
+export const DEFAULT_POOL = { members: DEFAULT_POOL_MEMBERS, window: 500, margin: 0.02 } as const;
+
+export const poolSchema = optionalSection({
+  members: z
+    .array(z.array(int(1, 65_536), { error: 'to be a list of hidden layer sizes, e.g. `[64]`, or `[]` for the linear model' }).max(3), {
+      error: 'to be a list of members, each a list of hidden layer sizes, e.g. `[[], [64]]`',
+    })
+    .min(1, { error: 'to list at least one member, e.g. `[[], [64]]`' })
+    .max(4, { error: 'to list at most 4 members: every member learns every sample' })
+    .default(DEFAULT_POOL_MEMBERS.map((m) => [...m]))
+    .describe(
+      'With `type: auto`: the members that learn side by side, each the hidden layer sizes of an MLP; `[]` is the linear model (logistic, softmax or linear regression). Every member learns every sample, so the cost is the members together. See docs/decisions/.',
+    ),
+  window: int(10, 1_000_000).default(DEFAULT_POOL.window).describe("With `type: auto`: samples over which the members' recent errors are compared."),
+  margin: num(0, 1)
+    .default(DEFAULT_POOL.margin)
+    .describe(
+      "With `type: auto`: another member takes over serving when its errors over `window` are lower than the serving one's by more than this fraction; a switch is a new major version.",
+    ),
+}).describe('`type: auto`: a pool of models of different sizes; the one with the fewest recent errors serves and is published.');
 
 /** `model.averaging.horizon` when the config does not say. */
 export const DEFAULT_AVERAGING_HORIZON = 1000;
@@ -71,24 +96,31 @@ export const modelSchema = optionalSection({
   name: str('give the model a name, e.g. `model: { name: fraud-scorer }`')
     .regex(NAME, { error: 'to use only letters, digits, `.`, `_` and `-` (at most 128)' })
     .describe('Name of the model: prefix in the store, key of its version events. Letters, digits, `-`, `_`, `.`.'),
-  type: oneOf(MODEL_TYPES).default('logistic').describe('The model: a built-in one, or `custom` (a tfjs LayersModel at `modelPath`).'),
+  type: oneOf(MODEL_TYPES)
+    .default('auto')
+    .describe(
+      'The model: `auto` (a pool of a linear model and MLPs learning side by side, the best of them serving: `pool`), a built-in one, or `custom` (a tfjs LayersModel at `modelPath`).',
+    ),
   hiddenUnits: z
     .array(int(1, 65_536), { error: 'to be a non-empty list of integers >= 1, e.g. `[64]`' })
     .min(1, { error: 'to be a non-empty list of integers >= 1, e.g. `[64]`' })
     .default([64])
     .describe('Hidden layer sizes for `mlp`.'),
+  pool: poolSchema,
   classes: int(2, 100_000).default(2).describe('Number of classes for `softmax` (and `mlp` classifiers).'),
-  task: oneOf(['classification', 'regression'])
-    .optional()
-    .meta({ description: 'What the model predicts; fixed by `type` unless `custom`.', defaultText: '`regression` for `linear`, else `classification`' }),
+  task: oneOf(['classification', 'regression']).optional().meta({
+    description: 'What the model predicts; fixed by `type` unless `auto` or `custom`.',
+    defaultText: '`regression` for `linear`, else `classification`',
+  }),
   modelPath: str().optional().describe('Path of a tfjs LayersModel `model.json` for `custom`, relative to the config file.'),
   optimizer: optimizerSchema,
   l2: num(0, 1).default(0).describe('L2 penalty on kernels.'),
   seed: int(0).default(42).describe('Seed of the weight initializers, so that two runs on the same stream give the same model.'),
   averaging: averagingSchema,
-  standardize: bool()
-    .default(false)
-    .describe('Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.'),
+  standardize: bool().optional().meta({
+    description: 'Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.',
+    defaultText: '`true`, `false` for `custom`',
+  }),
   partitionBy: str()
     .optional()
     .describe(
@@ -104,7 +136,7 @@ export const modelSchema = optionalSection({
   .superRefine((m, ctx) => {
     const type = m.type as string;
     const defaultTask = type === 'linear' ? 'regression' : 'classification';
-    const builtIn = (MODEL_TYPES as readonly string[]).includes(type) && type !== 'custom';
+    const builtIn = (MODEL_TYPES as readonly string[]).includes(type) && type !== 'custom' && type !== 'auto';
     if (builtIn && m.task !== undefined && m.task !== defaultTask) {
       ctx.addIssue({ code: 'custom', path: ['task'], message: `\`{path}\` is fixed by \`model.type: ${type}\`; remove it or use \`type: custom\`` });
     }
@@ -120,5 +152,9 @@ export const modelSchema = optionalSection({
       });
     }
   }, always)
-  .transform((m) => ({ ...m, task: m.task ?? (m.type === 'linear' ? ('regression' as const) : ('classification' as const)) }))
+  .transform((m) => ({
+    ...m,
+    task: m.task ?? (m.type === 'linear' ? ('regression' as const) : ('classification' as const)),
+    standardize: m.standardize ?? m.type !== 'custom',
+  }))
   .describe('The model that learns.');

@@ -1,0 +1,226 @@
+import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import { DEFAULT_POOL } from '../core/index.js';
+import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
+import type { Learner, PoolSwitch } from './learner.js';
+import type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
+import { PrequentialMetrics } from './metrics.js';
+import type { OutputKind } from './models.js';
+import { OnlineLearner } from './online-learner.js';
+import { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';
+
+/** What a pool keeps in a snapshot's learner state: every member whole, which one serves, the recent errors. */
+export interface PoolState {
+  readonly pool: {
+    readonly serving: number;
+    readonly members: readonly { readonly name: string; readonly snapshot: SnapshotJson }[];
+    readonly selector: HorizonSelectorState;
+    readonly switches: number;
+  };
+}
+
+/** A member's name from its hidden layers: `linear` for none, else `mlp-64`, `mlp-64-32`. */
+export function memberName(hidden: readonly number[]): string {
+  return hidden.length === 0 ? 'linear' : `mlp-${hidden.join('-')}`;
+}
+
+/** The spec of a member: the pool's spec with the member's architecture (linear: logistic, softmax or linear regression). */
+export function memberSpec(spec: ModelConfig, hidden: readonly number[]): ModelConfig {
+  if (hidden.length > 0) return { ...spec, type: 'mlp', hiddenUnits: [...hidden] };
+  const type = spec.task === 'regression' ? 'linear' : spec.classes > 2 ? 'softmax' : 'logistic';
+  return { ...spec, type };
+}
+
+/**
+ * `model.type: auto`: a few models of different capacity (`model.pool.members`: a linear model and MLPs) learn
+ * every sample side by side, each test-then-train as a single learner does. The member with the fewest errors
+ * over the last `model.pool.window` samples serves: its predictions are the pool's, its weights are what a
+ * snapshot publishes (model.json and weights: a downstream loader sees an ordinary model). Another member takes
+ * over only when its errors are lower by more than `model.pool.margin` of the serving one's, so two members of equal
+ * quality do not swap back and forth; the choice for a batch is made before the batch is scored (prequential), and
+ * a tie goes to the earlier (simpler) member. A switch is logged and handed to the manager (`takeSwitch`), which
+ * publishes it as a new major version.
+ *
+ * Cost: every member learns every sample, so a pool costs its members together (reported as `pool_members`);
+ * the learner's step size (`learner.updateBatchSize: auto`) coarsens for all of them under backpressure.
+ * A snapshot carries every member whole (weights, optimizer, averages) in the learner state, so a restored pool
+ * continues exactly.
+ */
+export class ModelPool implements Learner {
+  readonly metrics: PrequentialMetrics;
+  readonly outputKind: OutputKind;
+  private pendingSwitch?: PoolSwitch;
+  private switches: number;
+
+  private constructor(
+    readonly spec: ModelConfig,
+    private readonly members: readonly OnlineLearner[],
+    private readonly names: readonly string[],
+    private readonly selector: HorizonSelector,
+    private serving: number,
+    switches: number,
+    metricsWindow: number,
+    private readonly logger: Logger,
+  ) {
+    this.outputKind = (members[0] as OnlineLearner).outputKind;
+    this.metrics = new PrequentialMetrics(this.outputKind, spec.classes, metricsWindow);
+    this.switches = switches;
+  }
+
+  /** A new pool from the spec, or the pool a snapshot holds (see PoolState); a single model's snapshot seeds the member of its shape. */
+  static async create(opts: OnlineLearnerOptions, snapshot?: ModelSnapshot): Promise<ModelPool> {
+    const { spec } = opts;
+    const pool = spec.pool ?? DEFAULT_POOL;
+    const names = pool.members.map(memberName);
+    const saved = poolStateOf(snapshot?.learner, names);
+    const logger = opts.logger.child({ module: 'pool' });
+    const members: OnlineLearner[] = [];
+    try {
+      for (const [i, hidden] of pool.members.entries()) {
+        const memberOpts = { ...opts, spec: memberSpec(spec, hidden) };
+        const own = saved ? snapshotFromJson((saved.members[i] as { snapshot: SnapshotJson }).snapshot) : undefined;
+        const seed = !saved && snapshot && sameShapes(snapshot, memberOpts.spec, opts.inputWidth) ? snapshot : undefined;
+        if (seed) logger.info({ member: names[i] }, 'pool: the checkpoint of a single model continues as this member; the others start from scratch');
+        members.push(await OnlineLearner.create(memberOpts, own ?? seed));
+      }
+    } catch (err) {
+      members.forEach((m) => m.dispose());
+      throw err;
+    }
+    if (snapshot && !saved && !members.some((_, i) => sameShapes(snapshot, memberSpec(spec, pool.members[i] as number[]), opts.inputWidth)))
+      logger.warn("pool: the checkpoint is a single model of another shape than every member's: the pool starts from scratch");
+    const selector = new HorizonSelector(members.length, pool.window, saved?.selector);
+    const serving = saved && saved.serving < members.length ? saved.serving : 0;
+    return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger);
+  }
+
+  /** Every member learns the batch; the serving member's outputs are the pool's; then the recent errors may change who serves. */
+  step(input: LearnInput): StepResult {
+    const results = this.members.map((m) => m.step(input));
+    const served = results[this.serving] as StepResult;
+    const errors = new Float32Array(input.size);
+    if (served.outputs) this.metrics.update(served.outputs, input.labels, errors);
+    else errors.set(served.errors);
+    this.selector.add(results.map((r) => r.errors));
+    this.reconsider();
+    return { ...served, errors };
+  }
+
+  private reconsider(): void {
+    const best = this.selector.choice;
+    if (best === this.serving) return;
+    const margin = (this.spec.pool ?? DEFAULT_POOL).margin;
+    const current = this.selector.sum(this.serving);
+    if (this.selector.sum(best) >= current * (1 - margin)) return;
+    const errors = Object.fromEntries(this.names.map((n, i) => [n, this.selector.sum(i)]));
+    const change: PoolSwitch = { from: this.names[this.serving] as string, to: this.names[best] as string, errors };
+    this.serving = best;
+    this.switches += 1;
+    this.pendingSwitch = change;
+    this.logger.info({ ...change, window: this.selector.window }, 'pool: another member serves');
+  }
+
+  takeSwitch(): PoolSwitch | undefined {
+    const s = this.pendingSwitch;
+    this.pendingSwitch = undefined;
+    return s;
+  }
+
+  /** The member that serves now. */
+  get servingMember(): string {
+    return this.names[this.serving] as string;
+  }
+
+  predict(raw: Float32Array, size: number): Float32Array {
+    return (this.members[this.serving] as OnlineLearner).predict(raw, size);
+  }
+
+  /** The serving member's weights and optimizer as the published model; every member whole in the learner state. */
+  async snapshot(options: { inMemory?: boolean } = {}): Promise<ModelSnapshot & { learner: PoolState }> {
+    const snaps = await Promise.all(this.members.map((m) => m.snapshot(options)));
+    const served = snaps[this.serving] as ModelSnapshot;
+    const pool: PoolState['pool'] = {
+      serving: this.serving,
+      members: snaps.map((s, i) => ({ name: this.names[i] as string, snapshot: snapshotToJson(s) })),
+      selector: this.selector.state(),
+      switches: this.switches,
+    };
+    return { ...served, learner: { pool } };
+  }
+
+  /**
+   * The pool's prequential metrics (what it served), the serving member's own learner figures, and the pool's:
+   * `pool_members`, `pool_serving` (index in `model.pool.members`), `pool_switches`, and each member's error rate
+   * (or mean absolute error) over the window as `pool_errors_<member>`.
+   */
+  liveMetrics(): MetricValues {
+    const { updates_rejected: _, ...own } = (this.members[this.serving] as OnlineLearner).liveMetrics();
+    const filled = Math.max(1, this.selector.filled);
+    return {
+      ...own,
+      ...this.metrics.values(),
+      updates_rejected: this.rejectedUpdates,
+      pool_members: this.members.length,
+      pool_serving: this.serving,
+      pool_switches: this.switches,
+      ...Object.fromEntries(this.names.map((n, i) => [`pool_errors_${n.replaceAll('-', '_')}`, this.selector.sum(i) / filled])),
+    };
+  }
+
+  get rejectedUpdates(): number {
+    return this.members.reduce((n, m) => n + m.rejectedUpdates, 0);
+  }
+
+  get learningRate(): number {
+    return (this.members[this.serving] as OnlineLearner).learningRate;
+  }
+
+  boostLearningRate(factor: number): void {
+    this.members.forEach((m) => m.boostLearningRate(factor));
+  }
+
+  restoreLearningRate(): void {
+    this.members.forEach((m) => m.restoreLearningRate());
+  }
+
+  resetOptimizer(): void {
+    this.members.forEach((m) => m.resetOptimizer());
+  }
+
+  get averaging(): boolean {
+    return (this.members[this.serving] as OnlineLearner).averaging;
+  }
+
+  get averageHoldoff(): number {
+    return (this.members[this.serving] as OnlineLearner).averageHoldoff;
+  }
+
+  restartAverage(): void {
+    this.members.forEach((m) => m.restartAverage());
+  }
+
+  dispose(): void {
+    this.members.forEach((m) => m.dispose());
+  }
+}
+
+/** The pool state of a snapshot when it holds one with the same members in the same order; else undefined. */
+function poolStateOf(learner: unknown, names: readonly string[]): PoolState['pool'] | undefined {
+  const pool = (learner as Partial<PoolState> | undefined)?.pool;
+  if (!pool || !Array.isArray(pool.members) || pool.members.length !== names.length) return undefined;
+  if (!pool.members.every((m, i) => m?.name === names[i] && typeof m.snapshot === 'object')) return undefined;
+  return pool;
+}
+
+/** Whether a single model's snapshot has the weight shapes of a member of this spec. */
+function sameShapes(snapshot: ModelSnapshot, spec: ModelConfig, inputWidth: number): boolean {
+  const shapes: number[][] = [];
+  let width = inputWidth;
+  const hidden = spec.type === 'mlp' ? spec.hiddenUnits : [];
+  const out = spec.task === 'regression' || spec.type === 'logistic' || (spec.type === 'mlp' && spec.classes === 2) ? 1 : spec.classes;
+  for (const units of [...hidden, out]) {
+    shapes.push([width, units], [units]);
+    width = units;
+  }
+  const saved = snapshot.weightSpecs.map((w) => w.shape);
+  return saved.length === shapes.length && saved.every((s, i) => s.join(',') === (shapes[i] as number[]).join(','));
+}

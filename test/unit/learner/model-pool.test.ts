@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelManager } from '../../../src/adaptation/index.js';
+import { createLogger, parseConfig } from '../../../src/core/index.js';
+import { createLearner, loadModelArtifacts, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { testModelSpec } from '../../support/model-spec.js';
+
+const logger = createLogger({ level: 'silent' });
+const pool = { members: [[], [16]], window: 200, margin: 0.02 };
+const spec = testModelSpec({ type: 'auto', pool, standardize: true });
+const opts = { spec, inputWidth: 2, metricsWindow: 500, logger, updateBatchSize: 1 };
+
+/** Seeded batches; `xor`: y = 1 iff x0 and x1 have the same sign (no linear model does better than chance), else y = 1 iff x0 + x1 > 0. */
+function batch(seed: number, xor: boolean, size = 100) {
+  let s = seed * 7919 + 1;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const features = new Float32Array(size * 2).map(rnd);
+  const labels = new Float32Array(size).map((_, i) => {
+    const [a, b] = [features[2 * i] as number, features[2 * i + 1] as number];
+    return (xor ? a * b > 0 : a + b > 0) ? 1 : 0;
+  });
+  return { size, width: 2, features, labels };
+}
+
+describe('ModelPool (model.type: auto)', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  it('is what the config builds by default: a linear model and an MLP, standardized, a step per sample', () => {
+    const c = parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} });
+    expect(c.model.type).toBe('auto');
+    expect(c.model.standardize).toBe(true);
+    expect(c.model.pool?.members.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(c.model.pool?.members[0]).toEqual([]);
+    expect(c.learner.updateBatchSize).toBe('auto');
+  });
+
+  it('serves the linear member on a linear concept, and switches to the MLP (a new major) when only it can learn the concept', async () => {
+    const m = await ModelManager.create({ spec, drift: { ...parseDrift(), responses: [] }, inputWidth: 2, metricsWindow: 500, logger, updateBatchSize: 1 });
+    for (let i = 0; i < 20; i++) await m.step(batch(i, false));
+    expect(m.metrics().pool_serving).toBe(0);
+    const switches = [];
+    for (let i = 20; i < 80; i++) switches.push(...(await m.step(batch(i, true))).events.filter((e) => e.kind === 'pool-switched'));
+    expect(switches[0]).toMatchObject({ kind: 'pool-switched', from: 'linear', to: 'mlp-16' });
+    expect(m.metrics().pool_serving).toBe(1);
+    expect(m.metrics().pool_errors_mlp_16).toBeLessThan(m.metrics().pool_errors_linear as number);
+    // The published model is the MLP's: a loader of the snapshot gets a hidden layer, and predicts what the pool predicts.
+    const snap = await m.learner.snapshot();
+    expect(snap.weightSpecs.map((w) => w.shape)).toEqual([[2, 16], [16], [16, 1], [1]]);
+    const probe = batch(999, true, 16);
+    const loaded = await loadModelArtifacts(snap);
+    const out = tf.tidy(() => (loaded.predict(tf.tensor2d(probe.features, [16, 2])) as tf.Tensor).dataSync() as Float32Array);
+    const own = m.learner.predict(probe.features, 16);
+    own.forEach((v, i) => expect(v).toBeCloseTo(out[i] as number, 4));
+    loaded.dispose();
+    // The served metric covers both members' turns.
+    expect(m.metrics().served_samples).toBe(80 * 100);
+    m.dispose();
+  });
+
+  it('continues exactly after a snapshot and restore: every member, the window and the serving choice', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    for (let i = 0; i < 30; i++) a.step(batch(i, i >= 10));
+    const snap = await a.snapshot();
+    const b = (await createLearner(opts, { ...snap, learner: JSON.parse(JSON.stringify(snap.learner)) as unknown })) as ModelPool;
+    expect(b).toBeInstanceOf(ModelPool);
+    expect(b.servingMember).toBe(a.servingMember);
+    for (let i = 30; i < 40; i++) {
+      const [ra, rb] = [a.step(batch(i, true)), b.step(batch(i, true))];
+      expect(rb.loss).toBe(ra.loss);
+      expect(rb.errors).toEqual(ra.errors);
+    }
+    expect(b.liveMetrics().pool_switches).toBe(a.liveMetrics().pool_switches);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("seeds the member of a single model's shape from that model's checkpoint", async () => {
+    const single = await OnlineLearner.create({ ...opts, spec: testModelSpec({ type: 'logistic', standardize: true }) });
+    for (let i = 0; i < 10; i++) single.step(batch(i, false));
+    const snap = await single.snapshot();
+    const p = (await createLearner(opts, snap)) as ModelPool;
+    const probe = batch(500, false, 32);
+    expect(p.predict(probe.features, 32)).toEqual(single.predict(probe.features, 32));
+    single.dispose();
+    p.dispose();
+  });
+});
+
+function parseDrift() {
+  return parseConfig({ model: { name: 'm' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } }, { env: {} }).drift;
+}
