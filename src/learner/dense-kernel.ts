@@ -54,7 +54,20 @@ export interface DenseKernel {
    * flushed, they cost nothing. The weights do not notice: such a moment moves a weight by at most
    * lr * 2^-126 / epsilon, below a float32 weight's last bit unless the weight is itself below about 1e-24.
    */
-  adam(w: number, g: number, m: number, v: number, a1: number, a2: number, len: number, c: AdamConstants, mode1: number, k1: number, mode2: number, k2: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    a1: number,
+    a2: number,
+    len: number,
+    c: AdamConstants,
+    mode1: number,
+    k1: number,
+    mode2: number,
+    k2: number,
+  ): void;
   /** tfjs SGD (w + lr * g, `lr` negated), then each average's move, in one pass. */
   sgd(w: number, g: number, a1: number, a2: number, len: number, lr: number, mode1: number, k1: number, mode2: number, k2: number): void;
 }
@@ -72,7 +85,8 @@ export function referenceKernel(): DenseKernel {
     act === ACT.relu ? (z > 0 ? z : 0) : act === ACT.tanh ? Math.tanh(z) : act === ACT.sigmoid ? 1 / (1 + Math.exp(-z)) : z;
   const average = (w: number, a: number, len: number, mode: number, k: number) => {
     if (mode === MOVE.copy) heap.copyWithin(a, w, w + len);
-    else if (mode === MOVE.toward) for (let j = 0; j < len; j++) heap[a + j] = f32((heap[a + j] as number) + f32(f32((heap[w + j] as number) - (heap[a + j] as number)) * k));
+    else if (mode === MOVE.toward)
+      for (let j = 0; j < len; j++) heap[a + j] = f32((heap[a + j] as number) + f32(f32((heap[w + j] as number) - (heap[a + j] as number)) * k));
   };
   return {
     name: 'reference',

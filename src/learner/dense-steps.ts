@@ -89,7 +89,16 @@ export class DenseSteps {
     const base = this.block(k);
     let input = this.x;
     this.layers.forEach((l, li) => {
-      this.kernel.dense(input, base + (this.kernelAt[li] as number), base + (this.biasAt[li] as number), this.scoring[li] as number, size, l.inW, l.outW, this.acts[li] as number);
+      this.kernel.dense(
+        input,
+        base + (this.kernelAt[li] as number),
+        base + (this.biasAt[li] as number),
+        this.scoring[li] as number,
+        size,
+        l.inW,
+        l.outW,
+        this.acts[li] as number,
+      );
       input = this.scoring[li] as number;
     });
     const heap = this.kernel.heap;
@@ -127,7 +136,19 @@ export class DenseSteps {
       const l2x2 = this.l2x2[li] as number;
       const a = li === 0 ? x : (this.train[li - 1] as number);
       const prev = li === 0 ? 0 : (this.deltas[li - 1] as number);
-      k.backward(a, this.deltas[li] as number, w, G + w, G + (this.biasAt[li] as number), prev, n, l.inW, l.outW, l2x2, li === 0 ? ACT.none : (this.acts[li - 1] as number));
+      k.backward(
+        a,
+        this.deltas[li] as number,
+        w,
+        G + w,
+        G + (this.biasAt[li] as number),
+        prev,
+        n,
+        l.inW,
+        l.outW,
+        l2x2,
+        li === 0 ? ACT.none : (this.acts[li - 1] as number),
+      );
       if (l2x2 !== 0) loss += k.sumsq(w, l.inW * l.outW) * l.l2;
     }
     return loss;

@@ -82,7 +82,10 @@ export class TypedDenseTrainer {
   private held?: { readonly optimizer: tf.Optimizer; readonly servings: readonly Serving[] };
   private readonly steps: DenseSteps;
 
-  private constructor(private readonly layers: readonly DenseLayer[], kind: OutputKind) {
+  private constructor(
+    private readonly layers: readonly DenseLayer[],
+    kind: OutputKind,
+  ) {
     const shapes = layers.map((l) => ({ inW: l.kernel.shape[0] as number, outW: l.kernel.shape[1] as number, activation: l.activation, l2: l.l2 }));
     this.steps = new DenseSteps(shapes, kind, kernelFor(layers));
   }

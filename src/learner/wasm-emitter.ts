@@ -5,6 +5,8 @@
  * 128-bit SIMD ones) and the sections a module of plain functions over an imported memory needs.
  */
 
+import { StreamtrainError } from '../core/index.js';
+
 export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
@@ -161,7 +163,7 @@ export class Fn {
 
   private index(name: string): number {
     const i = this.names.get(name);
-    if (i === undefined) throw new Error(`wasm emitter: ${this.name} has no local ${name}`);
+    if (i === undefined) throw new StreamtrainError('INTERNAL', `wasm emitter: ${this.name} has no local ${name}`);
     return i;
   }
 }
