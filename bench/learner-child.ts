@@ -5,7 +5,8 @@
  * no pre-update scoring, no metrics, no gradient-norm guard); also `step()` at batch 1024. Contenders run in
  * interleaved rounds; the best round counts (this machine is shared). A step per sample (the quality benchmark's
  * regime), on micro-batches of 32: `step()` with `updateBatchSize: 1` (typed-array steps, TypedDenseTrainer), the
- * same with every step through tfjs (`typedSteps: false`), and plain tfjs `trainOnBatch()` called once per sample.
+ * same with every step through tfjs (`typedSteps: false`), and plain tfjs `trainOnBatch()` called once per sample;
+ * for the MLP also `step()` with a step per sample on micro-batches of 256, against the same through tfjs.
  * Prints one JSON object on stdout.
  */
 import { createLogger, parseConfig, type ModelConfig } from '../src/core/index.js';
@@ -154,6 +155,13 @@ async function main(): Promise<void> {
       { name: 'step1024', batch: 1024, step: (i) => void learner.step({ size: 1024, width: WIDTH, ...pick(big, i) }) },
       { name: 'stepPerSample', batch: PER_SAMPLE_BATCH, step: (i) => void perSample.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
       { name: 'stepPerSampleTfjs', batch: PER_SAMPLE_BATCH, step: (i) => void perSampleTfjs.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
+      // The MLP a step per sample on micro-batches of 256 (the whole batch scored first, then learned a sample at a time).
+      ...(kind === 'mlp'
+        ? [
+            { name: 'stepPerSample256', batch: BATCH, step: (i: number) => void perSample.step({ size: BATCH, width: WIDTH, ...pick(data, i) }) },
+            { name: 'stepPerSampleTfjs256', batch: BATCH, step: (i: number) => void perSampleTfjs.step({ size: BATCH, width: WIDTH, ...pick(data, i) }) },
+          ]
+        : []),
       {
         name: 'trainOnBatchPerSample',
         batch: PER_SAMPLE_BATCH,
@@ -186,9 +194,14 @@ async function main(): Promise<void> {
       stepPerSampleTfjs: t.stepPerSampleTfjs as Timing,
       trainOnBatchPerSample: psPlain,
       perSampleVsTrainOnBatch: ps.samplesPerSecond / psPlain.samplesPerSecond,
+      ...(t.stepPerSample256 ? { stepPerSample256: t.stepPerSample256, stepPerSampleTfjs256: t.stepPerSampleTfjs256 } : {}),
     };
     process.stderr.write(
-      `[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s; a step per sample: ${Math.round(ps.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs as Timing).samplesPerSecond).toLocaleString('en-US')}), trainOnBatch per sample ${Math.round(psPlain.samplesPerSecond).toLocaleString('en-US')}\n`,
+      `[bench learner] ${backend} ${kind}: step ${Math.round(step.samplesPerSecond).toLocaleString('en-US')} samples/s (${step.msPerStep.toFixed(2)} ms/batch; batch 1024: ${Math.round(step1024.samplesPerSecond).toLocaleString('en-US')}), trainOnBatch ${Math.round(plain.samplesPerSecond).toLocaleString('en-US')} samples/s; a step per sample: ${Math.round(ps.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs as Timing).samplesPerSecond).toLocaleString('en-US')}), trainOnBatch per sample ${Math.round(psPlain.samplesPerSecond).toLocaleString('en-US')}${
+        t.stepPerSample256
+          ? `; a step per sample at batch 256: ${Math.round(t.stepPerSample256.samplesPerSecond).toLocaleString('en-US')} samples/s (tfjs path ${Math.round((t.stepPerSampleTfjs256 as Timing).samplesPerSecond).toLocaleString('en-US')})`
+          : ''
+      }\n`,
     );
   }
   process.stdout.write(`${JSON.stringify({ backend, available: true, tensorsLeft: tf.memory().numTensors, ...results })}\n`);

@@ -29,6 +29,9 @@ interface ModelResult {
   readonly stepPerSampleTfjs: Timing;
   readonly trainOnBatchPerSample: Timing;
   readonly perSampleVsTrainOnBatch: number;
+  /** MLP only: a step per sample on micro-batches of 256, typed and through tfjs. */
+  readonly stepPerSample256?: Timing;
+  readonly stepPerSampleTfjs256?: Timing;
 }
 type ChildResult =
   | { backend: string; available: false; reason: string }
@@ -39,7 +42,7 @@ function runChild(backend: string): Promise<ChildResult> {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, backend], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 300_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -67,6 +70,13 @@ const rounded = (m: ModelResult) => ({
   stepPerSampleTfjs: roundTiming(m.stepPerSampleTfjs),
   trainOnBatchPerSample: roundTiming(m.trainOnBatchPerSample),
   perSampleVsTrainOnBatch: round(m.perSampleVsTrainOnBatch, 3),
+  ...(m.stepPerSample256 && m.stepPerSampleTfjs256
+    ? {
+        stepPerSample256: roundTiming(m.stepPerSample256),
+        stepPerSampleTfjs256: roundTiming(m.stepPerSampleTfjs256),
+        perSample256VsTfjs: round(m.stepPerSample256.samplesPerSecond / m.stepPerSampleTfjs256.samplesPerSecond, 3),
+      }
+    : {}),
 });
 
 export const learnerBenchmark: Benchmark = {
@@ -86,6 +96,12 @@ export const learnerBenchmark: Benchmark = {
       keys[`update_vs_train_on_batch_${r.backend}`] = round(r.logreg.stepVsTrainOnBatch, 3);
       keys[`update_per_sample_samples_per_s_${r.backend}`] = round(r.logreg.stepPerSample.samplesPerSecond);
       keys[`update_per_sample_vs_train_on_batch_${r.backend}`] = round(r.logreg.perSampleVsTrainOnBatch, 3);
+      const mlp256 = r.mlp.stepPerSample256;
+      const mlp256Tfjs = r.mlp.stepPerSampleTfjs256;
+      if (mlp256 && mlp256Tfjs) {
+        keys[`update_per_sample_samples_per_s_${r.backend}_mlp`] = round(mlp256.samplesPerSecond);
+        keys[`update_per_sample_vs_tfjs_${r.backend}_mlp`] = round(mlp256.samplesPerSecond / mlp256Tfjs.samplesPerSecond, 3);
+      }
     }
     writeResult('learner', {
       inputs: {
@@ -96,8 +112,9 @@ export const learnerBenchmark: Benchmark = {
         warmupMs: 700,
         measureMs: 3_000,
         method:
-          'step(), trainOnBatch() and step() at batch 1024, and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given',
-        summaryKeys: 'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256; update_per_sample_* = logreg, a step per sample',
+          'step(), trainOnBatch() and step() at batch 1024, and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample) and for the MLP on micro-batches of 256 (step() with updateBatchSize 1, the same through tfjs only), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given',
+        summaryKeys:
+          'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256; update_per_sample_samples_per_s_<backend> = logreg, a step per sample (micro-batches of 32); update_per_sample_samples_per_s_<backend>_mlp = MLP 64, a step per sample on micro-batches of 256, and update_per_sample_vs_tfjs_<backend>_mlp its ratio to the same learner with every step through tfjs',
         baseline: 'tfjs model.trainOnBatch() on the same architecture and backend (once per sample for the step-per-sample rows)',
       },
       backends: results.map((r) =>
