@@ -23,14 +23,14 @@ export async function retrainCommand(opts: { config: string; from: string; raceS
 
 /** What the operator reads: the replay, the race's numbers, and what to do next. */
 export function report(o: RetrainOutcome, model: string, configPath: string): string {
-  const pct = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(4));
+  const pct = (v: number) => v.toFixed(4);
   const replay = o.plan.map((p) => `${p.topic}:${p.partition} [${p.start}, ${p.stop})`).join(', ');
   const c = o.comparison;
   const lines = [
     `replayed ${o.replayedSamples} samples from scratch: ${replay}`,
     `raced ${o.racedSamples} samples against ${o.racedVersions.join(', ') || 'no live version'}: candidate lead ${pct(c.lead)} over the last ${c.n}, ` +
-      `p ${c.pValue.toExponential(2)} (must be < ${o.alpha.toExponential(2)}); accuracy since the race began: ` +
-      `candidate ${pct(o.candidateMetrics.accuracy)}, live ${pct(o.liveMetrics.accuracy)}`,
+      `p ${c.pValue.toExponential(2)} (must be < ${o.alpha.toExponential(2)}); mean error over the race: ` +
+      `candidate ${pct(o.meanError.candidate)}, live ${pct(o.meanError.live)}`,
   ];
   if (o.result === 'promoted')
     lines.push(

@@ -71,11 +71,6 @@ export class LiveVersions {
     return errors;
   }
 
-  /** Since-start metrics of the live versions on the race's records. */
-  liveMetrics(): Record<string, number> {
-    return this.metrics.values();
-  }
-
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.polling;

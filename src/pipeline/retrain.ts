@@ -40,8 +40,8 @@ export interface RetrainOutcome {
   /** The level the race's looks test at (alpha / looks). */
   readonly alpha: number;
   readonly dropReason?: string;
-  readonly candidateMetrics: Record<string, number>;
-  readonly liveMetrics: Record<string, number>;
+  /** Mean per-sample error over every raced sample (error rate for classifiers, MAE for regression). */
+  readonly meanError: { readonly candidate: number; readonly live: number };
   readonly racedVersions: readonly string[];
   /** With `promoted`: the new major and the epoch it was written under. */
   readonly version?: string;
@@ -109,7 +109,7 @@ export async function retrain(o: RetrainOptions): Promise<RetrainOutcome> {
     const raceSamples = o.raceSamples ?? challenger.maxSamples;
     const race = new Race(config.model.task, { ...challenger, minSamples: Math.min(challenger.minSamples, raceSamples), maxSamples: raceSamples });
     const positions = new Map(stops);
-    const state: { verdict: RaceVerdict } = { verdict: 'continue' };
+    const state: { verdict: RaceVerdict; candidateErrors: number; liveErrors: number } = { verdict: 'continue', candidateErrors: 0, liveErrors: 0 };
     live.follow(config.cluster.standbyPollMs);
     const { timedOut } = await streamBatches({
       ...stream,
@@ -120,6 +120,10 @@ export async function retrain(o: RetrainOptions): Promise<RetrainOutcome> {
           const liveErrors = live.errors(pickColumns(b.features, b.size, b.width, inputs.liveColumns), b.labels, b.size, positions);
           const ours = await model.step(candidateInput(b, inputs));
           state.verdict = race.add(liveErrors, ours);
+          for (let i = 0; i < b.size; i++) {
+            state.liveErrors += liveErrors[i] as number;
+            state.candidateErrors += ours[i] as number;
+          }
         }
         for (const [k, r] of b.offsets) positions.set(k, r.to);
         return state.verdict === 'continue';
@@ -133,8 +137,7 @@ export async function retrain(o: RetrainOptions): Promise<RetrainOutcome> {
       comparison,
       alpha: race.comparison.alpha,
       ...(race.dropReason ? { dropReason: race.dropReason } : {}),
-      candidateMetrics: model.metrics(),
-      liveMetrics: live.liveMetrics(),
+      meanError: { candidate: state.candidateErrors / Math.max(1, race.comparison.total), live: state.liveErrors / Math.max(1, race.comparison.total) },
       racedVersions: [...live.scored],
     };
     await live.close();
