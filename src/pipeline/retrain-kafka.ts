@@ -23,7 +23,8 @@ export async function offsetsAtTime(kafka: Kafka, topics: readonly string[], ms:
   await admin.connect();
   try {
     const out = new Map<PartitionKey, bigint>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, ms)) out.set(partitionKey(topic, p.partition), BigInt(p.offset));
+    for (const topic of topics)
+      for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, ms)) out.set(partitionKey(topic, p.partition), BigInt(p.offset));
     return out;
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -38,7 +38,13 @@ export class LiveVersions {
   }
 
   /** Loads the version LATEST names now (the one the race starts against); undefined when nothing is published. */
-  static async open(o: { store: ObjectStore; model: string; task: 'classification' | 'regression'; classes: number; logger: Logger }): Promise<LiveVersions | undefined> {
+  static async open(o: {
+    store: ObjectStore;
+    model: string;
+    task: 'classification' | 'regression';
+    classes: number;
+    logger: Logger;
+  }): Promise<LiveVersions | undefined> {
     const latest = await readLatest(o.store, o.model);
     if (!latest?.record.version) return undefined;
     return new LiveVersions(o, await load(o.store, o.model, latest.record.version));

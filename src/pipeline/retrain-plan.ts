@@ -90,9 +90,7 @@ export function replayParent(lineage: readonly Pick<Manifest, 'version' | 'offse
 
 /** `[from, to)` per partition, sorted, from two maps of positions (`to` missing: nothing moved). */
 export function rangesBetween(from: ReadonlyMap<PartitionKey, bigint>, to: ReadonlyMap<PartitionKey, bigint>): OffsetRange[] {
-  return [...from]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, f]) => ({ ...parsePartitionKey(k), from: f.toString(), to: (to.get(k) ?? f).toString() }));
+  return [...from].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, f]) => ({ ...parsePartitionKey(k), from: f.toString(), to: (to.get(k) ?? f).toString() }));
 }
 
 /** The retrain part of the new major's manifest. `end`: the next offset per partition after the race. */

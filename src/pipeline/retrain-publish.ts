@@ -59,7 +59,10 @@ export async function publishRetrained(o: {
           version,
           parents,
           createdAt,
-          trigger: { reason: 'retrain', detail: `replayed from ${o.from}; race lead ${o.race.lead.toFixed(4)} p ${o.race.pValue.toExponential(2)} over ${o.race.n}` },
+          trigger: {
+            reason: 'retrain',
+            detail: `replayed from ${o.from}; race lead ${o.race.lead.toFixed(4)} p ${o.race.pValue.toExponential(2)} over ${o.race.n}`,
+          },
           samples: { total: o.candidate.samples, sinceParent: o.candidate.samples },
           offsets: rangesBetween(starts, o.end),
           metrics: content.metrics,

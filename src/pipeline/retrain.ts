@@ -67,11 +67,15 @@ export async function retrain(o: RetrainOptions): Promise<RetrainOutcome> {
   try {
     const first = live.first;
     const spec = first.modelSpec as StoredModelSpec | undefined;
-    if (!spec?.model || !spec.input) throw new ConfigError('model.name', `Version ${first.version} of ${config.model.name} keeps no model spec to race against`);
+    if (!spec?.model || !spec.input)
+      throw new ConfigError('model.name', `Version ${first.version} of ${config.model.name} keeps no model spec to race against`);
     const inputs = raceInputs(config, spec);
     const unknown = [...new Set(first.offsets.map((r) => r.topic))].filter((t) => !config.kafka.topics.includes(t));
     if (unknown.length)
-      throw new ConfigError('kafka.topics', `The live model reads ${unknown.join(', ')}, which \`kafka.topics\` does not list: a retrain replays the same source topics`);
+      throw new ConfigError(
+        'kafka.topics',
+        `The live model reads ${unknown.join(', ')}, which \`kafka.topics\` does not list: a retrain replays the same source topics`,
+      );
     const extents = await partitionExtents(kafka, config.kafka.topics);
     const seek = o.from === 'earliest' ? undefined : await offsetsAtTime(kafka, config.kafka.topics, o.from.getTime());
     const plan = planReplay({ partitions: extents, live: first.offsets, seek });
@@ -172,6 +176,14 @@ export async function retrain(o: RetrainOptions): Promise<RetrainOutcome> {
 
 /** The candidate's input vectors: the first `candidateWidth` columns of the decoded rows. */
 function candidateInput(b: PackedBatch, inputs: RaceInputs): { size: number; width: number; features: Float32Array; labels: Float32Array } {
-  const features = inputs.width === inputs.candidateWidth ? b.features : pickColumns(b.features, b.size, b.width, Int32Array.from({ length: inputs.candidateWidth }, (_, i) => i));
+  const features =
+    inputs.width === inputs.candidateWidth
+      ? b.features
+      : pickColumns(
+          b.features,
+          b.size,
+          b.width,
+          Int32Array.from({ length: inputs.candidateWidth }, (_, i) => i),
+        );
   return { size: b.size, width: inputs.candidateWidth, features, labels: b.labels };
 }

@@ -23,7 +23,11 @@ describe('planReplay', () => {
       [partitionKey('t', 1), 10n],
       [partitionKey('t', 2), -1n],
     ]);
-    const plan = planReplay({ partitions: [extent(0, 0n, 900n), extent(1, 40n, 700n), extent(2, 0n, 90n)], live: [range(0, 0, 800), range(1, 0, 650), range(2, 0, 90)], seek });
+    const plan = planReplay({
+      partitions: [extent(0, 0n, 900n), extent(1, 40n, 700n), extent(2, 0n, 90n)],
+      live: [range(0, 0, 800), range(1, 0, 650), range(2, 0, 90)],
+      seek,
+    });
     expect(plan.map((p) => [p.start, p.stop])).toEqual([
       [300n, 800n],
       [40n, 650n],
@@ -57,7 +61,15 @@ function chunk(from: number, rowOffsets: number[], rejectedOffsets: number[], to
     features: Float32Array.from({ length: size * width }, (_, i) => i),
     labels: Float32Array.from(rowOffsets),
     offsets: rowOffsets.map(String),
-    rejected: rejectedOffsets.map((o) => ({ kind: 'rejected' as const, topic: 't', partition: 0, offset: String(o), timestamp: 0, reason: 'undecodable', message: '' })),
+    rejected: rejectedOffsets.map((o) => ({
+      kind: 'rejected' as const,
+      topic: 't',
+      partition: 0,
+      offset: String(o),
+      timestamp: 0,
+      reason: 'undecodable',
+      message: '',
+    })),
     records: size + rejectedOffsets.length,
   };
 }
@@ -143,7 +155,12 @@ describe('a retrain decodes each record once for both models', () => {
   const live = modelSpecOf(parseConfig(tree({ type: 'logistic' }, [{ field: 'a' }, { field: 'b', scale: { mean: 1, std: 2 } }])));
 
   it('the candidate reads its own columns first; the live model its fields wherever they are', () => {
-    const config = parseConfig(tree({ type: 'mlp', hiddenUnits: [8] }, [{ field: 'b', scale: { mean: 1, std: 2 } }, { field: 'c', type: 'categorical', values: ['x', 'y'] }]));
+    const config = parseConfig(
+      tree({ type: 'mlp', hiddenUnits: [8] }, [
+        { field: 'b', scale: { mean: 1, std: 2 } },
+        { field: 'c', type: 'categorical', values: ['x', 'y'] },
+      ]),
+    );
     const r = raceInputs(config, live);
     expect(r.input.features.map((f) => f.field)).toEqual(['b', 'c', 'a']);
     expect(r.candidateWidth).toBe(3);
