@@ -9,6 +9,8 @@ export const EXIT = {
   config: 2,
   /** A dependency (broker, store, schema registry) is unreachable, refuses the credentials or lacks a resource. */
   dependency: 3,
+  /** `retrain`: the candidate lost its race, or the race ran out of time; nothing was written. */
+  raceLost: 4,
 } as const;
 
 export function exitCodeOf(err: unknown): number {

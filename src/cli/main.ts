@@ -5,6 +5,7 @@ import { exitCodeOf } from './exit-codes.js';
 import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
 import { produceCommand } from './produce-command.js';
+import { retrainCommand } from './retrain-command.js';
 import { runCommand } from './run-command.js';
 import { loadServicesEnv } from './services-env.js';
 import { versionsCommand } from './versions-command.js';
@@ -53,6 +54,17 @@ program
   .option('--json', 'print JSON instead of a table', false)
   .option('--key <key>', 'a keyed model (model.partitionBy): the versions of this key')
   .action(async (o: { config: string; json: boolean; key?: string }) => exit(await versionsCommand(o)));
+
+program
+  .command('retrain')
+  .description(
+    'Train a new architecture or feature set from scratch by replaying the source topics, race it against the live model, and make it a new major if it wins.',
+  )
+  .requiredOption('-c, --config <file>', 'the new config: same model.name, store and source topics as the live model')
+  .option('--from <when>', '`earliest` (the oldest offset Kafka retains) or an ISO time to replay from', 'earliest')
+  .option('--race-samples <n>', 'paired samples the race may take (default: drift.challenger.maxSamples)', int('--race-samples', 10))
+  .option('--race-seconds <n>', 'time the race may take', positive('--race-seconds'), 600)
+  .action(async (o: { config: string; from: string; raceSamples?: number; raceSeconds: number }) => exit(await retrainCommand(o)));
 
 program
   .command('produce')

@@ -102,7 +102,8 @@ export type TriggerReason =
   | 'shutdown'
   | 'manual'
   | 'rebalance'
-  | 'eviction';
+  | 'eviction'
+  | 'retrain';
 
 export interface Trigger {
   readonly reason: TriggerReason;
@@ -183,6 +184,27 @@ export interface Manifest {
   readonly writer?: string;
   /** With `model.partitionBy`: the key whose model this is (`model` is then its store prefix, see keyModelName). */
   readonly key?: string;
+  /** A major made by `streamtrain retrain`: what was replayed and what it raced (parents name the versions). */
+  readonly retrain?: RetrainLineage;
+}
+
+/**
+ * How a retrained major came to be: trained from scratch on `replayed` (read again from Kafka, nothing copied),
+ * then raced against the published live versions on `raced`, and promoted on the race's result.
+ */
+export interface RetrainLineage {
+  /** Where the replay started: `earliest` (the oldest offset Kafka retained) or the ISO time given. */
+  readonly from: string;
+  /** Per partition, `[from, to)` trained from scratch, up to where the live model stood when the retrain began. */
+  readonly replayed: readonly OffsetRange[];
+  /** Per partition, `[from, to)` on which the candidate and the live model were scored side by side (and the candidate learned). */
+  readonly raced: readonly OffsetRange[];
+  /** The live versions scored in the race, oldest first (each only once the race had passed its offsets). */
+  readonly racedVersions: readonly string[];
+  /** The live version whose offsets end where the replay began (the lineage's state at the replay's start); null when none is left in the store. */
+  readonly replayParent: string | null;
+  /** The paired test's last look: pairs in its window, the candidate's lead, the p-value and the level it had to beat. */
+  readonly race: { readonly samples: number; readonly n: number; readonly lead: number; readonly pValue: number; readonly alpha: number };
 }
 
 /** The model-version event published after a checkpoint is durable. Schema: schemas/model-version.avsc. */

@@ -20,3 +20,5 @@ export { ClusterMember, type ClusterMemberOptions, type Role, type Transition } 
 export type { PipelineObserver } from './observer.js';
 export { assertStartable, checkDependencies, TOPIC_WAIT_MS } from './preflight.js';
 export { KeyedService, type KeyedServiceOptions } from './keyed-service.js';
+export { retrain, type RetrainOptions, type RetrainOutcome } from './retrain.js';
+export { assertCheckpointFits } from './model-fit.js';

@@ -18,6 +18,7 @@ import { LocalLearnerHost, type HostStepResult, type LearnerHost, learnerHostOpt
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';
 import { defaultInstanceId } from './instance-id.js';
+import { assertCheckpointFits } from './model-fit.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
 const MAX_IN_FLIGHT = 4;
@@ -111,6 +112,8 @@ export class StreamtrainService {
       preloaded !== undefined && (preloaded?.manifest.version ?? null) === this.fence.latest.version
         ? (preloaded ?? undefined)
         : await latestValidCheckpoint(this.store, config.model.name, logger);
+    // A version made with another architecture or feature set (a retrained major) is not continued under this config.
+    if (restored) assertCheckpointFits(config, restored.manifest);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
     const hostOptions = learnerHostOptions(config);
     const restoredModel = restored
