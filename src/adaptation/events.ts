@@ -25,4 +25,6 @@ export type ManagerEvent =
       readonly unchangedErrors?: number;
       readonly switches?: number;
     }
-  | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult };
+  | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult }
+  /** The forgetting guard re-activated a past version (`drift.guard`): it is the live model now. */
+  | { readonly kind: 'guard-reactivated'; readonly version: string; readonly comparison: ComparisonResult };

@@ -24,4 +24,6 @@ export {
   type RaceState,
   type RaceVerdict,
 } from './paired-comparison.js';
+export { ForgettingGuard, type GuardState } from './forgetting-guard.js';
+export { PublishedSnapshots, type VersionSource } from './version-source.js';
 export { snapshotFromJson, snapshotToJson, type SnapshotJson } from './snapshot-json.js';

@@ -98,6 +98,7 @@ export type TriggerReason =
   | 'performance'
   | 'drift'
   | 'challenger'
+  | 'guard'
   | 'shutdown'
   | 'manual'
   | 'rebalance'

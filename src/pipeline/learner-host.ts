@@ -1,7 +1,18 @@
-import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot, StreamtrainConfig } from '../core/index.js';
+import type {
+  BackendChoice,
+  DriftConfig,
+  InputColumn,
+  Logger,
+  MetricValues,
+  ModelConfig,
+  ModelSnapshot,
+  StoreConfig,
+  StreamtrainConfig,
+} from '../core/index.js';
 import { inputColumns, inputWidth } from '../core/index.js';
 import { selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
+import { StoreVersions } from './guard-versions.js';
 
 export type MetricsState = ReturnType<PrequentialMetrics['state']>;
 
@@ -17,6 +28,8 @@ export interface LearnerHostOptions {
   readonly backend: BackendChoice;
   /** `checkpoints.regressionErrors`. */
   readonly regressionErrors: boolean;
+  /** The store the forgetting guard reads past versions from (`drift.guard`); absent: the versions this process published. */
+  readonly guardStore?: { readonly store: StoreConfig; readonly model: string };
 }
 
 /** The learner options a config sets: what a service builds its models with. */
@@ -94,12 +107,14 @@ export class LocalLearnerHost implements LearnerHost {
   private constructor(
     private readonly manager: ModelManager,
     readonly backend: string,
+    private readonly versions?: StoreVersions,
   ) {
     this.lastMetrics = manager.metrics();
   }
 
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
     const backend = await selectBackend(options.backend, logger);
+    const versions = options.guardStore ? StoreVersions.open(options.guardStore.store, options.guardStore.model, logger) : undefined;
     const manager = await ModelManager.create(
       {
         spec: options.spec,
@@ -110,6 +125,7 @@ export class LocalLearnerHost implements LearnerHost {
         updateBatchSize: options.updateBatchSize,
         regressionErrors: options.regressionErrors,
         logger,
+        ...(versions ? { versions } : {}),
       },
       restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
     );
@@ -117,7 +133,7 @@ export class LocalLearnerHost implements LearnerHost {
       manager.learner.metrics.restore(restored.metrics);
       manager.notePublished(restored.snapshot, restored.version);
     }
-    return new LocalLearnerHost(manager, backend);
+    return new LocalLearnerHost(manager, backend, versions);
   }
 
   step(batch: LearnInput, wantMetrics = false): Promise<HostStepResult> {
@@ -169,7 +185,10 @@ export class LocalLearnerHost implements LearnerHost {
   }
 
   dispose(): Promise<void> {
-    return this.serial(() => this.manager.dispose());
+    return this.serial(async () => {
+      this.manager.dispose();
+      await this.versions?.close();
+    });
   }
 
   private serial<T>(fn: () => T | Promise<T>): Promise<T> {

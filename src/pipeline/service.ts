@@ -17,6 +17,7 @@ import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, learnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
 import { adaptDetail, driftDetail } from './drift-detail.js';
+import { guardDetail, withGuardStore } from './guard-versions.js';
 import { defaultInstanceId } from './instance-id.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
@@ -110,7 +111,7 @@ export class StreamtrainService {
         ? (preloaded ?? undefined)
         : await latestValidCheckpoint(this.store, config.model.name, logger);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions = learnerHostOptions(config);
+    const hostOptions = withGuardStore(learnerHostOptions(config), config);
     const restoredModel = restored
       ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
       : undefined;
@@ -342,13 +343,15 @@ export class StreamtrainService {
         ? driftDetail(e)
         : e.kind === 'adapt-started' || e.kind === 'adapt-ended'
           ? adaptDetail(e)
-          : e.kind === 'challenger-started'
-            ? e.rollback
-              ? `rollback race of the displaced champion ${e.from}`
-              : `from ${e.from}`
-            : 'comparison' in e
-              ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
-              : '';
+          : e.kind === 'guard-reactivated'
+            ? guardDetail(e)
+            : e.kind === 'challenger-started'
+              ? e.rollback
+                ? `rollback race of the displaced champion ${e.from}`
+                : `from ${e.from}`
+              : 'comparison' in e
+                ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
+                : '';
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);
@@ -372,7 +375,7 @@ export class StreamtrainService {
       }
     } else if (e.kind === 'challenger-promoted') {
       this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
-    }
+    } else if (e.kind === 'guard-reactivated') this.publish({ reason: 'guard', detail }, { newMajor: true, extraParents: [e.version] });
   }
 
   private onTick(): Promise<void> {
