@@ -25,7 +25,7 @@ interface Candidate {
  *   a window starts; no record is ever kept). After each rise of the error, the first version published from then
  *   on joins it (with `triggers.onDrift`, the version written right after the detection: the model of the concept
  *   that was live until the change). The oldest is evicted when the pool is full.
- * - **A window** starts at each rise of the error (unless one runs) over the pool as it was before that rise. For
+ * - **A window** starts at each such detection (unless one runs) over the pool as it was before it. For
  *   `window` samples every candidate predicts the live batches next to the live model (on one batch in
  *   `scoreEvery`), and each candidate races the live model under the challenger race's rules (`Race`: a look
  *   every `look` pairs on the last `look` pairs, at `alpha` split over the looks and the candidates, better by
@@ -34,7 +34,7 @@ interface Candidate {
  *   model and learns on from that version's weights, averages and optimizer moments, as it was published; the live
  *   metrics carry on. The service publishes the next version as a new major naming the re-activated one as a parent.
  * - **Supersession**: a candidate that the window ends without telling apart from the live model (neither better
- *   nor behind by the margin) models the current concept; the version joining the pool at this rise is a newer
+ *   nor behind by the margin) models the current concept; the version joining the pool at this detection is a newer
  *   model of it, so the older one leaves the pool. Candidates that lost by the margin (other concepts) stay.
  * Cost: at most `versions` forward passes per scored batch, during `window` samples after a rise; none otherwise.
  */
@@ -87,7 +87,7 @@ export class ForgettingGuard {
     this.source.retain?.(new Set(this.pool));
   }
 
-  /** A rise of the error: a window over the pool starts (unless one runs), and the next version will join the pool. */
+  /** A detection on the error: a window over the pool starts (unless one runs), and the next version will join the pool. */
   async onRise(): Promise<void> {
     if (!this.enabled) return;
     this.pending = true;

@@ -65,10 +65,10 @@ export const guardSchema = optionalSection({
   enabled: bool()
     .default(false)
     .describe(
-      'Keep a pool of past versions (weights from the checkpoint store, never records); after a rise of the error, score them next to the live model and re-activate one that is better on the current samples. See docs/decisions/.',
+      'Keep a pool of past versions (weights from the checkpoint store, never records); after a detection on the error, score them next to the live model and re-activate one that is better on the current samples. See docs/decisions/.',
     ),
   versions: int(1, 32).default(4).describe('Past versions in the pool: the cost bound (each is scored during a window).'),
-  window: int(10).default(2_000).describe('Samples after a rise of the error during which the pool is scored; then it rests until the next rise.'),
+  window: int(10).default(2_000).describe('Samples after a detection on the error during which the pool is scored; then it rests until the next one.'),
   look: int(10).default(250).describe('Paired samples between two looks at the test, each on the last `look` pairs.'),
   margin: num(0, 1).default(0.02).describe('A past version must be better by at least this much (accuracy points, or relative MAE).'),
   alpha: num(0, 0.5, true).default(0.01).describe('Significance of a window, split over its looks and the versions scored.'),
