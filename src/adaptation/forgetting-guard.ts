@@ -22,7 +22,8 @@ interface Candidate {
  * The forgetting guard (`drift.guard`): past versions of the model, re-activated when a concept they learned returns.
  *
  * - **The pool** holds up to `versions` version names, oldest first (weights only, loaded from a VersionSource when
- *   a window starts; no record is ever kept). After each rise of the error, the first version published from then
+ *   a window starts; no record is ever kept). After each detection on the error (a rise or not: a concept that
+ *   returns is often caught after the rise check's window), the first version published from then
  *   on joins it (with `triggers.onDrift`, the version written right after the detection: the model of the concept
  *   that was live until the change). The oldest is evicted when the pool is full.
  * - **A window** starts at each such detection (unless one runs) over the pool as it was before it. For
@@ -36,7 +37,7 @@ interface Candidate {
  * - **Supersession**: a candidate that the window ends without telling apart from the live model (neither better
  *   nor behind by the margin) models the current concept; the version joining the pool at this detection is a newer
  *   model of it, so the older one leaves the pool. Candidates that lost by the margin (other concepts) stay.
- * Cost: at most `versions` forward passes per scored batch, during `window` samples after a rise; none otherwise.
+ * Cost: at most `versions` forward passes per scored batch, during `window` samples after a detection; none otherwise.
  */
 export class ForgettingGuard {
   private pool: string[] = [];
