@@ -64,7 +64,7 @@ export async function runStateful(
   driftOverrides: Record<string, unknown> = {},
   modelOverrides: Record<string, unknown> = {},
   managerOptions: Pick<ModelManagerOptions, 'errorTrend' | 'restartDuringHoldoff'> = {},
-): Promise<{ result: LearnerResult; errors: Float32Array; events: string[] }> {
+): Promise<{ result: LearnerResult; errors: Float32Array; events: string[]; metrics: Record<string, number> }> {
   await selectBackend('auto', logger);
   const { spec, drift, triggers } = modelSpec(lr, s.width, optimizer, driftOverrides, modelOverrides);
   const manager = await ModelManager.create({
@@ -101,6 +101,7 @@ export async function runStateful(
     }
   }
   const trainSamples = manager.trainedSamples;
+  const metrics = manager.metrics();
   manager.dispose();
   const perSample = updateBatchSize === 1;
   const noAveraging = spec.averaging.horizon === 0;
@@ -143,6 +144,7 @@ export async function runStateful(
     },
     errors,
     events,
+    metrics,
   };
 }
 

@@ -27,4 +27,6 @@ export type ManagerEvent =
     }
   | { readonly kind: 'average-restarted'; readonly comparison: ComparisonResult }
   /** `model.type: auto`: another member of the pool serves from the next batch (a new major version). */
-  | { readonly kind: 'pool-switched'; readonly from: string; readonly to: string; readonly errors: Readonly<Record<string, number>> };
+  | { readonly kind: 'pool-switched'; readonly from: string; readonly to: string; readonly errors: Readonly<Record<string, number>> }
+  /** The forgetting guard re-activated a past version (`drift.guard`): it is the live model now. */
+  | { readonly kind: 'guard-reactivated'; readonly version: string; readonly comparison: ComparisonResult };

@@ -25,3 +25,5 @@ export {
   type RaceVerdict,
 } from './paired-comparison.js';
 export { snapshotFromJson, snapshotToJson, type SnapshotJson } from '../learner/index.js';
+export { ForgettingGuard, type GuardState } from './forgetting-guard.js';
+export { PublishedSnapshots, type VersionSource } from './version-source.js';

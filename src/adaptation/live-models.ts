@@ -1,6 +1,7 @@
 import type { DriftConfig, InputColumn, Logger, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { createLearner, type Learner } from '../learner/index.js';
 import type { ErrorTrendOptions } from './error-trend.js';
+import type { VersionSource } from './version-source.js';
 
 export interface ModelManagerOptions {
   readonly spec: ModelConfig;
@@ -24,6 +25,8 @@ export interface ModelManagerOptions {
    * before part 3 of studies/dev-responses.ts, which its earlier parts rerun with. @default false
    */
   readonly restartDuringHoldoff?: boolean;
+  /** Where the forgetting guard reads past versions (`drift.guard`). @default the snapshots this process published */
+  readonly versions?: VersionSource;
 }
 
 /**

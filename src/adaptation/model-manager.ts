@@ -7,9 +7,11 @@ import { ChallengerRace, type ChallengerState } from './challenger-race.js';
 import type { DataDriftState } from './data-drift-watch.js';
 import { DriftWatch, type Detection } from './drift-watch.js';
 import type { ManagerEvent } from './events.js';
+import { ForgettingGuard, type GuardState } from './forgetting-guard.js';
 import { LiveModels, type ModelManagerOptions } from './live-models.js';
 import type { ComparisonState } from './paired-comparison.js';
 import { ServedMetric, type ServedState } from './served.js';
+import { PublishedSnapshots } from './version-source.js';
 
 /**
  * Serializable state of the drift machinery, kept in checkpoints so that a restart continues every decision where
@@ -31,6 +33,8 @@ export interface ManagerState {
   readonly hedge?: HedgeState;
   /** The served metric's counts (absent in checkpoints written before it). */
   readonly served?: ServedState;
+  /** The forgetting guard's pool of past versions (`drift.guard`): names only. */
+  readonly guard?: GuardState;
 }
 
 /** What the phases of one step share: the batch, the champion's result on it, the events so far, the detection. */
@@ -59,12 +63,14 @@ export class ModelManager {
   private readonly adapt: Adapt;
   private readonly race: ChallengerRace;
   private readonly served: ServedMetric;
+  private readonly guard: ForgettingGuard;
 
   /** The phases of a step after the champion learned the batch, in the order they run. */
   private readonly phases: readonly Phase[] = [
     { name: 'average restart on lag', run: (s) => this.averageRestart.step(s.result, s.events) },
     { name: 'adapt period', run: (s) => this.adaptStep(s) },
     { name: 'challenger race', run: (s) => this.raceStep(s) },
+    { name: 'forgetting guard', run: (s) => this.guardStep(s) },
     { name: 'detection', run: (s) => this.detect(s) },
     { name: 'responses', run: (s) => this.respond(s) },
   ];
@@ -75,6 +81,7 @@ export class ModelManager {
     this.adapt = new Adapt(models);
     this.race = new ChallengerRace(models);
     this.served = new ServedMetric(models.task);
+    this.guard = new ForgettingGuard(models, models.options.versions ?? new PublishedSnapshots());
   }
 
   static async create(options: ModelManagerOptions, restored?: { snapshot: ModelSnapshot; state?: ManagerState }): Promise<ModelManager> {
@@ -99,6 +106,7 @@ export class ModelManager {
   /** The last published version: what a `last-version` challenger starts from. */
   notePublished(snapshot: ModelSnapshot, version: string): void {
     this.models.baseline = { snapshot, version };
+    this.guard.published(version, snapshot);
   }
 
   async step(batch: LearnInput): Promise<{ result: StepResult; events: ManagerEvent[] }> {
@@ -127,6 +135,7 @@ export class ModelManager {
     const challenger = await this.race.state(perSample);
     const lag = this.averageRestart.state(perSample);
     const { adaptRemaining, hedge } = await this.adapt.state(perSample);
+    const guard = this.guard.state();
     return {
       ...(detectors ? { detectors } : {}),
       data,
@@ -136,6 +145,7 @@ export class ModelManager {
       ...(lag ? { lag } : {}),
       ...(hedge ? { hedge } : {}),
       served: this.served.state(),
+      ...(guard ? { guard } : {}),
     };
   }
 
@@ -145,13 +155,20 @@ export class ModelManager {
    * and the served metric since the start (`served_accuracy` or `served_mae`, `served_samples`: ServedMetric).
    */
   metrics(): MetricValues {
-    return { ...this.models.champion.liveMetrics(), ...this.adapt.metrics(), ...this.race.metrics(), ...this.served.values() };
+    return {
+      ...this.models.champion.liveMetrics(),
+      ...this.adapt.metrics(),
+      ...this.race.metrics(),
+      ...this.guard.metrics(),
+      ...this.served.values(),
+    };
   }
 
   dispose(): void {
     this.models.champion.dispose();
     this.race.dispose();
     this.adapt.dispose();
+    this.guard.dispose();
   }
 
   private async restore(s: ManagerState): Promise<void> {
@@ -160,6 +177,7 @@ export class ModelManager {
     await this.adapt.restore(s);
     this.averageRestart.restore(s.lag);
     await this.race.restore(s.challenger);
+    this.guard.restore(s.guard);
   }
 
   /** A change of the lead in a hedged period changes the champion: the lag block was the other model's. */
@@ -170,6 +188,14 @@ export class ModelManager {
   /** A promotion ends what belonged to the displaced champion: its adapt period, its lag block, its detectors. */
   private raceStep(s: StepContext): void {
     if (!this.race.step(s.batch, s.result, s.events)) return;
+    this.averageRestart.reset();
+    this.adapt.cancel();
+    this.watch.resetDetectors();
+  }
+
+  /** A re-activated past version ends what belonged to the displaced live model, as a promotion does. */
+  private guardStep(s: StepContext): void {
+    if (!this.guard.step(s.batch, s.result, s.events)) return;
     this.averageRestart.reset();
     this.adapt.cancel();
     this.watch.resetDetectors();
@@ -190,5 +216,7 @@ export class ModelManager {
     this.models.log.info({ detector: acted.detector, signal: acted.signal, responses: acted.responses }, 'drift detected');
     if (acted.responses.includes('adapt')) await this.adapt.start(s.events);
     if (acted.responses.includes('challenger')) await this.race.start(s.events);
+    // The guard looks at every detection on the error: a returning concept is often caught after the rise check's window.
+    if (fired.signal === 'error') await this.guard.onRise();
   }
 }

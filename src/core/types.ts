@@ -99,6 +99,7 @@ export type TriggerReason =
   | 'drift'
   | 'challenger'
   | 'pool-switch'
+  | 'guard'
   | 'shutdown'
   | 'manual'
   | 'rebalance'

@@ -5,7 +5,7 @@ export { AdaptiveStepSize } from './step-size.js';
 export type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
 export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedTensor, type SavedWeights } from './learner-state.js';
 export { readLearnerState } from './state-reader.js';
-export { PrequentialMetrics, binaryAuc } from './metrics.js';
+export { PrequentialMetrics, binaryAuc, errorsOf } from './metrics.js';
 export { selectBackend, currentBackend } from './backend.js';
 export { buildModel, type OutputKind } from './models.js';
 export { DenseGradients } from './dense-gradients.js';

@@ -1,4 +1,5 @@
 import type { ManagerEvent } from '../adaptation/index.js';
+import { guardDetail } from './guard-versions.js';
 
 /** How many drifting input columns a decision's detail names. */
 const TOP_COLUMNS = 3;
@@ -25,4 +26,27 @@ export function adaptDetail(e: Extract<ManagerEvent, { kind: 'adapt-started' | '
   if (e.kept === undefined) return 'learning rate restored';
   const switches = e.switches ?? 0;
   return `${e.kept} model kept (errors: boosted ${e.boostedErrors ?? 0}, unchanged ${e.unchangedErrors ?? 0}; the lead changed ${switches === 1 ? 'once' : `${switches} times`})`;
+}
+
+/** The one-line detail of a manager event, as decisions, logs and version triggers show it. */
+export function eventDetail(e: ManagerEvent): string {
+  switch (e.kind) {
+    case 'drift':
+      return driftDetail(e);
+    case 'adapt-started':
+    case 'adapt-ended':
+      return adaptDetail(e);
+    case 'guard-reactivated':
+      return guardDetail(e);
+    case 'challenger-started':
+      return e.rollback ? `rollback race of the displaced champion ${e.from}` : `from ${e.from}`;
+    case 'pool-switched':
+      return `${e.from} -> ${e.to}, errors over the window ${Object.entries(e.errors)
+        .map(([k, v]) => `${k} ${+v.toFixed(4)}`)
+        .join(', ')}`;
+    default:
+      return 'comparison' in e
+        ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
+        : '';
+  }
 }

@@ -1,7 +1,18 @@
-import type { BackendChoice, DriftConfig, InputColumn, Logger, MetricValues, ModelConfig, ModelSnapshot, StreamtrainConfig } from '../core/index.js';
+import type {
+  BackendChoice,
+  DriftConfig,
+  InputColumn,
+  Logger,
+  MetricValues,
+  ModelConfig,
+  ModelSnapshot,
+  StoreConfig,
+  StreamtrainConfig,
+} from '../core/index.js';
 import { inputColumns, inputWidth } from '../core/index.js';
 import { AdaptiveStepSize, selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
+import { StoreVersions } from './guard-versions.js';
 
 export type MetricsState = ReturnType<PrequentialMetrics['state']>;
 
@@ -18,6 +29,8 @@ export interface LearnerHostOptions {
   readonly backend: BackendChoice;
   /** `checkpoints.regressionErrors`. */
   readonly regressionErrors: boolean;
+  /** The store the forgetting guard reads past versions from (`drift.guard`); absent: the versions this process published. */
+  readonly guardStore?: { readonly store: StoreConfig; readonly model: string };
 }
 
 /** The learner options a config sets: what a service builds its models with. */
@@ -107,6 +120,7 @@ export class LocalLearnerHost implements LearnerHost {
     private readonly manager: ModelManager,
     readonly backend: string,
     updateBatchSize: number | 'auto',
+    private readonly versions?: StoreVersions,
   ) {
     this.lastMetrics = manager.metrics();
     if (updateBatchSize === 'auto') this.stepSize = new AdaptiveStepSize();
@@ -115,6 +129,7 @@ export class LocalLearnerHost implements LearnerHost {
 
   static async create(options: LearnerHostOptions, logger: Logger, restored?: RestoredModel): Promise<LocalLearnerHost> {
     const backend = await selectBackend(options.backend, logger);
+    const versions = options.guardStore ? StoreVersions.open(options.guardStore.store, options.guardStore.model, logger) : undefined;
     const manager = await ModelManager.create(
       {
         spec: options.spec,
@@ -125,6 +140,7 @@ export class LocalLearnerHost implements LearnerHost {
         updateBatchSize: options.updateBatchSize,
         regressionErrors: options.regressionErrors,
         logger,
+        ...(versions ? { versions } : {}),
       },
       restored ? { snapshot: restored.snapshot, state: restored.state } : undefined,
     );
@@ -132,7 +148,7 @@ export class LocalLearnerHost implements LearnerHost {
       manager.learner.metrics.restore(restored.metrics);
       manager.notePublished(restored.snapshot, restored.version);
     }
-    return new LocalLearnerHost(manager, backend, options.updateBatchSize);
+    return new LocalLearnerHost(manager, backend, options.updateBatchSize, versions);
   }
 
   step(batch: LearnInput, wantMetrics = false, waiting = 0): Promise<HostStepResult> {
@@ -194,7 +210,10 @@ export class LocalLearnerHost implements LearnerHost {
   }
 
   dispose(): Promise<void> {
-    return this.serial(() => this.manager.dispose());
+    return this.serial(async () => {
+      this.manager.dispose();
+      await this.versions?.close();
+    });
   }
 
   private serial<T>(fn: () => T | Promise<T>): Promise<T> {

@@ -16,7 +16,8 @@ import { TriggerSet } from './triggers.js';
 import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
 import { LocalLearnerHost, type HostStepResult, type LearnerHost, learnerHostOptions, type MetricsState } from './learner-host.js';
 import { WorkerLearnerHost } from './worker-learner-host.js';
-import { adaptDetail, driftDetail } from './drift-detail.js';
+import { eventDetail } from './drift-detail.js';
+import { withGuardStore } from './guard-versions.js';
 import { defaultInstanceId } from './instance-id.js';
 import { assertCheckpointFits } from './model-fit.js';
 
@@ -115,7 +116,7 @@ export class StreamtrainService {
     // A version made with another architecture or feature set (a retrained major) is not continued under this config.
     if (restored) assertCheckpointFits(config, restored.manifest);
     const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
-    const hostOptions = learnerHostOptions(config);
+    const hostOptions = withGuardStore(learnerHostOptions(config), config);
     const restoredModel = restored
       ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
       : undefined;
@@ -347,22 +348,7 @@ export class StreamtrainService {
 
   /** Logs every drift decision, publishes drift events, and publishes a promoted challenger as a new major. */
   private async onManagerEvent(e: ManagerEvent, batch: PackedBatch): Promise<void> {
-    const detail =
-      e.kind === 'drift'
-        ? driftDetail(e)
-        : e.kind === 'adapt-started' || e.kind === 'adapt-ended'
-          ? adaptDetail(e)
-          : e.kind === 'challenger-started'
-            ? e.rollback
-              ? `rollback race of the displaced champion ${e.from}`
-              : `from ${e.from}`
-            : e.kind === 'pool-switched'
-              ? `${e.from} -> ${e.to}, errors ${Object.entries(e.errors)
-                  .map(([k, v]) => `${k} ${+v.toFixed(4)}`)
-                  .join(', ')}`
-              : 'comparison' in e
-                ? `${e.kind === 'challenger-promoted' && e.rollback ? 'displaced champion reinstated, ' : ''}lead ${e.comparison.lead.toFixed(4)} p ${e.comparison.pValue.toExponential(2)} over ${e.comparison.n}`
-                : '';
+    const detail = eventDetail(e);
     const decision = { at: new Date().toISOString(), event: e.kind, detail };
     this.decisions.push(decision);
     this.versionDecisions.push(decision);
@@ -387,6 +373,7 @@ export class StreamtrainService {
     } else if (e.kind === 'challenger-promoted') {
       this.publish({ reason: 'challenger', detail }, { newMajor: true, extraParents: e.branchedFrom ? [e.branchedFrom] : [] });
     } else if (e.kind === 'pool-switched') this.publish({ reason: 'pool-switch', detail }, { newMajor: true });
+    else if (e.kind === 'guard-reactivated') this.publish({ reason: 'guard', detail }, { newMajor: true, extraParents: [e.version] });
   }
 
   private onTick(): Promise<void> {

@@ -61,6 +61,27 @@ export const challengerSchema = optionalSection({
   }, always)
   .describe('The `challenger` response: a second model races the champion and replaces it when a paired test says it is better.');
 
+export const guardSchema = optionalSection({
+  enabled: bool()
+    .default(false)
+    .describe(
+      'Keep a pool of past versions (weights from the checkpoint store, never records); after a detection on the error, score them next to the live model and re-activate one that is better on the current samples. See docs/decisions/.',
+    ),
+  versions: int(1, 32).default(4).describe('Past versions in the pool: the cost bound (each is scored during a window).'),
+  window: int(10).default(2_000).describe('Samples after a detection on the error during which the pool is scored; then it rests until the next one.'),
+  look: int(10).default(250).describe('Paired samples between two looks at the test, each on the last `look` pairs.'),
+  margin: num(0, 1).default(0.02).describe('A past version must be better by at least this much (accuracy points, or relative MAE).'),
+  alpha: num(0, 0.5, true).default(0.01).describe('Significance of a window, split over its looks and the versions scored.'),
+  scoreEvery: int(1).default(1).describe('Score the pool on one micro-batch in this many (1: every batch); the test pairs only the batches scored.'),
+})
+  .superRefine((c, ctx) => {
+    const look = numberOr(c.look);
+    const window = numberOr(c.window);
+    if (look !== undefined && window !== undefined && window < look)
+      ctx.addIssue({ code: 'custom', path: ['window'], message: `Expected \`{path}\` to be >= \`look\` (${look}), got \`${window}\`` });
+  }, always)
+  .describe('The forgetting guard: past versions re-activated when a concept returns.');
+
 export const driftSchema = optionalSection({
   detectors: z
     .array(detectorSchema, { error: 'to be a list' })
@@ -76,4 +97,5 @@ export const driftSchema = optionalSection({
   topic: str().default('streamtrain.drift').describe('Drift events go here (Avro, schemas/drift-event.avsc).'),
   adapt: adaptSchema,
   challenger: challengerSchema,
+  guard: guardSchema,
 }).describe('Drift detection and what to do about it.');

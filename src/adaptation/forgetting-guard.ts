@@ -1,0 +1,234 @@
+import type { MetricValues, ModelSnapshot } from '../core/index.js';
+import { errorsOf, type LearnInput, type Learner, type StepResult } from '../learner/index.js';
+import type { ManagerEvent } from './events.js';
+import type { LiveModels } from './live-models.js';
+import { Race } from './paired-comparison.js';
+import type { VersionSource } from './version-source.js';
+
+/** The guard in a checkpoint: the pool's version names, oldest first, and whether the next publication joins it. */
+export interface GuardState {
+  readonly pool: string[];
+  readonly pending: boolean;
+}
+
+/** A past version scored during a window: frozen (it predicts, it does not learn) until it is re-activated. */
+interface Candidate {
+  readonly version: string;
+  readonly learner: Learner;
+  readonly race: Race;
+}
+
+/**
+ * The forgetting guard (`drift.guard`): past versions of the model, re-activated when a concept they learned returns.
+ *
+ * - **The pool** holds up to `versions` version names, oldest first (weights only, loaded from a VersionSource when
+ *   a window starts; no record is ever kept). After each detection on the error (a rise or not: a concept that
+ *   returns is often caught after the rise check's window), the first version published from then
+ *   on joins it (with `triggers.onDrift`, the version written right after the detection: the model of the concept
+ *   that was live until the change). The oldest is evicted when the pool is full.
+ * - **A window** starts at each such detection (unless one runs) over the pool as it was before it. For
+ *   `window` samples every candidate predicts the live batches next to the live model (on one batch in
+ *   `scoreEvery`), and each candidate races the live model under the challenger race's rules (`Race`: a look
+ *   every `look` pairs on the last `look` pairs, at `alpha` split over the looks and the candidates, better by
+ *   `margin` to win, dropped early when behind by the margin or significantly worse).
+ * - **Re-activation**: the candidate that wins (the larger lead if several win at one look) becomes the live
+ *   model and learns on from that version's weights, averages and optimizer moments, as it was published; the live
+ *   metrics carry on. The service publishes the next version as a new major naming the re-activated one as a parent.
+ * - **Supersession**: a candidate that the window ends without telling apart from the live model (neither better
+ *   nor behind by the margin) models the current concept; the version joining the pool at this detection is a newer
+ *   model of it, so the older one leaves the pool. Candidates that lost by the margin (other concepts) stay.
+ * Cost: at most `versions` forward passes per scored batch, during `window` samples after a detection; none otherwise.
+ */
+export class ForgettingGuard {
+  private pool: string[] = [];
+  private pending = false;
+  private candidates: Candidate[] = [];
+  /** Versions the current window found equivalent to the live model: they leave the pool when the window ends. */
+  private superseded = new Set<string>();
+  /** Whether a version joined the pool since the current window started (a newer model of the live concept). */
+  private joined = false;
+  private windowSamples = 0;
+  private batchIndex = 0;
+  private scoredSamples = 0;
+  private scoreSeconds = 0;
+  private reactivations = 0;
+
+  constructor(
+    private readonly models: LiveModels,
+    private readonly source: VersionSource,
+  ) {}
+
+  private get config() {
+    return this.models.options.drift.guard;
+  }
+
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  /** Whether a window is scoring candidates. */
+  get scoring(): boolean {
+    return this.candidates.length > 0;
+  }
+
+  /** The pool's version names, oldest first. */
+  get versions(): readonly string[] {
+    return this.pool;
+  }
+
+  /** A version was published: it joins the pool when a rise asked for the next one. */
+  published(version: string, snapshot: ModelSnapshot): void {
+    this.source.published?.(version, snapshot);
+    if (!this.enabled || !this.pending) return;
+    this.pending = false;
+    if (this.pool.includes(version)) return;
+    this.pool.push(version);
+    if (this.scoring) this.joined = true;
+    while (this.pool.length > this.config.versions) this.pool.shift();
+    this.source.retain?.(new Set(this.pool));
+  }
+
+  /** A detection on the error: a window over the pool starts (unless one runs), and the next version will join the pool. */
+  async onRise(): Promise<void> {
+    if (!this.enabled) return;
+    this.pending = true;
+    if (this.scoring || this.pool.length === 0) return;
+    const { models } = this;
+    const loaded: Candidate[] = [];
+    for (const version of [...this.pool]) {
+      let snapshot: ModelSnapshot | undefined;
+      try {
+        snapshot = await this.source.load(version);
+      } catch (err) {
+        models.log.warn({ version, err: (err as Error).message }, 'forgetting guard: a past version could not be read; it leaves the pool');
+      }
+      if (!snapshot) {
+        this.pool = this.pool.filter((v) => v !== version);
+        continue;
+      }
+      try {
+        loaded.push({ version, learner: await models.learner(snapshot), race: this.newRace() });
+      } catch (err) {
+        models.log.warn({ version, err: (err as Error).message }, 'forgetting guard: a past version does not fit the model; it leaves the pool');
+        this.pool = this.pool.filter((v) => v !== version);
+      }
+    }
+    // The candidates race at alpha split over their number (Bonferroni): one window, one level.
+    this.candidates = loaded.map((c) => ({ ...c, race: this.newRace(loaded.length) }));
+    this.windowSamples = 0;
+    this.batchIndex = 0;
+    this.superseded.clear();
+    this.joined = false;
+    this.source.retain?.(new Set(this.pool));
+    if (this.scoring) models.log.info({ versions: this.candidates.map((c) => c.version) }, 'forgetting guard: scoring past versions');
+  }
+
+  /**
+   * Scores the candidates on the batch the live model just scored (its errors in `live`). Returns true when one
+   * replaced the live model (the caller then ends what belonged to the displaced one).
+   */
+  step(batch: LearnInput, live: StepResult, events: ManagerEvent[]): boolean {
+    if (!this.scoring) return false;
+    const scored = this.batchIndex++ % this.config.scoreEvery === 0;
+    this.windowSamples += batch.size;
+    let winner: { c: Candidate; lead: number } | undefined;
+    if (scored) {
+      const started = performance.now();
+      for (const c of [...this.candidates]) {
+        const errors = errorsOf(c.learner.outputKind, c.learner.predict(batch.features, batch.size), batch.labels);
+        this.scoredSamples += batch.size;
+        const verdict = c.race.add(live.errors, errors);
+        if (verdict === 'promote') {
+          const lead = c.race.comparison.result().lead;
+          if (!winner || lead > winner.lead) winner = { c, lead };
+        } else if (verdict === 'drop') this.end(c);
+      }
+      this.scoreSeconds += (performance.now() - started) / 1000;
+    }
+    if (winner) {
+      this.reactivate(winner.c, events);
+      return true;
+    }
+    if (this.windowSamples >= this.config.window) this.closeWindow();
+    return false;
+  }
+
+  state(): GuardState | undefined {
+    if (!this.enabled || (this.pool.length === 0 && !this.pending)) return undefined;
+    return { pool: [...this.pool], pending: this.pending };
+  }
+
+  /** The pool and the pending flag; a window that ran at the checkpoint is not resumed (the next rise starts one). */
+  restore(s: GuardState | undefined): void {
+    if (!s || !this.enabled) return;
+    this.pool = s.pool.slice(-this.config.versions);
+    this.pending = s.pending;
+    this.source.retain?.(new Set(this.pool));
+  }
+
+  /**
+   * The guard's cost and state: versions in the pool, whether a window runs, the samples scored by past versions
+   * since the start (candidates x samples), the seconds spent scoring them, and the re-activations.
+   */
+  metrics(): MetricValues {
+    if (!this.enabled) return {};
+    return {
+      guard_versions: this.pool.length,
+      guard_scoring: this.scoring ? 1 : 0,
+      guard_scored_samples: this.scoredSamples,
+      guard_score_seconds: this.scoreSeconds,
+      guard_reactivations: this.reactivations,
+    };
+  }
+
+  dispose(): void {
+    for (const c of this.candidates) c.learner.dispose();
+    this.candidates = [];
+  }
+
+  private reactivate(c: Candidate, events: ManagerEvent[]): void {
+    const { models } = this;
+    const comparison = c.race.comparison.result();
+    this.candidates = this.candidates.filter((o) => o !== c);
+    this.closeWindow();
+    const displaced = models.champion;
+    // The live metrics describe what was served: they carry on across the switch.
+    c.learner.metrics.restore(displaced.metrics.state());
+    models.champion = c.learner;
+    displaced.dispose();
+    this.reactivations++;
+    events.push({ kind: 'guard-reactivated', version: c.version, comparison });
+    models.log.info({ version: c.version, ...comparison }, 'forgetting guard: past version re-activated');
+  }
+
+  /** A candidate leaves the window; one the race could not tell apart from the live model is superseded. */
+  private end(c: Candidate): void {
+    if (c.race.dropReason === 'max-samples') this.superseded.add(c.version);
+    this.candidates = this.candidates.filter((o) => o !== c);
+    c.learner.dispose();
+  }
+
+  private closeWindow(): void {
+    for (const c of [...this.candidates]) {
+      const r = c.race.comparison.result();
+      if (r.lead > -this.config.margin) this.superseded.add(c.version);
+      this.end(c);
+    }
+    // Superseded versions leave only when a newer model of the same concept joined (or is about to: pending).
+    if (this.superseded.size > 0 && (this.joined || this.pending)) this.pool = this.pool.filter((v) => !this.superseded.has(v));
+    if (this.superseded.size > 0) this.models.log.info({ superseded: [...this.superseded] }, 'forgetting guard: window closed');
+    this.superseded.clear();
+    this.source.retain?.(new Set(this.pool));
+  }
+
+  private newRace(candidates = 1): Race {
+    const g = this.config;
+    return new Race(this.models.task, {
+      minSamples: g.look,
+      maxSamples: g.window,
+      margin: g.margin,
+      alpha: g.alpha / Math.max(1, candidates),
+      test: this.models.options.drift.challenger.test,
+    });
+  }
+}

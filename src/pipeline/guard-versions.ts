@@ -1,0 +1,60 @@
+import type { Logger, ModelSnapshot, StoreConfig, StreamtrainConfig } from '../core/index.js';
+import { openStore, readCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import type { ManagerEvent, VersionSource } from '../adaptation/index.js';
+
+/**
+ * The forgetting guard's version source in the service: past versions read from the checkpoint store, verified
+ * against their manifests' hashes, when a window starts (lazily), and cached while they are in the guard's pool
+ * (`retain`). A version pruned meanwhile (`checkpoints.keep`) reads as absent and leaves the pool.
+ */
+export class StoreVersions implements VersionSource {
+  private readonly cache = new Map<string, ModelSnapshot>();
+  private retained: ReadonlySet<string> = new Set();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly model: string,
+    private readonly log: Logger,
+    private readonly owned = false,
+  ) {}
+
+  /** A source on its own connection to the store a config names (the learner may run on another thread). */
+  static open(config: StoreConfig, model: string, log: Logger): StoreVersions {
+    return new StoreVersions(openStore(config), model, log, true);
+  }
+
+  async load(version: string): Promise<ModelSnapshot | undefined> {
+    const hit = this.cache.get(version);
+    if (hit) return hit;
+    try {
+      // The snapshot only: the manager state of that version (its detectors, a race) is not the guard's.
+      const { snapshot } = await readCheckpoint(this.store, this.model, version);
+      if (this.retained.has(version)) this.cache.set(version, snapshot);
+      return snapshot;
+    } catch (err) {
+      this.log.warn({ version, err: (err as Error).message }, 'forgetting guard: version not readable from the store');
+      return undefined;
+    }
+  }
+
+  retain(versions: ReadonlySet<string>): void {
+    this.retained = new Set(versions);
+    for (const v of [...this.cache.keys()]) if (!this.retained.has(v)) this.cache.delete(v);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    if (this.owned) await this.store.close?.();
+  }
+}
+
+/** A re-activation in the decisions log: the version and the test that chose it. */
+export function guardDetail(e: Extract<ManagerEvent, { kind: 'guard-reactivated' }>): string {
+  const c = e.comparison;
+  return `re-activated ${e.version}, lead ${c.lead.toFixed(4)} p ${c.pValue.toExponential(2)} over ${c.n}`;
+}
+
+/** The learner options of a service, with the checkpoint store as the guard's version source when the guard is on. */
+export function withGuardStore<T extends object>(options: T, config: StreamtrainConfig): T & { guardStore?: { store: StoreConfig; model: string } } {
+  return config.drift.guard.enabled ? { ...options, guardStore: { store: config.checkpoints.store, model: config.model.name } } : options;
+}

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, parseConfig } from '../../../src/core/index.js';
+import { selectBackend } from '../../../src/learner/index.js';
+import { ForgettingGuard, PublishedSnapshots, type ManagerEvent } from '../../../src/adaptation/index.js';
+import { LiveModels } from '../../../src/adaptation/live-models.js';
+import { twoFeatureBatch as batch } from '../../support/manager-scenario.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function options(guard: Record<string, unknown> = {}) {
+  const c = parseConfig(
+    {
+      model: { name: 'g', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 0 } },
+      kafka: { topics: ['t'] },
+      input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
+      drift: { guard: { enabled: true, versions: 3, window: 1000, look: 200, margin: 0.05, alpha: 0.01, ...guard } },
+    },
+    { env: {} },
+  );
+  return { spec: c.model, drift: c.drift, inputWidth: 2, metricsWindow: 500, logger };
+}
+
+type Kind = 'concept' | 'flipped' | 'noise';
+let seed = 1;
+
+/** Live models whose champion learned `kind` for `batches` batches of 50. */
+async function trained(guard: Record<string, unknown>, kind: Kind, batches = 40): Promise<LiveModels> {
+  const models = await LiveModels.create(options(guard));
+  for (let i = 0; i < batches; i++) models.champion.step(batch(seed++, kind));
+  return models;
+}
+
+/** Publishes the champion's current weights as `version`, after a rise (so it joins the pool). */
+async function publishAfterRise(guard: ForgettingGuard, models: LiveModels, version: string): Promise<void> {
+  await guard.onRise();
+  guard.published(version, await models.champion.snapshot());
+}
+
+/** The live model learns `batches` batches of `kind`, the guard scoring next to it; returns the events. */
+function stream(guard: ForgettingGuard, models: LiveModels, kind: Kind, batches: number): ManagerEvent[] {
+  const events: ManagerEvent[] = [];
+  for (let i = 0; i < batches; i++) {
+    const b = batch(seed++, kind);
+    guard.step(b, models.champion.step(b), events);
+  }
+  return events;
+}
+
+describe('ForgettingGuard', () => {
+  beforeAll(async () => {
+    await selectBackend('auto', logger);
+  });
+
+  it('re-activates a past version when its concept returns, and the live model continues from it', async () => {
+    const models = await trained({}, 'concept');
+    const guard = new ForgettingGuard(models, new PublishedSnapshots());
+    await publishAfterRise(guard, models, '1.3'); // the model of concept A, published at the change to B
+    stream(guard, models, 'flipped', 60); // B: the live model follows it
+    const beforeReturn = models.champion;
+    await guard.onRise(); // A returns
+    expect(guard.scoring).toBe(true);
+    const events = stream(guard, models, 'concept', 20);
+    const reactivated = events.find((e) => e.kind === 'guard-reactivated');
+    expect(reactivated).toMatchObject({ kind: 'guard-reactivated', version: '1.3' });
+    expect(reactivated?.kind === 'guard-reactivated' && reactivated.comparison.lead).toBeGreaterThan(0.5);
+    expect(models.champion).not.toBe(beforeReturn);
+    expect(guard.scoring).toBe(false);
+    // The live metrics carry on across the switch: the samples of the whole stream, not those since the switch.
+    expect(models.champion.metrics.values().samples).toBeGreaterThan(100 * 50);
+    expect(guard.metrics().guard_reactivations).toBe(1);
+    guard.dispose();
+    models.champion.dispose();
+  });
+
+  it('does not re-activate a past version of another concept, and supersedes one the live model matches', async () => {
+    const models = await trained({}, 'concept');
+    const guard = new ForgettingGuard(models, new PublishedSnapshots());
+    await publishAfterRise(guard, models, '1.1'); // concept A
+    stream(guard, models, 'flipped', 60);
+    await publishAfterRise(guard, models, '1.2'); // concept B; the window scores 1.1 (A) on B
+    const events = stream(guard, models, 'flipped', 30);
+    expect(events.filter((e) => e.kind === 'guard-reactivated')).toEqual([]);
+    expect(guard.versions).toEqual(['1.1', '1.2']);
+    // A false alarm during B: 1.2 is no better than the live model, the newer 1.3 replaces it; 1.1 (A) stays.
+    await publishAfterRise(guard, models, '1.3');
+    expect(stream(guard, models, 'flipped', 30).filter((e) => e.kind === 'guard-reactivated')).toEqual([]);
+    expect(guard.versions).toEqual(['1.1', '1.3']);
+    guard.dispose();
+    models.champion.dispose();
+  });
+
+  it('a version the source no longer has leaves the pool', async () => {
+    const models = await trained({}, 'concept', 5);
+    const source = new PublishedSnapshots();
+    const guard = new ForgettingGuard(models, { load: () => Promise.resolve(undefined), published: (v, s) => source.published(v, s) });
+    await publishAfterRise(guard, models, '1.1');
+    await guard.onRise();
+    expect(guard.scoring).toBe(false);
+    expect(guard.versions).toEqual([]);
+    models.champion.dispose();
+  });
+
+  it('the cost bound holds: at most `versions` past versions, scored only in a window after a detection', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.record({ kind: fc.constantFrom<Kind>('concept', 'flipped', 'noise'), batches: fc.integer({ min: 1, max: 12 }) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        async (versions, scoreEvery, phases) => {
+          const window = 300;
+          const models = await trained({ versions, window, look: 100, scoreEvery }, 'concept', 4);
+          const source = new PublishedSnapshots();
+          const guard = new ForgettingGuard(models, source);
+          let rises = 0;
+          let n = 0;
+          for (const p of phases) {
+            await publishAfterRise(guard, models, `1.${++n}`);
+            rises++;
+            stream(guard, models, p.kind, p.batches);
+            expect(guard.versions.length).toBeLessThanOrEqual(versions);
+            // The in-process source holds the pool and the newest version, nothing else.
+            expect(source.size).toBeLessThanOrEqual(versions + 1);
+          }
+          // Outside a window nothing is scored.
+          stream(guard, models, 'concept', 8);
+          const scored = guard.metrics().guard_scored_samples as number;
+          expect(guard.scoring).toBe(false);
+          // Each window: at most `versions` candidates, each on at most window + one batch (50) samples.
+          expect(scored).toBeLessThanOrEqual(rises * versions * (window + 50));
+          guard.dispose();
+          models.champion.dispose();
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 60_000);
+
+  it('restores its pool from a checkpoint, and is inert when disabled', async () => {
+    const models = await trained({}, 'concept', 5);
+    const guard = new ForgettingGuard(models, new PublishedSnapshots());
+    await publishAfterRise(guard, models, '2.4');
+    const state = guard.state();
+    expect(state).toEqual({ pool: ['2.4'], pending: false });
+    const again = new ForgettingGuard(models, new PublishedSnapshots());
+    again.restore(state);
+    expect(again.versions).toEqual(['2.4']);
+    const off = new ForgettingGuard(await trained({ enabled: false }, 'concept', 1), new PublishedSnapshots());
+    await publishAfterRise(off, models, '2.5');
+    expect(off.versions).toEqual([]);
+    expect(off.state()).toBeUndefined();
+    expect(off.metrics()).toEqual({});
+    models.champion.dispose();
+  });
+});
