@@ -7,6 +7,7 @@ import { averageBookkeeping, loadWeights, type LearnerState } from './learner-st
 import { buildModel, inputWidthOf } from './models.js';
 import { loadModelArtifacts, saveModelArtifacts } from './snapshot.js';
 import { Standardizer } from './standardizer.js';
+import { TargetScaler, targetScalingOf } from './target-scaler.js';
 import type { tf } from './tf.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -31,6 +32,8 @@ export interface LearnerModels {
   readonly average?: WeightAverage;
   /** `model.standardize`: the running standardization of the inputs. */
   readonly standardizer?: Standardizer;
+  /** `model.targetScaling`: the running standardization of a regression target. */
+  readonly targetScaler?: TargetScaler;
   /** `model.averaging.select`: the shorter average and the selector. */
   readonly selection?: Selection;
 }
@@ -63,12 +66,29 @@ export async function setUpModels(
     );
   if (snapshot && !standardize && folded)
     o.logger.warn('model.standardize is off but the checkpoint was written with it: training continues from its published weights, which take raw features');
-  const unfolded = snapshot && standardize && folded ? loadWeights(state?.unfolded) : [];
+  // Target scaling: on unless off, or a default that the model cannot take (its last layer is not Dense with a bias).
+  let scaleTarget = targetScalingOf(spec);
+  if (scaleTarget && !DenseGradients.lastDense(model)) {
+    if (spec.targetScaling === true) {
+      model.dispose();
+      throw new ConfigError('model.targetScaling', 'model.targetScaling needs a model whose last layer is Dense with a bias; set `model.targetScaling: false`');
+    }
+    o.logger.warn("the model's last layer is not Dense with a bias: learning on the raw target (model.targetScaling off)");
+    scaleTarget = false;
+  }
+  const scaled = state?.targetScaler !== undefined;
+  if (snapshot && scaleTarget !== scaled)
+    o.logger.warn(
+      { targetScaling: scaleTarget, checkpoint: scaled },
+      "model.targetScaling differs from the checkpoint's: training continues from its published weights (target units) until they adapt",
+    );
+  // The unfolded weights fit only a learner that scales as the checkpoint's writer did.
+  const unfolded = snapshot && (folded || scaled) && standardize === folded && scaleTarget === scaled ? loadWeights(state?.unfolded) : [];
   if (unfolded.length && unfolded.length !== model.weights.length)
     throw new ConfigError('model.standardize', `The checkpoint's unfolded weights (${unfolded.length}) do not fit the model (${model.weights.length} weights)`);
   if (unfolded.length) model.setWeights(unfolded);
   // Trained weights of a checkpoint written with standardization are on standardized features: unusable without it.
-  const trained = snapshot && !(folded && !standardize) ? loadWeights(state?.trained) : [];
+  const trained = snapshot && !(folded && !standardize) && scaleTarget === scaled ? loadWeights(state?.trained) : [];
   const horizon = spec.averaging?.horizon ?? 0;
   let serving = model;
   let average: WeightAverage | undefined;
@@ -126,5 +146,13 @@ export async function setUpModels(
     const saved = state?.standardizer;
     standardizer = new Standardizer(width, folded && Standardizer.fits(saved, width) ? saved : undefined);
   }
-  return { model, serving, ...(average ? { average } : {}), ...(standardizer ? { standardizer } : {}), ...(selection ? { selection } : {}) };
+  const targetScaler = scaleTarget ? new TargetScaler(scaled && TargetScaler.fits(state?.targetScaler) ? state?.targetScaler : undefined) : undefined;
+  return {
+    model,
+    serving,
+    ...(average ? { average } : {}),
+    ...(standardizer ? { standardizer } : {}),
+    ...(targetScaler ? { targetScaler } : {}),
+    ...(selection ? { selection } : {}),
+  };
 }

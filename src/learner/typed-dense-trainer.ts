@@ -1,5 +1,6 @@
 import type { OutputKind } from './models.js';
 import type { DenseLayer } from './dense-gradients.js';
+import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import { adamPowers, alignAdamPowers } from './optimizer.js';
 import { StreamtrainError } from '../core/index.js';
 import { tf } from './tf.js';
@@ -75,11 +76,12 @@ export class TypedDenseTrainer {
   private constructor(
     private readonly layers: readonly DenseLayer[],
     private readonly kind: OutputKind,
+    private readonly loss: RegressionLoss = SQUARED_LOSS,
   ) {}
 
   /** Undefined unless every layer has a bias (a user's Dense layer without one keeps the tfjs path). */
-  static of(layers: readonly DenseLayer[] | undefined, kind: OutputKind): TypedDenseTrainer | undefined {
-    return layers && layers.every((l) => l.bias) ? new TypedDenseTrainer(layers, kind) : undefined;
+  static of(layers: readonly DenseLayer[] | undefined, kind: OutputKind, loss: RegressionLoss = SQUARED_LOSS): TypedDenseTrainer | undefined {
+    return layers && layers.every((l) => l.bias) ? new TypedDenseTrainer(layers, kind, loss) : undefined;
   }
 
   /** Multiply-adds of one row's forward pass. */
@@ -251,8 +253,10 @@ export class TypedDenseTrainer {
         for (let o = 0; o < units; o++) dz[r * units + o] = f32((f32(Math.exp((z[r * units + o] as number) - max) / sum) - (o === target ? 1 : 0)) / n);
       } else {
         const err = f32((z[r] as number) - target);
-        loss += err * err;
-        dz[r] = f32(err * (2 / n));
+        // Huber beyond delta (DenseGradients' formulas): the error clipped to +-delta in the gradient.
+        const c = this.loss.type === 'huber' ? Math.max(-f32(this.loss.delta), Math.min(f32(this.loss.delta), err)) : err;
+        loss += c === err ? err * err : 2 * c * err - c * c;
+        dz[r] = f32(c * (2 / n));
       }
     }
     loss /= n;
