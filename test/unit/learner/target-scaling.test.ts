@@ -140,6 +140,26 @@ describe('model.targetScaling in the learner', () => {
     });
   }
 
+  for (const [from, to] of [
+    [false, true],
+    [true, false],
+  ]) {
+    it(`a checkpoint written with targetScaling ${String(from)} restores into a learner with ${String(to)}: its predictions go on`, async () => {
+      // Without averaging, the weights that predict are the trained ones, whatever the selector would choose.
+      const model = { standardize: true, averaging: { horizon: 0 } };
+      const a = await OnlineLearner.create(options({ ...model, targetScaling: from }));
+      for (let i = 0; i < 6; i++) a.step(batch(i));
+      const snap = await a.snapshot();
+      expect(snap.learner.targetScaler !== undefined).toBe(from);
+      const b = await OnlineLearner.create(options({ ...model, targetScaling: to }), snap);
+      expect(maxRelDiff(b.predict(PROBE.features, PROBE.size), a.predict(PROBE.features, PROBE.size))).toBeLessThan(1e-4);
+      b.step(batch(7));
+      expect((await b.snapshot()).learner.targetScaler?.count).toBe(to ? 64 : undefined);
+      a.dispose();
+      b.dispose();
+    });
+  }
+
   it('learns the same with the Huber loss in typed steps as through tfjs, and resists outliers better than the squared loss', async () => {
     const outliers = (i: number) => {
       const x = batch(i);

@@ -100,12 +100,10 @@ export const modelSchema = optionalSection({
       'Regression loss: `squared` for ordinary noise; `huber` for heavy-tailed targets (squared within `huberDelta` of the target, linear beyond it, so outliers pull with a bounded force).',
     defaultText: '`squared`',
   }),
-  huberDelta: num(0, undefined, true)
-    .optional()
-    .meta({
-      description: 'With `loss: huber`: where the loss turns linear, in standard deviations of the target (with `targetScaling`) or target units.',
-      defaultText: '1',
-    }),
+  huberDelta: num(0, undefined, true).optional().meta({
+    description: 'With `loss: huber`: where the loss turns linear, in standard deviations of the target (with `targetScaling`) or target units.',
+    defaultText: '1',
+  }),
   partitionBy: str()
     .optional()
     .describe(
