@@ -1,4 +1,5 @@
 import type { OutputKind } from './models.js';
+import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import { tf } from './tf.js';
 import { layersOf, variableOf } from './tfjs-internals.js';
 
@@ -28,9 +29,11 @@ export class DenseGradients {
     /** The stack's layers, input first. */
     readonly layers: readonly DenseLayer[],
     private readonly kind: OutputKind,
+    /** A regression model's loss (`model.loss`). */
+    readonly loss: RegressionLoss,
   ) {}
 
-  static of(model: tf.LayersModel, kind: OutputKind): DenseGradients | undefined {
+  static of(model: tf.LayersModel, kind: OutputKind, loss: RegressionLoss = SQUARED_LOSS): DenseGradients | undefined {
     const layers: DenseLayer[] = [];
     const all = layersOf(model);
     for (const [i, layer] of all.entries()) {
@@ -50,13 +53,20 @@ export class DenseGradients {
     }
     // Every trainable weight must be one of ours, or the optimizer would skip some.
     if (layers.length === 0 || layers.reduce((n, l) => n + (l.bias ? 2 : 1), 0) !== model.trainableWeights.length) return undefined;
-    return new DenseGradients(layers, kind);
+    return new DenseGradients(layers, kind, loss);
   }
 
   /** Whether the model's first layer with weights is a Dense layer with a bias (what standardization folds into). */
   static firstDense(model: tf.LayersModel): boolean {
     const first = layersOf(model).find((l) => l.getClassName() !== 'InputLayer');
     return first?.getClassName() === 'Dense' && first.getConfig().useBias !== false;
+  }
+
+  /** Whether the model's last layer is a Dense layer with a bias and a linear output (what target scaling folds into). */
+  static lastDense(model: tf.LayersModel): boolean {
+    const last = layersOf(model).at(-1);
+    const c = last?.getConfig();
+    return last?.getClassName() === 'Dense' && c?.useBias !== false && String(c?.activation ?? 'linear') === 'linear';
   }
 
   /**
@@ -86,8 +96,16 @@ export class DenseGradients {
     } else {
       outputs = logits;
       const err = tf.sub(logits, y.reshape([-1, 1])) as tf.Tensor2D;
-      loss = tf.mean(tf.square(err));
-      dz = tf.mul(err, 2 / n) as tf.Tensor2D;
+      if (this.loss.type === 'huber') {
+        // e^2 within delta, 2 delta |e| - delta^2 beyond (target-scaler.ts' lossAndGradient); gradient 2 clip(e).
+        const d = this.loss.delta;
+        const clipped = tf.clipByValue(err, -d, d);
+        loss = tf.mean(tf.sub(tf.mul(tf.mul(clipped, 2), err), tf.square(clipped)));
+        dz = tf.mul(clipped, 2 / n) as tf.Tensor2D;
+      } else {
+        loss = tf.mean(tf.square(err));
+        dz = tf.mul(err, 2 / n) as tf.Tensor2D;
+      }
     }
     const grads: tf.NamedTensorMap = {};
     let penalty: tf.Scalar | undefined;

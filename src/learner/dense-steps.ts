@@ -1,4 +1,5 @@
 import { ACT, MOVE, type AdamConstants, type DenseKernel } from './dense-kernel.js';
+import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import type { OutputKind } from './models.js';
 
 /** What the steps need of one Dense layer (every layer has a bias). */
@@ -43,6 +44,7 @@ export class DenseSteps {
     readonly layers: readonly LayerShape[],
     readonly kind: OutputKind,
     readonly kernel: DenseKernel,
+    private readonly loss: RegressionLoss = SQUARED_LOSS,
   ) {
     const kernelAt: number[] = [];
     const biasAt: number[] = [];
@@ -195,8 +197,10 @@ export class DenseSteps {
         for (let o = 0; o < units; o++) h[dz + r * units + o] = f32((f32(Math.exp((h[row + o] as number) - max) / sum) - (o === target ? 1 : 0)) / n);
       } else {
         const err = f32((h[z + r] as number) - target);
-        loss += err * err;
-        h[dz + r] = f32(err * (2 / n));
+        // Huber beyond delta (DenseGradients' formulas): the error clipped to +-delta in the gradient.
+        const c = this.loss.type === 'huber' ? Math.max(-f32(this.loss.delta), Math.min(f32(this.loss.delta), err)) : err;
+        loss += c === err ? err * err : 2 * c * err - c * c;
+        h[dz + r] = f32(c * (2 / n));
       }
     }
     return loss / n;

@@ -1,8 +1,8 @@
 export { OnlineLearner } from './online-learner.js';
-export { createLearner, type Learner, type PoolSwitch } from './learner.js';
+export { createLearner } from './learner.js';
 export { ModelPool, memberName, memberSpec, type PoolState } from './model-pool.js';
 export { AdaptiveStepSize } from './step-size.js';
-export type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
+export type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedTensor, type SavedWeights } from './learner-state.js';
 export { readLearnerState } from './state-reader.js';
 export { PrequentialMetrics, binaryAuc, errorsOf } from './metrics.js';

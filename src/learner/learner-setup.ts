@@ -7,7 +7,8 @@ import { averageBookkeeping, loadWeights, type LearnerState } from './learner-st
 import { buildModel, inputWidthOf } from './models.js';
 import { loadModelArtifacts, saveModelArtifacts } from './snapshot.js';
 import { Standardizer } from './standardizer.js';
-import type { tf } from './tf.js';
+import { foldIntoOutput, TargetScaler, targetScalingOf } from './target-scaler.js';
+import { tf } from './tf.js';
 import { WeightAverage } from './weight-average.js';
 
 /** The shorter average's horizon, as a fraction of `model.averaging.horizon`. */
@@ -31,6 +32,8 @@ export interface LearnerModels {
   readonly average?: WeightAverage;
   /** `model.standardize`: the running standardization of the inputs. */
   readonly standardizer?: Standardizer;
+  /** `model.targetScaling`: the running standardization of a regression target. */
+  readonly targetScaler?: TargetScaler;
   /** `model.averaging.select`: the shorter average and the selector. */
   readonly selection?: Selection;
 }
@@ -63,12 +66,33 @@ export async function setUpModels(
     );
   if (snapshot && !standardize && folded)
     o.logger.warn('model.standardize is off but the checkpoint was written with it: training continues from its published weights, which take raw features');
-  const unfolded = snapshot && standardize && folded ? loadWeights(state?.unfolded) : [];
+  // Target scaling: on unless off, or a default that the model cannot take (its last layer is not Dense with a bias).
+  let scaleTarget = targetScalingOf(spec);
+  if (scaleTarget && !DenseGradients.lastDense(model)) {
+    if (spec.targetScaling === true) {
+      model.dispose();
+      throw new ConfigError('model.targetScaling', 'model.targetScaling needs a model whose last layer is Dense with a bias; set `model.targetScaling: false`');
+    }
+    o.logger.warn("the model's last layer is not Dense with a bias: learning on the raw target (model.targetScaling off)");
+    scaleTarget = false;
+  }
+  const scaled = state?.targetScaler !== undefined;
+  if (snapshot && scaleTarget !== scaled)
+    o.logger.warn(
+      { targetScaling: scaleTarget, checkpoint: scaled },
+      "model.targetScaling differs from the checkpoint's: training continues from its published weights (target units) until they adapt",
+    );
+  // The unfolded weights fit a learner that standardizes the inputs as the checkpoint's writer did; without them,
+  // the published weights (raw features, target units) go on, and a target scaler starts over.
+  const unfolded = snapshot && (folded || scaled) && standardize === folded ? loadWeights(state?.unfolded) : [];
   if (unfolded.length && unfolded.length !== model.weights.length)
     throw new ConfigError('model.standardize', `The checkpoint's unfolded weights (${unfolded.length}) do not fit the model (${model.weights.length} weights)`);
   if (unfolded.length) model.setWeights(unfolded);
+  // Unfolded weights learned on a scaled target, for a learner without target scaling: the scaling folded in.
+  if (unfolded.length && scaled && !scaleTarget && DenseGradients.lastDense(model)) foldTargetInto(model, new TargetScaler(state?.targetScaler).affine());
+  const sameTarget = scaleTarget === scaled;
   // Trained weights of a checkpoint written with standardization are on standardized features: unusable without it.
-  const trained = snapshot && !(folded && !standardize) ? loadWeights(state?.trained) : [];
+  const trained = snapshot && !(folded && !standardize) && sameTarget ? loadWeights(state?.trained) : [];
   const horizon = spec.averaging?.horizon ?? 0;
   let serving = model;
   let average: WeightAverage | undefined;
@@ -87,11 +111,11 @@ export async function setUpModels(
     });
     if (spec.averaging?.select) {
       // The published weights may be any candidate's: the averages are saved on their own.
-      const savedAverage = snapshot ? loadWeights(state?.average?.weights) : [];
+      const savedAverage = snapshot && sameTarget ? loadWeights(state?.average?.weights) : [];
       if (savedAverage.length === serving.weights.length) serving.setWeights(savedAverage);
       savedAverage.forEach((t) => t.dispose());
       const shortServing = await loadModelArtifacts(await saveModelArtifacts(serving));
-      const savedShort = snapshot ? loadWeights(state?.short?.weights) : [];
+      const savedShort = snapshot && sameTarget ? loadWeights(state?.short?.weights) : [];
       const hasShort = savedShort.length === shortServing.weights.length;
       if (hasShort) shortServing.setWeights(savedShort);
       savedShort.forEach((t) => t.dispose());
@@ -126,5 +150,24 @@ export async function setUpModels(
     const saved = state?.standardizer;
     standardizer = new Standardizer(width, folded && Standardizer.fits(saved, width) ? saved : undefined);
   }
-  return { model, serving, ...(average ? { average } : {}), ...(standardizer ? { standardizer } : {}), ...(selection ? { selection } : {}) };
+  const restoreScaler = unfolded.length > 0 && scaled && TargetScaler.fits(state?.targetScaler);
+  const targetScaler = scaleTarget ? new TargetScaler(restoreScaler ? state?.targetScaler : undefined) : undefined;
+  return {
+    model,
+    serving,
+    ...(average ? { average } : {}),
+    ...(standardizer ? { standardizer } : {}),
+    ...(targetScaler ? { targetScaler } : {}),
+    ...(selection ? { selection } : {}),
+  };
+}
+
+/** Folds y = z * sd + mean into the model's last Dense layer (its last two weights: kernel and bias). */
+function foldTargetInto(model: tf.LayersModel, affine: [number, number]): void {
+  const weights = model.getWeights();
+  const [kernel, bias] = weights.slice(-2) as [tf.Tensor, tf.Tensor];
+  const f = foldIntoOutput(kernel.dataSync() as Float32Array, bias.dataSync() as Float32Array, affine);
+  const folded = [tf.tensor(f.kernel, kernel.shape), tf.tensor(f.bias, bias.shape)];
+  model.setWeights([...weights.slice(0, -2), ...folded]);
+  folded.forEach((t) => t.dispose());
 }

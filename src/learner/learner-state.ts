@@ -2,6 +2,7 @@ import type { ModelSnapshot } from '../core/index.js';
 import { CheckpointIntegrityError } from '../core/index.js';
 import type { HorizonSelectorState } from './horizon-selector.js';
 import type { StandardizerState } from './standardizer.js';
+import type { TargetScalerState } from './target-scaler.js';
 import { tf } from './tf.js';
 
 /** The format of `LearnerState` this version writes; `readLearnerState` also reads the format before it (1). */
@@ -34,7 +35,10 @@ export interface LearnerState {
   readonly formatVersion: typeof LEARNER_STATE_FORMAT;
   /** With averaging: the weights the optimizer moves (the published ones are the average, or the chosen candidate). */
   readonly trained?: SavedWeights;
-  /** With `model.standardize`: the weights that predicted, on standardized features (the published ones take raw ones). */
+  /**
+   * With `model.standardize` or `model.targetScaling`: the weights that predicted, on standardized features and
+   * target (the published ones take raw features and give target units).
+   */
   readonly unfolded?: SavedWeights;
   /** With averaging: the average's bookkeeping; with `model.averaging.select` also its weights. */
   readonly average?: SavedAverage;
@@ -44,6 +48,8 @@ export interface LearnerState {
   readonly selector?: HorizonSelectorState;
   /** With `model.standardize`: counts and moments of the inputs. */
   readonly standardizer?: StandardizerState;
+  /** With `model.targetScaling`: count and moments of the regression target. */
+  readonly targetScaler?: TargetScalerState;
 }
 
 /** A snapshot's learner state and the optimizer's own slots, whatever the format the snapshot was written in. */

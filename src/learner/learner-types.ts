@@ -1,4 +1,7 @@
-import type { Logger, ModelConfig } from '../core/index.js';
+import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import type { LearnerState } from './learner-state.js';
+import type { PrequentialMetrics } from './metrics.js';
+import type { OutputKind } from './models.js';
 
 /** Rows of one micro-batch, row-major. */
 export interface LearnInput {
@@ -54,4 +57,38 @@ export interface OnlineLearnerOptions {
    * (`checkpoints.regressionErrors`); a classifier's 0/1 errors are always kept. @default false
    */
   readonly regressionErrors?: boolean;
+}
+
+/** A change of the member that serves in a `model.type: auto` pool, with the recent errors that decided it. */
+export interface PoolSwitch {
+  readonly from: string;
+  readonly to: string;
+  /** Each member's errors over the pool's window, by member name. */
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+/**
+ * What the drift responses and the pipeline ask of a live model: one `OnlineLearner`, or a pool of them
+ * (`model.type: auto`, ModelPool) that presents itself as one.
+ */
+export interface Learner {
+  readonly spec: ModelConfig;
+  readonly outputKind: OutputKind;
+  /** Prequential metrics of what this learner served. */
+  readonly metrics: PrequentialMetrics;
+  step(input: LearnInput): StepResult;
+  predict(raw: Float32Array, size: number): Float32Array;
+  snapshot(options?: { inMemory?: boolean }): Promise<ModelSnapshot & { learner: LearnerState | unknown }>;
+  liveMetrics(): MetricValues;
+  readonly rejectedUpdates: number;
+  readonly learningRate: number;
+  boostLearningRate(factor: number): void;
+  restoreLearningRate(): void;
+  resetOptimizer(): void;
+  readonly averaging: boolean;
+  readonly averageHoldoff: number;
+  restartAverage(): void;
+  /** A pool's switch of its serving member since the last call (once), for the manager to publish; else undefined. */
+  takeSwitch?(): PoolSwitch | undefined;
+  dispose(): void;
 }

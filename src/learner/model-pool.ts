@@ -1,8 +1,7 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import { DEFAULT_POOL } from '../core/index.js';
 import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
-import type { Learner, PoolSwitch } from './learner.js';
-import type { LearnInput, OnlineLearnerOptions, StepResult } from './learner-types.js';
+import type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 import { PrequentialMetrics } from './metrics.js';
 import type { OutputKind } from './models.js';
 import { OnlineLearner } from './online-learner.js';

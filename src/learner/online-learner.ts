@@ -11,6 +11,7 @@ import { createOptimizer, learningRateOf, setLearningRate } from './optimizer.js
 import { allFinite, packTensors, unpackTensors } from './snapshot.js';
 import { readLearnerState } from './state-reader.js';
 import { tf } from './tf.js';
+import { regressionLossOf, unscale } from './target-scaler.js';
 import { scoreWith, tfjsStep, type TfjsStep } from './tfjs-step.js';
 import { TYPED_WHOLE_BATCH_MACS, TypedDenseTrainer } from './typed-dense-trainer.js';
 
@@ -73,11 +74,12 @@ export class OnlineLearner {
     const { model, serving, average, selection } = p.models;
     const kind = p.outputKind;
     this.baseLearningRate = learningRateOf(p.optimizer);
-    this.dense = DenseGradients.of(model, kind);
+    const loss = regressionLossOf(p.spec);
+    this.dense = DenseGradients.of(model, kind, loss);
     this.servingDense = serving === model ? this.dense : DenseGradients.of(serving, kind);
     this.shortDense = selection ? DenseGradients.of(selection.serving, kind) : undefined;
     if (p.typedSteps && this.dense && (!average || this.servingDense) && (!selection || this.shortDense)) {
-      this.typed = TypedDenseTrainer.of(this.dense.layers, kind);
+      this.typed = TypedDenseTrainer.of(this.dense.layers, kind, loss);
       const order = (d: DenseGradients) => d.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
       if (average && this.servingDense) this.servingVariables = order(this.servingDense);
       if (this.shortDense) this.shortVariables = order(this.shortDense);
@@ -113,7 +115,16 @@ export class OnlineLearner {
     const { size, width } = input;
     // The batch's features (never its labels) update the statistics before it is scored and learned.
     this.m.standardizer?.update(input.features, size);
-    const batch = this.m.standardizer ? { ...input, features: this.m.standardizer.transform(input.features, size) } : input;
+    let batch = this.m.standardizer ? { ...input, features: this.m.standardizer.transform(input.features, size) } : input;
+    // Target scaling: the outputs are mapped back with the statistics before the batch, which then takes in its
+    // labels; the model learns the labels standardized with them. Metrics and errors are in target units.
+    const labels = input.labels;
+    const targetScaler = this.m.targetScaler;
+    const before = targetScaler?.affine();
+    if (targetScaler) {
+      targetScaler.update(labels);
+      batch = { ...batch, labels: targetScaler.scale(labels) };
+    }
     const errors = new Float32Array(size);
     const chunk = input.stepSamples ?? this.updateBatchSize;
     // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
@@ -183,22 +194,23 @@ export class OnlineLearner {
       }
       loss /= size;
     }
+    if (before) for (const o of new Set([outputs, shortOutputs, trainedOutputs])) if (o) unscale(o, before);
     const averageOutputs = outputs;
     if (selection && shortOutputs && trainedOutputs) {
       // The weights chosen before this batch score it (prequential); then every candidate's errors update the choice.
       const candidates = [averageOutputs, shortOutputs, trainedOutputs];
       outputs = candidates[selection.selector.choice] as Float32Array;
-      selection.selector.add(candidates.map((o) => errorsOf(this.outputKind, o, batch.labels)));
+      selection.selector.add(candidates.map((o) => errorsOf(this.outputKind, o, labels)));
     }
     if (!compare) trainedOutputs = undefined;
-    this.metrics.update(outputs, batch.labels, errors);
+    this.metrics.update(outputs, labels, errors);
     this.steps += 1;
     if (!applied) {
       this.updatesRejected += 1;
       this.logger.warn({ step: this.steps, size, loss }, 'update refused: non-finite loss or gradients; weights unchanged');
     }
-    const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, batch.labels) : undefined;
-    return { size, loss, applied, errors, scores: this.scoresOf(outputs, batch.labels), outputs, ...(trainedErrors ? { trainedErrors } : {}) };
+    const trainedErrors = trainedOutputs ? errorsOf(this.outputKind, trainedOutputs, labels) : undefined;
+    return { size, loss, applied, errors, scores: this.scoresOf(outputs, labels), outputs, ...(trainedErrors ? { trainedErrors } : {}) };
   }
 
   /**
@@ -222,6 +234,7 @@ export class OnlineLearner {
       trained,
       optimizer: this.optimizer,
       kind: this.outputKind,
+      loss: regressionLossOf(this.spec),
       clipNorm: this.spec.optimizer.clipNorm,
       wantOutputs,
       ...(this.m.average ? { serving: { model: this.m.serving, dense: this.servingDense } } : {}),
@@ -231,14 +244,16 @@ export class OnlineLearner {
   /**
    * Predictions of the live model (the weights that predict: the average, or the selector's choice) for row-major raw features, computed by
    * tfjs-layers as any tfjs loader of the published `model.json` computes them, to the last bit. With
-   * `model.standardize` the features are standardized first, and the published files fold that into their first
-   * layer, so a loader agrees to rounding (tests: 1e-4).
+   * `model.standardize` the features are standardized first, and with `model.targetScaling` the outputs mapped
+   * back to target units; the published files fold both into their first and last layers, so a loader agrees to
+   * rounding (tests: 1e-4).
    */
   predict(raw: Float32Array, size: number): Float32Array {
     this.flushTyped();
     const features = this.m.standardizer ? this.m.standardizer.transform(raw, size) : raw;
     const live = this.liveModel();
-    return tf.tidy(() => (live.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    const out = tf.tidy(() => (live.predict(tf.tensor2d(features, [size, features.length / size])) as tf.Tensor).dataSync() as Float32Array);
+    return this.m.targetScaler ? unscale(Float32Array.from(out), this.m.targetScaler.affine()) : out;
   }
 
   /** The weights that predict and are published: the average, or with `model.averaging.select` the chosen candidate. */
@@ -256,7 +271,7 @@ export class OnlineLearner {
    */
   async snapshot(options: { inMemory?: boolean } = {}): Promise<ModelSnapshot & { learner: LearnerState }> {
     this.flushTyped();
-    const artifacts = await publishedArtifacts(this.liveModel(), this.m.standardizer);
+    const artifacts = await publishedArtifacts(this.liveModel(), this.m.standardizer, this.m.targetScaler);
     if (!allFinite(artifacts.weightSpecs, artifacts.weightData)) {
       throw new UpdateRejectedError('The model has non-finite weights; refusing to checkpoint it');
     }

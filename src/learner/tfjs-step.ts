@@ -1,6 +1,7 @@
 import type { DenseGradients } from './dense-gradients.js';
 import type { OutputKind } from './models.js';
 import { alignAdamPowers } from './optimizer.js';
+import type { RegressionLoss } from './target-scaler.js';
 import { tf } from './tf.js';
 import { variableOf } from './tfjs-internals.js';
 
@@ -18,6 +19,8 @@ export interface TfjsStep {
   readonly trained: Scorer;
   readonly optimizer: tf.Optimizer;
   readonly kind: OutputKind;
+  /** A regression model's loss (`model.loss`) on the autodiff path; the Dense path carries its own. @default squared */
+  readonly loss?: RegressionLoss;
   readonly clipNorm: number;
   /** With averaging, the weights that predict: with `wantOutputs`, the outputs are theirs. */
   readonly serving?: Scorer;
@@ -69,7 +72,7 @@ export function tfjsStep(features: Float32Array, labels: Float32Array, size: num
         const out = t.model.apply(x, { training: true }) as tf.Tensor;
         if (wantOutputs && !preds) preds = tf.keep(out);
         else if (wantTrained) trainedOut = tf.keep(out);
-        return lossOf(t.model, o.kind, out, y);
+        return lossOf(t.model, o.kind, out, y, o.loss);
       }, vars));
     }
     const names = Object.keys(grads);
@@ -108,9 +111,14 @@ function forwardOf(s: Scorer, x: tf.Tensor2D): tf.Tensor {
 }
 
 /** The training loss of a batch's outputs, with the model's layer regularizers. */
-function lossOf(model: tf.LayersModel, kind: OutputKind, out: tf.Tensor, y: tf.Tensor1D): tf.Scalar {
+function lossOf(model: tf.LayersModel, kind: OutputKind, out: tf.Tensor, y: tf.Tensor1D, regression?: RegressionLoss): tf.Scalar {
   let loss: tf.Scalar;
-  if (kind === 'regression') {
+  if (kind === 'regression' && regression?.type === 'huber') {
+    // e^2 within delta, 2 delta |e| - delta^2 beyond (see target-scaler.ts' lossAndGradient).
+    const err = tf.sub(out.reshape([-1]), y);
+    const clipped = tf.clipByValue(err, -regression.delta, regression.delta);
+    loss = tf.mean(tf.sub(tf.mul(tf.mul(clipped, 2), err), tf.square(clipped))) as tf.Scalar;
+  } else if (kind === 'regression') {
     loss = tf.mean(tf.square(tf.sub(out.reshape([-1]), y))) as tf.Scalar;
   } else if (kind === 'binary') {
     const p = tf.clipByValue(out.reshape([-1]), EPS, 1 - EPS);

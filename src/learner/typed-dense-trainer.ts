@@ -1,6 +1,7 @@
 import type { OutputKind } from './models.js';
 import type { DenseLayer } from './dense-gradients.js';
 import { referenceKernel } from './dense-kernel.js';
+import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import { wasmKernel } from './dense-kernel-wasm.js';
 import { adamConstants, DenseSteps } from './dense-steps.js';
 import { adamPowers, alignAdamPowers } from './optimizer.js';
@@ -85,14 +86,15 @@ export class TypedDenseTrainer {
   private constructor(
     private readonly layers: readonly DenseLayer[],
     kind: OutputKind,
+    loss: RegressionLoss,
   ) {
     const shapes = layers.map((l) => ({ inW: l.kernel.shape[0] as number, outW: l.kernel.shape[1] as number, activation: l.activation, l2: l.l2 }));
-    this.steps = new DenseSteps(shapes, kind, kernelFor(layers));
+    this.steps = new DenseSteps(shapes, kind, kernelFor(layers), loss);
   }
 
   /** Undefined unless every layer has a bias (a user's Dense layer without one keeps the tfjs path). */
-  static of(layers: readonly DenseLayer[] | undefined, kind: OutputKind): TypedDenseTrainer | undefined {
-    return layers && layers.every((l) => l.bias) ? new TypedDenseTrainer(layers, kind) : undefined;
+  static of(layers: readonly DenseLayer[] | undefined, kind: OutputKind, loss: RegressionLoss = SQUARED_LOSS): TypedDenseTrainer | undefined {
+    return layers && layers.every((l) => l.bias) ? new TypedDenseTrainer(layers, kind, loss) : undefined;
   }
 
   /** Which loops run the steps: `wasm` (SIMD) or `reference`. */

@@ -9,6 +9,7 @@ files come from (../shared/datasets) is used, nor River's Elec2 or SEA: those ar
 Output, in --out (default .cache/dev-suite/, gitignored):
   <name>.csv      header `f0,...,f{d-1},y`, one record a line in stream order; features as numbers, y the class
                   index 0..K-1 (the manifest maps indices to River's class values)
+                  (regression streams, from regression_streams.py: y the target as a number)
   manifest.json   per stream: name, kind, classes, size, width, drift type and known drift points, source
                   (generator + parameters, or bundled dataset + derivation), feature names, and the file's SHA-256
 A stream is (re)written when its file is missing or differs from its hash, when its spec (name, kind, drift,
@@ -44,6 +45,8 @@ import json  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
 import time  # noqa: E402
+
+from regression_streams import materialize_regression, regression_entry, regression_specs  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent.parent.parent
 DEFAULT_OUT = REPO / ".cache" / "dev-suite"
@@ -253,7 +256,7 @@ def bundled_specs():
 
 
 def all_specs():
-    return synthetic_specs() + bundled_specs()
+    return synthetic_specs() + bundled_specs() + regression_specs()
 
 
 # ------------------------------------------------------------------------------------------------- writing
@@ -334,6 +337,14 @@ def main() -> None:
             streams.append(prev)
             continue
         t0 = time.perf_counter()
+        if spec.get("task") == "regression":
+            text, names, n = materialize_regression(spec, args.limit, num)
+            path.write_text(text)
+            streams.append(entry | {"size": n, "width": len(names), "features": names, "file": path.name,
+                                    "sha256": hashlib.sha256(text.encode()).hexdigest()} | regression_entry(text, n))
+            log(f"{spec['name']}: {n} records, {len(names)} features, target mean {streams[-1]['targetMean']}, "
+                f"sd {streams[-1]['targetSd']} ({time.perf_counter() - t0:.1f} s)")
+            continue
         text, names, values, n = materialize(spec, args.limit)
         path.write_text(text)
         counts = {}

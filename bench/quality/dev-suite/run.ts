@@ -35,6 +35,7 @@ import { readDelimitedFile } from '../../../src/datasets/index.js';
 import { materialize } from '../../../studies/harness.js';
 import { runNoChange, runStateful, type LearnerResult } from '../streamtrain-learners.js';
 import type { QualityStream } from '../streams.js';
+import { runRegressionSuite } from './regression.js';
 import { afterFirstBatch, renderDevSuite, summarize, type ManifestEntry, type SuiteFile } from './table.js';
 
 const log = (msg: string) => process.stderr.write(`[dev-suite] ${msg}\n`);
@@ -122,7 +123,14 @@ async function main(): Promise<void> {
   if (gen.status !== 0) throw new RangeError(`generate.py exited ${gen.status}`);
   const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as { river: string; streams: ManifestEntry[] };
   const wanted = opts.streams ? opts.streams.split(',') : undefined;
-  const entries = manifest.streams.filter((e) => !wanted || wanted.includes(e.name));
+  // Regression streams (issue #21) run after the classification ones, in regression.ts.
+  const entries = manifest.streams.filter((e) => (!wanted || wanted.includes(e.name)) && e.task !== 'regression');
+  const regression = () => {
+    const streams = manifest.streams.filter((e) => (!wanted || wanted.includes(e.name)) && e.task === 'regression');
+    const run = { dir, entries: streams, defaults: configDefaults(), limit, skipPeers: opts['skip-peers'], peerJobs: Number(opts['peer-jobs']) };
+    return streams.length ? runRegressionSuite({ ...run, river: manifest.river }) : Promise.resolve();
+  };
+  if (!entries.length) return regression();
   log(`${entries.length} streams, ${entries.reduce((a, e) => a + e.size, 0).toLocaleString('en-US')} records, from ${dir}`);
 
   // The peers in `jobs` processes, the streams dealt out largest first to the process with the fewest records.
@@ -201,6 +209,7 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify(file, null, 1) + '\n');
   renderDevSuite(out, smoke ? `${tmp}/dev-suite-limit-${limit}.md` : 'bench/results/dev-suite.md', smoke ? undefined : 'docs/learning-quality.md');
   log(`wrote ${out} in ${file.wallSeconds.total.toFixed(0)} s`);
+  await regression();
 }
 
 await main();

@@ -239,9 +239,12 @@ describe('model.standardize in the learner', () => {
     l.dispose();
   });
 
-  it('is off by default, and a custom model cannot have it', () => {
+  it('is on by default for built-in models and off for a custom one, which cannot have it', () => {
     const minimal = { kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } };
-    expect(parseConfig({ ...minimal, model: { name: 'm' } }, { env: {} }).model.standardize).toBe(false);
+    expect(parseConfig({ ...minimal, model: { name: 'm' } }, { env: {} }).model.standardize).toBe(true);
+    expect(parseConfig({ ...minimal, model: { name: 'm', type: 'mlp' } }, { env: {} }).model.standardize).toBe(true);
+    expect(parseConfig({ ...minimal, model: { name: 'm', type: 'custom', modelPath: '/x/model.json' } }, { env: {} }).model.standardize).toBe(false);
+    expect(parseConfig({ ...minimal, model: { name: 'm', standardize: false } }, { env: {} }).model.standardize).toBe(false);
     expect(parseConfig({ ...minimal, model: { name: 'm', standardize: true } }, { env: {} }).model.standardize).toBe(true);
     expect(() => parseConfig({ ...minimal, model: { name: 'm', type: 'custom', modelPath: '/x/model.json', standardize: true } }, { env: {} })).toThrow(
       /model\.standardize/,

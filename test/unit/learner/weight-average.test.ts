@@ -242,7 +242,13 @@ describe('WeightAverage', () => {
     const run = async (restartOnDrift: boolean): Promise<Seen[]> => {
       const c = parseConfig(
         {
-          model: { name: 'mm', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 300, restartOnDrift, select: false } }, // the average's own restart, without the selector
+          model: {
+            name: 'mm',
+            type: 'logistic',
+            standardize: false,
+            optimizer: { type: 'sgd', learningRate: 0.5 },
+            averaging: { horizon: 300, restartOnDrift, select: false },
+          }, // the average's own restart, without the selector
           kafka: { topics: ['t'] },
           input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
           drift: { detectors: [{ kind: 'adwin' }], responses: ['alert'] },

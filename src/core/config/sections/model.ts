@@ -109,7 +109,7 @@ export const modelSchema = optionalSection({
   pool: poolSchema,
   classes: int(2, 100_000).default(2).describe('Number of classes for `softmax` (and `mlp` classifiers).'),
   task: oneOf(['classification', 'regression']).optional().meta({
-    description: 'What the model predicts; fixed by `type` unless `auto` or `custom`.',
+    description: 'What the model predicts; fixed by `type` unless `auto`, `mlp` or `custom`.',
     defaultText: '`regression` for `linear`, else `classification`',
   }),
   modelPath: str().optional().describe('Path of a tfjs LayersModel `model.json` for `custom`, relative to the config file.'),
@@ -120,6 +120,20 @@ export const modelSchema = optionalSection({
   standardize: bool().optional().meta({
     description: 'Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.',
     defaultText: '`true`, `false` for `custom`',
+  }),
+  targetScaling: bool().optional().meta({
+    description:
+      "Regression: learn on the target standardized by its running mean and standard deviation (updated after each batch is scored), folded back into the published weights' last layer, so that `model.json` predicts in the target's units and the intercept starts at the running mean. Needs a last Dense layer with a bias.",
+    defaultText: '`true` for regression; refused for classification',
+  }),
+  loss: oneOf(['squared', 'huber']).optional().meta({
+    description:
+      'Regression loss: `squared` for ordinary noise; `huber` for heavy-tailed targets (squared within `huberDelta` of the target, linear beyond it, so outliers pull with a bounded force).',
+    defaultText: '`squared`',
+  }),
+  huberDelta: num(0, undefined, true).optional().meta({
+    description: 'With `loss: huber`: where the loss turns linear, in standard deviations of the target (with `targetScaling`) or target units.',
+    defaultText: '1',
   }),
   partitionBy: str()
     .optional()
@@ -137,8 +151,22 @@ export const modelSchema = optionalSection({
     const type = m.type as string;
     const defaultTask = type === 'linear' ? 'regression' : 'classification';
     const builtIn = (MODEL_TYPES as readonly string[]).includes(type) && type !== 'custom' && type !== 'auto';
-    if (builtIn && m.task !== undefined && m.task !== defaultTask) {
+    // An `mlp` may be a classifier (the default) or a regression model (`task: regression`, a linear output).
+    if (builtIn && type !== 'mlp' && m.task !== undefined && m.task !== defaultTask) {
       ctx.addIssue({ code: 'custom', path: ['task'], message: `\`{path}\` is fixed by \`model.type: ${type}\`; remove it or use \`type: custom\`` });
+    }
+    const task = m.task ?? defaultTask;
+    for (const key of ['targetScaling', 'loss', 'huberDelta'] as const) {
+      if (task !== 'regression' && m[key] !== undefined && !(key === 'targetScaling' && m[key] === false)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: '`{path}` applies to regression models (`type: linear`, or `task: regression`); remove it for a classifier',
+        });
+      }
+    }
+    if (m.huberDelta !== undefined && m.loss !== 'huber') {
+      ctx.addIssue({ code: 'custom', path: ['huberDelta'], message: '`{path}` is used only with `model.loss: huber`; set the loss or remove it' });
     }
     if (type === 'custom' && m.modelPath === undefined) {
       ctx.addIssue({ code: 'custom', path: ['modelPath'], message: 'Missing `{path}`: a `custom` model needs the path of its tfjs `model.json`' });
