@@ -7,6 +7,8 @@ const EPS = 1e-7;
  * Live prequential metrics: every sample is scored by the model *before* it learns from it (test-then-train),
  * so these are honest estimates of performance on unseen data. Two views: since start (cumulative sums, kept
  * in checkpoints) and over the last `window` samples (ring buffers of scores and labels, memory only).
+ * A binary model predicts class 1 when its probability is above 0.5: at exactly 0.5 (an untrained model) class 0,
+ * as a multi-class model's arg max takes the first class on a tie.
  * @see Gama, Sebastião, Rodrigues (2013), "On evaluating stream learning algorithms", Machine Learning 90.
  */
 export class PrequentialMetrics {
@@ -63,7 +65,7 @@ export class PrequentialMetrics {
         score = p;
         const pc = Math.min(1 - EPS, Math.max(EPS, p));
         loss = y >= 0.5 ? -Math.log(pc) : -Math.log(1 - pc);
-        correct = (p >= 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 1 : 0;
+        correct = (p > 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 1 : 0;
       } else {
         const py = outputs[i * units + y] ?? 0;
         score = py;
@@ -194,7 +196,7 @@ export function errorsOf(kind: OutputKind, outputs: Float32Array, labels: Float3
   for (let i = 0; i < size; i++) {
     const y = labels[i] as number;
     if (kind === 'regression') errors[i] = Math.abs((outputs[i] as number) - y);
-    else if (kind === 'binary') errors[i] = ((outputs[i] as number) >= 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 0 : 1;
+    else if (kind === 'binary') errors[i] = ((outputs[i] as number) > 0.5 ? 1 : 0) === (y >= 0.5 ? 1 : 0) ? 0 : 1;
     else errors[i] = argmaxRow(outputs, i, units) === y ? 0 : 1;
   }
   return errors;

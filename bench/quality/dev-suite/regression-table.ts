@@ -45,6 +45,7 @@ export const REGRESSION_COLUMNS: readonly { family: string; label: string }[] = 
   { family: 'streamtrain-defaults', label: 'st defaults' },
   { family: 'streamtrain-linear-per-sample', label: 'st linear per sample' },
   { family: 'streamtrain-mlp64-per-sample', label: 'st MLP-64 per sample' },
+  { family: 'streamtrain-0.1-defaults', label: 'st 0.1 defaults' },
 ];
 /** [a, b]: the streams where a's MAE is above b's. */
 const WORSE: readonly [string, string][] = [
@@ -107,9 +108,8 @@ export function regressionMarkdown(file: RegressionFile): string {
   const st = (file.protocol.streamtrain as { configDefaults: { optimizer: string; learningRate: number; batchSize: number; updateBatchSize: number } })
     .configDefaults;
   const peers = file.protocol.peers as { arfModels?: number };
-  const step = st.updateBatchSize === 0 ? 'a step per micro-batch' : st.updateBatchSize === 1 ? 'a step per sample' : `steps of ${st.updateBatchSize} samples`;
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`linear\`, ${step}; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`model.type: auto\` (its default pool: linear and MLP [64], task regression), a step per sample; 0.1 defaults = \`linear\`, a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     `| stream | kind | drift | records | target (mean ± sd) | ${REGRESSION_COLUMNS.map((c) => c.label).join(' | ')} |`,
     `|${'---|'.repeat(5 + REGRESSION_COLUMNS.length)}`,

@@ -42,9 +42,15 @@ interface RegressionVariant {
 export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
   {
     family: 'streamtrain-defaults',
-    learner: 'streamtrain defaults (linear, standardize)',
-    model: { type: 'linear' },
+    learner: 'streamtrain defaults (model.type auto with its default pool, task regression, a step per sample)',
+    model: { type: 'auto', task: 'regression' },
     updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
+    family: 'streamtrain-0.1-defaults',
+    learner: 'streamtrain 0.1 defaults (linear, a step per micro-batch), with target scaling',
+    model: { type: 'linear' },
+    updateBatchSize: () => 0,
   },
   {
     family: 'streamtrain-linear-per-sample',

@@ -55,6 +55,8 @@ function configDefaults() {
     standardize: c.model.standardize,
     responses: c.drift.responses,
     averagingHorizon: c.model.averaging.horizon,
+    modelType: c.model.type,
+    pool: c.model.pool,
   };
 }
 
@@ -67,25 +69,39 @@ interface Variant {
 }
 
 const linear = (classes: number) => (classes > 2 ? { type: 'softmax', classes } : { type: 'logistic' });
-/** The three streamtrain variants of the suite; every one with `model.standardize: true`. */
+const perSample = () => 1;
+/** The streamtrain variants of the suite; every one with `model.standardize: true` (the default). */
 export const VARIANTS: readonly Variant[] = [
   {
     family: 'streamtrain-defaults',
-    learner: 'streamtrain defaults (logistic / softmax, standardize, a step per micro-batch)',
-    model: linear,
+    learner: "streamtrain defaults (model.type and model.pool as the config's defaults, a step per sample)",
+    model: (classes) => ({ type: configDefaults().modelType, pool: configDefaults().pool, classes }),
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
-    family: 'streamtrain-per-sample',
-    learner: 'streamtrain logistic / softmax, standardize, a step per sample',
-    model: linear,
-    updateBatchSize: () => 1,
+    family: 'streamtrain-pool-b',
+    learner: 'streamtrain auto, pool [], [16], [64], a step per sample',
+    model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [[], [16], [64]] }, classes }),
+    updateBatchSize: perSample,
   },
   {
+    family: 'streamtrain-pool-c',
+    learner: 'streamtrain auto, pool [], [32], [64, 64], a step per sample',
+    model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [[], [32], [64, 64]] }, classes }),
+    updateBatchSize: perSample,
+  },
+  { family: 'streamtrain-per-sample', learner: 'streamtrain logistic / softmax, a step per sample', model: linear, updateBatchSize: perSample },
+  {
     family: 'streamtrain-mlp64-per-sample',
-    learner: 'streamtrain mlp [64], standardize, a step per sample',
+    learner: 'streamtrain mlp [64], a step per sample',
     model: (classes) => ({ type: 'mlp', hiddenUnits: [64], classes }),
-    updateBatchSize: () => 1,
+    updateBatchSize: perSample,
+  },
+  {
+    family: 'streamtrain-0.1-defaults',
+    learner: 'streamtrain 0.1 defaults (logistic / softmax, a step per micro-batch)',
+    model: linear,
+    updateBatchSize: () => 0,
   },
 ];
 

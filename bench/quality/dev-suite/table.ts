@@ -45,16 +45,22 @@ export const COLUMNS: readonly { family: string; label: string }[] = [
   { family: 'river-hat', label: 'River HAT' },
   { family: 'river-arf', label: 'River ARF (5)' },
   { family: 'streamtrain-defaults', label: 'st defaults' },
-  { family: 'streamtrain-per-sample', label: 'st per sample' },
+  { family: 'streamtrain-pool-b', label: 'st pool B' },
+  { family: 'streamtrain-pool-c', label: 'st pool C' },
+  { family: 'streamtrain-per-sample', label: 'st linear per sample' },
   { family: 'streamtrain-mlp64-per-sample', label: 'st MLP-64 per sample' },
+  { family: 'streamtrain-0.1-defaults', label: 'st 0.1 defaults' },
 ];
 const RIVER = ['river-linear', 'river-hat', 'river-arf'];
 /** The comparisons counted stream by stream: [a, b] counts the streams where a's accuracy is below b's. */
 const BELOW: readonly [string, string][] = [
   ['streamtrain-defaults', 'river-linear'],
+  ['streamtrain-pool-b', 'river-linear'],
+  ['streamtrain-pool-c', 'river-linear'],
+  ['streamtrain-0.1-defaults', 'river-linear'],
+  ['streamtrain-defaults', 'river-hat'],
   ['streamtrain-per-sample', 'river-linear'],
   ['streamtrain-mlp64-per-sample', 'river-linear'],
-  ['streamtrain-defaults', 'streamtrain-per-sample'],
   ['streamtrain-defaults', 'river-best'],
   ['streamtrain-mlp64-per-sample', 'river-best'],
 ];
@@ -126,7 +132,7 @@ export function devSuiteMarkdown(file: SuiteFile): string {
     (b) => `${label(b.learner)} below ${label(b.below)} on ${b.streams} of ${b.of} (mean difference ${b.meanDifference?.toFixed(4) ?? '-'})`,
   );
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging); defaults = logistic (softmax on multi-class streams), a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain with the config's defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, \`model.standardize: true\`, a step per sample) and: defaults = \`model.type: auto\` with its default pool (a linear model and MLP [64]); pool B = \`auto\` with members [], [16], [64]; pool C = \`auto\` with [], [32], [64, 64]; linear = logistic (softmax on multi-class streams); 0.1 defaults = the defaults of 0.1: linear, a step per micro-batch. River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     head,
     `|${'---|'.repeat(5 + COLUMNS.length)}`,
@@ -135,7 +141,7 @@ export function devSuiteMarkdown(file: SuiteFile): string {
     '',
     ...counts,
     '',
-    `Without the first micro-batch (scored by every learner's untrained model: streamtrain's zero weights give p = 0.5, read as class 1 on binary streams, River's untrained models predict class 0): ${later.join('; ')}.`,
+    `Without the first micro-batch (scored by every learner's untrained model): ${later.join('; ')}.`,
   ].join('\n');
 }
 
