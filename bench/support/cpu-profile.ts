@@ -49,7 +49,11 @@ export const CATEGORIES: readonly (readonly [string, RegExp])[] = [
 export const RUNTIME = 'Node.js runtime (sockets, message ports, timers; reached from no module)';
 export const GC = 'garbage collector';
 export const IDLE = 'idle';
-const SPECIAL: Record<string, string> = { '(garbage collector)': GC, '(idle)': IDLE, '(program)': 'V8 (program: compilation, runtime calls)' };
+const SPECIAL = new Map([
+  ['(garbage collector)', GC],
+  ['(idle)', IDLE],
+  ['(program)', 'V8 (program: compilation, runtime calls)'],
+]);
 
 /** The category of every node of the profile. */
 export function categorizeNodes(p: CpuProfile): Map<number, string> {
@@ -58,7 +62,7 @@ export function categorizeNodes(p: CpuProfile): Map<number, string> {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const out = new Map<number, string>();
   const own = (n: CpuProfileNode): string | undefined => {
-    const special = SPECIAL[n.callFrame.functionName];
+    const special = SPECIAL.get(n.callFrame.functionName);
     if (special !== undefined && n.callFrame.url === '') return special;
     return CATEGORIES.find(([, re]) => re.test(n.callFrame.url))?.[0];
   };
@@ -88,6 +92,12 @@ export interface ThreadProfile {
   readonly topFunctions: readonly { readonly name: string; readonly ms: number; readonly category: string }[];
 }
 
+/** A script URL from the package or source folder on: `node_modules/kafkajs/src/...`, `src/learner/...`. */
+function shortUrl(url: string): string {
+  const i = url.lastIndexOf('/node_modules/');
+  return i >= 0 ? url.slice(i + 1) : url.replace(/^.*\/src\//, 'src/');
+}
+
 /** Self time by category and by function over the samples taken between `startUs` and `endUs`. */
 export function summarizeProfile(p: CpuProfile, startUs: number, endUs: number, top = 12): ThreadProfile {
   const cat = categorizeNodes(p);
@@ -110,7 +120,7 @@ export function summarizeProfile(p: CpuProfile, startUs: number, endUs: number, 
     }
     perCat.set(c, (perCat.get(c) ?? 0) + ms);
     const f = byId.get(id)?.callFrame;
-    const name = `${f?.functionName || '(anonymous)'} ${(f?.url ?? '').replace(/^.*\/(node_modules|src)\//, '$1/')}`.trim();
+    const name = `${f?.functionName || '(anonymous)'} ${shortUrl(f?.url ?? '')}`.trim();
     const prev = perFn.get(name);
     perFn.set(name, { ms: (prev?.ms ?? 0) + ms, category: c });
   });
