@@ -25,6 +25,9 @@ const fmt = (v: unknown, unit = ''): string => {
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'yes' : '**no**');
 const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Json)[k] : undefined), o);
 
+const JAVA_NOTE =
+  "The Java consumer is Kafka's own `ConsumerPerformance` tool reading the same records as byte arrays (no decoding); its rate is the tool's own `fetch.nMsg.sec`, from the end of its group join to the last record, so JVM start-up and the join are excluded as they are for the kafkajs consumers. It is the limit of this broker on this machine for one consumer, not a peer. ";
+
 export function renderTable(summary: Json, files: Record<string, Json | undefined>): string {
   const s = (k: string) => summary[k];
   const tp = files['pipeline-throughput'];
@@ -158,7 +161,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     '',
     ...lines,
     '',
-    `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). The Java consumer is Kafka's own \`ConsumerPerformance\` tool reading the same records as byte arrays (no decoding); its rate is the tool's own \`fetch.nMsg.sec\`, from the end of its group join to the last record, so JVM start-up and the join are excluded as they are for the kafkajs consumers. It is the limit of this broker on this machine for one consumer, not a peer. Raw numbers: \`bench/results/*.json\`.`,
+    `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). ${num(s('java_consumer_events_per_s')) === undefined ? '' : JAVA_NOTE}Raw numbers: \`bench/results/*.json\`.`,
     ...keyedThroughputTable(get(files.chaos, 'keyed.throughput')),
   ].join('\n');
 }

@@ -27,6 +27,7 @@ const OTHER_LIBRARIES = 'other libraries';
 /** First match wins; tested on the script URL of the leaf function (or the nearest caller that has one). */
 export const CATEGORIES: readonly (readonly [string, RegExp])[] = [
   ['kafkajs: fetch response decoding (record batches, varints)', /node_modules\/kafkajs\/src\/protocol\//],
+  ['kafkajs: 64-bit offsets as strings (its Long)', /node_modules\/kafkajs\/src\/utils\/long\./],
   ['kafkajs: consumer and network client', /node_modules\/kafkajs\//],
   ['record decoding (JSON row scanner)', /\/src\/consumers\/json-row-scanner\./],
   ['record decoding (other decoders)', /\/src\/consumers\/(json-decoder|record-decoder|avro-decoder)\./],
