@@ -232,11 +232,12 @@ function keyedThroughputTable(kt: unknown): string[] {
 
 /** The profile of `bench/profile-pipeline.ts`: each thread's busy time by module, per record. */
 export function renderProfile(profile: Json): string {
-  const threads = (get(profile, 'threads') as Json[] | undefined) ?? [];
   const run = get(profile, 'run');
+  const bareRun = get(profile, 'bare.run');
   const out = [
-    `Profiled by \`npx tsx bench/profile-pipeline.ts\` on ${String(get(profile, 'machine.cpu') ?? 'n/a')} (${fmt(get(profile, 'machine.cores'))} cores), ${String(get(profile, 'date') ?? 'n/a').slice(0, 10)}: the pipeline with the config's defaults (\`model.type\` ${String(get(profile, 'inputs.defaultsResolved.modelType') ?? 'n/a')}, batch ${fmt(get(profile, 'inputs.defaultsResolved.batchSize'))}) over ${fmt(get(profile, 'inputs.records'))} records at full rate, ${fmt(get(run, 'eventsPerSecond'))} events/s under the profiler (${fmt(get(run, 'pauses'))} backpressure pauses). Self time of each function, by the module it belongs to, over the timed interval only; V8 builtins and Node internals count for the module that called them.`,
+    `Profiled by \`npx tsx bench/profile-pipeline.ts\` on ${String(get(profile, 'machine.cpu') ?? 'n/a')} (${fmt(get(profile, 'machine.cores'))} cores), ${String(get(profile, 'date') ?? 'n/a').slice(0, 10)}: the pipeline with the config's defaults (\`model.type\` ${String(get(profile, 'inputs.defaultsResolved.modelType') ?? 'n/a')}, batch ${fmt(get(profile, 'inputs.defaultsResolved.batchSize'))}) over ${fmt(get(profile, 'inputs.records'))} records at full rate, ${fmt(get(run, 'eventsPerSecond'))} events/s under the profiler (${fmt(get(run, 'pauses'))} backpressure pauses)${bareRun ? `, then the bare kafkajs consumer on the same records, ${fmt(get(bareRun, 'eventsPerSecond'))} events/s` : ''}. Self time of each function, by the module it belongs to, over the timed interval only; V8 builtins and Node internals count for the module that called them.`,
   ];
+  const threads = [...((get(profile, 'threads') as Json[] | undefined) ?? []), ...((get(profile, 'bare.threads') as Json[] | undefined) ?? [])];
   for (const t of threads) {
     out.push(
       '',

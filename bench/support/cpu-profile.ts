@@ -29,6 +29,7 @@ export const CATEGORIES: readonly (readonly [string, RegExp])[] = [
   ['kafkajs: fetch response decoding (record batches, varints)', /node_modules\/kafkajs\/src\/protocol\//],
   ['kafkajs: 64-bit offsets as strings (its Long)', /node_modules\/kafkajs\/src\/utils\/long\./],
   ['kafkajs: consumer and network client', /node_modules\/kafkajs\//],
+  ['bare consumer: JSON.parse of each value', /\/bench\/support\/bare-consumer\./],
   ['record decoding (JSON row scanner)', /\/src\/consumers\/json-row-scanner\./],
   ['record decoding (other decoders)', /\/src\/consumers\/(json-decoder|record-decoder|avro-decoder)\./],
   ['feature extraction and chunking', /\/src\/consumers\/(feature-extractor|chunk-builder)\./],
