@@ -1,19 +1,29 @@
 /**
- * Throughput (issue #3, target 1): events/s of the whole pipeline (decode, feature extraction, micro-batching,
- * test-then-train, drift detection, checkpoints to MinIO, version events) against a bare kafkajs consumer that
- * only JSON-decodes, on the same pre-filled topic in the same run. Targets: ratio >= 0.8 for logistic
- * regression, >= 0.5 for an MLP with one hidden layer of 64.
+ * Throughput (issue #3, target 1; issue #17, item 5): events/s of the whole pipeline (decode, feature extraction,
+ * micro-batching, test-then-train, drift detection, checkpoints to MinIO, version events) against a bare kafkajs
+ * consumer that only JSON-decodes, on the same pre-filled topic in the same run. Targets: ratio >= 0.8 for
+ * logistic regression, >= 0.5 for an MLP with one hidden layer of 64, and >= 0.8 for the config's defaults (a
+ * config that names only the topic, features, label and `standardize: true`; the step size the learner ran at is
+ * read from its status, `learner.stepSamples`, when the service reports it).
  *
- * Both sides read the same N records from the beginning with a fresh consumer group and are timed from their
- * first delivered batch. Both run twice, interleaved (bare, every pipeline setting, the scanner-decoding bare
- * consumer, every pipeline setting again, bare), and each side is credited with its faster run: on a shared
- * 2-core machine single runs vary by 10-20%, and the two sides are treated alike. Each model (BENCH_MODELS, default logreg,mlp) runs at the batch sizes in BENCH_BATCH_SIZES; the
- * headline ratio is the best of them, and the summary says which batch size it was.
+ * The limit next to them: Kafka's own Java consumer (kafka-tools' ConsumerPerformance, the broker's version) on
+ * the same topic, which deserializes nothing; its rate is the tool's own fetch.nMsg.sec (from the end of its group
+ * join to the N-th record: JVM start-up and the join excluded), its process is wall-clocked as well.
+ *
+ * Every side reads the same N records from the beginning with a fresh consumer group and is timed from its first
+ * delivered batch. Every side runs twice, interleaved (bare, Java, every pipeline setting, the scanner-decoding
+ * bare consumer, every pipeline setting again, Java, bare), and each is credited with its faster run: on a shared
+ * 2-core machine single runs vary by 10-20%, and the sides are treated alike. Each model (BENCH_MODELS, default
+ * logreg,mlp) runs at the batch sizes in BENCH_BATCH_SIZES; the headline ratio is the best of them, and the
+ * summary says which batch size it was.
  */
 import os from 'node:os';
 import { compileJsonRowScanner, type JsonRowScanner } from '../src/consumers/json-row-scanner.js';
+import type { ServiceStatus } from '../src/pipeline/index.js';
 import { bareConsume, type BareDecode, type ConsumeRun } from './support/bare-consumer.js';
 import { envInt, envList, type BenchContext, type Benchmark } from './support/context.js';
+import { defaultsConfig, defaultsConfigTree, resolvedDefaults } from './support/defaults-config.js';
+import { findJavaConsumerTool, javaConsume, type JavaConsumeRun, type JavaConsumerTool } from './support/java-consumer.js';
 import { createServiceTopics } from './support/kafka.js';
 import { FEATURES, benchConfig, benchConfigTree, type BenchModel } from './support/pipeline-config.js';
 import { progress } from './support/progress.js';
@@ -26,12 +36,38 @@ const MODELS = (process.env.BENCH_MODELS ?? 'logreg,mlp').split(',').filter((m):
 const EVERY_SAMPLES = 50_000;
 const RUN_TIMEOUT_MS = envInt('BENCH_RUN_TIMEOUT_MS', 150_000);
 
+type Setting = BenchModel | 'defaults';
+
+/** The learner's step size (samples per gradient step) as its status reported it during a run; null when absent. */
+interface StepSamplesSeen {
+  readonly atEnd: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
 interface PipelineRow extends ServiceRun {
-  readonly model: BenchModel;
+  readonly model: Setting;
   readonly batchSize: number;
   readonly pass: number;
   readonly ratio: number;
   readonly publications: number;
+  readonly stepSamples?: StepSamplesSeen;
+}
+
+function stepSamplesTracker(): { see: (s: ServiceStatus) => void; seen: () => StepSamplesSeen } {
+  let atEnd: number | null = null;
+  let min: number | null = null;
+  let max: number | null = null;
+  return {
+    see(s) {
+      const v = (s as { learner?: { stepSamples?: unknown } }).learner?.stepSamples;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return;
+      atEnd = v;
+      min = Math.min(min ?? v, v);
+      max = Math.max(max ?? v, v);
+    },
+    seen: () => ({ atEnd, min, max }),
+  };
 }
 
 async function bare(ctx: BenchContext, n: number, i: number | 'scanner'): Promise<ConsumeRun> {
@@ -50,6 +86,15 @@ async function bare(ctx: BenchContext, n: number, i: number | 'scanner'): Promis
   return r;
 }
 
+async function java(ctx: BenchContext, tool: JavaConsumerTool, n: number, i: number): Promise<JavaConsumeRun> {
+  process.stderr.write(`[bench throughput] Java consumer #${i} (ConsumerPerformance ${tool.version})...\n`);
+  const r = await javaConsume({ tool, brokers: ctx.services.brokers, topic: ctx.sourceTopic, group: `${ctx.runId}-java-${i}`, n, timeoutMs: RUN_TIMEOUT_MS });
+  process.stderr.write(
+    `[bench throughput] Java consumer #${i}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.mbPerSecond.toFixed(1)} MB/s; process ${r.wallSeconds.toFixed(1)} s with JVM start and group join${r.completed ? '' : ', INCOMPLETE'})\n`,
+  );
+  return r;
+}
+
 /**
  * The decode the pipeline does on these records (its byte scanner, into a reused row), without the rest of the
  * pipeline: run once to tell how much of the pipeline's rate is its decoder and how much the rest costs.
@@ -63,67 +108,96 @@ function scannerDecode(): BareDecode {
   return (value) => scan(value, row, 0);
 }
 
-async function pipeline(ctx: BenchContext, n: number, model: BenchModel, batchSize: number, pass: number): Promise<ServiceRun> {
+async function pipeline(ctx: BenchContext, n: number, model: Setting, batchSize: number, pass: number): Promise<Omit<PipelineRow, 'ratio' | 'publications'>> {
   // A fresh model name, consumer group and store prefix per run: a second run must not resume the first.
-  const name = `tp-${model}-b${batchSize}-r${pass}`;
-  const config = benchConfig({
-    services: ctx.services,
-    runId: ctx.runId,
-    name,
-    topic: ctx.sourceTopic,
-    model,
-    batchSize,
-    everySamples: EVERY_SAMPLES,
-    everySeconds: 60,
-  });
+  const name = model === 'defaults' ? `tp-defaults-r${pass}` : `tp-${model}-b${batchSize}-r${pass}`;
+  const config =
+    model === 'defaults'
+      ? defaultsConfig({ services: ctx.services, runId: ctx.runId, name, topic: ctx.sourceTopic })
+      : benchConfig({
+          services: ctx.services,
+          runId: ctx.runId,
+          name,
+          topic: ctx.sourceTopic,
+          model,
+          batchSize,
+          everySamples: EVERY_SAMPLES,
+          everySeconds: 60,
+        });
+  const label = model === 'defaults' ? 'pipeline with the defaults' : `pipeline ${model} batch ${batchSize}`;
   await createServiceTopics(ctx.kafka, config);
   const show = progress('throughput', 3_000);
+  const steps = stepSamplesTracker();
   const r = await runService({
     config,
     logger: ctx.logger,
     n,
     timeoutMs: RUN_TIMEOUT_MS,
-    onPoll: (s) =>
-      show(`pipeline ${model} batch ${batchSize}: ${s.samplesTotal.toLocaleString('en-US')}/${n.toLocaleString('en-US')} learned, version ${s.version}`),
+    onPoll: (s) => {
+      steps.see(s);
+      show(`${label}: ${s.samplesTotal.toLocaleString('en-US')}/${n.toLocaleString('en-US')} learned, version ${s.version}`);
+    },
   });
+  const step = steps.seen();
   process.stderr.write(
-    `[bench throughput] pipeline ${model} batch ${batchSize}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses${r.completed ? '' : ', TIMED OUT'})\n`,
+    `[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses, step ${step.atEnd ?? 'n/a'} samples${r.completed ? '' : ', TIMED OUT'})\n`,
   );
-  return r;
+  return { model, batchSize: config.batch.size, pass, ...r, stepSamples: step };
 }
+
+const speed = (r: { eventsPerSecond: number; seconds: number }) => ({ eventsPerSecond: round(r.eventsPerSecond), seconds: round(r.seconds, 2) });
 
 export const throughputBenchmark: Benchmark = {
   name: 'pipeline-throughput',
   sourceRecords: THROUGHPUT_N,
   async run(ctx) {
     const n = THROUGHPUT_N;
+    // Before the long runs: a missing kafka-tools jar or java fails here, with the fix.
+    const tool = findJavaConsumerTool();
     const loadAverageAtStart = os.loadavg().map((x) => round(x, 2));
     const bareRuns: ConsumeRun[] = [await bare(ctx, n, 1)];
+    const javaRuns: JavaConsumeRun[] = [await java(ctx, tool, n, 1)];
     const rows: Omit<PipelineRow, 'ratio' | 'publications'>[] = [];
     const pass = async (p: number) => {
       for (const model of MODELS) {
-        for (const batchSize of BATCH_SIZES) rows.push({ model, batchSize, pass: p, ...(await pipeline(ctx, n, model, batchSize, p)) });
+        for (const batchSize of BATCH_SIZES) rows.push(await pipeline(ctx, n, model, batchSize, p));
       }
+      rows.push(await pipeline(ctx, n, 'defaults', 0, p));
     };
     await pass(1);
     const scannerRun = await bare(ctx, n, 'scanner');
     await pass(2);
+    javaRuns.push(await java(ctx, tool, n, 2));
     bareRuns.push(await bare(ctx, n, 2));
     const baseline = Math.max(...bareRuns.map((r) => r.eventsPerSecond));
+    const javaBest = Math.max(...javaRuns.map((r) => r.eventsPerSecond));
     // Versions past the initial 1.0: every 50,000 samples, plus those the default `triggers.onDrift` adds on this drifting stream.
     const withRatio: PipelineRow[] = rows.map((r) => ({ ...r, ratio: r.eventsPerSecond / baseline, publications: Number(r.version?.split('.')[1] ?? 0) }));
-    const best = (model: BenchModel) => withRatio.filter((r) => r.model === model).sort((a, b) => b.ratio - a.ratio)[0] as PipelineRow;
+    const best = (model: Setting) => withRatio.filter((r) => r.model === model).sort((a, b) => b.ratio - a.ratio)[0] as PipelineRow;
+    const defaults = best('defaults');
+    process.stderr.write(
+      `[bench throughput] Java consumer ${Math.round(javaBest).toLocaleString('en-US')} events/s; bare kafkajs / Java ${(baseline / javaBest).toFixed(3)}; pipeline with the defaults / bare ${defaults.ratio.toFixed(3)}, / Java ${(defaults.eventsPerSecond / javaBest).toFixed(3)}\n`,
+    );
     if (MODELS.length < 2) {
       // A partial run (BENCH_MODELS, for profiling) prints its numbers but leaves the recorded results alone.
       for (const r of withRatio)
         process.stderr.write(
-          `[bench throughput] ${r.model} batch ${r.batchSize} run ${r.pass}: ratio ${r.ratio.toFixed(3)}, vs the scanner-decoding bare consumer ${(r.eventsPerSecond / scannerRun.eventsPerSecond).toFixed(3)} (partial run, results not written)\n`,
+          `[bench throughput] ${r.model} batch ${r.batchSize} run ${r.pass}: ratio ${r.ratio.toFixed(3)}, vs the scanner-decoding bare consumer ${(r.eventsPerSecond / scannerRun.eventsPerSecond).toFixed(3)}, vs Java ${(r.eventsPerSecond / javaBest).toFixed(3)} (partial run, results not written)\n`,
         );
       return;
     }
     const logreg = best('logreg');
     const mlp = best('mlp');
-    const targets = { logreg: 0.8, mlp: 0.5 };
+    const targets = { logreg: 0.8, mlp: 0.5, defaults: 0.8 };
+    const defaultsTree = defaultsConfigTree({ services: ctx.services, runId: '<run>', name: 'defaults', topic: '<topic>' });
+    const headline = (r: PipelineRow, target: number) => ({
+      batchSize: r.batchSize,
+      eventsPerSecond: round(r.eventsPerSecond),
+      ratio: round(r.ratio, 3),
+      vsJava: round(r.eventsPerSecond / javaBest, 3),
+      target,
+      met: r.ratio >= target && r.completed,
+    });
     writeResult('pipeline-throughput', {
       inputs: {
         records: n,
@@ -142,36 +216,39 @@ export const throughputBenchmark: Benchmark = {
           everySamples: EVERY_SAMPLES,
           everySeconds: 60,
         }),
-        timing: 'from the first delivered Kafka batch until status().samplesTotal >= N (polled, within ~5 ms); bare: until the N-th record is decoded',
+        defaultsConfig: defaultsTree,
+        defaultsResolved: resolvedDefaults(defaultsConfig({ services: ctx.services, runId: '<run>', name: 'defaults', topic: '<topic>' })),
+        javaConsumer: `org.apache.kafka.tools.ConsumerPerformance from kafka-tools ${tool.version} (the broker's version), --num-records N, a fresh --group per run, byte arrays (no decoding), JVM flags of kafka-consumer-perf-test.sh`,
+        timing:
+          "from the first delivered Kafka batch until status().samplesTotal >= N (polled, within ~5 ms); bare: until the N-th record is decoded; Java: the tool's fetch.time.ms (its run less the group join; JVM start-up excluded)",
       },
       loadAverageAtStart,
-      bare: bareRuns.map((r) => ({ ...r, eventsPerSecond: round(r.eventsPerSecond), seconds: round(r.seconds, 2) })),
+      bare: bareRuns.map((r) => ({ ...r, ...speed(r) })),
       bareBaselineEventsPerSecond: round(baseline),
       // Not the peer: the same bare consumer decoding with the pipeline's own JSON scanner (a report, not a target).
-      bareWithStreamtrainScanner: { ...scannerRun, eventsPerSecond: round(scannerRun.eventsPerSecond), seconds: round(scannerRun.seconds, 2) },
+      bareWithStreamtrainScanner: { ...scannerRun, ...speed(scannerRun) },
+      // The ceiling, not a peer: Kafka's Java consumer fetching the same records without decoding them.
+      javaConsumer: javaRuns.map((r) => ({
+        ...r,
+        ...speed(r),
+        mbPerSecond: round(r.mbPerSecond, 2),
+        wallSeconds: round(r.wallSeconds, 2),
+        eventsPerSecondWall: round(r.eventsPerSecondWall),
+      })),
+      javaConsumerBestEventsPerSecond: round(javaBest),
+      bareVsJava: round(baseline / javaBest, 3),
       pipeline: withRatio.map((r) => ({
         ...r,
-        eventsPerSecond: round(r.eventsPerSecond),
-        seconds: round(r.seconds, 2),
+        ...speed(r),
         cpuSeconds: round(r.cpuSeconds, 2),
         eventLoopUtilization: round(r.eventLoopUtilization, 3),
         ratio: round(r.ratio, 3),
+        vsJava: round(r.eventsPerSecond / javaBest, 3),
       })),
       headline: {
-        logreg: {
-          batchSize: logreg.batchSize,
-          eventsPerSecond: round(logreg.eventsPerSecond),
-          ratio: round(logreg.ratio, 3),
-          target: targets.logreg,
-          met: logreg.ratio >= targets.logreg && logreg.completed,
-        },
-        mlp: {
-          batchSize: mlp.batchSize,
-          eventsPerSecond: round(mlp.eventsPerSecond),
-          ratio: round(mlp.ratio, 3),
-          target: targets.mlp,
-          met: mlp.ratio >= targets.mlp && mlp.completed,
-        },
+        logreg: headline(logreg, targets.logreg),
+        mlp: headline(mlp, targets.mlp),
+        defaults: { ...headline(defaults, targets.defaults), stepSamples: defaults.stepSamples ?? null },
       },
     });
     mergeSummary({
@@ -185,6 +262,13 @@ export const throughputBenchmark: Benchmark = {
       pipeline_batch_size_logreg: logreg.batchSize,
       pipeline_batch_size_mlp: mlp.batchSize,
       pipeline_records: n,
+      pipeline_events_per_s_defaults: round(defaults.eventsPerSecond),
+      pipeline_vs_bare_ratio_defaults: round(defaults.ratio, 3),
+      pipeline_step_samples_defaults: defaults.stepSamples?.atEnd ?? null,
+      java_consumer_events_per_s: round(javaBest),
+      pipeline_vs_java_ratio: round(defaults.eventsPerSecond / javaBest, 3),
+      pipeline_vs_java_ratio_logreg: round(logreg.eventsPerSecond / javaBest, 3),
+      bare_vs_java_ratio: round(baseline / javaBest, 3),
     });
   },
 };

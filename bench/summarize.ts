@@ -1,8 +1,9 @@
 /**
  * Renders the performance table from bench/results/summary.json and the per-benchmark result files, prints it,
  * and replaces the text between `<!-- bench:pipeline:start -->` and `<!-- bench:pipeline:end -->` in
- * docs/benchmarks.md when both markers are there (the file is never created or otherwise touched). Runs no
- * benchmark: it only renders the result files.
+ * docs/benchmarks.md when both markers are there, and the profile of bench/results/pipeline-profile.json between
+ * `<!-- bench:profile:start -->` and `<!-- bench:profile:end -->` (the file is never created, and the prose outside
+ * the markers is kept). Runs no benchmark: it only renders the result files.
  *
  *   tsx bench/summarize.ts [--no-write]
  */
@@ -23,6 +24,9 @@ const fmt = (v: unknown, unit = ''): string => {
 };
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'yes' : '**no**');
 const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Json)[k] : undefined), o);
+
+const JAVA_NOTE =
+  "The Java consumer is Kafka's own `ConsumerPerformance` tool reading the same records as byte arrays (no decoding); its rate is the tool's own `fetch.nMsg.sec`, from the end of its group join to the last record, so JVM start-up and the join are excluded as they are for the kafkajs consumers. It is the limit of this broker on this machine for one consumer, not a peer. ";
 
 export function renderTable(summary: Json, files: Record<string, Json | undefined>): string {
   const s = (k: string) => summary[k];
@@ -50,6 +54,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
       `${fmt(ratioMlp)} (target >= 0.5)`,
       verdict(ratioMlp === undefined ? undefined : ratioMlp >= 0.5),
     ],
+    ...defaultsAndCeilingRows(summary, tp),
     [
       `Freshness, publish every ${fmt(get(fr, 'inputs.publicationIntervalSeconds'))} s at ${fmt(get(fr, 'inputs.rate'))} events/s`,
       `p50 ${fmt(s('freshness_p50_ms'), ' ms')}, p99 ${fmt(p99, ' ms')}`,
@@ -156,9 +161,39 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     '',
     ...lines,
     '',
-    `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). Raw numbers: \`bench/results/*.json\`.`,
+    `Throughput: ${n} Elec2-sized JSON records (8 features + label) on 2 partitions, timed from the first fetched batch to the last learned record; the pipeline decodes, batches, learns every record and checkpoints to MinIO every 50,000. The pipeline decodes JSON with its own byte scanner (\`src/consumers/json-row-scanner.ts\`), not \`JSON.parse\`; the same bare consumer decoding with that scanner reached ${fmt(s('bare_scanner_events_per_s'))} events/s in this run (pipeline / that: ${fmt(num(s('pipeline_vs_bare_scanner_ratio_logreg')))}, a report, not the target). ${num(s('java_consumer_events_per_s')) === undefined ? '' : JAVA_NOTE}Raw numbers: \`bench/results/*.json\`.`,
     ...keyedThroughputTable(get(files.chaos, 'keyed.throughput')),
   ].join('\n');
+}
+
+/** The pipeline with the config's defaults against the bare consumer, and Kafka's Java consumer as the ceiling. */
+function defaultsAndCeilingRows(summary: Json, tp: Json | undefined): string[][] {
+  const s = (k: string) => summary[k];
+  const rows: string[][] = [];
+  const ratio = num(s('pipeline_vs_bare_ratio_defaults'));
+  if (ratio !== undefined) {
+    const d = get(tp, 'headline.defaults');
+    const step = get(d, 'stepSamples') as Json | null | undefined;
+    const range = num(step?.min) !== undefined && step?.min !== step?.max ? `, ${fmt(step?.min)} to ${fmt(step?.max)} during the run` : '';
+    const stepText = num(step?.atEnd) === undefined ? 'step size not reported' : `step ${fmt(step?.atEnd)} samples at the end${range}`;
+    rows.push([
+      `Throughput, the config's defaults (\`model.type\` ${String(get(tp, 'inputs.defaultsResolved.modelType') ?? 'n/a')})`,
+      `${fmt(s('pipeline_events_per_s_defaults'))} events/s (batch ${fmt(get(d, 'batchSize'))}, ${stepText})`,
+      'same bare consumer',
+      `${fmt(ratio)} (target >= 0.8)`,
+      verdict(ratio >= 0.8),
+    ]);
+  }
+  const java = num(s('java_consumer_events_per_s'));
+  if (java !== undefined)
+    rows.push([
+      "Throughput ceiling: Kafka's Java consumer (no decoding)",
+      `pipeline, defaults: ${fmt(s('pipeline_events_per_s_defaults'))} events/s; logistic regression: ${fmt(s('pipeline_events_per_s_logreg'))}; bare kafkajs: ${fmt(s('bare_events_per_s'))}`,
+      `\`kafka-tools\` ConsumerPerformance (the broker's version), same topic: ${fmt(java)} events/s`,
+      `defaults ${fmt(s('pipeline_vs_java_ratio'))}, logreg ${fmt(s('pipeline_vs_java_ratio_logreg'))}, bare ${fmt(s('bare_vs_java_ratio'))}`,
+      '(a limit, no target)',
+    ]);
+  return rows;
 }
 
 /** The keyed throughput runs of `npm run bench:chaos` (1, 2, 3 instances and the unkeyed peer), or nothing. */
@@ -195,6 +230,40 @@ function keyedThroughputTable(kt: unknown): string[] {
   ];
 }
 
+/** The profile of `bench/profile-pipeline.ts`: each thread's busy time by module, per record. */
+export function renderProfile(profile: Json): string {
+  const run = get(profile, 'run');
+  const bareRun = get(profile, 'bare.run');
+  const out = [
+    `Profiled by \`npx tsx bench/profile-pipeline.ts\` on ${String(get(profile, 'machine.cpu') ?? 'n/a')} (${fmt(get(profile, 'machine.cores'))} cores), ${String(get(profile, 'date') ?? 'n/a').slice(0, 10)}: the pipeline with the config's defaults (\`model.type\` ${String(get(profile, 'inputs.defaultsResolved.modelType') ?? 'n/a')}, batch ${fmt(get(profile, 'inputs.defaultsResolved.batchSize'))}) over ${fmt(get(profile, 'inputs.records'))} records at full rate, ${fmt(get(run, 'eventsPerSecond'))} events/s under the profiler (${fmt(get(run, 'pauses'))} backpressure pauses)${bareRun ? `, then the bare kafkajs consumer on the same records, ${fmt(get(bareRun, 'eventsPerSecond'))} events/s` : ''}. Self time of each function, by the module it belongs to, over the timed interval only; V8 builtins and Node internals count for the module that called them.`,
+  ];
+  const threads = [...((get(profile, 'threads') as Json[] | undefined) ?? []), ...((get(profile, 'bare.threads') as Json[] | undefined) ?? [])];
+  for (const t of threads) {
+    out.push(
+      '',
+      `**${String(t.thread)}**: busy ${fmt(num(t.busyShare) === undefined ? undefined : (t.busyShare as number) * 100, '%')} of the interval, ${fmt(t.usPerRecordBusy)} us of CPU per record.`,
+      '',
+      '| Module | share of busy time | us per record |',
+      '| --- | --- | --- |',
+      ...((t.categories as Json[] | undefined) ?? [])
+        .filter((c) => (num(c.shareOfBusy) ?? 0) >= 0.005)
+        .map((c) => `| ${String(c.name)} | ${fmt((c.shareOfBusy as number) * 100, '%')} | ${fmt(c.usPerRecord)} |`),
+    );
+  }
+  return out.join('\n');
+}
+
+const PROFILE_START = '<!-- bench:profile:start -->';
+const PROFILE_END = '<!-- bench:profile:end -->';
+
+/** `doc` with the text between `start` and `end` replaced, or undefined when the markers are not both there. */
+export function replaceBetween(doc: string, start: string, end: string, text: string): string | undefined {
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  if (a < 0 || b < a) return undefined;
+  return `${doc.slice(0, a + start.length)}\n${text}\n${doc.slice(b)}`;
+}
+
 /** The table of the current result files, or undefined before any run. */
 export function currentTable(): string | undefined {
   const summary = readJson<Json>(SUMMARY_FILE);
@@ -219,14 +288,16 @@ function main(): void {
   } catch {
     return;
   }
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) {
+  const updated = replaceBetween(doc, START, END, table);
+  if (updated === undefined) {
     process.stderr.write(`docs/benchmarks.md has no ${START} ... ${END} markers; not modified.\n`);
     return;
   }
-  writeFileSync(TARGET, `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`);
-  process.stderr.write('docs/benchmarks.md performance table updated.\n');
+  doc = updated;
+  const profile = readJson<Json>(`${RESULTS_DIR}pipeline-profile.json`);
+  if (profile) doc = replaceBetween(doc, PROFILE_START, PROFILE_END, renderProfile(profile)) ?? doc;
+  writeFileSync(TARGET, doc);
+  process.stderr.write(`docs/benchmarks.md performance table${profile ? ' and profile' : ''} updated.\n`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
