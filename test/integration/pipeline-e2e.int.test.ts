@@ -34,7 +34,7 @@ for (const standardize of [false, true])
     });
 
     it(`learns a produced stream, publishes versions, and a subscriber loading the checkpoint from MinIO predicts ${standardize ? 'like' : 'exactly like'} the service`, async () => {
-      const config = testConfig({ brokers, topic, model, s3, ...(standardize ? { modelExtra: { standardize } } : {}) });
+      const config = testConfig({ brokers, topic, model, s3, modelExtra: { standardize } });
       expect(config.model.standardize).toBe(standardize);
       const kafka = testKafka(brokers);
       const records = seaRecords(N, 11);
