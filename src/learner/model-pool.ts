@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { DEFAULT_POOL } from '../core/index.js';
+import { defaultPool } from '../core/index.js';
 import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
 import type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 import { PrequentialMetrics } from './metrics.js';
@@ -68,7 +68,7 @@ export class ModelPool implements Learner {
   /** A new pool from the spec, or the pool a snapshot holds (see PoolState); a single model's snapshot seeds the member of its shape. */
   static async create(opts: OnlineLearnerOptions, snapshot?: ModelSnapshot): Promise<ModelPool> {
     const { spec } = opts;
-    const pool = spec.pool ?? DEFAULT_POOL;
+    const pool = spec.pool ?? defaultPool(spec.task);
     const names = pool.members.map(memberName);
     const saved = poolStateOf(snapshot?.learner, names);
     const logger = opts.logger.child({ module: 'pool' });
@@ -107,7 +107,7 @@ export class ModelPool implements Learner {
   private reconsider(): void {
     const best = this.selector.choice;
     if (best === this.serving) return;
-    const margin = (this.spec.pool ?? DEFAULT_POOL).margin;
+    const margin = (this.spec.pool ?? defaultPool(this.spec.task)).margin;
     const current = this.selector.sum(this.serving);
     if (this.selector.sum(best) >= current * (1 - margin)) return;
     const errors = Object.fromEntries(this.names.map((n, i) => [n, this.selector.sum(i)]));

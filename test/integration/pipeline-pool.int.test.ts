@@ -70,7 +70,7 @@ describe('model.type auto through the service (real Kafka)', () => {
     const sw = switched as VersionEvent;
     expect(sw.version.endsWith('.0')).toBe(true);
     expect(sw.version).not.toBe('1.0');
-    expect(sw.metrics.pool_serving).toBe(1);
+    expect(sw.metrics.pool_serving).toBeGreaterThan(0);
     // The published model of the switch is the MLP: a hidden layer in its weights.
     const c = await readCheckpoint(new FolderStore(dir), model, sw.version);
     expect(c.snapshot.weightSpecs.length).toBe(4);
@@ -80,6 +80,6 @@ describe('model.type auto through the service (real Kafka)', () => {
     const status = service.status();
     expect(status.learner?.updateBatchSize).toBe('auto');
     expect(status.learner?.stepSamples).toBeGreaterThanOrEqual(1);
-    expect(status.decisions.some((d) => d.event === 'pool-switched' && d.detail.startsWith('linear -> mlp-64'))).toBe(true);
+    expect(status.decisions.some((d) => d.event === 'pool-switched' && d.detail.startsWith('linear -> mlp-'))).toBe(true);
   });
 });

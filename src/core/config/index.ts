@@ -1,7 +1,7 @@
 export * from './schema.js';
 export {
   DEFAULT_AVERAGING_HORIZON,
-  DEFAULT_POOL,
+  defaultPool,
   DEFAULT_MAX_KEYS_PER_PARTITION,
   DEFAULT_MAX_LIVE_MODELS,
   defaultAveragingHoldoff,

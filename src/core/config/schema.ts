@@ -113,7 +113,7 @@ export type OptimizerConfig = Out<typeof optimizerSchema>;
 /** `standardize` is optional, as in a spec built in code (the parsed config always fills it). */
 export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize' | 'maxLiveModels' | 'maxKeysPerPartition' | 'pool'> & {
   readonly standardize?: boolean;
-  /** `type: auto`'s pool; a spec built in code may leave it out (DEFAULT_POOL). */
+  /** `type: auto`'s pool; a spec built in code may leave it out (defaultPool). */
   readonly pool?: Out<typeof modelSchema>['pool'];
   readonly maxLiveModels?: number;
   readonly maxKeysPerPartition?: number;

@@ -33,6 +33,16 @@ describe('ModelPool (model.type: auto)', () => {
     expect(c.model.pool?.members.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(c.model.pool?.members[0]).toEqual([]);
     expect(c.learner.updateBatchSize).toBe('auto');
+    const r = parseConfig(
+      { model: { name: 'm', task: 'regression' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
+      { env: {} },
+    );
+    expect([r.model.type, r.model.pool?.members]).toEqual(['auto', [[]]]);
+    const own = parseConfig(
+      { model: { name: 'm', pool: { members: [[], [8, 8]] } }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
+      { env: {} },
+    );
+    expect(own.model.pool?.members).toEqual([[], [8, 8]]);
   });
 
   it('serves the linear member on a linear concept, and switches to the MLP (a new major) when only it can learn the concept', async () => {

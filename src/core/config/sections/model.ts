@@ -13,11 +13,18 @@ export function defaultAveragingHoldoff(horizon: number): number {
 export const DEFAULT_MAX_LIVE_MODELS = 256;
 export const DEFAULT_MAX_KEYS_PER_PARTITION = 10_000;
 
-/** `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model. */
-export const DEFAULT_POOL_MEMBERS: readonly (readonly number[])[] = [[], [64]];
+/**
+ * `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model.
+ * Classification: a linear model and MLPs of 16 and 64 units; regression: the linear model alone. See docs/decisions/.
+ */
+export function defaultPoolMembers(task: 'classification' | 'regression'): number[][] {
+  return task === 'regression' ? [[]] : [[], [16], [64]];
+}
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
-export const DEFAULT_POOL = { members: DEFAULT_POOL_MEMBERS, window: 500, margin: 0.02 } as const;
+export function defaultPool(task: 'classification' | 'regression') {
+  return { members: defaultPoolMembers(task), window: 500, margin: 0.02 };
+}
 
 export const poolSchema = optionalSection({
   members: z
@@ -26,13 +33,15 @@ export const poolSchema = optionalSection({
     })
     .min(1, { error: 'to list at least one member, e.g. `[[], [64]]`' })
     .max(4, { error: 'to list at most 4 members: every member learns every sample' })
-    .default(DEFAULT_POOL_MEMBERS.map((m) => [...m]))
-    .describe(
-      'With `type: auto`: the members that learn side by side, each the hidden layer sizes of an MLP; `[]` is the linear model (logistic, softmax or linear regression). Every member learns every sample, so the cost is the members together. See docs/decisions/.',
-    ),
-  window: int(10, 1_000_000).default(DEFAULT_POOL.window).describe("With `type: auto`: samples over which the members' recent errors are compared."),
+    .optional()
+    .meta({
+      description:
+        'With `type: auto`: the members that learn side by side, each the hidden layer sizes of an MLP; `[]` is the linear model (logistic, softmax or linear regression). Every member learns every sample, so the cost is the members together. See docs/decisions/.',
+      defaultText: '`[[], [16], [64]]`; for regression `[[]]`',
+    }),
+  window: int(10, 1_000_000).default(500).describe("With `type: auto`: samples over which the members' recent errors are compared."),
   margin: num(0, 1)
-    .default(DEFAULT_POOL.margin)
+    .default(0.02)
     .describe(
       "With `type: auto`: another member takes over serving when its errors over `window` are lower than the serving one's by more than this fraction; a switch is a new major version.",
     ),
@@ -180,9 +189,13 @@ export const modelSchema = optionalSection({
       });
     }
   }, always)
-  .transform((m) => ({
-    ...m,
-    task: m.task ?? (m.type === 'linear' ? ('regression' as const) : ('classification' as const)),
-    standardize: m.standardize ?? m.type !== 'custom',
-  }))
+  .transform((m) => {
+    const task = m.task ?? (m.type === 'linear' ? ('regression' as const) : ('classification' as const));
+    return {
+      ...m,
+      task,
+      standardize: m.standardize ?? m.type !== 'custom',
+      pool: { ...m.pool, members: m.pool.members ?? defaultPoolMembers(task) },
+    };
+  })
   .describe('The model that learns.');
