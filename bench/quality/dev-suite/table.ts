@@ -4,6 +4,7 @@
  * docs/learning-quality.md (between `<!-- bench:dev-suite:start -->` and `<!-- bench:dev-suite:end -->`) from the
  * stored results, running nothing.
  */
+import { mergeSummary, round } from '../../support/results.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,14 +146,30 @@ export function devSuiteMarkdown(file: SuiteFile): string {
   ].join('\n');
 }
 
+/** The issue's summary keys: streams, the defaults' count of streams below River's linear model, the means. */
+export function summaryKeys(file: SuiteFile): Record<string, number | null> {
+  const { means, below } = file.summary;
+  const mean = (f: string) => (means[f] === undefined ? null : round(means[f].mean, 4));
+  return {
+    dev_suite_streams: file.manifest.length,
+    dev_defaults_below_river_linear: below.find((b) => b.learner === 'streamtrain-defaults' && b.below === 'river-linear')?.streams ?? null,
+    dev_mean_acc_defaults: mean('streamtrain-defaults'),
+    dev_mean_acc_river_linear: mean('river-linear'),
+    dev_mean_acc_river_hat: mean('river-hat'),
+    dev_mean_acc_river_arf: mean('river-arf'),
+  };
+}
+
 const START = '<!-- bench:dev-suite:start -->';
 const END = '<!-- bench:dev-suite:end -->';
 
 /** Writes `md` (the table alone) and, when given, the table between the dev-suite markers of `doc`. */
 export function renderDevSuite(results: string, md: string, doc?: string): void {
-  const text = devSuiteMarkdown(JSON.parse(readFileSync(results, 'utf8')) as SuiteFile);
+  const file = JSON.parse(readFileSync(results, 'utf8')) as SuiteFile;
+  const text = devSuiteMarkdown(file);
   writeFileSync(md, `# Development suite\n\n${text}\n`);
   if (!doc) return;
+  mergeSummary(summaryKeys(file));
   const page = readFileSync(doc, 'utf8');
   const [a, b] = [page.indexOf(START), page.indexOf(END)];
   if (a < 0 || b < a) return void process.stderr.write(`${doc} has no ${START} ... ${END} markers; not modified.\n`);
