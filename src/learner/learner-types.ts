@@ -14,6 +14,11 @@ export interface LearnInput {
    * the learner's own `updateBatchSize`.
    */
   readonly stepSamples?: number;
+  /**
+   * A model pool's members other than the serving one learn one micro-batch in this many (AdaptiveStepSize's
+   * `poolEvery`, under backpressure); absent or 1: every member learns every batch. A single model ignores it.
+   */
+  readonly poolEvery?: number;
 }
 
 export interface StepResult {

@@ -40,7 +40,9 @@ export function memberSpec(spec: ModelConfig, hidden: readonly number[]): ModelC
  * publishes it as a new major version.
  *
  * Cost: every member learns every sample, so a pool costs its members together (reported as `pool_members`);
- * the learner's step size (`learner.updateBatchSize: auto`) coarsens for all of them under backpressure.
+ * the learner's step size (`learner.updateBatchSize: auto`) coarsens for all of them under backpressure, and beyond
+ * that the other members learn one micro-batch in `LearnInput.poolEvery` (member-batches skipped:
+ * `pool_skipped_batches`), so at full rate the pool costs little more than the member that serves.
  * A snapshot carries every member whole (weights, optimizer, averages) in the learner state, so a restored pool
  * continues exactly.
  */
@@ -49,6 +51,9 @@ export class ModelPool implements Learner {
   readonly outputKind: OutputKind;
   private pendingSwitch?: PoolSwitch;
   private switches: number;
+  /** Micro-batches stepped, and member-batches skipped under backpressure (see step). */
+  private batches = 0;
+  private skipped = 0;
 
   private constructor(
     readonly spec: ModelConfig,
@@ -92,8 +97,22 @@ export class ModelPool implements Learner {
     return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger);
   }
 
-  /** Every member learns the batch; the serving member's outputs are the pool's; then the recent errors may change who serves. */
+  /**
+   * Every member learns the batch; the serving member's outputs are the pool's; then the recent errors may change who
+   * serves. Under backpressure (`input.poolEvery` above 1) the other members learn (and are scored on) one batch in
+   * `poolEvery` only, and the selector counts those batches alone, so every comparison is on the same samples.
+   */
   step(input: LearnInput): StepResult {
+    const every = Math.max(1, input.poolEvery ?? 1);
+    this.batches += 1;
+    if (every > 1 && this.batches % every !== 0) {
+      const served = (this.members[this.serving] as OnlineLearner).step(input);
+      this.skipped += this.members.length - 1;
+      const errors = new Float32Array(input.size);
+      if (served.outputs) this.metrics.update(served.outputs, input.labels, errors);
+      else errors.set(served.errors);
+      return { ...served, errors };
+    }
     const results = this.members.map((m) => m.step(input));
     const served = results[this.serving] as StepResult;
     const errors = new Float32Array(input.size);
@@ -148,7 +167,7 @@ export class ModelPool implements Learner {
 
   /**
    * The pool's prequential metrics (what it served), the serving member's own learner figures, and the pool's:
-   * `pool_members`, `pool_serving` (index in `model.pool.members`), `pool_switches`, and each member's error rate
+   * `pool_members`, `pool_serving` (index in `model.pool.members`), `pool_switches`, `pool_skipped_batches`, and each member's error rate
    * (or mean absolute error) over the window as `pool_errors_<member>`.
    */
   liveMetrics(): MetricValues {
@@ -161,6 +180,7 @@ export class ModelPool implements Learner {
       pool_members: this.members.length,
       pool_serving: this.serving,
       pool_switches: this.switches,
+      pool_skipped_batches: this.skipped,
       ...Object.fromEntries(this.names.map((n, i) => [`pool_errors_${n.replaceAll('-', '_')}`, this.selector.sum(i) / filled])),
     };
   }

@@ -65,6 +65,8 @@ export interface HostStepResult {
   readonly seconds: number;
   /** Samples per gradient step the batch was learned in (the batch's size: one step for the whole batch). */
   readonly stepSamples: number;
+  /** A model pool's other members learned one micro-batch in this many (1: every batch; see AdaptiveStepSize). */
+  readonly poolEvery: number;
   /** Fresh metrics when asked for, or when the last ones are older than METRICS_MAX_AGE_MS; else absent. */
   readonly metrics?: MetricValues;
 }
@@ -158,7 +160,8 @@ export class LocalLearnerHost implements LearnerHost {
   private async stepNow(input: LearnInput, wantMetrics: boolean, waiting: number): Promise<HostStepResult> {
     const started = performance.now();
     const stepSamples = Math.min(input.size, this.stepSize ? this.stepSize.next(waiting, input.size) : this.fixedStep || input.size);
-    const batch = this.stepSize ? { ...input, stepSamples } : input;
+    const poolEvery = this.stepSize?.poolEvery ?? 1;
+    const batch = this.stepSize ? { ...input, stepSamples, poolEvery } : input;
     const { result, events } = await this.manager.step(batch);
     const now = performance.now();
     // Drift decisions change what the metrics report (a promoted challenger): refresh with them.
@@ -175,6 +178,7 @@ export class LocalLearnerHost implements LearnerHost {
       events,
       seconds,
       stepSamples,
+      poolEvery,
       ...(fresh ? { metrics: this.lastMetrics } : {}),
     };
   }

@@ -34,8 +34,11 @@ export interface ServiceStatus {
   readonly samplesTotal: number;
   readonly samplesSinceVersion: number;
   readonly metrics: MetricValues;
-  /** `learner.updateBatchSize` as configured, and the samples per gradient step of the last batch learned. */
-  readonly learner?: { readonly updateBatchSize: number | 'auto'; readonly stepSamples: number };
+  /**
+   * `learner.updateBatchSize` as configured, the samples per gradient step of the last batch learned, and for a
+   * model pool how many batches its other members skipped to one they learned (`poolEvery`, 1: none).
+   */
+  readonly learner?: { readonly updateBatchSize: number | 'auto'; readonly stepSamples: number; readonly poolEvery: number };
   readonly buffered: number;
   readonly paused: boolean;
   /** Times the consumer paused because the learner fell behind (backpressure). */

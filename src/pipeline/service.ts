@@ -67,6 +67,7 @@ export class StreamtrainService {
   private batches = 0;
   /** Samples per gradient step of the last batch learned (0 before the first). */
   private stepSamples = 0;
+  private poolEvery = 1;
   private backend?: string;
   private running = false;
   /** Set when leadership is lost: nothing more is learned, checkpointed, committed or published. */
@@ -293,7 +294,7 @@ export class StreamtrainService {
       samplesTotal: this.samplesLearned,
       samplesSinceVersion: this.samplesSinceVersion,
       metrics: this.learner?.metrics() ?? {},
-      learner: { updateBatchSize: this.options.config.learner.updateBatchSize, stepSamples: this.stepSamples },
+      learner: { updateBatchSize: this.options.config.learner.updateBatchSize, stepSamples: this.stepSamples, poolEvery: this.poolEvery },
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
       pauses: this.source?.stats.pauses ?? 0,
@@ -341,7 +342,7 @@ export class StreamtrainService {
     this.buffer.release(entry.batch.records);
     this.batches += 1;
     if (r) this.options.observer?.batchLearned?.(r.seconds);
-    if (r) this.stepSamples = r.stepSamples;
+    if (r) [this.stepSamples, this.poolEvery] = [r.stepSamples, r.poolEvery];
     for (const e of r?.events ?? []) await this.onManagerEvent(e, entry.batch);
     this.maybePublish();
   }

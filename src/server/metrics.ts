@@ -33,6 +33,12 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     help: 'Samples per gradient step of the last micro-batch learned (learner.updateBatchSize; auto coarsens under backpressure).',
     value: (s) => s.learner?.stepSamples,
   },
+  {
+    name: 'streamtrain_learner_pool_every',
+    type: 'gauge',
+    help: "A model pool's members other than the serving one learned one micro-batch in this many (1: every batch; more under backpressure).",
+    value: (s) => s.learner?.poolEvery,
+  },
   { name: 'streamtrain_batches_total', type: 'counter', help: 'Micro-batches learned since the process started.', value: (s) => s.batches },
   { name: 'streamtrain_buffered_records', type: 'gauge', help: 'Records consumed and not yet learned (the backpressure buffer).', value: (s) => s.buffered },
   { name: 'streamtrain_consumer_paused', type: 'gauge', help: '1 while the consumer is paused because the learner fell behind.', value: (s) => s.paused },

@@ -57,7 +57,15 @@ describe('model.type auto through the service (real Kafka)', () => {
     const kafka = testKafka(brokers);
     service = new StreamtrainService({ config, logger });
     await service.start();
-    await produceValues(kafka, topic, [...records(3000, 1, false), ...records(9000, 2, true)], 1);
+    // Produced at an ordinary rate (the service catches up before the next 300 records), so the step size stays at
+    // a sample or a few: a burst of all 12,000 at once would make the learner coarsen its steps, by a number of
+    // batches that depends on how busy the machine is.
+    const all = [...records(3000, 1, false), ...records(9000, 2, true)];
+    for (let at = 0; at < all.length; at += 300) {
+      await produceValues(kafka, topic, all.slice(at, at + 300), 1);
+      const deadline = Date.now() + 30_000;
+      while (service.status().samplesTotal < at + 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    }
     const messages = await consumeUntil(
       kafka,
       config.publish.versionsTopic,
@@ -80,6 +88,7 @@ describe('model.type auto through the service (real Kafka)', () => {
     const status = service.status();
     expect(status.learner?.updateBatchSize).toBe('auto');
     expect(status.learner?.stepSamples).toBeGreaterThanOrEqual(1);
+    expect(status.learner?.poolEvery).toBe(1);
     expect(status.decisions.some((d) => d.event === 'pool-switched' && d.detail.startsWith('linear -> mlp-'))).toBe(true);
   });
 });

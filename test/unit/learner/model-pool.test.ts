@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelManager } from '../../../src/adaptation/index.js';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
 import { createLearner, loadModelArtifacts, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { snapshotFromJson } from '../../../src/learner/snapshot-json.js';
 import { testModelSpec } from '../../support/model-spec.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -83,6 +84,30 @@ describe('ModelPool (model.type: auto)', () => {
     expect(b.liveMetrics().pool_switches).toBe(a.liveMetrics().pool_switches);
     a.dispose();
     b.dispose();
+  });
+
+  it('under backpressure (poolEvery) the other members learn one batch in poolEvery; the serving one learns every batch', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    const serving = await OnlineLearner.create({ ...opts, spec: testModelSpec({ type: 'logistic', standardize: true }) });
+    const other = await OnlineLearner.create({ ...opts, spec: testModelSpec({ type: 'mlp', hiddenUnits: [16], standardize: true }) });
+    for (let i = 0; i < 12; i++) {
+      const b = batch(i, false);
+      const r = a.step({ ...b, poolEvery: 4 });
+      // The serving (linear) member is a learner of its own: it learned every batch exactly as the pool's did.
+      expect(r.errors).toEqual(serving.step(b).errors);
+      if ((i + 1) % 4 === 0) other.step(b);
+    }
+    expect(a.liveMetrics().pool_skipped_batches).toBe(9);
+    // The MLP learned batches 4, 8 and 12 only: the pool's snapshot of it equals a learner fed exactly those.
+    const snap = await a.snapshot();
+    const member = snap.learner.pool.members[1]?.snapshot;
+    const probe = batch(777, false, 16);
+    const restored = await OnlineLearner.create(
+      { ...opts, spec: testModelSpec({ type: 'mlp', hiddenUnits: [16], standardize: true }) },
+      snapshotFromJson(member as never),
+    );
+    expect(restored.predict(probe.features, 16)).toEqual(other.predict(probe.features, 16));
+    for (const l of [a, serving, other, restored]) l.dispose();
   });
 
   it("seeds the member of a single model's shape from that model's checkpoint", async () => {

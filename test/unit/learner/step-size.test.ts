@@ -15,9 +15,29 @@ describe('AdaptiveStepSize (learner.updateBatchSize: auto)', () => {
     expect(sizes.slice(0, 4)).toEqual([1, 2, 2, 4]);
     expect(sizes.at(-1)).toBe(256);
     const down: number[] = [];
-    for (let i = 0; i < 20; i++) down.push(s.next(0, 256));
-    expect(down.slice(0, 4)).toEqual([256, 128, 128, 64]);
+    for (let i = 0; i < 40; i++) down.push(s.next(0, 256));
+    // Once poolEvery is back to 1 (see below), the size halves every two batches.
+    expect(down.filter((size) => size < 256).slice(0, 3)).toEqual([128, 128, 64]);
     expect(down.at(-1)).toBe(1);
+  });
+
+  it('once steps are whole batches and the queue still grows, doubles poolEvery up to 16; on the way back poolEvery drops first', () => {
+    const s = new AdaptiveStepSize();
+    const seen: [number, number][] = [];
+    for (let i = 0; i < 40; i++) seen.push([s.next(3, 256), s.poolEvery]);
+    // poolEvery stays 1 until the step is the whole batch.
+    expect(seen.filter(([size]) => size < 256).every(([, every]) => every === 1)).toBe(true);
+    expect(seen.at(-1)).toEqual([256, 16]);
+    const back: [number, number][] = [];
+    for (let i = 0; i < 40; i++) back.push([s.next(0, 256), s.poolEvery]);
+    expect(back.slice(0, 4)).toEqual([
+      [256, 16],
+      [256, 8],
+      [256, 8],
+      [256, 4],
+    ]);
+    expect(back.filter(([size]) => size < 256).every(([, every]) => every === 1)).toBe(true);
+    expect(back.at(-1)).toEqual([1, 1]);
   });
 
   it('does not move on a single burst or a single idle batch', () => {
