@@ -47,6 +47,18 @@ export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
+    family: 'streamtrain-pool-r2',
+    learner: 'streamtrain model.type auto, members [] and [64] (decision 019, R2), a step per sample',
+    model: { type: 'auto', task: 'regression', pool: { members: [[], [64]] } },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
+    family: 'streamtrain-pool-r3',
+    learner: 'streamtrain model.type auto, members [], [16] and [64] (decision 019, R3), a step per sample',
+    model: { type: 'auto', task: 'regression', pool: { members: [[], [16], [64]] } },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
     family: 'streamtrain-0.1-defaults',
     learner: 'streamtrain 0.1 defaults (linear, a step per micro-batch), with target scaling',
     model: { type: 'linear' },

@@ -28,6 +28,31 @@ def _mv_numeric(stream):
         yield out, y
 
 
+def _solar_flare_numeric(stream):
+    """SolarFlare's nominal attributes one-hot (the values River's file has), its target the C-class flare count."""
+    levels = {"zurich-class": "ABCDEFH", "largest-spot-size": "XRSAHK", "spot-distribution": "XOIC"}
+    for x, y in stream:
+        out = {}
+        for k, v in x.items():
+            if k in levels:
+                out.update({f"{k}={c}": 1 if v == c else 0 for c in levels[k]})
+            else:
+                out[k] = v
+        yield out, y["c-class-flares"]
+
+
+def _water_flow_numeric(stream):
+    """WaterFlow's timestamp as hours since the first record and the hour of day as sine and cosine."""
+    import math
+    start = None
+    for x, y in stream:
+        t = x["Time"]
+        start = start or t
+        hour = t.hour + t.minute / 60
+        yield {"hours": (t - start).total_seconds() / 3600, "hour_sin": math.sin(2 * math.pi * hour / 24),
+               "hour_cos": math.cos(2 * math.pi * hour / 24)}, y
+
+
 def regression_specs():
     from river import datasets
     from river.datasets import synth
@@ -75,6 +100,36 @@ def regression_specs():
              source={"bundled": "river.datasets.ChickWeights", "file": "chick-weights.csv",
                      "derivation": "as shipped: time, chick id and diet as numbers"},
              make=lambda: datasets.ChickWeights()),
+        # Added by decision 019 (rule written before they were generated).
+        dict(name="reg-sp500", kind="regression, real daily returns of ten stocks, small", drift="unknown",
+             driftPoints=None, size=1_257, task="regression",
+             source={"bundled": "river.datasets.SP500Stocks", "file": "sp500.csv.gz", "derivation": "as shipped"},
+             make=lambda: datasets.SP500Stocks()),
+        dict(name="reg-solar-flare", kind="regression, real (counts of C-class solar flares), nominal encoded, small",
+             drift="unknown", driftPoints=None, size=1_066, task="regression",
+             source={"bundled": "river.datasets.SolarFlare", "file": "solar-flare.csv.zip",
+                     "derivation": "target c-class-flares; zurich-class, largest-spot-size, spot-distribution one-hot"},
+             make=lambda: _solar_flare_numeric(datasets.SolarFlare())),
+        dict(name="reg-water-flow", kind="regression, real hourly series (water flow), small", drift="unknown",
+             driftPoints=None, size=1_268, task="regression",
+             source={"bundled": "river.datasets.WaterFlow", "file": "water-flow.csv",
+                     "derivation": "hours since the first record, hour of day as sine and cosine"},
+             make=lambda: _water_flow_numeric(datasets.WaterFlow())),
+        dict(name="reg-friedman-large", kind="regression, non-linear (Friedman #1), large", drift="none",
+             driftPoints=[], size=200_000, task="regression",
+             source={"generator": "river.datasets.synth.Friedman", "params": {"seed": 331}},
+             make=lambda: synth.Friedman(seed=331)),
+        dict(name="reg-friedman-gsg-late", kind="regression, non-linear (Friedman #1), slow gradual drift, large",
+             drift="gradual, global", driftPoints=[30_000, 60_000], size=80_000, task="regression",
+             source={"generator": "river.datasets.synth.FriedmanDrift",
+                     "params": {"drift_type": "gsg", "position": [30_000, 60_000], "transition_window": 5_000,
+                                "seed": 333}},
+             make=friedman_drift("gsg", (30_000, 60_000), 5_000, 333)),
+        dict(name="reg-mv-2", kind="regression, rules over mixed attributes (Mv), nominal encoded", drift="none",
+             driftPoints=[], size=20_000, task="regression",
+             source={"generator": "river.datasets.synth.Mv", "params": {"seed": 312},
+                     "encoding": "x3 one-hot (red, green, brown); x7 yes = 1; x8 large = 1"},
+             make=lambda: _mv_numeric(synth.Mv(seed=312))),
     ]
 
 
