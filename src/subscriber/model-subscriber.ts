@@ -269,7 +269,8 @@ export class ModelSubscriber {
 
   private require(live: Live | undefined, key?: string): Live {
     if (live) return live;
-    if (key === undefined && this.options.key === '*') throw new TypeError('this subscriber follows every key: use predictKey() / predictRecordsKey()');
+    if (key === undefined && this.options.key === '*')
+      throw new TypeError('this subscriber follows every key: use predictKey() / predictRecordsKey(), or serve() with a modelKey');
     throw new TypeError(`no version of model ${this.options.model}${key ? ` key ${key}` : ''} is loaded yet`);
   }
 }
