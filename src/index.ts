@@ -35,8 +35,8 @@ export {
 
 // Logging, versions, events.
 export { createLogger, STREAMTRAIN_VERSION, type Logger } from './core/index.js';
-export { decodeDriftEvent, decodeVersionEvent, parseVersion, compareVersions, formatVersion, type ModelVersion } from './core/index.js';
-export type { DriftEvent, Manifest, MetricValues, OffsetRange, Trigger, TriggerReason, VersionEvent } from './core/index.js';
+export { decodeDriftEvent, decodePredictionEvent, decodeVersionEvent, parseVersion, compareVersions, formatVersion, type ModelVersion } from './core/index.js';
+export type { DriftEvent, Manifest, MetricValues, OffsetRange, PredictionEvent, Trigger, TriggerReason, VersionEvent } from './core/index.js';
 
 // Errors: branch on `instanceof` or `retriable`.
 export {

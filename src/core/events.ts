@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import type { DriftEvent, OffsetRange, VersionEvent } from './types.js';
+import type { DriftEvent, OffsetRange, PredictionEvent, VersionEvent } from './types.js';
 
 /** The schemas ship in the package's `schemas/` folder, next to `src/` and `dist/`. */
 function schema(file: string): avro.Type {
@@ -10,6 +10,7 @@ function schema(file: string): avro.Type {
 
 const versionType = schema('model-version.avsc');
 const driftType = schema('drift-event.avsc');
+const predictionType = schema('prediction.avsc');
 
 const offsetsOut = (o: readonly OffsetRange[]) => o.map((r) => ({ topic: r.topic, partition: r.partition, from: Number(r.from), to: Number(r.to) }));
 const offsetsIn = (o: { topic: string; partition: number; from: number; to: number }[]): OffsetRange[] =>
@@ -45,6 +46,47 @@ export function decodeDriftEvent(bytes: Buffer): DriftEvent {
     offsets: { topic: string; partition: number; from: number; to: number }[];
   };
   return { ...v, at: new Date(v.at).toISOString(), offsets: offsetsIn(v.offsets) };
+}
+
+/** Avro bytes of a prediction record; absent optional fields are written as null (no features: null). */
+export function encodePredictionEvent(e: PredictionEvent): Buffer {
+  return predictionType.toBuffer({
+    requestId: e.requestId,
+    key: e.key ?? null,
+    model: e.model,
+    modelKey: e.modelKey ?? null,
+    version: e.version,
+    servedAt: e.servedAt,
+    output: Array.from(e.output),
+    predictedClass: e.predictedClass ?? null,
+    features: e.features ? Array.from(e.features) : null,
+  });
+}
+
+/** Reads a prediction record; null fields are left out, vectors come back as Float32Array. */
+export function decodePredictionEvent(bytes: Buffer): PredictionEvent {
+  const v = predictionType.fromBuffer(bytes) as {
+    requestId: string;
+    key: string | null;
+    model: string;
+    modelKey: string | null;
+    version: string;
+    servedAt: number;
+    output: number[];
+    predictedClass: number | null;
+    features: number[] | null;
+  };
+  return {
+    requestId: v.requestId,
+    ...(v.key !== null ? { key: v.key } : {}),
+    model: v.model,
+    ...(v.modelKey !== null ? { modelKey: v.modelKey } : {}),
+    version: v.version,
+    servedAt: v.servedAt,
+    output: Float32Array.from(v.output),
+    ...(v.predictedClass !== null ? { predictedClass: v.predictedClass } : {}),
+    ...(v.features !== null ? { features: Float32Array.from(v.features) } : {}),
+  };
 }
 
 /** Avro doubles can carry NaN, but downstream JSON tooling chokes on it: undefined metrics are simply absent. */

@@ -225,6 +225,30 @@ export interface VersionEvent {
   readonly key?: string;
 }
 
+/**
+ * One prediction a serving replica made, as logged for a later join with its label. Schema:
+ * schemas/prediction.avsc; Kafka key = `requestId`.
+ */
+export interface PredictionEvent {
+  /** The caller's id of the request; the labels for it carry the same id. */
+  readonly requestId: string;
+  /** The entity the request is about, when the caller gave one. */
+  readonly key?: string;
+  readonly model: string;
+  /** With `model.partitionBy`: the key whose model served. */
+  readonly modelKey?: string;
+  /** major.minor of the version that served. */
+  readonly version: string;
+  /** When it was served, ms since the epoch. */
+  readonly servedAt: number;
+  /** The model's output row (float32): probabilities, or the value for regression. */
+  readonly output: Float32Array;
+  /** Classification: the class index predicted. */
+  readonly predictedClass?: number;
+  /** The input vector as the model consumed it; present only when the subscriber logs features (opt-in). */
+  readonly features?: Float32Array;
+}
+
 /** A drift event on the drift topic. Schema: schemas/drift-event.avsc. */
 export interface DriftEvent {
   readonly model: string;

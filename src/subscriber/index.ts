@@ -1,15 +1,20 @@
 /**
  * The `streamtrain/subscriber` entry point, for downstream services that serve the model streamtrain trains:
  * {@link ModelSubscriber} follows the versions topic and hot-swaps each checkpoint for `predict()`, plus what
- * it takes to build one (config, logger, Kafka client, checkpoint stores). It stays light: nothing here
+ * it takes to build one (config, logger, Kafka client, checkpoint stores). With `predictionLog`, `serve()` logs
+ * each prediction to Kafka (schemas/prediction.avsc) for a trainer to join with labels. It stays light: nothing here
  * reaches the training code (src/learner, src/pipeline); .dependency-cruiser.cjs checks that.
  */
 export { ModelSubscriber, type LoadedVersion, type ModelSubscriberOptions } from './model-subscriber.js';
+export type { PredictionLogOptions } from './prediction-log-options.js';
+export type { PredictionLogStats } from './prediction-log.js';
+export { predictedClassOf, type Served, type ServeRequest } from './served.js';
 export { createKafka } from '../consumers/index.js';
 export { FolderStore, S3Store, openStore, type ObjectStore, type S3StoreOptions } from '../checkpoints/index.js';
 export {
   createLogger,
   decodeVersionEvent,
+  decodePredictionEvent,
   loadConfig,
   StreamtrainError,
   CheckpointIntegrityError,
@@ -17,6 +22,7 @@ export {
   type KafkaConfig,
   type Logger,
   type Manifest,
+  type PredictionEvent,
   type StoreConfig,
   type StreamtrainConfig,
   type VersionEvent,

@@ -9,6 +9,9 @@ import type { FeatureSpec, InputConfig, Logger, ModelConfig, VersionEvent } from
 import { compareVersions, decodeVersionEvent, parseVersion } from '../core/index.js';
 import { keyedHeads, keyModelName, latestValidCheckpoint, readCheckpoint, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
 import { FeatureExtractor } from '../consumers/index.js';
+import { PredictionLog, type PredictionLogStats } from './prediction-log.js';
+import type { PredictionLogOptions } from './prediction-log-options.js';
+import { predictedClassOf, type Served, type ServeRequest } from './served.js';
 
 export interface ModelSubscriberOptions {
   readonly kafka: Kafka;
@@ -25,6 +28,11 @@ export interface ModelSubscriberOptions {
    * without keys.
    */
   readonly key?: string;
+  /**
+   * Log each prediction made by `serve()` / `serveRecord()` to this Kafka topic, for a trainer to join with the
+   * labels (schemas/prediction.avsc). Features are logged only with `logFeatures: true`.
+   */
+  readonly predictionLog?: PredictionLogOptions;
 }
 
 export interface LoadedVersion {
@@ -37,7 +45,11 @@ export interface LoadedVersion {
 }
 
 interface Live {
+  /** The key whose model this is ('' for a model without keys). */
+  readonly key: string;
   readonly version: string;
+  /** From the manifest's model spec, when it has one. */
+  readonly task?: 'classification' | 'regression';
   readonly model: LayersModel;
   readonly extractor?: FeatureExtractor;
 }
@@ -55,9 +67,17 @@ export class ModelSubscriber {
   private consumer?: Consumer;
   private readonly log: Logger;
   private loading: Promise<void> = Promise.resolve();
+  private readonly predictionLog?: PredictionLog;
 
+  /** @throws ConfigError when `predictionLog` holds an invalid option (every problem named at once). */
   constructor(private readonly options: ModelSubscriberOptions) {
     this.log = options.logger.child({ module: 'subscriber', model: options.model, ...(options.key !== undefined ? { key: options.key } : {}) });
+    if (options.predictionLog) this.predictionLog = new PredictionLog(options.kafka, options.predictionLog, this.log);
+  }
+
+  /** The prediction log's counters (queued, sent, dropped, failed sends); undefined without `predictionLog`. */
+  get predictionLogStats(): PredictionLogStats | undefined {
+    return this.predictionLog?.stats;
   }
 
   /** The version served (of the followed key, for a keyed model followed by one key). */
@@ -77,6 +97,7 @@ export class ModelSubscriber {
 
   async start(): Promise<void> {
     await ensureBackend();
+    await this.predictionLog?.connect();
     const { store, model, key } = this.options;
     if (key === undefined) {
       const latest = await latestValidCheckpoint(store, model, this.log, { withState: false });
@@ -129,8 +150,27 @@ export class ModelSubscriber {
     return recordsWith(this.require(this.live.get(key), key), records);
   }
 
+  /**
+   * Serves one request from a feature vector (the model's input, row of `predict()`): predicts with the live
+   * model, and with `predictionLog` queues the prediction record (never waiting on Kafka). The vector is what
+   * the model consumes, as float32, and what the record's features hold when they are logged.
+   */
+  serve(features: Float32Array | readonly number[], request: ServeRequest): Served {
+    const live = this.require(this.servingModel(request), request.modelKey);
+    return this.served(live, features instanceof Float32Array ? features : Float32Array.from(features), request);
+  }
+
+  /** As `serve`, from a raw record, through the feature spec stored in the checkpoint's manifest. */
+  serveRecord(record: Record<string, unknown>, request: ServeRequest): Served {
+    const live = this.require(this.servingModel(request), request.modelKey);
+    if (!live.extractor) throw new TypeError('this checkpoint carries no feature spec; use serve() with vectors');
+    return this.served(live, live.extractor.features(record), request);
+  }
+
+  /** Stops following versions, sends the queued prediction records (bounded by `closeTimeoutMs`), frees the models. */
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+    await this.predictionLog?.close();
     await this.loading.catch(() => undefined);
     for (const l of this.live.values()) l.model.dispose();
     this.live.clear();
@@ -146,6 +186,41 @@ export class ModelSubscriber {
   private single(): Live | undefined {
     const { key } = this.options;
     return this.live.get(key === undefined ? '' : key === '*' ? '\u0000' : key);
+  }
+
+  private servingModel(request: ServeRequest): Live | undefined {
+    if (typeof request.requestId !== 'string' || request.requestId === '') throw new TypeError('serve() needs a non-empty string requestId');
+    return request.modelKey !== undefined ? this.live.get(request.modelKey) : this.single();
+  }
+
+  /** Predicts one row with `live` and logs it; version, model and output all come from the same swap. */
+  private served(live: Live, input: Float32Array, request: ServeRequest): Served {
+    const width = inputWidthOf(live.model);
+    if (input.length !== width) throw new TypeError(`model ${this.options.model} ${live.version} takes ${width} features, got ${input.length}`);
+    const output = predictWith(live, input, width);
+    const predictedClass = live.task === 'classification' ? predictedClassOf(output) : undefined;
+    const { model } = this.options;
+    const modelKey = live.key === '' ? undefined : live.key;
+    const logged =
+      this.predictionLog?.add({
+        requestId: request.requestId,
+        ...(request.key !== undefined ? { key: request.key } : {}),
+        model,
+        ...(modelKey !== undefined ? { modelKey } : {}),
+        version: live.version,
+        servedAt: Date.now(),
+        output,
+        ...(predictedClass !== undefined ? { predictedClass } : {}),
+        features: input,
+      }) ?? false;
+    return {
+      output,
+      model,
+      version: live.version,
+      logged,
+      ...(predictedClass !== undefined ? { predictedClass } : {}),
+      ...(modelKey !== undefined ? { modelKey } : {}),
+    };
   }
 
   private async onEvent(event: VersionEvent): Promise<void> {
@@ -179,7 +254,7 @@ export class ModelSubscriber {
         ? new FeatureExtractor({ ...spec.input, features: spec.input.features as FeatureSpec[] }, { task: spec.model.task, classes: spec.model.classes })
         : undefined;
     const old = this.live.get(key);
-    this.live.set(key, { version: c.manifest.version, model, extractor });
+    this.live.set(key, { key, version: c.manifest.version, model, extractor, ...(spec?.model?.task ? { task: spec.model.task } : {}) });
     old?.model.dispose();
     const loadMs = performance.now() - t0;
     this.log.info({ ...(key ? { key } : {}), version: c.manifest.version, loadMs: Math.round(loadMs) }, 'model swapped in');
@@ -194,7 +269,8 @@ export class ModelSubscriber {
 
   private require(live: Live | undefined, key?: string): Live {
     if (live) return live;
-    if (key === undefined && this.options.key === '*') throw new TypeError('this subscriber follows every key: use predictKey() / predictRecordsKey()');
+    if (key === undefined && this.options.key === '*')
+      throw new TypeError('this subscriber follows every key: use predictKey() / predictRecordsKey(), or serve() with a modelKey');
     throw new TypeError(`no version of model ${this.options.model}${key ? ` key ${key}` : ''} is loaded yet`);
   }
 }
