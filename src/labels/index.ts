@@ -1,0 +1,1 @@
+export { OffsetTracker, type OffsetTrackerState } from './offset-tracker.js';
