@@ -13,6 +13,7 @@ export type {
   UnusedLabel,
   UnusedLabelReason,
 } from './join-types.js';
+export { labelJoinOptions } from './join-options.js';
 export { LabelJoin } from './label-join.js';
 export { OffsetTracker, type OffsetTrackerState } from './offset-tracker.js';
 export { Watermark, type WatermarkValue } from './watermark.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/core/index.js';
-import { LabelJoin, type FeatureRecord, type LabelJoinOptions, type LabelRecord } from '../../../src/labels/index.js';
+import { ConfigError, parseConfig } from '../../../src/core/index.js';
+import { LabelJoin, labelJoinOptions, type FeatureRecord, type LabelJoinOptions, type LabelRecord } from '../../../src/labels/index.js';
 
 const base: LabelJoinOptions = {
   featureTopic: 'served',
@@ -238,5 +238,34 @@ describe('LabelJoin', () => {
   it('checks its parameters', () => {
     expect(() => makeJoin({ maxPending: 0 })).toThrow(ConfigError);
     expect(() => makeJoin({ maxDelayMs: -1 })).toThrow(ConfigError);
+  });
+});
+
+describe('labelJoinOptions', () => {
+  it('maps the input.labels section onto the join', () => {
+    const config = parseConfig(
+      {
+        model: { name: 'm' },
+        kafka: { topics: ['served'] },
+        input: {
+          features: [{ field: 'a' }],
+          label: { field: 'y' },
+          labels: { topic: 'outcomes', idField: 'rid', labelField: 'clicked', maxDelayMs: 500, lateToDeadLetter: true },
+        },
+      },
+      { env: {} },
+    );
+    const options = labelJoinOptions(config.input.labels as NonNullable<typeof config.input.labels>, 'served');
+    expect(options).toEqual({
+      featureTopic: 'served',
+      labelTopic: 'outcomes',
+      maxDelayMs: 500,
+      onMissing: 'default',
+      defaultLabel: 0,
+      maxPending: 100_000,
+      idleGraceMs: 60_000,
+      reportLate: true,
+    });
+    expect(() => new LabelJoin(options)).not.toThrow();
   });
 });
