@@ -1,12 +1,12 @@
 /**
- * The folder rules of docs/design.md, checked on every test run: stage folders import only src/core,
+ * The folder rules of docs/design.md, checked on every test run: stage folders (labels too) import only src/core,
  * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, adaptation (the drift responses) imports only
  * core, learner and drift, cluster only core and checkpoints, and there are no cycles. The package's entry
  * points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
  * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const stages = ['consumers', 'learner', 'drift', 'checkpoints', 'producers'];
+const stages = ['consumers', 'learner', 'drift', 'checkpoints', 'producers', 'labels'];
 
 module.exports = {
   forbidden: [
@@ -40,7 +40,7 @@ module.exports = {
     {
       name: 'pipeline-not-imported-by-stages',
       severity: 'error',
-      from: { path: '^src/(core|consumers|learner|drift|checkpoints|producers)/' },
+      from: { path: '^src/(core|consumers|learner|drift|checkpoints|producers|labels)/' },
       to: { path: '^src/(adaptation|pipeline|cli|server|subscriber)/' },
     },
     {
@@ -48,14 +48,14 @@ module.exports = {
       comment: 'Downstream services get core, checkpoints and consumers only.',
       severity: 'error',
       from: { path: '^src/subscriber/' },
-      to: { path: '^src/(learner|drift|producers|adaptation|pipeline|cli|server)/' },
+      to: { path: '^src/(learner|drift|producers|labels|adaptation|pipeline|cli|server)/' },
     },
     {
       name: 'barrels-only',
       comment: 'Other folders enter a stage folder through its index.ts only.',
       severity: 'error',
       from: { path: '^src/(pipeline|cli|server|subscriber)/' },
-      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|adaptation)/(?!index\\.ts$)' },
+      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|labels|adaptation)/(?!index\\.ts$)' },
     },
     {
       name: 'adaptation-through-barrels',

@@ -75,6 +75,7 @@ export const configSchema = z
           message: "`{path}` watches one model's live metrics; with `model.partitionBy` use `triggers.everySamples` or `triggers.everySeconds`",
         });
     }
+    checkLabelsTopic(c as Partial<typeof c>, ctx);
     const watched = drift?.data?.features;
     if (Array.isArray(watched) && Array.isArray(input?.features)) {
       const fields = new Set(input.features.map((f) => f?.field));
@@ -91,6 +92,49 @@ export const configSchema = z
   }, always)
   .transform((c) => ({ ...c, kafka: { ...c.kafka, groupId: c.kafka.groupId ?? `streamtrain-${c.model.name}` } }))
   .describe('streamtrain configuration (streamtrain.yaml).');
+
+/**
+ * Rules of `input.labels` across sections: one source topic (the feature records), the label topic is neither it
+ * nor the dead-letter topic, and a classifier's `defaultLabel` is one of its class indexes.
+ */
+function checkLabelsTopic(
+  c: {
+    model?: z.output<typeof modelSchema>;
+    kafka?: z.output<typeof kafkaSchema>;
+    input?: z.output<typeof inputSchema>;
+    deadLetter?: z.output<typeof deadLetterSchema>;
+  },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const labels = c.input?.labels;
+  if (!labels) return;
+  const path = ['input', 'labels', 'topic'];
+  if (Array.isArray(c.kafka?.topics) && c.kafka.topics.length !== 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['kafka', 'topics'],
+      message: `\`input.labels\` joins the labels to the feature records of one topic; list exactly one topic in \`{path}\` (got ${c.kafka.topics.length})`,
+    });
+  if (Array.isArray(c.kafka?.topics) && c.kafka.topics.includes(labels.topic))
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `\`{path}\` is \`${labels.topic}\`, also in \`kafka.topics\`; the labels need a topic of their own (\`kafka.topics\` lists the feature records' topics)`,
+    });
+  if (c.deadLetter?.topic === labels.topic)
+    ctx.addIssue({ code: 'custom', path, message: `\`{path}\` is \`${labels.topic}\`, also \`deadLetter.topic\`; give the labels a topic of their own` });
+  const model = c.model;
+  const label = labels.defaultLabel;
+  if (!model || model.task !== 'classification' || typeof label !== 'number') return;
+  const given = c.input?.label?.classes;
+  const classes = Array.isArray(given) ? given.length : model.type === 'logistic' ? 2 : model.classes;
+  if (!Number.isInteger(label) || label < 0 || label >= classes)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['input', 'labels', 'defaultLabel'],
+      message: `Expected \`{path}\` to be a class index, an integer >= 0 and < ${classes} (the number of classes), got \`${label}\``,
+    });
+}
 
 /** Every field and every nested object readonly: a validated config is never changed. */
 type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -120,6 +164,8 @@ export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize' | 'maxLive
 };
 export type KafkaConfig = Out<typeof kafkaSchema> & { readonly groupId: string };
 export type InputConfig = Out<typeof inputSchema>;
+/** `input.labels`: the join of later labels (src/labels/), with `labelIdField` and `defaultLabel` filled in. */
+export type LabelsConfig = NonNullable<InputConfig['labels']>;
 export type DeadLetterConfig = Out<typeof deadLetterSchema>;
 export type BatchConfig = Out<typeof batchSchema>;
 export type LearnerConfig = Out<typeof learnerSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { always, int, num, oneOf, optionalSection, section, str, strList } from '../fields.js';
+import { labelsSchema } from './labels.js';
 
 /** One record field as it is written in the config; `toFeatureSpec` gives it its final shape. */
 const featureFields = section({
@@ -79,6 +80,7 @@ export const inputSchema = optionalSection({
     classes: strList().optional().describe('Class names, when the label is one of them (the class index is the position in this list).'),
   }).describe('Label field. For classifiers: a class index (number), a boolean, or one of `classes`.'),
   missing: oneOf(['reject', 'zero']).default('reject').describe('A missing or null numeric feature: `reject` (dead-letter the record) or `zero`.'),
+  labels: labelsSchema.optional(),
 })
   .superRefine((i, ctx) => {
     if (i.format === 'avro' && i.avroSchemaFile === undefined && i.schemaRegistryUrl === undefined) {
