@@ -39,7 +39,7 @@ export function dense(): { fn: Fn; body: Code[] } {
   f.locals('i32', 'o', 'xp', 'xe', 'wp', 'stride', 'xs', 'relu')
     .locals('f64', 'z0', 'z1', 'z2', 'z3', 'wz')
     .locals('f32', 'zf')
-    .locals('v128', 'x0', 'x1', 'wv', 'lo', 'hi', ...[0, 1].flatMap((r) => [0, 1].flatMap((g) => [acc(r, g, 0), acc(r, g, 1)])));
+    .locals('v128', 'x0', 'x1', 'wv', 'lo', 'hi', ...[0, 1].flatMap((r) => [0, 1, 2, 3].flatMap((g) => [acc(r, g, 0), acc(r, g, 1)])));
   /** The byte address of output o of row r of the current rows. */
   const times = (n: string, r: number) => (r === 0 ? [] : [...f.get(n), ...(r > 1 ? [...I.i32(r), ...I.i32Mul] : []), ...I.i32Add]);
   const outAt = (r: number) => [...f.get('out'), ...times('stride', r), ...f.get('o'), ...I.i32(2), ...I.i32Shl, ...I.i32Add];
@@ -61,9 +61,11 @@ export function dense(): { fn: Fn; body: Code[] } {
       for (let r = 0; r < R; r++) code.push(low(f, 'wv'), f.set(acc(r, g, 0)), high(f, 'wv'), f.set(acc(r, g, 1)));
     }
     const step: Code[] = [];
-    for (let r = 0; r < R; r++) step.push(xAt(r), I.f64x2Splat, f.set(`x${r}`));
+    for (let r = 0; r < R; r++) step.push(f.get('xp'), times('xs', r), I.v128Load32Splat(), I.f64x2PromoteLowF32x4, f.set(`x${r}`));
     for (let g = 0; g < G; g++) {
-      step.push(f.get('wp'), I.v128Load(16 * g), f.set('wv'), low(f, 'wv'), f.set('lo'), high(f, 'wv'), f.set('hi'));
+      // Weights o + 4g .. + 1 and + 2 .. + 3, each pair loaded into the low lanes and promoted.
+      const pair = (at: number) => [...f.get('wp'), ...I.v128Load64Zero(at), ...I.f64x2PromoteLowF32x4];
+      step.push(pair(16 * g), f.set('lo'), pair(16 * g + 8), f.set('hi'));
       for (let r = 0; r < R; r++)
         step.push(addTo(f, acc(r, g, 0), f.get(`x${r}`), f.get('lo'), I.f64x2Mul), addTo(f, acc(r, g, 1), f.get(`x${r}`), f.get('hi'), I.f64x2Mul));
     }
@@ -140,7 +142,7 @@ export function dense(): { fn: Fn; body: Code[] } {
     // Fewer than four outputs (the output layer of a binary or regression model): four rows at a time.
     rows(4, [...f.get('outW'), ...I.i32(4), ...I.i32LtS, ...I.i32And], whileTrue(left(1), single(4))),
     rows(2, [], whileTrue(left(8), tile(2, 2)), whileTrue(left(4), tile(2, 1)), whileTrue(left(1), single(2))),
-    rows(1, [], whileTrue(left(8), tile(1, 2)), whileTrue(left(4), tile(1, 1)), whileTrue(left(1), single(1))),
+    rows(1, [], whileTrue(left(16), tile(1, 4)), whileTrue(left(8), tile(1, 2)), whileTrue(left(4), tile(1, 1)), whileTrue(left(1), single(1))),
   ];
   return { fn: f, body };
 }

@@ -90,6 +90,10 @@ export const op = {
   f64PromoteF32: [0xbb],
   v128Load: (offset = 0) => mem(simd(0x00), offset),
   v128Store: (offset = 0) => mem(simd(0x0b), offset),
+  /** One f32 into all four lanes. */
+  v128Load32Splat: (offset = 0) => mem(simd(0x09), offset),
+  /** Two f32 into lanes 0-1, lanes 2-3 zero. */
+  v128Load64Zero: (offset = 0) => mem(simd(0x5d), offset),
   /** Lanes 0-1 of a and 0-1 of b as four f32 (after two demotions, whose upper lanes are zero). */
   joinLow: [...simd(0x0d), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
   /** f32 lanes 2-3 moved to lanes 0-1 (for a promotion of the upper half); needs the vector twice on the stack. */
