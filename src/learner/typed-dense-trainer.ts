@@ -3,8 +3,8 @@ import type { DenseLayer } from './dense-gradients.js';
 import { referenceKernel } from './dense-kernel.js';
 import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import { wasmKernel } from './dense-kernel-wasm.js';
-import { adamConstants, DenseSteps } from './dense-steps.js';
-import { adamPowers, alignAdamPowers } from './optimizer.js';
+import { AdamSchedule, DenseSteps } from './dense-steps.js';
+import { alignAdamPowers } from './optimizer.js';
 import { StreamtrainError } from '../core/index.js';
 import { tf } from './tf.js';
 import { adamInternals, optimizerInternals, type AdamInternals } from './tfjs-internals.js';
@@ -82,6 +82,7 @@ export class TypedDenseTrainer {
   /** The optimizer and averages whose state the heap holds, newer than the tfjs variables until `flush()`. */
   private held?: { readonly optimizer: tf.Optimizer; readonly servings: readonly Serving[] };
   private readonly steps: DenseSteps;
+  private readonly schedule = new AdamSchedule();
 
   private constructor(
     private readonly layers: readonly DenseLayer[],
@@ -155,7 +156,7 @@ export class TypedDenseTrainer {
       }
       if (norm > clipNorm) steps.scaleGradient(f32(clipNorm / norm));
       for (let j = 0; j < servings.length; j++) moves[j] = (servings[j] as Serving).stepper.advance(n);
-      steps.update(adam ? adamConstants(adam, adamPowers(adam.beta1, adam.beta2, iterations)) : undefined, sgdRate, moves);
+      steps.update(adam ? this.schedule.constants(adam, iterations) : undefined, sgdRate, moves);
       iterations += 1;
     }
     opt.iterations_ = iterations;

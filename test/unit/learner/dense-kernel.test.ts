@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceKernel, type DenseKernel } from '../../../src/learner/dense-kernel.js';
 import { wasmKernel } from '../../../src/learner/dense-kernel-wasm.js';
-import { adamConstants, DenseSteps, type LayerShape } from '../../../src/learner/dense-steps.js';
+import { AdamSchedule, adamConstants, DenseSteps, type LayerShape } from '../../../src/learner/dense-steps.js';
 import { adamPowers } from '../../../src/learner/optimizer.js';
 import type { OutputKind } from '../../../src/learner/models.js';
 
@@ -124,5 +124,27 @@ describe('the wasm SIMD kernel', () => {
       for (let k = 20; k < 24; k++) expect(h[k]).toBe(Math.fround(Math.fround(1e-30) * Math.fround(0.9)));
       for (let k = 0; k < 8; k++) expect(h[k]).toBe(0.5);
     }
+  });
+});
+
+describe('AdamSchedule', () => {
+  it("gives Adam's constants of every step, also once they settle, when steps go back, and when the settings change", () => {
+    const schedule = new AdamSchedule();
+    const a = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.01 };
+    const runs: [typeof a, number, number, number][] = [
+      [a, 0, 30_000, 1],
+      [{ ...a, learningRate: 0.02 }, 25_000, 26_000, 1],
+      [a, 100, 200, 1],
+      [a, 16_000, 19_000, 1],
+      [{ ...a, beta2: 0.9999 }, 0, 400_000, 97],
+    ];
+    let settled = 0;
+    for (const [s, from, to, by] of runs)
+      for (let t = from; t < to; t += by) {
+        const c = schedule.constants(s, t);
+        if (c.om1 === 1 && c.om2 === 1) settled++;
+        expect(c).toEqual(adamConstants(s, adamPowers(s.beta1, s.beta2, t)));
+      }
+    expect(settled).toBeGreaterThan(10_000);
   });
 });
