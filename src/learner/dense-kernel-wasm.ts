@@ -1,5 +1,5 @@
 import type { DenseKernel } from './dense-kernel.js';
-import { addTo, bytesOf, dense, high, I, low, zero2, type Code } from './dense-kernel-wasm-passes.js';
+import { bytesOf, dense, I, zero2, type Code } from './dense-kernel-wasm-passes.js';
 import { backward } from './dense-kernel-wasm-backward.js';
 import { adam, sgd } from './dense-kernel-wasm-update.js';
 import { assemble, Fn } from './wasm-emitter.js';
@@ -13,7 +13,7 @@ import { assemble, Fn } from './wasm-emitter.js';
  * linear (the trainer takes the reference loops for tanh and sigmoid, which need exp).
  */
 
-/** Sum of squares: four values at a time into two f64x2 sums, then the rest one at a time. */
+/** Sum of squares: eight values at a time into four f64x2 sums (two values each), then the rest one at a time. */
 function sumsq(): { fn: Fn; body: Code[] } {
   const f = new Fn(
     'sumsq',
@@ -23,16 +23,13 @@ function sumsq(): { fn: Fn; body: Code[] } {
     ],
     ['f64'],
   );
-  f.locals('i32', 'k', 'end').locals('f64', 'z', 'x').locals('v128', 'acc0', 'acc1', 'v');
-  const sq = (half: Code) => [...half, ...half, ...I.f64x2Mul];
+  f.locals('i32', 'k', 'end').locals('f64', 'z', 'x').locals('v128', 'acc0', 'acc1', 'acc2', 'acc3', 'v');
+  const accs = [0, 1, 2, 3];
   const body = [
     bytesOf(f, 'p'),
-    zero2,
-    f.set('acc0'),
-    zero2,
-    f.set('acc1'),
+    accs.flatMap((a) => [...zero2, ...f.set(`acc${a}`)]),
     f.get('len'),
-    I.i32(-4),
+    I.i32(-8),
     I.i32And,
     I.i32(2),
     I.i32Shl,
@@ -41,24 +38,31 @@ function sumsq(): { fn: Fn; body: Code[] } {
       'k',
       I.i32(0),
       f.get('end'),
-      16,
-      f.get('p'),
-      f.get('k'),
-      I.i32Add,
-      I.v128Load(),
-      f.set('v'),
-      addTo(f, 'acc0', sq(low(f, 'v'))),
-      addTo(f, 'acc1', sq(high(f, 'v'))),
+      32,
+      accs.flatMap((a) => [
+        ...f.get('p'),
+        ...f.get('k'),
+        ...I.i32Add,
+        ...I.v128Load64Zero(8 * a),
+        ...I.f64x2PromoteLowF32x4,
+        ...f.tee('v'),
+        ...f.get('v'),
+        ...I.f64x2Mul,
+        ...f.get(`acc${a}`),
+        ...I.f64x2Add,
+        ...f.set(`acc${a}`),
+      ]),
     ),
     f.get('acc0'),
-    I.f64x2ExtractLane(0),
-    f.get('acc0'),
-    I.f64x2ExtractLane(1),
-    I.f64Add,
     f.get('acc1'),
+    I.f64x2Add,
+    f.get('acc2'),
+    f.get('acc3'),
+    I.f64x2Add,
+    I.f64x2Add,
+    f.tee('v'),
     I.f64x2ExtractLane(0),
-    I.f64Add,
-    f.get('acc1'),
+    f.get('v'),
     I.f64x2ExtractLane(1),
     I.f64Add,
     f.set('z'),
