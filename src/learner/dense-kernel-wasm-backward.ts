@@ -14,7 +14,7 @@ const mul = (a: Code, b: Code) => [...a, ...b, ...I.i32Mul];
 const add = (a: Code, b: Code) => [...a, ...b, ...I.i32Add];
 
 /** backward(a, d, w, gw, gb, prev, n, inW, outW, l2x2, prevAct): see `DenseKernel.backward`. */
-export function backward(): { fn: Fn; body: Code[] } {
+export function backward(gradw: number): { fn: Fn; body: Code[] } {
   const names = ['a', 'd', 'w', 'gw', 'gb', 'prev', 'n', 'inW', 'outW'];
   const f = new Fn('backward', [...names.map((n) => [n, 'i32'] as [string, 'i32']), ['l2x2', 'f32'], ['prevAct', 'i32']]);
   f.locals('i32', 'r', 'o', 'i', 'l2', 'p', 'q', 'e', 'relu')
@@ -23,7 +23,6 @@ export function backward(): { fn: Fn; body: Code[] } {
     .locals('v128', 'acc0', 'acc1', 'ai', 'dv', 'sv', 'zero', 'l2v');
   const dAt = (o: Code) => at(f, 'd', add(mul(f.get('r'), f.get('outW')), o));
   const wAt = (o: Code) => at(f, 'w', add(mul(f.get('i'), f.get('outW')), o));
-  const gwAt = at(f, 'gw', add(mul(f.get('i'), f.get('outW')), f.get('o')));
   const rowAt = (base: string) => at(f, base, add(mul(f.get('r'), f.get('inW')), f.get('i')));
   const scalarD = [...dAt(f.get('o')), ...I.f32Load(), ...I.f64PromoteF32];
   /** Four outputs at a time, then one at a time: `block4` and `block1` are the bodies, `o` the output. */
@@ -40,7 +39,7 @@ export function backward(): { fn: Fn; body: Code[] } {
   const products = (dst: string, src: string, l2: boolean, mask: boolean) => {
     const addr = [...f.get(dst), ...f.get('q'), ...I.i32Add, ...f.get('p'), ...I.i32Add];
     const wAddr = [...f.get('w'), ...f.get('q'), ...I.i32Add, ...f.get('p'), ...I.i32Add];
-    const aAddr = [...f.get('a'), ...f.get('p'), ...I.i32Add];
+    const aAddr = [...f.get('a'), ...f.get('q'), ...I.i32Add, ...f.get('p'), ...I.i32Add];
     return [
       ...I.i32(0),
       ...f.set('p'),
@@ -70,12 +69,6 @@ export function backward(): { fn: Fn; body: Code[] } {
   const scalarOf = (addr: Code) => [...addr, ...I.f32Load(), ...f.tee('s'), ...I.f32x4Splat, ...f.set('sv')];
   const bytes = (n: string) => [...f.get(n), ...I.i32(2), ...I.i32Shl];
   const oneRow = [
-    I.f32(0),
-    I.f32x4Splat,
-    f.set('zero'),
-    f.get('l2x2'),
-    I.f32x4Splat,
-    f.set('l2v'),
     I.i32(0),
     f.set('q'),
     // One output: gw is a column, a * d[0]; else row i of gw is d * a[i].
@@ -102,55 +95,32 @@ export function backward(): { fn: Fn; body: Code[] } {
     products('gb', 'd', false, false),
   ];
   const general = [
-    // gw[i, o] = sum_r a[r, i] d[r, o] in float64 (+ w[i, o] * l2x2 in float32).
-    f.for(
-      'i',
+    // gw (computed by gradw) + w * l2x2, in float32.
+    f.get('l2'),
+    I.if(
       I.i32(0),
+      f.set('p'),
       f.get('inW'),
-      1,
-      overOutputs(
-        [
-          zero2,
-          f.set('acc0'),
-          zero2,
-          f.set('acc1'),
-          f.for(
-            'r',
-            I.i32(0),
-            f.get('n'),
-            1,
-            rowAt('a'),
-            I.f32Load(),
-            I.f64PromoteF32,
-            I.f64x2Splat,
-            f.set('ai'),
-            dAt(f.get('o')),
-            I.v128Load(),
-            f.set('dv'),
-            addTo(f, 'acc0', f.get('ai'), low(f, 'dv'), I.f64x2Mul),
-            addTo(f, 'acc1', f.get('ai'), high(f, 'dv'), I.f64x2Mul),
-          ),
-          join(f),
-          f.set('dv'),
-          f.get('l2'),
-          I.if(f.get('dv'), wAt(f.get('o')), I.v128Load(), f.get('l2x2'), I.f32x4Splat, I.f32x4Mul, I.f32x4Add, f.set('dv')),
-          gwAt,
-          f.get('dv'),
-          I.v128Store(),
-        ],
-        [
-          I.f64(0),
-          f.set('z'),
-          f.for('r', I.i32(0), f.get('n'), 1, f.get('z'), rowAt('a'), I.f32Load(), I.f64PromoteF32, scalarD, I.f64Mul, I.f64Add, f.set('z')),
-          f.get('z'),
-          I.f32DemoteF64,
-          f.set('zf'),
-          f.get('l2'),
-          I.if(f.get('zf'), wAt(f.get('o')), I.f32Load(), f.get('l2x2'), I.f32Mul, I.f32Add, f.set('zf')),
-          gwAt,
-          f.get('zf'),
-          I.f32Store(),
-        ],
+      f.get('outW'),
+      I.i32Mul,
+      I.i32(2),
+      I.i32Shl,
+      f.set('e'),
+      whileTrue(
+        [...f.get('p'), ...I.i32(16), ...I.i32Add, ...f.get('e'), ...I.i32LeS],
+        [...f.get('gw'), ...f.get('p'), ...I.i32Add],
+        [...f.get('gw'), ...f.get('p'), ...I.i32Add, ...I.v128Load()],
+        [...f.get('w'), ...f.get('p'), ...I.i32Add, ...I.v128Load(), ...f.get('l2v'), ...I.f32x4Mul, ...I.f32x4Add],
+        I.v128Store(),
+        inc(f, 'p', I.i32(16)),
+      ),
+      whileTrue(
+        [...f.get('p'), ...f.get('e'), ...I.i32LtS],
+        [...f.get('gw'), ...f.get('p'), ...I.i32Add],
+        [...f.get('gw'), ...f.get('p'), ...I.i32Add, ...I.f32Load()],
+        [...f.get('w'), ...f.get('p'), ...I.i32Add, ...I.f32Load(), ...f.get('l2x2'), ...I.f32Mul, ...I.f32Add],
+        I.f32Store(),
+        inc(f, 'p', I.i32(4)),
       ),
     ),
     // gb[o] = sum_r d[r, o].
@@ -176,8 +146,29 @@ export function backward(): { fn: Fn; body: Code[] } {
       ],
     ),
   ];
+  const args = (...names: string[]) => names.flatMap((n) => (n === '1' ? I.i32(1) : n === '0' ? I.i32(0) : f.get(n)));
   const body = [
+    // Several rows: gw[i, o] = 0 + sum_r a[r, i] d[r, o] by gradw (float indexes): with one output, the row
+    // d^T times a (its n x inW values); else inW rows a^T (a read down its columns) times d.
+    f.get('n'),
+    I.i32(1),
+    I.i32Ne,
+    I.if(
+      f.get('outW'),
+      I.i32(1),
+      I.i32Eq,
+      I.ifElse(
+        [args('d', '0', '1', 'a', 'inW', 'gw', '1', 'n', 'inW'), I.call(gradw)],
+        [args('a', '1', 'inW', 'd', 'outW', 'gw', 'inW', 'n', 'outW'), I.call(gradw)],
+      ),
+    ),
     bytesOf(f, 'a', 'd', 'w', 'gw', 'gb', 'prev'),
+    I.f32(0),
+    I.f32x4Splat,
+    f.set('zero'),
+    f.get('l2x2'),
+    I.f32x4Splat,
+    f.set('l2v'),
     f.get('l2x2'),
     I.f32(0),
     I.f32Ne,
@@ -189,7 +180,7 @@ export function backward(): { fn: Fn; body: Code[] } {
     f.get('prevAct'),
     I.i32Eqz,
     I.if(I.ret),
-    // One row, one output, relu or linear before: the previous layer's delta is w * d[0] (relu: where a > 0).
+    // One output, relu or linear before: row r of the previous layer's delta is w * d[r] (relu: where a > 0).
     f.get('prevAct'),
     I.i32(ACT.relu),
     I.i32Eq,
@@ -198,15 +189,18 @@ export function backward(): { fn: Fn; body: Code[] } {
     I.i32(ACT.linear),
     I.i32Eq,
     I.i32Or,
-    f.get('n'),
-    I.i32(1),
-    I.i32Eq,
-    I.i32And,
     f.get('outW'),
     I.i32(1),
     I.i32Eq,
     I.i32And,
-    I.if(I.i32(0), f.set('q'), scalarOf(f.get('d')), bytes('inW'), f.set('e'), products('prev', 'w', false, true), I.ret),
+    I.if(
+      I.i32(0),
+      f.set('q'),
+      bytes('inW'),
+      f.set('e'),
+      f.for('r', I.i32(0), f.get('n'), 1, scalarOf(at(f, 'd', f.get('r'))), products('prev', 'w', false, true), inc(f, 'q', f.get('e'))),
+      I.ret,
+    ),
     // The previous layer's delta: (sum_o d[r, o] w[i, o]) times its activation's derivative, in float64.
     f.for(
       'r',

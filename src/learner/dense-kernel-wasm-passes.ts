@@ -27,16 +27,23 @@ export const inc = (f: Fn, name: string, by: Code): number[] => [...f.get(name),
 const acc = (r: number, g: number, h: number) => `acc${r}${g}${h}`;
 
 /**
- * dense(x, w, b, out, rows, inW, outW, act): see `DenseKernel.dense`. Rows two at a time (the weights' loads and
- * promotions shared by both), a lone row eight outputs at a time (its input's promotion shared by all eight);
- * each output is its bias, then each input's product added in order, in float64, rounded once.
+ * The function that multiplies rows of inputs by a weight matrix, written for two jobs. `dense`(x, w, b, out,
+ * rows, inW, outW, act): a layer's forward pass (see `DenseKernel.dense`), each output its bias plus each input's
+ * product in order. `gradw`(x, xs, xstep, w, stride, out, rows, inW, outW): out[r, o] = 0 + sum_i x[r * xs + i *
+ * xstep] * w[i * stride + o], no bias and no activation, its inputs at any spacing (in floats): the backward
+ * pass's kernel gradient, a sum over the rows of a batch, as a product with the layer's input read transposed.
+ * Both sum in float64 in the reference's order and round once. Rows two at a time (the weights' loads and
+ * promotions shared by both), four at a time below four outputs, a lone row sixteen, eight or four outputs at a
+ * time (its input's promotion shared by all of them).
  */
-export function dense(): { fn: Fn; body: Code[] } {
+export function matmul(job: 'dense' | 'gradw'): { fn: Fn; body: Code[] } {
+  const bias = job === 'dense';
+  const params = bias ? ['x', 'w', 'b', 'out', 'rows', 'inW', 'outW', 'act'] : ['x', 'xs', 'xstep', 'w', 'stride', 'out', 'rows', 'inW', 'outW'];
   const f = new Fn(
-    'dense',
-    ['x', 'w', 'b', 'out', 'rows', 'inW', 'outW', 'act'].map((n) => [n, 'i32'] as [string, 'i32']),
+    job,
+    params.map((n) => [n, 'i32'] as [string, 'i32']),
   );
-  f.locals('i32', 'o', 'xp', 'xe', 'wp', 'stride', 'xs', 'relu')
+  f.locals('i32', 'o', 'xp', 'xe', 'wp', 'relu', ...(bias ? ['stride', 'xs', 'xstep'] : []))
     .locals('f64', 'z0', 'z1', 'z2', 'z3', 'wz')
     .locals('f32', 'zf')
     .locals('v128', 'x0', 'x1', 'wv', 'lo', 'hi', ...[0, 1].flatMap((r) => [0, 1, 2, 3].flatMap((g) => [acc(r, g, 0), acc(r, g, 1)])));
@@ -51,14 +58,15 @@ export function dense(): { fn: Fn; body: Code[] } {
     ...f.set('wp'),
     ...f.get('x'),
     ...f.set('xp'),
-    ...whileTrue([...f.get('xp'), ...f.get('xe'), ...I.i32LtS], ...body, inc(f, 'xp', I.i32(4)), inc(f, 'wp', f.get('stride'))),
+    ...whileTrue([...f.get('xp'), ...f.get('xe'), ...I.i32LtS], ...body, inc(f, 'xp', f.get('xstep')), inc(f, 'wp', f.get('stride'))),
   ];
   /** Outputs o .. o + 4G - 1 of R rows, in f64x2 accumulators, then relu and stored. */
   const tile = (R: number, G: number): number[] => {
     const code: Code[] = [];
     for (let g = 0; g < G; g++) {
-      code.push(at(f, 'b', f.get('o')), I.v128Load(16 * g), f.set('wv'));
-      for (let r = 0; r < R; r++) code.push(low(f, 'wv'), f.set(acc(r, g, 0)), high(f, 'wv'), f.set(acc(r, g, 1)));
+      if (bias) code.push(at(f, 'b', f.get('o')), I.v128Load(16 * g), f.set('wv'));
+      const start = (half: Code) => (bias ? half : zero2);
+      for (let r = 0; r < R; r++) code.push(start(low(f, 'wv')), f.set(acc(r, g, 0)), start(high(f, 'wv')), f.set(acc(r, g, 1)));
     }
     const step: Code[] = [];
     for (let r = 0; r < R; r++) step.push(f.get('xp'), times('xs', r), I.v128Load32Splat(), I.f64x2PromoteLowF32x4, f.set(`x${r}`));
@@ -91,7 +99,7 @@ export function dense(): { fn: Fn; body: Code[] } {
   /** Output o of R rows, one f64 sum per row. */
   const single = (R: number): number[] => {
     const code: Code[] = [];
-    for (let r = 0; r < R; r++) code.push(at(f, 'b', f.get('o')), I.f32Load(), I.f64PromoteF32, f.set(`z${r}`));
+    for (let r = 0; r < R; r++) code.push(bias ? [...at(f, 'b', f.get('o')), ...I.f32Load(), ...I.f64PromoteF32] : I.f64(0), f.set(`z${r}`));
     const step: Code[] = [f.get('wp'), I.f32Load(), I.f64PromoteF32, f.set('wz')];
     for (let r = 0; r < R; r++) step.push(f.get(`z${r}`), xAt(r), f.get('wz'), I.f64Mul, I.f64Add, f.set(`z${r}`));
     code.push(overInputs(...step));
@@ -115,7 +123,9 @@ export function dense(): { fn: Fn; body: Code[] } {
     whileTrue(
       [...f.get('rows'), ...I.i32(R), ...I.i32GeS, ...also],
       f.get('x'),
-      f.get('xs'),
+      f.get('inW'),
+      f.get('xstep'),
+      I.i32Mul,
       I.i32Add,
       f.set('xe'),
       I.i32(0),
@@ -126,19 +136,15 @@ export function dense(): { fn: Fn; body: Code[] } {
       inc(f, 'rows', I.i32(-R)),
     );
   const body = [
-    bytesOf(f, 'x', 'w', 'b', 'out'),
-    f.get('outW'),
-    I.i32(2),
-    I.i32Shl,
-    f.set('stride'),
-    f.get('inW'),
-    I.i32(2),
-    I.i32Shl,
-    f.set('xs'),
-    f.get('act'),
-    I.i32(ACT.relu),
-    I.i32Eq,
-    f.set('relu'),
+    bias
+      ? [
+          ...bytesOf(f, 'x', 'w', 'b', 'out'),
+          ...[...f.get('outW'), ...I.i32(2), ...I.i32Shl, ...f.set('stride')],
+          ...[...f.get('inW'), ...I.i32(2), ...I.i32Shl, ...f.set('xs')],
+          ...[...I.i32(4), ...f.set('xstep')],
+          ...[...f.get('act'), ...I.i32(ACT.relu), ...I.i32Eq, ...f.set('relu')],
+        ]
+      : bytesOf(f, 'x', 'xs', 'xstep', 'w', 'stride', 'out'),
     // Fewer than four outputs (the output layer of a binary or regression model): four rows at a time.
     rows(4, [...f.get('outW'), ...I.i32(4), ...I.i32LtS, ...I.i32And], whileTrue(left(1), single(4))),
     rows(2, [], whileTrue(left(8), tile(2, 2)), whileTrue(left(4), tile(2, 1)), whileTrue(left(1), single(2))),

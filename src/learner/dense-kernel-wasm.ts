@@ -1,5 +1,5 @@
 import type { DenseKernel } from './dense-kernel.js';
-import { bytesOf, dense, I, zero2, type Code } from './dense-kernel-wasm-passes.js';
+import { bytesOf, I, matmul, zero2, type Code } from './dense-kernel-wasm-passes.js';
 import { backward } from './dense-kernel-wasm-backward.js';
 import { adam, sgd } from './dense-kernel-wasm-update.js';
 import { assemble, Fn } from './wasm-emitter.js';
@@ -137,13 +137,16 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
+/** The index of `gradw` among the module's functions (backward calls it). */
+const GRADW = 6;
+
 let compiled: object | null | undefined;
 
 /** The module, compiled once; null where this runtime has no WebAssembly SIMD. */
 export function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi ? new wasmApi.Module(assemble([dense(), backward(), sumsq(), scale(), adam(), sgd()])) : null;
+      compiled = wasmApi ? new wasmApi.Module(assemble([matmul('dense'), backward(GRADW), sumsq(), scale(), adam(), sgd(), matmul('gradw')])) : null;
     } catch {
       compiled = null;
     }

@@ -9,7 +9,7 @@ import type { OutputKind } from '../../../src/learner/models.js';
 /** A random small Dense stack and what it learns: 1-2 hidden layers, an output kind, data, steps. */
 const stack = fc.record({
   width: fc.integer({ min: 1, max: 9 }),
-  hidden: fc.array(fc.integer({ min: 1, max: 13 }), { minLength: 1, maxLength: 2 }),
+  hidden: fc.array(fc.integer({ min: 1, max: 21 }), { minLength: 1, maxLength: 2 }),
   activation: fc.constantFrom('relu', 'linear'),
   kind: fc.constantFrom<OutputKind>('binary', 'multiclass', 'regression'),
   classes: fc.integer({ min: 3, max: 5 }),
@@ -20,7 +20,7 @@ const stack = fc.record({
   /** Steps already taken: from 20,000 on, 1 - beta^t is 1 in float32 for both moments (no bias correction). */
   start: fc.constantFrom(0, 0, 170, 20_000),
   size: fc.integer({ min: 1, max: 24 }),
-  chunk: fc.constantFrom(1, 1, 2, 5),
+  chunk: fc.constantFrom(1, 1, 2, 5, 24),
   clipNorm: fc.constantFrom<number>(0.05, 1, 100),
   seed: fc.integer({ min: 1, max: 2 ** 30 }),
 });
