@@ -2,7 +2,8 @@
  * Child process of the learner micro-benchmark: one tfjs backend per process (the backend is process-global).
  * For logreg and MLP-64 (8 features, batch 256, Adam): samples/s of `OnlineLearner.step()` after warm-up, and of
  * the baseline `model.trainOnBatch()` of plain tfjs on the same architecture and backend (a training step with
- * no pre-update scoring, no metrics, no gradient-norm guard); also `step()` at batch 1024. Contenders run in
+ * no pre-update scoring, no metrics, no gradient-norm guard); also `step()` at batch 1024, and both batch sizes
+ * with every step through tfjs (`typedSteps: false`). Contenders run in
  * interleaved rounds; the best round counts (this machine is shared). A step per sample (the quality benchmark's
  * regime), on micro-batches of 32: `step()` with `updateBatchSize: 1` (typed-array steps, TypedDenseTrainer), the
  * same with every step through tfjs (`typedSteps: false`), and plain tfjs `trainOnBatch()` called once per sample;
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
     const perSample = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger, updateBatchSize: 1 });
     const perSampleTfjs = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger, updateBatchSize: 1, typedSteps: false });
+    // Whole-batch steps with every step through tfjs (the default routes them to the typed trainer up to its bounds).
+    const learnerTfjs = await OnlineLearner.create({ spec, inputWidth: WIDTH, metricsWindow: 1_000, logger, typedSteps: false });
     const perSampleModel = buildModel(spec, WIDTH);
     perSampleModel.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
     const t = await race([
@@ -153,6 +156,8 @@ async function main(): Promise<void> {
       },
       // The same learner at batch 1024: how much of a step is per-batch overhead rather than per-sample work.
       { name: 'step1024', batch: 1024, step: (i) => void learner.step({ size: 1024, width: WIDTH, ...pick(big, i) }) },
+      { name: 'stepTfjs', batch: BATCH, step: (i) => void learnerTfjs.step({ size: BATCH, width: WIDTH, ...pick(data, i) }) },
+      { name: 'step1024Tfjs', batch: 1024, step: (i) => void learnerTfjs.step({ size: 1024, width: WIDTH, ...pick(big, i) }) },
       { name: 'stepPerSample', batch: PER_SAMPLE_BATCH, step: (i) => void perSample.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
       { name: 'stepPerSampleTfjs', batch: PER_SAMPLE_BATCH, step: (i) => void perSampleTfjs.step({ size: PER_SAMPLE_BATCH, width: WIDTH, ...pick(small, i) }) },
       // The MLP a step per sample on micro-batches of 256 (the whole batch scored first, then learned a sample at a time).
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
         },
       },
     ]);
-    for (const l of [learner, perSample, perSampleTfjs]) l.dispose();
+    for (const l of [learner, learnerTfjs, perSample, perSampleTfjs]) l.dispose();
     model.dispose();
     perSampleModel.dispose();
     const step = t.step as Timing;
@@ -188,6 +193,8 @@ async function main(): Promise<void> {
     results[kind] = {
       step,
       step1024,
+      stepTfjs: t.stepTfjs as Timing,
+      step1024Tfjs: t.step1024Tfjs as Timing,
       trainOnBatch: plain,
       stepVsTrainOnBatch: step.samplesPerSecond / plain.samplesPerSecond,
       stepPerSample: ps,

@@ -23,6 +23,9 @@ interface Timing {
 interface ModelResult {
   readonly step: Timing;
   readonly step1024: Timing;
+  /** The same whole-batch steps with every step through tfjs. */
+  readonly stepTfjs: Timing;
+  readonly step1024Tfjs: Timing;
   readonly trainOnBatch: Timing;
   readonly stepVsTrainOnBatch: number;
   readonly stepPerSample: Timing;
@@ -64,6 +67,8 @@ const roundTiming = (t: Timing) => ({
 const rounded = (m: ModelResult) => ({
   step: roundTiming(m.step),
   step1024: roundTiming(m.step1024),
+  stepTfjs: roundTiming(m.stepTfjs),
+  step1024Tfjs: roundTiming(m.step1024Tfjs),
   trainOnBatch: roundTiming(m.trainOnBatch),
   stepVsTrainOnBatch: round(m.stepVsTrainOnBatch, 3),
   stepPerSample: roundTiming(m.stepPerSample),
@@ -112,7 +117,7 @@ export const learnerBenchmark: Benchmark = {
         warmupMs: 700,
         measureMs: 3_000,
         method:
-          'step(), trainOnBatch() and step() at batch 1024, and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample) and for the MLP on micro-batches of 256 (step() with updateBatchSize 1, the same through tfjs only), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given',
+          'step(), trainOnBatch() and step() at batch 1024 (both step() sizes also with every step through tfjs: stepTfjs, step1024Tfjs), and a step per sample on micro-batches of 32 (step() with updateBatchSize 1, the same through tfjs only, trainOnBatch() once per sample) and for the MLP on micro-batches of 256 (step() with updateBatchSize 1, the same through tfjs only), measured in 6 interleaved rounds of 0.5 s each; samplesPerSecond = best round, medianSamplesPerSecond also given',
         summaryKeys:
           'update_samples_per_s_<backend> = logreg, _mlp = MLP 64, both at batch 256; update_per_sample_samples_per_s_<backend> = logreg, a step per sample (micro-batches of 32); update_per_sample_samples_per_s_<backend>_mlp = MLP 64, a step per sample on micro-batches of 256, and update_per_sample_vs_tfjs_<backend>_mlp its ratio to the same learner with every step through tfjs',
         baseline: 'tfjs model.trainOnBatch() on the same architecture and backend (once per sample for the step-per-sample rows)',

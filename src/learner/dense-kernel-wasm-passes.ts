@@ -2,8 +2,8 @@ import { ACT } from './dense-kernel.js';
 import { Fn, op } from './wasm-emitter.js';
 
 /**
- * The passes of the wasm kernel over a layer (see dense-kernel-wasm.ts): its forward pass and its backward pass,
- * and the helpers the kernel's functions share. Addresses are byte offsets into the heap; the functions take
+ * The wasm kernel's forward pass over a layer (see dense-kernel-wasm.ts; the backward pass is in
+ * dense-kernel-wasm-backward.ts), and the helpers the kernel's functions share. Addresses are byte offsets into the heap; the functions take
  * float32 indexes and shift them.
  */
 
@@ -19,281 +19,136 @@ export const high = (f: Fn, v: string) => [...f.get(v), ...f.get(v), ...I.upperH
 export const join = (f: Fn) => [...f.get('acc0'), ...I.f32x4DemoteF64x2Zero, ...f.get('acc1'), ...I.f32x4DemoteF64x2Zero, ...I.joinLow];
 export const addTo = (f: Fn, acc: string, ...value: Code[]) => [...f.get(acc), ...value.flat(), ...I.f64x2Add, ...f.set(acc)];
 export const zero2 = [...I.f64(0), ...I.f64x2Splat];
-const mul = (a: Code, b: Code) => [...a, ...b, ...I.i32Mul];
-const add = (a: Code, b: Code) => [...a, ...b, ...I.i32Add];
 
-/** dense(x, w, b, out, rows, inW, outW, act): see `DenseKernel.dense`. */
-export function dense(): { fn: Fn; body: Code[] } {
+/** `while (cond) { body }`, `cond` pushing an i32. */
+export const whileTrue = (cond: Code, ...body: Code[]): number[] => I.block(I.loop(cond, I.i32Eqz, I.brIf(1), ...body, I.br(0)));
+/** name += by (i32). */
+export const inc = (f: Fn, name: string, by: Code): number[] => [...f.get(name), ...by, ...I.i32Add, ...f.set(name)];
+const acc = (r: number, g: number, h: number) => `acc${r}${g}${h}`;
+
+/**
+ * The function that multiplies rows of inputs by a weight matrix, written for two jobs. `dense`(x, w, b, out,
+ * rows, inW, outW, act): a layer's forward pass (see `DenseKernel.dense`), each output its bias plus each input's
+ * product in order. `gradw`(x, xs, xstep, w, stride, out, rows, inW, outW): out[r, o] = 0 + sum_i x[r * xs + i *
+ * xstep] * w[i * stride + o], no bias and no activation, its inputs at any spacing (in floats): the backward
+ * pass's kernel gradient, a sum over the rows of a batch, as a product with the layer's input read transposed.
+ * Both sum in float64 in the reference's order and round once. Rows two at a time (the weights' loads and
+ * promotions shared by both), four at a time below four outputs, a lone row sixteen, eight or four outputs at a
+ * time (its input's promotion shared by all of them).
+ */
+export function matmul(job: 'dense' | 'gradw'): { fn: Fn; body: Code[] } {
+  const bias = job === 'dense';
+  const params = bias ? ['x', 'w', 'b', 'out', 'rows', 'inW', 'outW', 'act'] : ['x', 'xs', 'xstep', 'w', 'stride', 'out', 'rows', 'inW', 'outW'];
   const f = new Fn(
-    'dense',
-    ['x', 'w', 'b', 'out', 'rows', 'inW', 'outW', 'act'].map((n) => [n, 'i32'] as [string, 'i32']),
+    job,
+    params.map((n) => [n, 'i32'] as [string, 'i32']),
   );
-  f.locals('i32', 'r', 'o', 'i', 'wp', 'stride', 'relu').locals('f64', 'z').locals('f32', 'zf').locals('v128', 'acc0', 'acc1', 'xi', 'wv');
-  const xi = [...at(f, 'x', f.get('i')), ...I.f32Load(), ...I.f64PromoteF32];
-  const body = [
-    bytesOf(f, 'x', 'w', 'b', 'out'),
-    f.get('outW'),
-    I.i32(2),
-    I.i32Shl,
-    f.set('stride'),
-    f.get('act'),
-    I.i32(ACT.relu),
-    I.i32Eq,
-    f.set('relu'),
-    f.for(
-      'r',
-      I.i32(0),
-      f.get('rows'),
-      1,
-      I.i32(0),
-      f.set('o'),
-      // Four outputs at a time: bias, then each input's products added in order, in float64.
-      I.block(
-        I.loop(
-          f.get('o'),
-          I.i32(4),
-          I.i32Add,
-          f.get('outW'),
-          I.i32GtS,
-          I.brIf(1),
-          at(f, 'b', f.get('o')),
-          I.v128Load(),
-          f.set('wv'),
-          low(f, 'wv'),
-          f.set('acc0'),
-          high(f, 'wv'),
-          f.set('acc1'),
-          at(f, 'w', f.get('o')),
-          f.set('wp'),
-          f.for(
-            'i',
-            I.i32(0),
-            f.get('inW'),
-            1,
-            xi,
-            I.f64x2Splat,
-            f.set('xi'),
-            f.get('wp'),
-            I.v128Load(),
-            f.set('wv'),
-            addTo(f, 'acc0', f.get('xi'), low(f, 'wv'), I.f64x2Mul),
-            addTo(f, 'acc1', f.get('xi'), high(f, 'wv'), I.f64x2Mul),
-            f.get('wp'),
-            f.get('stride'),
-            I.i32Add,
-            f.set('wp'),
-          ),
-          join(f),
+  f.locals('i32', 'o', 'xp', 'xe', 'wp', 'relu', ...(bias ? ['stride', 'xs', 'xstep'] : []))
+    .locals('f64', 'z0', 'z1', 'z2', 'z3', 'wz')
+    .locals('f32', 'zf')
+    .locals('v128', 'x0', 'x1', 'wv', 'lo', 'hi', ...[0, 1].flatMap((r) => [0, 1, 2, 3].flatMap((g) => [acc(r, g, 0), acc(r, g, 1)])));
+  /** The byte address of output o of row r of the current rows. */
+  const times = (n: string, r: number) => (r === 0 ? [] : [...f.get(n), ...(r > 1 ? [...I.i32(r), ...I.i32Mul] : []), ...I.i32Add]);
+  const outAt = (r: number) => [...f.get('out'), ...times('stride', r), ...f.get('o'), ...I.i32(2), ...I.i32Shl, ...I.i32Add];
+  /** Input i of row r: xp points at row 0's. */
+  const xAt = (r: number) => [...f.get('xp'), ...times('xs', r), ...I.f32Load(), ...I.f64PromoteF32];
+  /** Walks the inputs: xp over the row, wp down the weights' column o. */
+  const overInputs = (...body: Code[]) => [
+    ...at(f, 'w', f.get('o')),
+    ...f.set('wp'),
+    ...f.get('x'),
+    ...f.set('xp'),
+    ...whileTrue([...f.get('xp'), ...f.get('xe'), ...I.i32LtS], ...body, inc(f, 'xp', f.get('xstep')), inc(f, 'wp', f.get('stride'))),
+  ];
+  /** Outputs o .. o + 4G - 1 of R rows, in f64x2 accumulators, then relu and stored. */
+  const tile = (R: number, G: number): number[] => {
+    const code: Code[] = [];
+    for (let g = 0; g < G; g++) {
+      if (bias) code.push(at(f, 'b', f.get('o')), I.v128Load(16 * g), f.set('wv'));
+      const start = (half: Code) => (bias ? half : zero2);
+      for (let r = 0; r < R; r++) code.push(start(low(f, 'wv')), f.set(acc(r, g, 0)), start(high(f, 'wv')), f.set(acc(r, g, 1)));
+    }
+    const step: Code[] = [];
+    for (let r = 0; r < R; r++) step.push(f.get('xp'), times('xs', r), I.v128Load32Splat(), I.f64x2PromoteLowF32x4, f.set(`x${r}`));
+    for (let g = 0; g < G; g++) {
+      // Weights o + 4g .. + 1 and + 2 .. + 3, each pair loaded into the low lanes and promoted.
+      const pair = (at: number) => [...f.get('wp'), ...I.v128Load64Zero(at), ...I.f64x2PromoteLowF32x4];
+      step.push(pair(16 * g), f.set('lo'), pair(16 * g + 8), f.set('hi'));
+      for (let r = 0; r < R; r++)
+        step.push(addTo(f, acc(r, g, 0), f.get(`x${r}`), f.get('lo'), I.f64x2Mul), addTo(f, acc(r, g, 1), f.get(`x${r}`), f.get('hi'), I.f64x2Mul));
+    }
+    code.push(overInputs(...step));
+    for (let r = 0; r < R; r++)
+      for (let g = 0; g < G; g++)
+        code.push(
+          f.get(acc(r, g, 0)),
+          I.f32x4DemoteF64x2Zero,
+          f.get(acc(r, g, 1)),
+          I.f32x4DemoteF64x2Zero,
+          I.joinLow,
           f.set('wv'),
           // relu: the lanes above 0 kept, the others (NaN too) 0, as `z > 0 ? z : 0`.
           f.get('relu'),
           I.if(f.get('wv'), f.get('wv'), I.f32(0), I.f32x4Splat, I.f32x4Gt, I.v128And, f.set('wv')),
-          at(f, 'out', f.get('o')),
+          outAt(r),
           f.get('wv'),
-          I.v128Store(),
-          f.get('o'),
-          I.i32(4),
-          I.i32Add,
-          f.set('o'),
-          I.br(0),
-        ),
-      ),
-      // The remaining outputs one at a time.
-      I.block(
-        I.loop(
-          f.get('o'),
-          f.get('outW'),
-          I.i32GeS,
-          I.brIf(1),
-          at(f, 'b', f.get('o')),
-          I.f32Load(),
-          I.f64PromoteF32,
-          f.set('z'),
-          at(f, 'w', f.get('o')),
-          f.set('wp'),
-          f.for(
-            'i',
-            I.i32(0),
-            f.get('inW'),
-            1,
-            f.get('z'),
-            xi,
-            f.get('wp'),
-            I.f32Load(),
-            I.f64PromoteF32,
-            I.f64Mul,
-            I.f64Add,
-            f.set('z'),
-            f.get('wp'),
-            f.get('stride'),
-            I.i32Add,
-            f.set('wp'),
-          ),
-          f.get('z'),
-          I.f32DemoteF64,
-          f.set('zf'),
-          f.get('relu'),
-          I.if(f.get('zf'), I.f32(0), f.get('zf'), I.f32(0), I.f32Gt, I.select, f.set('zf')),
-          at(f, 'out', f.get('o')),
-          f.get('zf'),
-          I.f32Store(),
-          f.get('o'),
-          I.i32(1),
-          I.i32Add,
-          f.set('o'),
-          I.br(0),
-        ),
-      ),
+          I.v128Store(16 * g),
+        );
+    return [...code.flat(), ...inc(f, 'o', I.i32(4 * G))];
+  };
+  /** Output o of R rows, one f64 sum per row. */
+  const single = (R: number): number[] => {
+    const code: Code[] = [];
+    for (let r = 0; r < R; r++) code.push(bias ? [...at(f, 'b', f.get('o')), ...I.f32Load(), ...I.f64PromoteF32] : I.f64(0), f.set(`z${r}`));
+    const step: Code[] = [f.get('wp'), I.f32Load(), I.f64PromoteF32, f.set('wz')];
+    for (let r = 0; r < R; r++) step.push(f.get(`z${r}`), xAt(r), f.get('wz'), I.f64Mul, I.f64Add, f.set(`z${r}`));
+    code.push(overInputs(...step));
+    for (let r = 0; r < R; r++)
+      code.push(
+        f.get(`z${r}`),
+        I.f32DemoteF64,
+        f.set('zf'),
+        f.get('relu'),
+        I.if(f.get('zf'), I.f32(0), f.get('zf'), I.f32(0), I.f32Gt, I.select, f.set('zf')),
+        outAt(r),
+        f.get('zf'),
+        I.f32Store(),
+      );
+    return [...code.flat(), ...inc(f, 'o', I.i32(1))];
+  };
+  /** While at least `n` outputs remain from o. */
+  const left = (n: number) => [...f.get('o'), ...I.i32(n), ...I.i32Add, ...f.get('outW'), ...I.i32LeS];
+  /** While at least R rows remain: the rows' outputs, then on to the next rows. */
+  const rows = (R: number, also: Code, ...outputs: Code[]) =>
+    whileTrue(
+      [...f.get('rows'), ...I.i32(R), ...I.i32GeS, ...also],
       f.get('x'),
       f.get('inW'),
-      I.i32(2),
-      I.i32Shl,
+      f.get('xstep'),
+      I.i32Mul,
       I.i32Add,
-      f.set('x'),
-      f.get('out'),
-      f.get('stride'),
-      I.i32Add,
-      f.set('out'),
-    ),
-  ];
-  return { fn: f, body };
-}
-
-/** backward(a, d, w, gw, gb, prev, n, inW, outW, l2x2, prevAct): see `DenseKernel.backward`. */
-export function backward(): { fn: Fn; body: Code[] } {
-  const names = ['a', 'd', 'w', 'gw', 'gb', 'prev', 'n', 'inW', 'outW'];
-  const f = new Fn('backward', [...names.map((n) => [n, 'i32'] as [string, 'i32']), ['l2x2', 'f32'], ['prevAct', 'i32']]);
-  f.locals('i32', 'r', 'o', 'i', 'l2').locals('f64', 'z', 'out').locals('f32', 'zf').locals('v128', 'acc0', 'acc1', 'ai', 'dv');
-  const dAt = (o: Code) => at(f, 'd', add(mul(f.get('r'), f.get('outW')), o));
-  const wAt = (o: Code) => at(f, 'w', add(mul(f.get('i'), f.get('outW')), o));
-  const gwAt = at(f, 'gw', add(mul(f.get('i'), f.get('outW')), f.get('o')));
-  const rowAt = (base: string) => at(f, base, add(mul(f.get('r'), f.get('inW')), f.get('i')));
-  const scalarD = [...dAt(f.get('o')), ...I.f32Load(), ...I.f64PromoteF32];
-  /** Four outputs at a time, then one at a time: `block4` and `block1` are the bodies, `o` the output. */
-  const overOutputs = (block4: Code[], block1: Code[]) => [
-    ...I.i32(0),
-    ...f.set('o'),
-    ...I.block(I.loop(f.get('o'), I.i32(4), I.i32Add, f.get('outW'), I.i32GtS, I.brIf(1), ...block4, f.get('o'), I.i32(4), I.i32Add, f.set('o'), I.br(0))),
-    ...I.block(I.loop(f.get('o'), f.get('outW'), I.i32GeS, I.brIf(1), ...block1, f.get('o'), I.i32(1), I.i32Add, f.set('o'), I.br(0))),
-  ];
+      f.set('xe'),
+      I.i32(0),
+      f.set('o'),
+      ...outputs,
+      inc(f, 'x', [...f.get('xs'), ...I.i32(R), ...I.i32Mul]),
+      inc(f, 'out', [...f.get('stride'), ...I.i32(R), ...I.i32Mul]),
+      inc(f, 'rows', I.i32(-R)),
+    );
   const body = [
-    bytesOf(f, 'a', 'd', 'w', 'gw', 'gb', 'prev'),
-    f.get('l2x2'),
-    I.f32(0),
-    I.f32Ne,
-    f.set('l2'),
-    // gw[i, o] = sum_r a[r, i] d[r, o] in float64 (+ w[i, o] * l2x2 in float32).
-    f.for(
-      'i',
-      I.i32(0),
-      f.get('inW'),
-      1,
-      overOutputs(
-        [
-          zero2,
-          f.set('acc0'),
-          zero2,
-          f.set('acc1'),
-          f.for(
-            'r',
-            I.i32(0),
-            f.get('n'),
-            1,
-            rowAt('a'),
-            I.f32Load(),
-            I.f64PromoteF32,
-            I.f64x2Splat,
-            f.set('ai'),
-            dAt(f.get('o')),
-            I.v128Load(),
-            f.set('dv'),
-            addTo(f, 'acc0', f.get('ai'), low(f, 'dv'), I.f64x2Mul),
-            addTo(f, 'acc1', f.get('ai'), high(f, 'dv'), I.f64x2Mul),
-          ),
-          join(f),
-          f.set('dv'),
-          f.get('l2'),
-          I.if(f.get('dv'), wAt(f.get('o')), I.v128Load(), f.get('l2x2'), I.f32x4Splat, I.f32x4Mul, I.f32x4Add, f.set('dv')),
-          gwAt,
-          f.get('dv'),
-          I.v128Store(),
-        ],
-        [
-          I.f64(0),
-          f.set('z'),
-          f.for('r', I.i32(0), f.get('n'), 1, f.get('z'), rowAt('a'), I.f32Load(), I.f64PromoteF32, scalarD, I.f64Mul, I.f64Add, f.set('z')),
-          f.get('z'),
-          I.f32DemoteF64,
-          f.set('zf'),
-          f.get('l2'),
-          I.if(f.get('zf'), wAt(f.get('o')), I.f32Load(), f.get('l2x2'), I.f32Mul, I.f32Add, f.set('zf')),
-          gwAt,
-          f.get('zf'),
-          I.f32Store(),
-        ],
-      ),
-    ),
-    // gb[o] = sum_r d[r, o].
-    overOutputs(
-      [
-        zero2,
-        f.set('acc0'),
-        zero2,
-        f.set('acc1'),
-        f.for('r', I.i32(0), f.get('n'), 1, dAt(f.get('o')), I.v128Load(), f.set('dv'), addTo(f, 'acc0', low(f, 'dv')), addTo(f, 'acc1', high(f, 'dv'))),
-        at(f, 'gb', f.get('o')),
-        join(f),
-        I.v128Store(),
-      ],
-      [
-        I.f64(0),
-        f.set('z'),
-        f.for('r', I.i32(0), f.get('n'), 1, f.get('z'), scalarD, I.f64Add, f.set('z')),
-        at(f, 'gb', f.get('o')),
-        f.get('z'),
-        I.f32DemoteF64,
-        I.f32Store(),
-      ],
-    ),
-    // The previous layer's delta: (sum_o d[r, o] w[i, o]) times its activation's derivative, in float64.
-    f.get('prevAct'),
-    I.i32Eqz,
-    I.if(I.ret),
-    f.for(
-      'r',
-      I.i32(0),
-      f.get('n'),
-      1,
-      f.for(
-        'i',
-        I.i32(0),
-        f.get('inW'),
-        1,
-        I.f64(0),
-        f.set('z'),
-        f.for('o', I.i32(0), f.get('outW'), 1, f.get('z'), scalarD, wAt(f.get('o')), I.f32Load(), I.f64PromoteF32, I.f64Mul, I.f64Add, f.set('z')),
-        rowAt('a'),
-        I.f32Load(),
-        I.f64PromoteF32,
-        f.set('out'),
-        f.get('prevAct'),
-        I.i32(ACT.relu),
-        I.i32Eq,
-        I.if(f.get('z'), I.f64(0), f.get('out'), I.f64(0), I.f64Gt, I.select, f.set('z')),
-        f.get('prevAct'),
-        I.i32(ACT.tanh),
-        I.i32Eq,
-        I.if(f.get('z'), I.f64(1), f.get('out'), f.get('out'), I.f64Mul, I.f64Sub, I.f64Mul, f.set('z')),
-        f.get('prevAct'),
-        I.i32(ACT.sigmoid),
-        I.i32Eq,
-        I.if(f.get('z'), f.get('out'), I.f64Mul, I.f64(1), f.get('out'), I.f64Sub, I.f64Mul, f.set('z')),
-        rowAt('prev'),
-        f.get('z'),
-        I.f32DemoteF64,
-        I.f32Store(),
-      ),
-    ),
+    bias
+      ? [
+          ...bytesOf(f, 'x', 'w', 'b', 'out'),
+          ...[...f.get('outW'), ...I.i32(2), ...I.i32Shl, ...f.set('stride')],
+          ...[...f.get('inW'), ...I.i32(2), ...I.i32Shl, ...f.set('xs')],
+          ...[...I.i32(4), ...f.set('xstep')],
+          ...[...f.get('act'), ...I.i32(ACT.relu), ...I.i32Eq, ...f.set('relu')],
+        ]
+      : bytesOf(f, 'x', 'xs', 'xstep', 'w', 'stride', 'out'),
+    // Fewer than four outputs (the output layer of a binary or regression model): four rows at a time.
+    rows(4, [...f.get('outW'), ...I.i32(4), ...I.i32LtS, ...I.i32And], whileTrue(left(1), single(4))),
+    rows(2, [], whileTrue(left(8), tile(2, 2)), whileTrue(left(4), tile(2, 1)), whileTrue(left(1), single(2))),
+    rows(1, [], whileTrue(left(16), tile(1, 4)), whileTrue(left(8), tile(1, 2)), whileTrue(left(4), tile(1, 1)), whileTrue(left(1), single(1))),
   ];
   return { fn: f, body };
 }

@@ -1,5 +1,7 @@
-import { MOVE, type DenseKernel } from './dense-kernel.js';
-import { addTo, backward, bytesOf, dense, high, I, low, zero2, type Code } from './dense-kernel-wasm-passes.js';
+import type { DenseKernel } from './dense-kernel.js';
+import { bytesOf, I, matmul, zero2, type Code } from './dense-kernel-wasm-passes.js';
+import { backward } from './dense-kernel-wasm-backward.js';
+import { adam, sgd } from './dense-kernel-wasm-update.js';
 import { assemble, Fn } from './wasm-emitter.js';
 
 /**
@@ -11,7 +13,7 @@ import { assemble, Fn } from './wasm-emitter.js';
  * linear (the trainer takes the reference loops for tanh and sigmoid, which need exp).
  */
 
-/** Sum of squares: four values at a time into two f64x2 sums, then the rest one at a time. */
+/** Sum of squares: eight values at a time into four f64x2 sums (two values each), then the rest one at a time. */
 function sumsq(): { fn: Fn; body: Code[] } {
   const f = new Fn(
     'sumsq',
@@ -21,16 +23,13 @@ function sumsq(): { fn: Fn; body: Code[] } {
     ],
     ['f64'],
   );
-  f.locals('i32', 'k', 'end').locals('f64', 'z', 'x').locals('v128', 'acc0', 'acc1', 'v');
-  const sq = (half: Code) => [...half, ...half, ...I.f64x2Mul];
+  f.locals('i32', 'k', 'end').locals('f64', 'z', 'x').locals('v128', 'acc0', 'acc1', 'acc2', 'acc3', 'v');
+  const accs = [0, 1, 2, 3];
   const body = [
     bytesOf(f, 'p'),
-    zero2,
-    f.set('acc0'),
-    zero2,
-    f.set('acc1'),
+    accs.flatMap((a) => [...zero2, ...f.set(`acc${a}`)]),
     f.get('len'),
-    I.i32(-4),
+    I.i32(-8),
     I.i32And,
     I.i32(2),
     I.i32Shl,
@@ -39,24 +38,31 @@ function sumsq(): { fn: Fn; body: Code[] } {
       'k',
       I.i32(0),
       f.get('end'),
-      16,
-      f.get('p'),
-      f.get('k'),
-      I.i32Add,
-      I.v128Load(),
-      f.set('v'),
-      addTo(f, 'acc0', sq(low(f, 'v'))),
-      addTo(f, 'acc1', sq(high(f, 'v'))),
+      32,
+      accs.flatMap((a) => [
+        ...f.get('p'),
+        ...f.get('k'),
+        ...I.i32Add,
+        ...I.v128Load64Zero(8 * a),
+        ...I.f64x2PromoteLowF32x4,
+        ...f.tee('v'),
+        ...f.get('v'),
+        ...I.f64x2Mul,
+        ...f.get(`acc${a}`),
+        ...I.f64x2Add,
+        ...f.set(`acc${a}`),
+      ]),
     ),
     f.get('acc0'),
-    I.f64x2ExtractLane(0),
-    f.get('acc0'),
-    I.f64x2ExtractLane(1),
-    I.f64Add,
     f.get('acc1'),
+    I.f64x2Add,
+    f.get('acc2'),
+    f.get('acc3'),
+    I.f64x2Add,
+    I.f64x2Add,
+    f.tee('v'),
     I.f64x2ExtractLane(0),
-    I.f64Add,
-    f.get('acc1'),
+    f.get('v'),
     I.f64x2ExtractLane(1),
     I.f64Add,
     f.set('z'),
@@ -114,137 +120,6 @@ function scale(): { fn: Fn; body: Code[] } {
   return { fn: f, body };
 }
 
-/** Each average's move after the update of the four weights in `wv` at byte offset k: a copy or a step toward them. */
-function averages(f: Fn): number[] {
-  return [1, 2].flatMap((j) => {
-    const a = `a${j}`;
-    const addr = [...f.get(a), ...f.get('k'), ...I.i32Add];
-    return [
-      ...f.get(`mode${j}`),
-      ...I.i32(MOVE.copy),
-      ...I.i32Eq,
-      ...I.if(addr, f.get('wv'), I.v128Store()),
-      ...f.get(`mode${j}`),
-      ...I.i32(MOVE.toward),
-      ...I.i32Eq,
-      ...I.if(addr, addr, I.v128Load(), f.tee('av'), f.get('wv'), f.get('av'), I.f32x4Sub, f.get(`k${j}`), I.f32x4Mul, I.f32x4Add, I.v128Store()),
-    ];
-  });
-}
-
-const averageParams: [string, 'i32' | 'f32'][] = [
-  ['mode1', 'i32'],
-  ['k1v', 'f32'],
-  ['mode2', 'i32'],
-  ['k2v', 'f32'],
-];
-const splatAverages = (f: Fn) => [...f.get('k1v'), ...I.f32x4Splat, ...f.set('k1'), ...f.get('k2v'), ...I.f32x4Splat, ...f.set('k2')];
-
-/** The lanes of the f32x4 in local x with a magnitude below the smallest normal float32 set to 0 (NaN kept). */
-const flush = (f: Fn, x: string) => [...f.get(x), ...f.get(x), ...I.f32x4Abs, ...I.f32(2 ** -126), ...I.f32x4Splat, ...I.f32x4Lt, ...I.v128AndNot, ...f.set(x)];
-
-/** tfjs Adam, op for op in float32, with subnormal moments flushed to 0 (see `DenseKernel.adam`), four weights at a time, then the averages' moves. */
-function adam(): { fn: Fn; body: Code[] } {
-  const ptrs = ['w', 'g', 'm', 'v', 'a1', 'a2', 'len'];
-  const consts = ['b1', 'b2', 'c1', 'c2', 'eps', 'lr', 'om1', 'om2'];
-  const f = new Fn('adam', [...ptrs.map((n) => [n, 'i32'] as [string, 'i32']), ...consts.map((n) => [`${n}s`, 'f32'] as [string, 'f32']), ...averageParams]);
-  f.locals('i32', 'k').locals('v128', ...consts, 'k1', 'k2', 'gv', 'mv', 'vv', 'wv', 'av');
-  const ld = (p: string) => [...f.get(p), ...f.get('k'), ...I.i32Add, ...I.v128Load()];
-  const st = (p: string, v: string) => [...f.get(p), ...f.get('k'), ...I.i32Add, ...f.get(v), ...I.v128Store()];
-  const body = [
-    bytesOf(f, ...ptrs),
-    consts.flatMap((c) => [...f.get(`${c}s`), ...I.f32x4Splat, ...f.set(c)]),
-    splatAverages(f),
-    f.for(
-      'k',
-      I.i32(0),
-      f.get('len'),
-      16,
-      ld('g'),
-      f.set('gv'),
-      ld('m'),
-      f.get('b1'),
-      I.f32x4Mul,
-      f.get('gv'),
-      f.get('c1'),
-      I.f32x4Mul,
-      I.f32x4Add,
-      f.set('mv'),
-      flush(f, 'mv'),
-      st('m', 'mv'),
-      ld('v'),
-      f.get('b2'),
-      I.f32x4Mul,
-      f.get('gv'),
-      f.get('gv'),
-      I.f32x4Mul,
-      f.get('c2'),
-      I.f32x4Mul,
-      I.f32x4Add,
-      f.set('vv'),
-      flush(f, 'vv'),
-      st('v', 'vv'),
-      f.get('mv'),
-      f.get('om1'),
-      I.f32x4Div,
-      f.get('vv'),
-      f.get('om2'),
-      I.f32x4Div,
-      I.f32x4Sqrt,
-      f.get('eps'),
-      I.f32x4Add,
-      I.f32x4Div,
-      f.get('lr'),
-      I.f32x4Mul,
-      ld('w'),
-      I.f32x4Add,
-      f.set('wv'),
-      st('w', 'wv'),
-      averages(f),
-    ),
-  ];
-  return { fn: f, body };
-}
-
-/** tfjs SGD (w + lr * g, lr negated), four weights at a time, then the averages' moves. */
-function sgd(): { fn: Fn; body: Code[] } {
-  const ptrs = ['w', 'g', 'a1', 'a2', 'len'];
-  const f = new Fn('sgd', [...ptrs.map((n) => [n, 'i32'] as [string, 'i32']), ['lrs', 'f32'], ...averageParams]);
-  f.locals('i32', 'k').locals('v128', 'lr', 'k1', 'k2', 'wv', 'av');
-  const body = [
-    bytesOf(f, ...ptrs),
-    f.get('lrs'),
-    I.f32x4Splat,
-    f.set('lr'),
-    splatAverages(f),
-    f.for(
-      'k',
-      I.i32(0),
-      f.get('len'),
-      16,
-      f.get('lr'),
-      f.get('g'),
-      f.get('k'),
-      I.i32Add,
-      I.v128Load(),
-      I.f32x4Mul,
-      f.get('w'),
-      f.get('k'),
-      I.i32Add,
-      I.v128Load(),
-      I.f32x4Add,
-      f.set('wv'),
-      f.get('w'),
-      f.get('k'),
-      I.i32Add,
-      f.get('wv'),
-      I.v128Store(),
-      averages(f),
-    ),
-  ];
-  return { fn: f, body };
-}
-
 interface Exports {
   dense: DenseKernel['dense'];
   backward: DenseKernel['backward'];
@@ -262,13 +137,16 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
+/** The index of `gradw` among the module's functions (backward calls it). */
+const GRADW = 6;
+
 let compiled: object | null | undefined;
 
 /** The module, compiled once; null where this runtime has no WebAssembly SIMD. */
 export function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi ? new wasmApi.Module(assemble([dense(), backward(), sumsq(), scale(), adam(), sgd()])) : null;
+      compiled = wasmApi ? new wasmApi.Module(assemble([matmul('dense'), backward(GRADW), sumsq(), scale(), adam(), sgd(), matmul('gradw')])) : null;
     } catch {
       compiled = null;
     }

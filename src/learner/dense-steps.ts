@@ -1,6 +1,7 @@
 import { ACT, MOVE, type AdamConstants, type DenseKernel } from './dense-kernel.js';
 import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import type { OutputKind } from './models.js';
+import { adamPowers } from './optimizer.js';
 
 /** What the steps need of one Dense layer (every layer has a bias). */
 export interface LayerShape {
@@ -219,4 +220,29 @@ export function adamConstants(a: { beta1: number; beta2: number; epsilon: number
     om1: f32(1 - powers[0]),
     om2: f32(1 - powers[1]),
   };
+}
+
+type AdamSettings = { readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly learningRate: number };
+
+/**
+ * Adam's constants step after step (`adamConstants` of `adamPowers`), no longer computed once they stop changing:
+ * when beta^t falls below half an ulp of 1, 1 - beta^t is 1 in float32, and stays 1 at every later step; once
+ * that holds for both moments (for beta2 0.999 after some 17,000 steps), the constants are those of that step
+ * until the optimizer's settings change.
+ */
+export class AdamSchedule {
+  private settings?: AdamSettings;
+  private settled?: { readonly from: number; readonly c: AdamConstants };
+
+  constants(a: AdamSettings, iterations: number): AdamConstants {
+    const s = this.settings;
+    if (!s || s.beta1 !== a.beta1 || s.beta2 !== a.beta2 || s.epsilon !== a.epsilon || s.learningRate !== a.learningRate) {
+      this.settings = { beta1: a.beta1, beta2: a.beta2, epsilon: a.epsilon, learningRate: a.learningRate };
+      this.settled = undefined;
+    }
+    if (this.settled && iterations >= this.settled.from) return this.settled.c;
+    const c = adamConstants(a, adamPowers(a.beta1, a.beta2, iterations));
+    if (c.om1 === 1 && c.om2 === 1) this.settled = { from: iterations, c };
+    return c;
+  }
 }

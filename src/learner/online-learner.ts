@@ -13,7 +13,7 @@ import { readLearnerState } from './state-reader.js';
 import { tf } from './tf.js';
 import { regressionLossOf, unscale } from './target-scaler.js';
 import { scoreWith, tfjsStep, type TfjsStep } from './tfjs-step.js';
-import { TYPED_WHOLE_BATCH_MACS, TypedDenseTrainer } from './typed-dense-trainer.js';
+import { TypedDenseTrainer } from './typed-dense-trainer.js';
 
 /** What a learner is made of (see `OnlineLearner.create`). */
 interface LearnerParts {
@@ -138,7 +138,7 @@ export class OnlineLearner {
     const typed = this.typedTrainer();
     const servings = this.m.average && this.servingVariables ? [{ variables: this.servingVariables, stepper: this.m.average }] : [];
     if (selection && this.shortVariables && servings.length) servings.push({ variables: this.shortVariables, stepper: selection.average });
-    if (typed && (chunk < size || size * typed.macsPerRow <= TYPED_WHOLE_BATCH_MACS)) {
+    if (typed && (chunk < size || typed.wholeBatch(size))) {
       // Scored and learned in typed arrays, whose state the trainer holds until something else needs the variables.
       const r = typed.run({
         features: batch.features,

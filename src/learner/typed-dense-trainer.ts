@@ -3,21 +3,36 @@ import type { DenseLayer } from './dense-gradients.js';
 import { referenceKernel } from './dense-kernel.js';
 import { SQUARED_LOSS, type RegressionLoss } from './target-scaler.js';
 import { wasmKernel } from './dense-kernel-wasm.js';
-import { adamConstants, DenseSteps } from './dense-steps.js';
-import { adamPowers, alignAdamPowers } from './optimizer.js';
+import { AdamSchedule, DenseSteps } from './dense-steps.js';
+import { alignAdamPowers } from './optimizer.js';
 import { StreamtrainError } from '../core/index.js';
 import { tf } from './tf.js';
 import { adamInternals, optimizerInternals, type AdamInternals } from './tfjs-internals.js';
 
 /**
- * A whole-batch step goes through the typed trainer up to this many multiply-adds per forward pass (rows x the
- * model's multiply-adds per row); above it, tfjs' kernels are as fast or faster than plain loops. Measured on the
- * wasm backend (2 cores), a step with averaging, typed against tfjs: logistic regression (8 features) at batch 256
- * 63 against 278 us, at 1,024 155 against 314 us; an MLP 8-16-1 at 256 (36,864) 409 against 525 us; an MLP 8-64-1
- * at 32 (18,432) 227 against 481 us; the loops cost about 10 us per 1,000 multiply-adds and tfjs 500 to 600 us
- * a step at these sizes, so they cross near 50,000.
+ * With the reference loops (`TypedDenseTrainer.kernel` 'reference': tanh or sigmoid hidden layers, or no wasm
+ * SIMD), a whole-batch step goes through the typed trainer up to this many multiply-adds per forward pass (rows x
+ * the model's multiply-adds per row); above it, tfjs' kernels are as fast or faster. Measured on the wasm backend
+ * (2 cores), a step with averaging, typed against tfjs: logistic regression (8 features) at batch 256 63 against
+ * 278 us, at 1,024 155 against 314 us; an MLP 8-16-1 at 256 (36,864) 409 against 525 us; an MLP 8-64-1 at 32
+ * (18,432) 227 against 481 us; the loops cost about 10 us per 1,000 multiply-adds and tfjs 500 to 600 us a step
+ * at these sizes, so they cross near 50,000.
  */
 export const TYPED_WHOLE_BATCH_MACS = 49_152;
+
+/**
+ * With the wasm kernel, a whole-batch step goes through the typed trainer up to this many rows and this many
+ * multiply-adds per forward pass. Measured on the tfjs wasm backend (2 shared cores, busy), `OnlineLearner.step()`
+ * with the default averaging, samples/s typed against tfjs, whole-batch steps of 256 / 1,024 / 4,096 / 16,384
+ * rows: logistic regression 957k/157k, 1,169k/501k, 1,101k/761k, 1,540k/1,519k; MLP 8-16-1 646k/106k, 783k/272k,
+ * 1,158k/574k, 629k/441k; 8-64-1 291k/69k, 647k/239k, 793k/337k, 411k/245k; 8-128-1 459k/123k, 380k/130k,
+ * 173k/76k, 90k/61k; 8-64-64-1 (4,672 per row, its hidden layer's delta through the general loops) 42k/20k,
+ * 40k/32k at 1,024 (4.8M), about even from 2,048 rows (9.6M). The typed step costs about the same per row at any
+ * size while tfjs' fixed cost spreads out, so they meet for the linear model near 16,384 rows and for the
+ * deeper model near 10M multiply-adds.
+ */
+export const TYPED_WHOLE_BATCH_ROWS_WASM = 16_384;
+export const TYPED_WHOLE_BATCH_MACS_WASM = 8_388_608;
 
 /** How the average moves after a step (see WeightAverage.advance): 0 nothing, 1 a copy, else the fraction. */
 export interface AverageStepper {
@@ -82,6 +97,7 @@ export class TypedDenseTrainer {
   /** The optimizer and averages whose state the heap holds, newer than the tfjs variables until `flush()`. */
   private held?: { readonly optimizer: tf.Optimizer; readonly servings: readonly Serving[] };
   private readonly steps: DenseSteps;
+  private readonly schedule = new AdamSchedule();
 
   private constructor(
     private readonly layers: readonly DenseLayer[],
@@ -100,6 +116,12 @@ export class TypedDenseTrainer {
   /** Which loops run the steps: `wasm` (SIMD) or `reference`. */
   get kernel(): 'wasm' | 'reference' {
     return this.steps.kernel.name;
+  }
+
+  /** Whether a whole-batch step of `size` rows is as fast or faster here than through tfjs, for the kernel that runs. */
+  wholeBatch(size: number): boolean {
+    const macs = size * this.macsPerRow;
+    return this.kernel === 'wasm' ? size <= TYPED_WHOLE_BATCH_ROWS_WASM && macs <= TYPED_WHOLE_BATCH_MACS_WASM : macs <= TYPED_WHOLE_BATCH_MACS;
   }
 
   /** Multiply-adds of one row's forward pass. */
@@ -155,7 +177,7 @@ export class TypedDenseTrainer {
       }
       if (norm > clipNorm) steps.scaleGradient(f32(clipNorm / norm));
       for (let j = 0; j < servings.length; j++) moves[j] = (servings[j] as Serving).stepper.advance(n);
-      steps.update(adam ? adamConstants(adam, adamPowers(adam.beta1, adam.beta2, iterations)) : undefined, sgdRate, moves);
+      steps.update(adam ? this.schedule.constants(adam, iterations) : undefined, sgdRate, moves);
       iterations += 1;
     }
     opt.iterations_ = iterations;

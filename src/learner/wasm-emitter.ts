@@ -53,6 +53,7 @@ export const op = {
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   ret: [0x0f],
+  call: (fn: number) => [0x10, ...uleb(fn)],
   select: [0x1b],
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],
@@ -64,10 +65,12 @@ export const op = {
   f64: (v: number) => [0x44, ...f64Bytes(v)],
   i32Eqz: [0x45],
   i32Eq: [0x46],
+  i32Ne: [0x47],
   i32LtS: [0x48],
   i32GtS: [0x4a],
   i32LeS: [0x4c],
   i32GeS: [0x4e],
+  f32Eq: [0x5b],
   f32Ne: [0x5c],
   f32Gt: [0x5e],
   f64Gt: [0x64],
@@ -75,6 +78,7 @@ export const op = {
   i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32And: [0x71],
+  i32Or: [0x72],
   i32Shl: [0x74],
   f32Add: [0x92],
   f32Mul: [0x94],
@@ -88,6 +92,10 @@ export const op = {
   f64PromoteF32: [0xbb],
   v128Load: (offset = 0) => mem(simd(0x00), offset),
   v128Store: (offset = 0) => mem(simd(0x0b), offset),
+  /** One f32 into all four lanes. */
+  v128Load32Splat: (offset = 0) => mem(simd(0x09), offset),
+  /** Two f32 into lanes 0-1, lanes 2-3 zero. */
+  v128Load64Zero: (offset = 0) => mem(simd(0x5d), offset),
   /** Lanes 0-1 of a and 0-1 of b as four f32 (after two demotions, whose upper lanes are zero). */
   joinLow: [...simd(0x0d), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
   /** f32 lanes 2-3 moved to lanes 0-1 (for a promotion of the upper half); needs the vector twice on the stack. */

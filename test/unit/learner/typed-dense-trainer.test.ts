@@ -5,6 +5,7 @@ import { OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js'
 import { unpackTensors } from '../../../src/learner/snapshot.js';
 import { loadWeights } from '../../../src/learner/learner-state.js';
 import { readLearnerState } from '../../../src/learner/state-reader.js';
+import { TYPED_WHOLE_BATCH_MACS, TYPED_WHOLE_BATCH_MACS_WASM, TYPED_WHOLE_BATCH_ROWS_WASM } from '../../../src/learner/typed-dense-trainer.js';
 import { testModelSpec } from '../../support/model-spec.js';
 import { separableBatch } from '../../support/separable-batch.js';
 
@@ -160,30 +161,37 @@ describe('TypedDenseTrainer (steps of slices in typed arrays)', () => {
   });
 
   it('batches of different sizes, some stepped in typed arrays and some through tfjs, learn as the tfjs path alone does', async () => {
-    // MLP 3 -> 64 -> 1: 256 multiply-adds a row, so a whole batch of 8 rows is stepped in typed arrays (whose state
-    // is held between batches) and one of 400 through tfjs kernels, which must see every typed step before it.
+    // A whole batch of 8 rows is stepped in typed arrays (whose state is held between batches) and one above the
+    // wasm kernel's rows bound through tfjs kernels, which must see every typed step before it.
     for (const s of [
       spec({ type: 'mlp', hiddenUnits: [64] }),
       spec({ type: 'mlp', hiddenUnits: [64], averaging: { horizon: 100, holdoff: 10, restartOnDrift: true, restartOnLag: false, select: true } }),
     ]) {
       const [typed, reference] = await pair(s, undefined);
-      for (let k = 0; k < 12; k++) stepBoth(typed, reference, batchOf(300 + k, separable, k % 3 === 2 ? 400 : 8));
+      for (let k = 0; k < 12; k++) stepBoth(typed, reference, batchOf(300 + k, separable, k % 6 === 4 ? TYPED_WHOLE_BATCH_ROWS_WASM + 1 : 8));
       await expectSameState(typed, reference);
       typed.dispose();
       reference.dispose();
     }
   });
 
-  it('takes a whole-batch step of a small model in typed arrays, and leaves a large one to tfjs kernels', async () => {
+  it("takes a whole-batch step in typed arrays up to the wasm kernel's bounds, and leaves larger ones to tfjs kernels", async () => {
     const kernels = async (l: OnlineLearner, b: ReturnType<typeof batchOf>) => {
       l.step(b);
       return (await tf.profile(() => void l.step(b))).kernels.length;
     };
     const small = await OnlineLearner.create({ spec: spec(), inputWidth: 3, metricsWindow: 100, logger });
-    // 3 inputs x 512 hidden + 512 outputs = 2,048 multiply-adds a row; x 64 rows is above the bound.
+    // 3 inputs x 512 hidden + 512 outputs = 2,048 multiply-adds a row.
     const large = await OnlineLearner.create({ spec: spec({ type: 'mlp', hiddenUnits: [512] }), inputWidth: 3, metricsWindow: 100, logger });
     expect(await kernels(small, batchOf(1, separable, 64))).toBeLessThan(20);
-    expect(await kernels(large, batchOf(1, separable, 64))).toBeGreaterThan(30);
+    expect(await kernels(small, batchOf(1, separable, TYPED_WHOLE_BATCH_ROWS_WASM))).toBeLessThan(20);
+    // Above the rows bound, even for a model of 3 multiply-adds a row.
+    expect(await kernels(small, batchOf(1, separable, TYPED_WHOLE_BATCH_ROWS_WASM + 1))).toBeGreaterThan(30);
+    // 64 rows (131,072 multiply-adds, above the reference loops' bound) typed; above the multiply-adds bound not.
+    expect(await kernels(large, batchOf(1, separable, 64))).toBeLessThan(20);
+    expect(TYPED_WHOLE_BATCH_MACS).toBeLessThan(64 * 2_048);
+    expect(await kernels(large, batchOf(1, separable, TYPED_WHOLE_BATCH_MACS_WASM / 2_048))).toBeLessThan(20);
+    expect(await kernels(large, batchOf(1, separable, TYPED_WHOLE_BATCH_MACS_WASM / 2_048 + 1))).toBeGreaterThan(30);
     small.dispose();
     large.dispose();
   });
