@@ -36,15 +36,26 @@ export class JoinFeed implements LabelFeed {
     private readonly s: QualityStream,
     private readonly schedule: LabelSchedule,
     options: LabelJoinOptions,
+    /** `labelArrivals(schedule)`, when the caller has it already (the throughput bench times the join alone). */
+    arrivals?: Int32Array,
   ) {
     if (schedule.delayMs.length !== s.size) throw new RangeError(`schedule of ${schedule.delayMs.length} records for ${s.size}`);
     this.join = new LabelJoin(options, () => this.now);
     this.join.assign('features', [0]);
     this.join.assign('labels', [0]);
-    this.arrivals = labelArrivals(schedule);
+    this.arrivals = arrivals ?? labelArrivals(schedule);
   }
 
   deliver(from: number, to: number): Examples {
+    return this.pack(this.deliverJoined(from, to));
+  }
+
+  finish(): Examples {
+    return this.pack(this.finishJoined());
+  }
+
+  /** `deliver`, with the examples as the join hands them over. */
+  deliverJoined(from: number, to: number): JoinedExample[] {
     const { periodMs } = this.schedule;
     const end = to * periodMs;
     let f = from;
@@ -58,7 +69,8 @@ export class JoinFeed implements LabelFeed {
     return this.take();
   }
 
-  finish(): Examples {
+  /** `finish`, with the examples as the join hands them over. */
+  finishJoined(): JoinedExample[] {
     while (this.next < this.arrivals.length) this.addLabel();
     this.now = END_OF_TIME;
     this.join.setCaughtUp('labels', 0, true);
@@ -96,15 +108,19 @@ export class JoinFeed implements LabelFeed {
     this.join.addLabel({ id: String(i), timestamp, partition: 0, offset: String(offset), label: this.s.labels[i] as number });
   }
 
-  private take(): Examples {
-    const examples: JoinedExample[] = this.join.take().examples;
+  private take(): JoinedExample[] {
+    const examples = this.join.take().examples;
+    for (const e of examples) if (e.defaulted) this.missingBy[e.defaulted] = (this.missingBy[e.defaulted] ?? 0) + 1;
+    return examples;
+  }
+
+  private pack(examples: JoinedExample[]): Examples {
     const w = this.s.width;
     const features = new Float32Array(examples.length * w);
     const labels = new Float32Array(examples.length);
     examples.forEach((e, k) => {
       features.set(e.row, k * w);
       labels[k] = e.label;
-      if (e.defaulted) this.missingBy[e.defaulted] = (this.missingBy[e.defaulted] ?? 0) + 1;
     });
     return { size: examples.length, features, labels };
   }
