@@ -136,7 +136,7 @@ export function renderLabels(f: LabelsFile, doc: string | undefined): { table: s
     'Accuracy of the prediction served when the features arrived, over all records (a record whose label never comes ' +
     "is scored against its true label). st = streamtrain with the config's defaults (`model.standardize: true`), " +
     'in-process; "default label": `onMissing: default` (label 0 learned for a missing or late label), "drop": ' +
-    '`onMissing: drop`. River linear = StandardScaler | LogisticRegression (SoftmaxRegression on rbf-moving), each ' +
+    '`onMissing: drop`. River linear = StandardScaler | LogisticRegression (SoftmaxRegression on multi-class streams), each ' +
     'label learned at its own time, or at the end of its micro-batch of 256 as streamtrain learns it. Join counters ' +
     "(`onMissing: default`): join rate = joined / feature records; defaulted = missing and late labels' records.";
   const table = [head, '', ...lines, '', 'The join alone, in-process, at mean delay 100 s (median of 5 runs):', '', ...tpLines].join('\n');
