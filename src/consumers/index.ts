@@ -9,3 +9,4 @@ export { waitForTopics } from './wait-for-topics.js';
 export { createKafka, explainKafkaError, kafkaTls } from './kafka-client.js';
 export { probeKafka, type CheckLine, type KafkaProbeOptions } from './kafka-probe.js';
 export { homePartition } from './key-partition.js';
+export { JoinRecordDecoder, type DecodedFeature, type DecodedLabel, type JoinDecoderOptions } from './join-decoder.js';

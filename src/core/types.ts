@@ -187,6 +187,30 @@ export interface Manifest {
   readonly key?: string;
   /** A major made by `streamtrain retrain`: what was replayed and what it raced (parents name the versions). */
   readonly retrain?: RetrainLineage;
+  /** With `input.labels`: the join of later labels as of this version (its full state is in state.bin). */
+  readonly labels?: LabelJoinSummary;
+}
+
+/** Where one partition of a joined topic stands: the resume offset and the done ranges above it (`[from, to)`). */
+export interface JoinPartitionOffsets {
+  readonly resume: string;
+  readonly done: readonly (readonly [string, string])[];
+}
+
+/**
+ * The label join (`input.labels`) as of a version: for both topics, per partition, the resume offset (where a
+ * restart reads again; `offsets` holds the same as `to`) and the done offsets above it; the counts of effects and
+ * the label delay. Never an id, a row or a label.
+ */
+export interface LabelJoinSummary {
+  readonly featureTopic: string;
+  readonly labelTopic: string;
+  readonly features: Readonly<Record<string, JoinPartitionOffsets>>;
+  readonly labels: Readonly<Record<string, JoinPartitionOffsets>>;
+  /** joined, defaulted, dropped, evicted, late, duplicates, orphaned. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Label delay (label timestamp - feature timestamp) of the joined examples, ms. */
+  readonly delayMs: { readonly count: number; readonly p50: number | null; readonly p99: number | null };
 }
 
 /**

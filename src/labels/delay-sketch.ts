@@ -48,6 +48,23 @@ export class DelaySketch {
     this.counts.set(i, (this.counts.get(i) ?? 0) + 1);
   }
 
+  /** Takes back one delay recorded by `add` (the same value); a delay that was never added is ignored. */
+  remove(delayMs: number): void {
+    if (!(delayMs >= 1)) {
+      if (this.zero > 0) {
+        this.zero--;
+        this.total--;
+      }
+      return;
+    }
+    const i = Math.ceil(Math.log(delayMs) / LOG_GAMMA);
+    const n = this.counts.get(i) ?? 0;
+    if (n === 0) return;
+    if (n === 1) this.counts.delete(i);
+    else this.counts.set(i, n - 1);
+    this.total--;
+  }
+
   /** The delay at quantile `q` in [0, 1] (rank `q * (count - 1)`, rounded down), or undefined when empty. */
   quantile(q: number): number | undefined {
     if (this.total === 0) return undefined;

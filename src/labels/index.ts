@@ -15,5 +15,6 @@ export type {
 } from './join-types.js';
 export { labelJoinOptions } from './join-options.js';
 export { LabelJoin } from './label-join.js';
+export { stateExcluding, undone, type ExampleTrace } from './state-excluding.js';
 export { OffsetTracker, type OffsetTrackerState } from './offset-tracker.js';
 export { Watermark, type WatermarkValue } from './watermark.js';

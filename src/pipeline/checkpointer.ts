@@ -1,4 +1,4 @@
-import type { Logger, Manifest, MetricValues, ModelSnapshot, ModelVersion, OffsetRange, PartitionKey, Trigger } from '../core/index.js';
+import type { LabelJoinSummary, Logger, Manifest, MetricValues, ModelSnapshot, ModelVersion, OffsetRange, PartitionKey, Trigger } from '../core/index.js';
 import { FencedError, formatVersion, StreamtrainError } from '../core/index.js';
 import { pruneVersions, usedVersions, writeCheckpoint, type ObjectStore, type WriterFence } from '../checkpoints/index.js';
 import { positionsOf } from './offset-ledger.js';
@@ -16,6 +16,8 @@ export interface CheckpointRequest {
   readonly trigger: Trigger;
   readonly content: Promise<CheckpointContent>;
   readonly offsets: readonly OffsetRange[];
+  /** With `input.labels`: the join's offsets of both topics and counts, for the manifest. */
+  readonly labels?: LabelJoinSummary;
   readonly samplesTotal: number;
   readonly samplesSinceParent: number;
   /** Start a new major (a model built from scratch, or a promoted challenger). */
@@ -169,6 +171,7 @@ export class Checkpointer {
             streamtrainVersion: this.deps.streamtrainVersion,
             backend: this.deps.backend,
             modelSpec: this.deps.modelSpec,
+            ...(req.labels ? { labels: req.labels } : {}),
           },
           content.snapshot,
           content.state,

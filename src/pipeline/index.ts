@@ -22,3 +22,4 @@ export { assertStartable, checkDependencies, TOPIC_WAIT_MS } from './preflight.j
 export { KeyedService, type KeyedServiceOptions } from './keyed-service.js';
 export { retrain, type RetrainOptions, type RetrainOutcome } from './retrain.js';
 export { assertCheckpointFits } from './model-fit.js';
+export type { LabelsStatus } from './label-feed.js';

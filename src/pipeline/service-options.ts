@@ -3,6 +3,7 @@ import type { Logger, MetricValues, StreamtrainConfig } from '../core/index.js';
 import type { LoadedCheckpoint, ObjectStore, WriterFence } from '../checkpoints/index.js';
 import type { PipelineObserver } from './observer.js';
 import type { WorkerLearnerHost } from './worker-learner-host.js';
+import type { LabelsStatus } from './label-feed.js';
 
 export interface ServiceOptions {
   readonly config: StreamtrainConfig;
@@ -48,6 +49,8 @@ export interface ServiceStatus {
   readonly running: boolean;
   /** Drift decisions since the last version (detector fired, challenger started/promoted/dropped, adapt). */
   readonly decisions: readonly { at: string; event: string; detail: string }[];
+  /** With `input.labels`: the join of later labels (counts, join rate, label delay, what waits). */
+  readonly labels?: LabelsStatus;
   /** In a cluster (ClusterMember): whether this instance leads or stands by, and why it last changed. */
   readonly role?: 'starting' | 'standby' | 'leader' | 'stopped';
   readonly instance?: string;

@@ -4,12 +4,15 @@ import type { ServiceOptions, ServiceStatus } from './service-options.js';
 import { rangesOf, versionEvent } from './version-event.js';
 import type { DriftEvent, Logger, Trigger } from '../core/index.js';
 import { STREAMTRAIN_VERSION } from '../core/index.js';
-import { createKafka, explainKafkaError, KafkaSource, RecordDecoder } from '../consumers/index.js';
+import { createKafka, explainKafkaError } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
-import { OffsetLedger, positionsOf } from './offset-ledger.js';
+import { OffsetLedger } from './offset-ledger.js';
+import { openSource, type OffsetBook, type PipelineSource } from './service-source.js';
+import type { LabelFeed } from './label-feed.js';
+import type { LabelJoinState } from '../labels/index.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
@@ -40,7 +43,9 @@ interface InFlight {
  */
 export class StreamtrainService {
   private readonly log: Logger;
-  private readonly ledger = new OffsetLedger();
+  private ledger: OffsetBook = new OffsetLedger();
+  /** With `input.labels`: the join, which is then the ledger. */
+  private labels?: LabelFeed;
   private readonly stop$ = new Subject<void>();
   private learner?: LearnerHost;
   private driftSignal?: string;
@@ -48,7 +53,7 @@ export class StreamtrainService {
   private readonly decisions: { at: string; event: string; detail: string }[] = [];
   private versionDecisions: { at: string; event: string; detail: string }[] = [];
   private checkpointer?: Checkpointer;
-  private source?: KafkaSource;
+  private source?: PipelineSource;
   private deadLetters?: DeadLetterPublisher;
   private publisher?: EventPublisher;
   private buffer: BoundedBuffer;
@@ -116,7 +121,7 @@ export class StreamtrainService {
         : await latestValidCheckpoint(this.store, config.model.name, logger);
     // A version made with another architecture or feature set (a retrained major) is not continued under this config.
     if (restored) assertCheckpointFits(config, restored.manifest);
-    const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState } | undefined;
+    const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState; labels?: LabelJoinState } | undefined;
     const hostOptions = withGuardStore(learnerHostOptions(config), config);
     const restoredModel = restored
       ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
@@ -134,7 +139,6 @@ export class StreamtrainService {
         : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
     this.backend = this.learner.backend;
     if (restored) {
-      this.ledger.restore(restored.manifest.offsets);
       this.samplesTotal = restored.manifest.samples.total;
       this.samplesLearned = this.samplesTotal;
     }
@@ -174,23 +178,14 @@ export class StreamtrainService {
     if (!restored) this.publish({ reason: 'initial', detail: 'new model' });
     await warnOnShortRetention(this.kafka, config, this.log);
 
-    const decoder = new RecordDecoder({
-      input: config.input,
-      label: { task: config.model.task, classes: config.model.classes },
-      keepRejectedPayload: config.deadLetter.includePayload,
-    });
-    this.source = new KafkaSource({
+    const opened = openSource({
+      config,
       kafka: this.kafka,
-      groupId: config.kafka.groupId,
-      topics: config.kafka.topics,
-      fromBeginning: config.kafka.fromBeginning,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      decoder,
       logger,
-      // Chunks of about a batch: few hand-offs per batch, and the buffer's bound stays meaningful.
-      chunkRecords: Math.min(1024, Math.max(64, config.batch.size), config.batch.maxBuffered),
+      deadLetter: (r) => dlq.add(r),
+      restored: restored ? { offsets: restored.manifest.offsets, labels: saved?.labels } : undefined,
     });
+    [this.source, this.ledger, this.labels] = [opened.source, opened.ledger, opened.labels];
     this.drained = new Promise<void>((resolve, reject) => {
       this.fatal = reject;
       const batches$ = this.buffer.chunks$.pipe(
@@ -207,7 +202,7 @@ export class StreamtrainService {
     });
     this.drained.catch(() => undefined);
     this.source.onFatal((err) => this.fatal?.(err));
-    await this.source.start(this.buffer, positionsOf(restored?.manifest.offsets ?? []));
+    await this.source.start(this.buffer, opened.from);
     this.running = true;
   }
 
@@ -302,6 +297,7 @@ export class StreamtrainService {
       batches: this.batches,
       running: this.running,
       decisions: [...this.decisions],
+      ...(this.labels ? { labels: this.labels.status() } : {}),
     };
   }
 
@@ -405,16 +401,20 @@ export class StreamtrainService {
     const learner = this.learner as LearnerHost;
     const decisions = this.versionDecisions;
     const driftConfig = this.options.config.drift;
+    // The ledger is cut first: with `input.labels` the cut holds the join state that goes with the capture.
+    const offsets = this.ledger.take();
+    const join = this.labels?.lastCut;
     const content = learner.capture().then((cap) => ({
       snapshot: cap.snapshot,
-      state: { metrics: cap.metricsState, manager: cap.state },
+      state: { metrics: cap.metricsState, manager: cap.state, ...(join ? { labels: join.state } : {}) },
       metrics: cap.metrics,
       drift: { detectors: driftConfig.detectors.map((d) => d.kind), responses: driftConfig.responses, challengerRunning: cap.challengerRunning, decisions },
     }));
     const version = (this.checkpointer as Checkpointer).request({
       trigger,
       content,
-      offsets: this.ledger.take(),
+      offsets,
+      ...(join ? { labels: join.summary } : {}),
       samplesTotal: this.samplesTotal,
       samplesSinceParent: this.samplesSinceVersion,
       newestRecordAt: this.newestRecordAt,

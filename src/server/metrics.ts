@@ -81,6 +81,45 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     help: 'With model.partitionBy: keyed models evicted from memory (least recently used beyond model.maxLiveModels).',
     value: (s) => s.keyed?.evictions,
   },
+  {
+    name: 'streamtrain_labels_total',
+    type: 'counter',
+    help: 'With input.labels: effects of the label join since its state began, by outcome (joined, defaulted, dropped, evicted, late, duplicates, orphaned).',
+    label: 'outcome',
+    values: (s) => s.labels?.counts ?? {},
+  },
+  {
+    name: 'streamtrain_labels_join_rate',
+    type: 'gauge',
+    help: 'With input.labels: joined / (joined + defaulted + dropped) feature records.',
+    value: (s) => s.labels?.joinRate ?? undefined,
+  },
+  {
+    name: 'streamtrain_labels_delay_ms',
+    type: 'gauge',
+    help: "With input.labels: the joined labels' delay (label timestamp - feature timestamp, ms), by quantile (p50, p99).",
+    label: 'quantile',
+    values: (s) => {
+      const d = s.labels?.delayMs;
+      const out: Record<string, number> = {};
+      if (d?.p50 != null) out.p50 = d.p50;
+      if (d?.p99 != null) out.p99 = d.p99;
+      return out;
+    },
+  },
+  {
+    name: 'streamtrain_labels_pending',
+    type: 'gauge',
+    help: 'With input.labels: records waiting in the join for their partner, by side (features, labels).',
+    label: 'side',
+    values: (s): Record<string, number> => (s.labels ? { features: s.labels.pending.features, labels: s.labels.pending.labels } : {}),
+  },
+  {
+    name: 'streamtrain_labels_skipped_total',
+    type: 'counter',
+    help: 'With input.labels: replayed records this process skipped because their effect was in the restored checkpoint.',
+    value: (s) => s.labels?.skipped,
+  },
   { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
 ];
 

@@ -94,7 +94,7 @@ export const configSchema = z
   .describe('streamtrain configuration (streamtrain.yaml).');
 
 /**
- * Rules of `input.labels` across sections: one source topic (the feature records), the label topic is neither it
+ * Rules of `input.labels` across sections: not with keyed models (`model.partitionBy`), one source topic (the feature records), the label topic is neither it
  * nor the dead-letter topic, and a classifier's `defaultLabel` is one of its class indexes.
  */
 function checkLabelsTopic(
@@ -109,6 +109,13 @@ function checkLabelsTopic(
   const labels = c.input?.labels;
   if (!labels) return;
   const path = ['input', 'labels', 'topic'];
+  if (typeof c.model?.partitionBy === 'string')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['input', 'labels'],
+      message:
+        '`{path}` joins labels for one model (a single writer); keyed models (`model.partitionBy`) cannot use it yet: remove `model.partitionBy`, or give each record its label and remove `{path}`',
+    });
   if (Array.isArray(c.kafka?.topics) && c.kafka.topics.length !== 1)
     ctx.addIssue({
       code: 'custom',

@@ -74,4 +74,10 @@ describe('config: input.labels', () => {
   it('reads numbers YAML left as strings', () => {
     expect(parseConfig(withLabels({ maxDelayMs: '60000' }), { env: {} }).input.labels?.maxDelayMs).toBe(60_000);
   });
+
+  it('refuses input.labels with keyed models, naming both fixes', () => {
+    const message = problems(withLabels({}, { model: { name: 'm', partitionBy: 'user' } }));
+    expect(message).toContain('`input.labels`');
+    expect(message).toContain('remove `model.partitionBy`');
+  });
 });

@@ -64,6 +64,29 @@ describe('ServiceMetrics', () => {
     expect(families.get('streamtrain_metric')?.samples.map((s) => s.labels.name)).toEqual(['accuracy']);
   });
 
+  it('reports the label join with input.labels, and nothing of it without', async () => {
+    const labels = {
+      featureTopic: 'served',
+      labelTopic: 'outcomes',
+      counts: { joined: 90, defaulted: 8, dropped: 0, evicted: 1, late: 3, duplicates: 0, orphaned: 2 },
+      joinRate: 90 / 98,
+      delayMs: { count: 90, p50: 800, p99: 1600 },
+      pending: { features: 5, labels: 2, decided: 0 },
+      skipped: 7,
+      paused: null,
+    };
+    const families = parsePrometheusText(await new ServiceMetrics({ model: 'm', status: () => statusOf({ labels }), processMetrics: false }).text());
+    expect(sampleValue(families, 'streamtrain_labels_total', { model: 'm', outcome: 'joined' })).toBe(90);
+    expect(sampleValue(families, 'streamtrain_labels_total', { model: 'm', outcome: 'orphaned' })).toBe(2);
+    expect(sampleValue(families, 'streamtrain_labels_join_rate')).toBeCloseTo(90 / 98, 9);
+    expect(sampleValue(families, 'streamtrain_labels_delay_ms', { model: 'm', quantile: 'p99' })).toBe(1600);
+    expect(sampleValue(families, 'streamtrain_labels_pending', { model: 'm', side: 'features' })).toBe(5);
+    expect(sampleValue(families, 'streamtrain_labels_skipped_total')).toBe(7);
+    const without = parsePrometheusText(await new ServiceMetrics({ model: 'm', status: () => statusOf(), processMetrics: false }).text());
+    expect(without.get('streamtrain_labels_total')?.samples ?? []).toEqual([]);
+    expect(without.get('streamtrain_labels_join_rate')?.samples ?? []).toEqual([]);
+  });
+
   it('histograms count what the pipeline reports, in the right buckets, and start at zero', async () => {
     const metrics = new ServiceMetrics({ model: 'm', status: () => statusOf(), processMetrics: false });
     let families = parsePrometheusText(await metrics.text());

@@ -1,0 +1,84 @@
+import type { InputConfig, LabelsConfig, RejectedRecord } from '../core/index.js';
+import { DecodeError } from '../core/index.js';
+import { AvroDecoder, loadAvroType } from './avro-decoder.js';
+import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
+import { decodeJson } from './json-decoder.js';
+import type { RawRecord } from './record-decoder.js';
+import { SchemaRegistryDecoder } from './schema-registry.js';
+
+/** A feature record of the join: the id of the served prediction and its input row. */
+export interface DecodedFeature {
+  readonly id: string;
+  readonly row: Float32Array;
+}
+
+/** A label record of the join: the id of the feature record it labels, and the label. */
+export interface DecodedLabel {
+  readonly id: string;
+  readonly label: number;
+}
+
+export interface JoinDecoderOptions {
+  /** `input`, with its `labels` section set. */
+  readonly input: InputConfig;
+  readonly label: LabelSpec;
+}
+
+/**
+ * Decodes the two topics of the label join (`input.labels`): a feature record into its id (`idField`) and input
+ * row (`input.features`, in `input.format`); a label record (JSON) into the id it refers to (`labelIdField`) and
+ * its label (`labelField`, read as `input.label` would be). A record unfit for either ends in a DecodeError with
+ * its reason, as in `RecordDecoder`; `rejection` turns it into a dead-letter entry, never with the payload.
+ */
+export class JoinRecordDecoder {
+  readonly width: number;
+  private readonly extractor: FeatureExtractor;
+  private readonly labelExtractor: FeatureExtractor;
+  private readonly labels: LabelsConfig;
+  private readonly parse: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+  constructor(options: JoinDecoderOptions) {
+    const { input } = options;
+    if (!input.labels) throw new TypeError('JoinRecordDecoder needs `input.labels`');
+    this.labels = input.labels;
+    this.extractor = new FeatureExtractor(input, options.label);
+    this.labelExtractor = new FeatureExtractor({ ...input, label: { ...input.label, field: input.labels.labelField } }, options.label);
+    this.width = this.extractor.width;
+    if (input.format === 'json') this.parse = decodeJson;
+    else if (input.schemaRegistryUrl) {
+      const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
+      this.parse = (b) => registry.decode(b);
+    } else {
+      const avro = new AvroDecoder(loadAvroType(input.avroSchemaFile as string));
+      this.parse = (b) => avro.decode(b);
+    }
+  }
+
+  /** @throws DecodeError when the record is no feature record (the dead-letter reason). */
+  async feature(value: Buffer | null): Promise<DecodedFeature> {
+    if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+    const obj = await this.parse(value);
+    return { id: idOf(obj, this.labels.idField), row: this.extractor.features(obj) };
+  }
+
+  /** @throws DecodeError when the record is no label record (the dead-letter reason). */
+  label(value: Buffer | null): DecodedLabel {
+    if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+    const obj = decodeJson(value);
+    return { id: idOf(obj, this.labels.labelIdField), label: this.labelExtractor.labelOf(obj[this.labels.labelField]) };
+  }
+
+  /** A dead-letter entry for a record `feature` or `label` refused; anything but a DecodeError is rethrown. */
+  rejection(raw: Omit<RawRecord, 'value'>, err: unknown): RejectedRecord {
+    if (!(err instanceof DecodeError)) throw err;
+    return { kind: 'rejected', ...raw, reason: err.reason, message: err.message };
+  }
+}
+
+/** The id in `field`: a non-empty string, or a finite number written in decimal. */
+function idOf(obj: Record<string, unknown>, field: string): string {
+  const v = obj[field];
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  throw new DecodeError('missing-field', `id field \`${field}\` is missing or not a non-empty string or number`);
+}
