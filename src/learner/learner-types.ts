@@ -53,8 +53,9 @@ export interface OnlineLearnerOptions {
   /**
    * Score and step in typed arrays (TypedDenseTrainer) when the model is a plain Dense stack with biases and the
    * optimizer SGD or Adam: always for slices of a micro-batch (`updateBatchSize` below its size), and for a
-   * whole-batch step up to TYPED_WHOLE_BATCH_MACS (typed-dense-trainer.ts); false keeps every step on tfjs (a reference for tests and
-   * benchmarks). @default true
+   * whole-batch step within the bounds of the kernel that runs it (`TypedDenseTrainer.wholeBatch`: rows and
+   * multiply-adds for the WebAssembly kernel, TYPED_WHOLE_BATCH_MACS for the reference loops); false keeps every
+   * step on tfjs (a reference for tests and benchmarks). @default true
    */
   readonly typedSteps?: boolean;
   /**
