@@ -38,7 +38,7 @@ describe('ModelPool (model.type: auto)', () => {
       { model: { name: 'm', task: 'regression' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },
     );
-    expect([r.model.type, r.model.pool?.members]).toEqual(['auto', [[]]]);
+    expect([r.model.type, r.model.pool?.members]).toEqual(['auto', [[], [64]]]);
     const own = parseConfig(
       { model: { name: 'm', pool: { members: [[], [8, 8]] } }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },

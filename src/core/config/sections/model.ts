@@ -15,10 +15,11 @@ export const DEFAULT_MAX_KEYS_PER_PARTITION = 10_000;
 
 /**
  * `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model.
- * Classification: a linear model and MLPs of 16 and 64 units; regression: the linear model alone. See docs/decisions/.
+ * Classification: a linear model and MLPs of 16 and 64 units; regression: a linear model and an MLP of 64 units.
+ * See docs/decisions/.
  */
 export function defaultPoolMembers(task: 'classification' | 'regression'): number[][] {
-  return task === 'regression' ? [[]] : [[], [16], [64]];
+  return task === 'regression' ? [[], [64]] : [[], [16], [64]];
 }
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
@@ -37,7 +38,7 @@ export const poolSchema = optionalSection({
     .meta({
       description:
         'With `type: auto`: the members that learn side by side, each the hidden layer sizes of an MLP; `[]` is the linear model (logistic, softmax or linear regression). Every member learns every sample, so the cost is the members together. See docs/decisions/.',
-      defaultText: '`[[], [16], [64]]`; for regression `[[]]`',
+      defaultText: '`[[], [16], [64]]`; for regression `[[], [64]]`',
     }),
   window: int(10, 1_000_000).default(500).describe("With `type: auto`: samples over which the members' recent errors are compared."),
   margin: num(0, 1)
