@@ -135,7 +135,8 @@ export async function delayedLabelsDemo(o: DelayedLabelsDemoOptions): Promise<nu
       () => {
         const s = service.status();
         const c = s.labels?.counts ?? {};
-        return interrupted || ((c.joined ?? 0) + (c.defaulted ?? 0) + (c.dropped ?? 0) >= total.served && (s.metrics.logged_samples ?? 0) >= s.samplesTotal);
+        const examples = (c.joined ?? 0) + (c.defaulted ?? 0);
+        return interrupted || (examples + (c.dropped ?? 0) >= total.served && s.samplesTotal >= examples);
       },
       4 * OUTCOME_DELAY_MS + 20_000,
     );
