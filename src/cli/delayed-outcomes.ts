@@ -38,13 +38,14 @@ export class DelayedOutcomes {
     this.timer = setInterval(() => (this.sending = this.sending.then(() => this.sendDue()).catch(() => undefined)), 50);
   }
 
-  /** The outcome of a served request: sent after a random delay, or (with `missingShare`) never. */
-  add(id: string, label: number): void {
+  /** The outcome of a served request: sent after a random delay, or (with `missingShare`) never; true when it will come. */
+  add(id: string, label: number): boolean {
     if (this.random() < this.options.missingShare) {
       this.stats.missing++;
-      return;
+      return false;
     }
     this.due.push({ at: Date.now() + this.random() * this.options.maxDelayMs, id, label });
+    return true;
   }
 
   /** Outcomes drawn and not sent yet. */
