@@ -10,6 +10,7 @@ import type { ManagerEvent } from './events.js';
 import { ForgettingGuard, type GuardState } from './forgetting-guard.js';
 import { LiveModels, type ModelManagerOptions } from './live-models.js';
 import type { ComparisonState } from './paired-comparison.js';
+import { LoggedMetric, type LoggedState } from './logged.js';
 import { ServedMetric, type ServedState } from './served.js';
 import { PublishedSnapshots } from './version-source.js';
 
@@ -35,6 +36,8 @@ export interface ManagerState {
   readonly served?: ServedState;
   /** The forgetting guard's pool of past versions (`drift.guard`): names only. */
   readonly guard?: GuardState;
+  /** The logged metric's counts, once a prediction log's example was scored (`input.format: prediction-log`). */
+  readonly logged?: LoggedState;
 }
 
 /** What the phases of one step share: the batch, the champion's result on it, the events so far, the detection. */
@@ -63,6 +66,7 @@ export class ModelManager {
   private readonly adapt: Adapt;
   private readonly race: ChallengerRace;
   private readonly served: ServedMetric;
+  private readonly logged: LoggedMetric;
   private readonly guard: ForgettingGuard;
 
   /** The phases of a step after the champion learned the batch, in the order they run. */
@@ -81,6 +85,7 @@ export class ModelManager {
     this.adapt = new Adapt(models);
     this.race = new ChallengerRace(models);
     this.served = new ServedMetric(models.task);
+    this.logged = new LoggedMetric(models.task, models.options.metricsWindow);
     this.guard = new ForgettingGuard(models, models.options.versions ?? new PublishedSnapshots());
   }
 
@@ -113,6 +118,7 @@ export class ModelManager {
     const result = this.models.champion.step(batch);
     this.models.trainedSamples += batch.size;
     this.served.add(result.errors);
+    if (batch.logged) this.logged.add(batch.logged, batch.labels);
     const s: StepContext = { batch, result, events: [] };
     const change = this.models.champion.takeSwitch?.();
     if (change) s.events.push({ kind: 'pool-switched', ...change });
@@ -136,6 +142,7 @@ export class ModelManager {
     const lag = this.averageRestart.state(perSample);
     const { adaptRemaining, hedge } = await this.adapt.state(perSample);
     const guard = this.guard.state();
+    const logged = this.logged.state();
     return {
       ...(detectors ? { detectors } : {}),
       data,
@@ -146,13 +153,15 @@ export class ModelManager {
       ...(hedge ? { hedge } : {}),
       served: this.served.state(),
       ...(guard ? { guard } : {}),
+      ...(logged ? { logged } : {}),
     };
   }
 
   /**
    * Live metrics of the champion, plus the race when a challenger runs, and during an adapt period the samples
    * left in it (`adapt_remaining`) and, hedged, whether the boosted copy predicts (`adapt_boosted_leads`, 1 or 0),
-   * and the served metric since the start (`served_accuracy` or `served_mae`, `served_samples`: ServedMetric).
+   * the served metric since the start (`served_accuracy` or `served_mae`, `served_samples`: ServedMetric), and with a
+   * prediction log the logged one (`logged_accuracy` or `logged_mae`, their `_window`, `logged_samples`: LoggedMetric).
    */
   metrics(): MetricValues {
     return {
@@ -161,6 +170,7 @@ export class ModelManager {
       ...this.race.metrics(),
       ...this.guard.metrics(),
       ...this.served.values(),
+      ...this.logged.values(),
     };
   }
 
@@ -174,6 +184,7 @@ export class ModelManager {
   private async restore(s: ManagerState): Promise<void> {
     this.watch.restore(s);
     this.served.restore(s.served);
+    this.logged.restore(s.logged);
     await this.adapt.restore(s);
     this.averageRestart.restore(s.lag);
     await this.race.restore(s.challenger);

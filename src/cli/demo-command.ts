@@ -1,9 +1,11 @@
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger, parseConfig, type StreamtrainConfig } from '../core/index.js';
 import { openStore } from '../checkpoints/index.js';
 import { StreamtrainService, createKafka } from '../pipeline/index.js';
 import { ModelSubscriber } from '../subscriber/index.js';
+import { demoStore, generatorScale, openLog } from './demo-common.js';
+import { delayedLabelsDemo } from './demo-labels.js';
 import { produceRecords } from './produce-records.js';
 import { streamSource } from './stream-source.js';
 import { versionsTable } from './versions-table.js';
@@ -13,6 +15,8 @@ export interface DemoOptions {
   readonly rate: number;
   readonly seed: number;
   readonly source: string;
+  /** `delayed`: serve with a ModelSubscriber and learn from outcomes that come later (demo-labels.ts). */
+  readonly labels?: 'inline' | 'delayed';
 }
 
 /**
@@ -20,6 +24,7 @@ export interface DemoOptions {
  * downstream ModelSubscriber, and print what happens. Each run is a new model lineage on a new topic.
  */
 export async function demoCommand(o: DemoOptions): Promise<number> {
+  if (o.labels === 'delayed') return delayedLabelsDemo(o);
   const runId = Date.now().toString(36);
   const workDir = resolve('.streamtrain/demo');
   mkdirSync(workDir, { recursive: true });
@@ -42,7 +47,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
         topic: 'streamtrain.demo.drift',
         challenger: { minSamples: 1000, maxSamples: 8000, margin: 0.01 },
       },
-      checkpoints: process.env.S3_ENDPOINT ? { store: { type: 's3', prefix: 'demo' } } : { store: { type: 'folder', path: resolve(workDir, 'checkpoints') } },
+      checkpoints: demoStore(workDir),
     },
     { env: process.env, baseDir: workDir },
   );
@@ -122,19 +127,4 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
   say(await versionsTable(subscriberStore, config.model.name));
   await subscriberStore.close?.();
   return 0;
-}
-
-/**
- * The generators draw features uniformly from a known range ([0, 10) for SEA, [0, 1) for the hyperplane):
- * standardizing with that range's mean and std is a fixed, documented transform, not something learned
- * from the stream. Recorded files get no scaling.
- */
-function generatorScale(source: string): { scale?: { mean: number; std: number } } {
-  if (source === 'sea') return { scale: { mean: 5, std: 10 / Math.sqrt(12) } };
-  if (source === 'hyperplane') return { scale: { mean: 0.5, std: 1 / Math.sqrt(12) } };
-  return {};
-}
-
-function openLog(path: string): number {
-  return openSync(path, 'a');
 }

@@ -129,7 +129,11 @@ program
   .option('-n, --events <n>', 'records to produce', int('--events', 1000), 60_000)
   .option('-r, --rate <n>', 'records per second', positive('--rate'), 3_000)
   .option('--seed <n>', 'generator seed', int('--seed', 0), 1)
-  .action(async (o: { source: string; events: number; rate: number; seed: number }) => exit(await demoCommand(o)));
+  .option('--labels <mode>', '`inline` (each record carries its label) or `delayed` (serve, log, join outcomes that come later)', 'inline')
+  .action(async (o: { source: string; events: number; rate: number; seed: number; labels: string }) => {
+    if (o.labels !== 'inline' && o.labels !== 'delayed') throw new ConfigError('labels', `Expected \`--labels\` to be inline or delayed, got \`${o.labels}\``);
+    exit(await demoCommand({ ...o, labels: o.labels }));
+  });
 
 function exit(code: number): void {
   process.exitCode = code;

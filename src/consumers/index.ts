@@ -10,3 +10,4 @@ export { createKafka, explainKafkaError, kafkaTls } from './kafka-client.js';
 export { probeKafka, type CheckLine, type KafkaProbeOptions } from './kafka-probe.js';
 export { homePartition } from './key-partition.js';
 export { JoinRecordDecoder, type DecodedFeature, type DecodedLabel, type JoinDecoderOptions } from './join-decoder.js';
+export { decodeLoggedFeature, type LoggedFeature } from './prediction-log-decoder.js';

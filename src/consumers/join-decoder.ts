@@ -1,15 +1,17 @@
-import type { InputConfig, LabelsConfig, RejectedRecord } from '../core/index.js';
+import type { InputConfig, LabelsConfig, LoggedPrediction, RejectedRecord } from '../core/index.js';
 import { DecodeError } from '../core/index.js';
 import { AvroDecoder, loadAvroType } from './avro-decoder.js';
 import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
 import { decodeJson } from './json-decoder.js';
+import { decodeLoggedFeature } from './prediction-log-decoder.js';
 import type { RawRecord } from './record-decoder.js';
 import { SchemaRegistryDecoder } from './schema-registry.js';
 
-/** A feature record of the join: the id of the served prediction and its input row. */
+/** A feature record of the join: the id of the served prediction and its input row; from a prediction log, what was served. */
 export interface DecodedFeature {
   readonly id: string;
   readonly row: Float32Array;
+  readonly served?: LoggedPrediction;
 }
 
 /** A label record of the join: the id of the feature record it labels, and the label. */
@@ -26,7 +28,8 @@ export interface JoinDecoderOptions {
 
 /**
  * Decodes the two topics of the label join (`input.labels`): a feature record into its id (`idField`) and input
- * row (`input.features`, in `input.format`); a label record (JSON) into the id it refers to (`labelIdField`) and
+ * row (`input.features`, in `input.format`), or with `input.format: prediction-log` a logged prediction into its
+ * `requestId`, logged row and served output (decodeLoggedFeature); a label record (JSON) into the id it refers to (`labelIdField`) and
  * its label (`labelField`, read as `input.label` would be). A record unfit for either ends in a DecodeError with
  * its reason, as in `RecordDecoder`; `rejection` turns it into a dead-letter entry, never with the payload.
  */
@@ -35,7 +38,7 @@ export class JoinRecordDecoder {
   private readonly extractor: FeatureExtractor;
   private readonly labelExtractor: FeatureExtractor;
   private readonly labels: LabelsConfig;
-  private readonly parse: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  private readonly parse?: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
   constructor(options: JoinDecoderOptions) {
     const { input } = options;
@@ -44,7 +47,8 @@ export class JoinRecordDecoder {
     this.extractor = new FeatureExtractor(input, options.label);
     this.labelExtractor = new FeatureExtractor({ ...input, label: { ...input.label, field: input.labels.labelField } }, options.label);
     this.width = this.extractor.width;
-    if (input.format === 'json') this.parse = decodeJson;
+    if (input.format === 'prediction-log') this.parse = undefined;
+    else if (input.format === 'json') this.parse = decodeJson;
     else if (input.schemaRegistryUrl) {
       const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
       this.parse = (b) => registry.decode(b);
@@ -57,6 +61,7 @@ export class JoinRecordDecoder {
   /** @throws DecodeError when the record is no feature record (the dead-letter reason). */
   async feature(value: Buffer | null): Promise<DecodedFeature> {
     if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
+    if (!this.parse) return decodeLoggedFeature(value, this.width);
     const obj = await this.parse(value);
     return { id: idOf(obj, this.labels.idField), row: this.extractor.features(obj) };
   }

@@ -53,7 +53,8 @@ export type DecodeReason =
   | 'unknown-schema'
   | 'missing-key'
   | 'wrong-partition'
-  | 'key-limit';
+  | 'key-limit'
+  | 'no-features';
 
 /** A record that cannot become a training example. Not retriable: it goes to the dead-letter topic. */
 export class DecodeError extends StreamtrainError {

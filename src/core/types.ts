@@ -73,6 +73,16 @@ export interface RecordChunk {
   readonly rejected: readonly RejectedRecord[];
   /** Examples plus rejected records: what the backpressure buffer counts. */
   readonly records: number;
+  /** With a prediction log: the logged outputs, `size * outputWidth` values row-major; NaN rows are unknown. */
+  readonly logged?: LoggedOutputs;
+}
+
+/** The outputs a prediction log says were served for a chunk's or a batch's rows (see LoggedPrediction). */
+export interface LoggedOutputs {
+  /** Values per row: the model's output units (1 for binary and regression, the classes for multi-class). */
+  readonly width: number;
+  /** Row-major; a row whose first value is NaN has no usable logged output (not scored). */
+  readonly values: Float32Array;
 }
 
 /**
@@ -85,6 +95,8 @@ export interface Batch {
   readonly labels: Float32Array;
   readonly width: number;
   readonly offsets: ReadonlyMap<PartitionKey, { from: bigint; to: bigint }>;
+  /** With a prediction log: what was served for each row. */
+  readonly logged?: LoggedOutputs;
 }
 
 export type MetricValues = Record<string, number>;
@@ -271,6 +283,16 @@ export interface PredictionEvent {
   readonly predictedClass?: number;
   /** The input vector as the model consumed it; present only when the subscriber logs features (opt-in). */
   readonly features?: Float32Array;
+}
+
+/**
+ * What a prediction log says was served for one request (`input.format: prediction-log`): the version that served
+ * and its output row. It travels with the joined example to the learner host, which scores it against the label
+ * (`logged_*` metrics); it is never written anywhere.
+ */
+export interface LoggedPrediction {
+  readonly version: string;
+  readonly output: Float32Array;
 }
 
 /** A drift event on the drift topic. Schema: schemas/drift-event.avsc. */

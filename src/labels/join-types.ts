@@ -1,3 +1,4 @@
+import type { LoggedPrediction } from '../core/index.js';
 import type { DelaySketchState } from './delay-sketch.js';
 import type { OffsetTrackerState } from './offset-tracker.js';
 
@@ -10,6 +11,8 @@ export interface FeatureRecord {
   /** Kafka offset, decimal string as kafkajs delivers it. */
   readonly offset: string;
   readonly row: Float32Array;
+  /** From a prediction log: what was served for this request; the join passes it on with the example. */
+  readonly served?: LoggedPrediction;
 }
 
 /** A label record (the outcome): the id of the feature it labels, its event time, position and value. */
@@ -45,6 +48,8 @@ export interface JoinedExample {
   readonly labelFrom?: RecordCoordinates;
   /** Set when the label is the default: why no label was joined. */
   readonly defaulted?: MissingReason;
+  /** The feature record's `served`: what the prediction log says was served. */
+  readonly served?: LoggedPrediction;
 }
 
 /** Why a label record was used for nothing. */

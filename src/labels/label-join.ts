@@ -137,7 +137,8 @@ export class LabelJoin {
         this.counters.joined++;
         this.sketch.add(e.label.timestamp - e.feature.timestamp);
         const labelFrom = this.coordinates('labels', e.label);
-        out.examples.push({ row: e.feature.row, label: e.label.label, feature: this.coordinates('features', e.feature), labelFrom });
+        const served = e.feature.served ? { served: e.feature.served } : {};
+        out.examples.push({ row: e.feature.row, label: e.label.label, feature: this.coordinates('features', e.feature), labelFrom, ...served });
       } else if (e.kind === 'missing') {
         this.done('features', e.feature);
         if (e.reason === 'full') this.counters.evicted++;
@@ -147,7 +148,8 @@ export class LabelJoin {
           out.dropped.push(feature);
         } else {
           this.counters.defaulted++;
-          out.examples.push({ row: e.feature.row, label: this.defaultLabel, feature, defaulted: e.reason });
+          const served = e.feature.served ? { served: e.feature.served } : {};
+          out.examples.push({ row: e.feature.row, label: this.defaultLabel, feature, defaulted: e.reason, ...served });
         }
       } else {
         this.done('labels', e.label);

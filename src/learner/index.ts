@@ -7,7 +7,7 @@ export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedT
 export { readLearnerState } from './state-reader.js';
 export { PrequentialMetrics, binaryAuc, errorsOf } from './metrics.js';
 export { selectBackend, currentBackend } from './backend.js';
-export { buildModel, type OutputKind } from './models.js';
+export { buildModel, outputUnits, type OutputKind } from './models.js';
 export { DenseGradients } from './dense-gradients.js';
 export { loadModelArtifacts, saveModelArtifacts } from './snapshot.js';
 export { loadModelFile } from './file-model.js';

@@ -1,4 +1,4 @@
-import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
+import type { Logger, LoggedOutputs, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
 import type { LearnerState } from './learner-state.js';
 import type { PrequentialMetrics } from './metrics.js';
 import type { OutputKind } from './models.js';
@@ -19,6 +19,8 @@ export interface LearnInput {
    * `poolEvery`, under backpressure); absent or 1: every member learns every batch. A single model ignores it.
    */
   readonly poolEvery?: number;
+  /** With a prediction log: the outputs served for the rows (scored against the labels as `logged_*` metrics). */
+  readonly logged?: LoggedOutputs;
 }
 
 export interface StepResult {

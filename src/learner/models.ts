@@ -39,7 +39,8 @@ export function buildModel(spec: ModelConfig, inputWidth: number): tf.LayersMode
   return model;
 }
 
-function outputUnits(spec: ModelConfig): number {
+/** The output units a built-in model of this spec has (a custom model's own file may differ: outputKindOf). */
+export function outputUnits(spec: ModelConfig): number {
   if (spec.type === 'linear' || spec.task === 'regression') return 1;
   if (spec.type === 'logistic') return 1;
   if (spec.type === 'softmax') return spec.classes;

@@ -1,6 +1,7 @@
-import type { LabelJoinSummary, Logger, OffsetRange, PartitionKey, RejectedRecord, StreamtrainConfig } from '../core/index.js';
+import type { LabelJoinSummary, LoggedOutputs, Logger, OffsetRange, PartitionKey, RejectedRecord, StreamtrainConfig } from '../core/index.js';
 import { ChunkBuilder, JoinRecordDecoder, type RecordSink } from '../consumers/index.js';
-import { LabelJoin, labelJoinOptions, stateExcluding, type ExampleTrace, type LabelJoinState, type PauseSide } from '../labels/index.js';
+import { LabelJoin, labelJoinOptions, stateExcluding, type ExampleTrace, type JoinedExample, type LabelJoinState, type PauseSide } from '../labels/index.js';
+import { outputUnits } from '../learner/index.js';
 
 /** The partition key of joined examples in micro-batches: their offsets count the examples taken from the join. */
 export const JOINED_TOPIC = 'streamtrain.joined';
@@ -50,6 +51,8 @@ export class LabelFeed {
   /** `to` of the last cut, per topic-partition: the next cut's ranges start there. */
   private readonly cutAt = new Map<PartitionKey, string>();
   private handedSinceCut = false;
+  /** Values per logged output row: the model's output units. */
+  private readonly outputWidth: number;
 
   constructor(
     config: StreamtrainConfig,
@@ -63,6 +66,7 @@ export class LabelFeed {
     this.labelTopic = labels.topic;
     this.join = new LabelJoin(labelJoinOptions(labels, this.featureTopic), clock);
     this.decoder = new JoinRecordDecoder({ input: config.input, label: { task: config.model.task, classes: config.model.classes } });
+    this.outputWidth = outputUnits(config.model);
   }
 
   /** Starts from a checkpoint's join state and offsets (before anything is added). */
@@ -85,7 +89,7 @@ export class LabelFeed {
     try {
       if (topic === this.featureTopic) {
         const f = await this.decoder.feature(m.value);
-        this.join.addFeature({ id: f.id, row: f.row, timestamp, partition, offset: m.offset });
+        this.join.addFeature({ id: f.id, row: f.row, timestamp, partition, offset: m.offset, ...(f.served ? { served: f.served } : {}) });
       } else {
         const l = this.decoder.label(m.value);
         this.join.addLabel({ id: l.id, label: l.label, timestamp, partition, offset: m.offset });
@@ -107,7 +111,22 @@ export class LabelFeed {
       chunk.accept(e.label, (this.taken++).toString());
       this.unlearned.push({ feature: e.feature, ...(e.labelFrom ? { labelFrom: e.labelFrom } : {}), ...(e.defaulted ? { defaulted: e.defaulted } : {}) });
     }
-    sink.offer(chunk.finish());
+    const logged = this.loggedOutputs(out.examples);
+    sink.offer(logged ? { ...chunk.finish(), logged } : chunk.finish());
+  }
+
+  /**
+   * The served outputs of examples from a prediction log, row by row (NaN rows: none logged, or not as many values
+   * as the model's outputs); undefined when none of them has one. They go with the chunk to the learner host.
+   */
+  private loggedOutputs(examples: readonly JoinedExample[]): LoggedOutputs | undefined {
+    if (!examples.some((e) => e.served)) return undefined;
+    const width = this.outputWidth;
+    const values = new Float32Array(examples.length * width).fill(Number.NaN);
+    examples.forEach((e, i) => {
+      if (e.served?.output.length === width) values.set(e.served.output, i * width);
+    });
+    return { width, values };
   }
 
   /** Ledger: the service hands a batch to the learner; its JOINED_TOPIC range counts the examples learned. */

@@ -38,7 +38,13 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: 
   if (!host) throw new ServiceUnavailableError(`learner worker got '${req.op}' before 'init'`);
   switch (req.op) {
     case 'step':
-      return { value: await host.step({ size: req.size, width: req.width, features: req.features, labels: req.labels }, req.wantMetrics, req.waiting) };
+      return {
+        value: await host.step(
+          { size: req.size, width: req.width, features: req.features, labels: req.labels, ...(req.logged ? { logged: req.logged } : {}) },
+          req.wantMetrics,
+          req.waiting,
+        ),
+      };
     case 'capture':
       return { value: await host.capture() };
     case 'published':

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Batch, PartitionKey, RecordChunk, RejectedRecord } from '../core/index.js';
+import type { Batch, LoggedOutputs, PartitionKey, RecordChunk, RejectedRecord } from '../core/index.js';
 import { partitionKey } from '../core/index.js';
 
 /** A micro-batch ready for the learner, plus the rejected records that travelled with it. */
@@ -115,5 +115,20 @@ function pack(pieces: readonly Piece[], size: number, records: number, receivedA
       if (p.to > range.to) range.to = p.to;
     } else offsets.set(k, { from: p.from, to: p.to });
   }
-  return { size, width, features, labels, offsets, rejected, records, receivedAt };
+  const logged = whole ? only.chunk.logged : packLogged(pieces, size);
+  return { size, width, features, labels, offsets, rejected, records, receivedAt, ...(logged ? { logged } : {}) };
+}
+
+/** The pieces' logged outputs in one row-major array (NaN rows where a piece has none); undefined when none has any. */
+function packLogged(pieces: readonly Piece[], size: number): LoggedOutputs | undefined {
+  const width = pieces.find((p) => p.chunk.logged)?.chunk.logged?.width;
+  if (width === undefined) return undefined;
+  const values = new Float32Array(size * width).fill(Number.NaN);
+  let at = 0;
+  for (const p of pieces) {
+    const l = p.chunk.logged;
+    if (l?.width === width) values.set(l.values.subarray(p.rowFrom * width, p.rowTo * width), at * width);
+    at += p.rowTo - p.rowFrom;
+  }
+  return { width, values };
 }

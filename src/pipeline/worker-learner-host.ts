@@ -80,10 +80,13 @@ export class WorkerLearnerHost implements LearnerHost {
   async step(batch: LearnInput, wantMetrics = false, waiting = 0): Promise<HostStepResult> {
     const features = owned(batch.features);
     const labels = owned(batch.labels);
-    const r = (await this.call({ op: 'step', size: batch.size, width: batch.width, features, labels, wantMetrics, waiting }, [
-      features.buffer as ArrayBuffer,
-      labels.buffer as ArrayBuffer,
-    ])) as HostStepResult;
+    const transfer = [features.buffer as ArrayBuffer, labels.buffer as ArrayBuffer];
+    const logged = batch.logged ? { width: batch.logged.width, values: owned(batch.logged.values) } : undefined;
+    if (logged) transfer.push(logged.values.buffer as ArrayBuffer);
+    const r = (await this.call(
+      { op: 'step', size: batch.size, width: batch.width, features, labels, ...(logged ? { logged } : {}), wantMetrics, waiting },
+      transfer,
+    )) as HostStepResult;
     if (r.metrics) this.lastMetrics = r.metrics;
     return r;
   }

@@ -1,4 +1,4 @@
-import { ConfigError, StreamtrainError, UpdateRejectedError, type BackendChoice } from '../core/index.js';
+import { ConfigError, StreamtrainError, UpdateRejectedError, type BackendChoice, type LoggedOutputs } from '../core/index.js';
 import type { LearnerHostOptions, RestoredModel } from './learner-host.js';
 
 /** Messages from the service to the learner worker; each gets exactly one reply with the same id. */
@@ -12,6 +12,8 @@ export type WorkerRequest =
       readonly width: number;
       readonly features: Float32Array;
       readonly labels: Float32Array;
+      /** With a prediction log: the outputs served for the rows (transferred like the features). */
+      readonly logged?: LoggedOutputs;
       readonly wantMetrics: boolean;
       readonly waiting: number;
     }

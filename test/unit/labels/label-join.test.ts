@@ -47,6 +47,21 @@ describe('LabelJoin', () => {
     expect(join.delays().p50).toBeCloseTo(40, -0.5);
   });
 
+  it('passes what a prediction log says was served on with the example, joined or defaulted', () => {
+    const clock = { now: 0 };
+    const join = makeJoin({}, clock);
+    const served = { version: '1.2', output: Float32Array.of(0.8) };
+    join.addFeature({ ...feature('a', 1000, 0), served });
+    join.addFeature({ ...feature('b', 1001, 1), served: { version: '1.3', output: Float32Array.of(0.1) } });
+    join.addLabel(label('a', 1040, 0, 1));
+    join.addLabel(label('z', 1300, 1, 1));
+    const out = join.take();
+    expect(out.examples.map((e) => [e.served?.version, e.label, e.defaulted])).toEqual([
+      ['1.2', 1, undefined],
+      ['1.3', 0, 'watermark'],
+    ]);
+  });
+
   it('joins a label that arrives before its feature', () => {
     const join = makeJoin();
     join.addLabel(label('a', 1010, 0, 1));

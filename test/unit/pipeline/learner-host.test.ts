@@ -80,6 +80,25 @@ describe('learner hosts', () => {
     expect((await whole.step(batch(1))).stepSamples).toBe(128);
   });
 
+  it('scores the logged outputs of a prediction log on either thread, and keeps their counts in the capture', async () => {
+    const local = await LocalLearnerHost.create(options, logger);
+    const worker = await WorkerLearnerHost.create(options, logger);
+    hosts.push(local, worker);
+    const withLog = (seed: number) => {
+      const b = batch(seed, 64);
+      // A served model that is right on even rows only; row 5 has no logged output.
+      const values = Float32Array.from(b.labels, (y, i) => (i % 2 === 0 ? y : 1 - y));
+      values[5] = Number.NaN;
+      return { ...b, logged: { width: 1, values } };
+    };
+    for (let i = 1; i <= 3; i++) await Promise.all([local.step(withLog(i), true), worker.step(withLog(i), true)]);
+    expect(worker.metrics()).toEqual(local.metrics());
+    expect(local.metrics()).toMatchObject({ logged_samples: 189 });
+    expect(local.metrics().logged_accuracy).toBeCloseTo(96 / 189, 9);
+    expect(local.metrics().accuracy).toBeDefined();
+    expect((await worker.capture()).state.logged).toEqual({ samples: 189, errors: 93 });
+  });
+
   it('restores from a capture in the worker and continues identically', async () => {
     const a = await LocalLearnerHost.create(options, logger);
     hosts.push(a);

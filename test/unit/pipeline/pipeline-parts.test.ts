@@ -40,6 +40,20 @@ describe('toMicroBatches', () => {
     vi.useRealTimers();
   });
 
+  it('carries the logged outputs of a prediction log with their rows, NaN rows for chunks without them', () => {
+    vi.useFakeTimers();
+    const src = new Subject<RecordChunk>();
+    const out: PackedBatch[] = [];
+    src.pipe(toMicroBatches(3, 100)).subscribe((b) => out.push(b));
+    const logged = (c: RecordChunk): RecordChunk => ({ ...c, logged: { width: 1, values: Float32Array.from(c.labels, (y) => y / 100) } });
+    src.next(logged(chunkOf(0, 10, ['ok', 'ok'])));
+    src.next(chunkOf(1, 20, ['ok']));
+    src.next(logged(chunkOf(0, 12, ['ok', 'ok'])));
+    vi.advanceTimersByTime(100);
+    expect(out.map((b) => [...(b.logged?.values ?? [])])).toEqual([[0.1, 0.11, Number.NaN].map(Math.fround), [0.12, 0.13].map(Math.fround)]);
+    vi.useRealTimers();
+  });
+
   it('stamps a batch with the time its newest records arrived, not the time it was emitted', () => {
     vi.useFakeTimers();
     const src = new Subject<RecordChunk>();

@@ -11,9 +11,10 @@ export const labelsSchema = section({
   topic: str('name the topic the labels arrive on, e.g. `topic: outcomes`').describe(
     'The topic the labels arrive on; not one of `kafka.topics` (those carry the feature records).',
   ),
-  idField: str('name the field of the feature records that the labels refer to, e.g. `idField: request_id`').describe(
-    'The field of a feature record that identifies it (e.g. the id of the served prediction).',
-  ),
+  idField: str().optional().meta({
+    description: 'The field of a feature record that identifies it (e.g. the id of the served prediction).',
+    defaultText: 'required, except with `input.format: prediction-log`: `requestId`',
+  }),
   labelIdField: str().optional().meta({ description: "The label record's field holding the id of the feature record it labels.", defaultText: '`idField`' }),
   labelField: str('name the label record field that holds the label, e.g. `labelField: clicked`').describe(
     "The label record's field holding the label (read as `input.label` would be: a number, a boolean or one of `input.label.classes`).",
@@ -57,7 +58,7 @@ export const labelsSchema = section({
         path: ['defaultLabel'],
         message: '`{path}` is used with `onMissing: default` only; remove it, or set `onMissing: default`',
       });
-    const labelId = l.labelIdField ?? l.idField;
+    const labelId = l.labelIdField ?? l.idField ?? 'requestId';
     if (typeof labelId === 'string' && labelId === l.labelField)
       ctx.addIssue({
         code: 'custom',
@@ -67,7 +68,6 @@ export const labelsSchema = section({
   }, always)
   .transform((l) => ({
     ...l,
-    labelIdField: l.labelIdField ?? l.idField,
     defaultLabel: l.onMissing === 'default' ? (l.defaultLabel ?? 0) : undefined,
   }))
   .describe('Labels that arrive later on their own topic, joined to the feature records by id (docs/labels.md). Absent: each record carries its label.');
