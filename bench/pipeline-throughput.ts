@@ -43,6 +43,9 @@ interface StepSamplesSeen {
   readonly atEnd: number | null;
   readonly min: number | null;
   readonly max: number | null;
+  /** A model pool's `learner.poolEvery` (its other members learn one batch in this many): at the end, the most seen. */
+  readonly poolEveryAtEnd: number | null;
+  readonly poolEveryMax: number | null;
 }
 
 interface PipelineRow extends ServiceRun {
@@ -58,15 +61,22 @@ function stepSamplesTracker(): { see: (s: ServiceStatus) => void; seen: () => St
   let atEnd: number | null = null;
   let min: number | null = null;
   let max: number | null = null;
+  let poolEveryAtEnd: number | null = null;
+  let poolEveryMax: number | null = null;
   return {
     see(s) {
+      const every = s.learner?.poolEvery;
+      if (typeof every === 'number') {
+        poolEveryAtEnd = every;
+        poolEveryMax = Math.max(poolEveryMax ?? every, every);
+      }
       const v = (s as { learner?: { stepSamples?: unknown } }).learner?.stepSamples;
       if (typeof v !== 'number' || !Number.isFinite(v)) return;
       atEnd = v;
       min = Math.min(min ?? v, v);
       max = Math.max(max ?? v, v);
     },
-    seen: () => ({ atEnd, min, max }),
+    seen: () => ({ atEnd, min, max, poolEveryAtEnd, poolEveryMax }),
   };
 }
 
@@ -140,7 +150,7 @@ async function pipeline(ctx: BenchContext, n: number, model: Setting, batchSize:
   });
   const step = steps.seen();
   process.stderr.write(
-    `[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses, step ${step.atEnd ?? 'n/a'} samples${r.completed ? '' : ', TIMED OUT'})\n`,
+    `[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses, step ${step.atEnd ?? 'n/a'} samples, poolEvery ${step.poolEveryAtEnd ?? 'n/a'} (max ${step.poolEveryMax ?? 'n/a'})${r.completed ? '' : ', TIMED OUT'})\n`,
   );
   return { model, batchSize: config.batch.size, pass, ...r, stepSamples: step };
 }
@@ -265,6 +275,7 @@ export const throughputBenchmark: Benchmark = {
       pipeline_events_per_s_defaults: round(defaults.eventsPerSecond),
       pipeline_vs_bare_ratio_defaults: round(defaults.ratio, 3),
       pipeline_step_samples_defaults: defaults.stepSamples?.atEnd ?? null,
+      pipeline_pool_every_defaults: defaults.stepSamples?.poolEveryAtEnd ?? null,
       java_consumer_events_per_s: round(javaBest),
       pipeline_vs_java_ratio: round(defaults.eventsPerSecond / javaBest, 3),
       pipeline_vs_java_ratio_logreg: round(logreg.eventsPerSecond / javaBest, 3),

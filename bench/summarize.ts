@@ -175,7 +175,11 @@ function defaultsAndCeilingRows(summary: Json, tp: Json | undefined): string[][]
     const d = get(tp, 'headline.defaults');
     const step = get(d, 'stepSamples') as Json | null | undefined;
     const range = num(step?.min) !== undefined && step?.min !== step?.max ? `, ${fmt(step?.min)} to ${fmt(step?.max)} during the run` : '';
-    const stepText = num(step?.atEnd) === undefined ? 'step size not reported' : `step ${fmt(step?.atEnd)} samples at the end${range}`;
+    const every =
+      num(step?.poolEveryAtEnd) === undefined
+        ? ''
+        : `; the pool's other members learned 1 batch in ${fmt(step?.poolEveryAtEnd)} at the end (at most ${fmt(step?.poolEveryMax)})`;
+    const stepText = num(step?.atEnd) === undefined ? 'step size not reported' : `step ${fmt(step?.atEnd)} samples at the end${range}${every}`;
     rows.push([
       `Throughput, the config's defaults (\`model.type\` ${String(get(tp, 'inputs.defaultsResolved.modelType') ?? 'n/a')})`,
       `${fmt(s('pipeline_events_per_s_defaults'))} events/s (batch ${fmt(get(d, 'batchSize'))}, ${stepText})`,
