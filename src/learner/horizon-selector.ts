@@ -46,6 +46,25 @@ export class HorizonSelector {
     return this.sums[c] as number;
   }
 
+  /**
+   * The paired difference of two candidates over the window: the mean and standard deviation of
+   * d = error(a) - error(b) sample by sample, and how many samples (negative mean: a made fewer errors).
+   */
+  pairedDifference(a: number, b: number): { mean: number; sd: number; n: number } {
+    const [ra, rb] = [this.rings[a] as Float32Array, this.rings[b] as Float32Array];
+    const n = this.fill;
+    let sum = 0;
+    let squares = 0;
+    for (let k = 0; k < n; k++) {
+      const d = (ra[k] as number) - (rb[k] as number);
+      sum += d;
+      squares += d * d;
+    }
+    const mean = n > 0 ? sum / n : 0;
+    const variance = n > 1 ? Math.max(0, (squares - n * mean * mean) / (n - 1)) : 0;
+    return { mean, sd: Math.sqrt(variance), n };
+  }
+
   /** Samples in the window so far (at most `window`). */
   get filled(): number {
     return this.fill;

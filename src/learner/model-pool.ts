@@ -14,8 +14,16 @@ export interface PoolState {
     readonly members: readonly { readonly name: string; readonly snapshot: SnapshotJson }[];
     readonly selector: HorizonSelectorState;
     readonly switches: number;
+    /** Samples since the last switch (absent in checkpoints written before it was kept: a full window). */
+    readonly sinceSwitch?: number;
   };
 }
+
+/**
+ * Standard errors by which a member's mean paired error difference must be below zero for it to take over from
+ * the serving member (one-sided, about 0.13% for a normal difference).
+ */
+export const SWITCH_Z = 3;
 
 /** A member's name from its hidden layers: `linear` for none, else `mlp-64`, `mlp-64-32`. */
 export function memberName(hidden: readonly number[]): string {
@@ -54,6 +62,8 @@ export class ModelPool implements Learner {
   /** Micro-batches stepped, and member-batches skipped under backpressure (see step). */
   private batches = 0;
   private skipped = 0;
+  /** Samples the selector has taken in since the last switch (a full window at the start). */
+  private sinceSwitch: number;
 
   private constructor(
     readonly spec: ModelConfig,
@@ -64,10 +74,12 @@ export class ModelPool implements Learner {
     switches: number,
     metricsWindow: number,
     private readonly logger: Logger,
+    sinceSwitch?: number,
   ) {
     this.outputKind = (members[0] as OnlineLearner).outputKind;
     this.metrics = new PrequentialMetrics(this.outputKind, spec.classes, metricsWindow);
     this.switches = switches;
+    this.sinceSwitch = sinceSwitch ?? selector.window;
   }
 
   /** A new pool from the spec, or the pool a snapshot holds (see PoolState); a single model's snapshot seeds the member of its shape. */
@@ -94,7 +106,8 @@ export class ModelPool implements Learner {
       logger.warn("pool: the checkpoint is a single model of another shape than every member's: the pool starts from scratch");
     const selector = new HorizonSelector(members.length, pool.window, saved?.selector);
     const serving = saved && saved.serving < members.length ? saved.serving : 0;
-    return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger);
+    const since = typeof saved?.sinceSwitch === 'number' ? saved.sinceSwitch : undefined;
+    return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger, since);
   }
 
   /**
@@ -119,20 +132,37 @@ export class ModelPool implements Learner {
     if (served.outputs) this.metrics.update(served.outputs, input.labels, errors);
     else errors.set(served.errors);
     this.selector.add(results.map((r) => r.errors));
+    this.sinceSwitch += input.size;
     this.reconsider();
     return { ...served, errors };
   }
 
+  /**
+   * Switches to the member with the fewest errors over the window when all of these hold: the window is full and
+   * holds only samples learned since the last switch; its errors are lower by more than `model.pool.margin` of the
+   * serving member's; and, when it is a larger member than the serving one (later in `model.pool.members`), the
+   * paired difference is significant, mean + SWITCH_Z standard errors below zero (the members are scored on the
+   * same samples). A smaller member takes back over on the margin alone. On a stream where the members are equally
+   * good (noise, or a concept every member learns) the pool so stays on, or returns to, the simpler member instead
+   * of following chance, which would publish a new major each time.
+   */
   private reconsider(): void {
     const best = this.selector.choice;
     if (best === this.serving) return;
+    const window = this.selector.window;
+    if (this.selector.filled < window || this.sinceSwitch < window) return;
     const margin = (this.spec.pool ?? defaultPool(this.spec.task)).margin;
     const current = this.selector.sum(this.serving);
     if (this.selector.sum(best) >= current * (1 - margin)) return;
+    if (best > this.serving) {
+      const d = this.selector.pairedDifference(best, this.serving);
+      if (d.mean + (SWITCH_Z * d.sd) / Math.sqrt(Math.max(1, d.n)) >= 0) return;
+    }
     const errors = Object.fromEntries(this.names.map((n, i) => [n, this.selector.sum(i)]));
     const change: PoolSwitch = { from: this.names[this.serving] as string, to: this.names[best] as string, errors };
     this.serving = best;
     this.switches += 1;
+    this.sinceSwitch = 0;
     this.pendingSwitch = change;
     this.logger.info({ ...change, window: this.selector.window }, 'pool: another member serves');
   }
@@ -161,6 +191,7 @@ export class ModelPool implements Learner {
       members: snaps.map((s, i) => ({ name: this.names[i] as string, snapshot: snapshotToJson(s) })),
       selector: this.selector.state(),
       switches: this.switches,
+      sinceSwitch: this.sinceSwitch,
     };
     return { ...served, learner: { pool } };
   }

@@ -86,6 +86,19 @@ describe('ModelPool (model.type: auto)', () => {
     b.dispose();
   });
 
+  it('does not follow chance: on labels that no member can predict it switches rarely, and ends on a simple member', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    let s = 12345;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 300; i++) {
+      const b = batch(i, false);
+      a.step({ ...b, labels: b.labels.map(() => (rnd() < 0.5 ? 1 : 0)) });
+    }
+    // 30,000 samples of coin flips: a selector that followed the lowest recent error would switch hundreds of times.
+    expect(a.liveMetrics().pool_switches).toBeLessThanOrEqual(4);
+    a.dispose();
+  });
+
   it('under backpressure (poolEvery) the other members learn one batch in poolEvery; the serving one learns every batch', async () => {
     const a = (await createLearner(opts)) as ModelPool;
     const serving = await OnlineLearner.create({ ...opts, spec: testModelSpec({ type: 'logistic', standardize: true }) });
