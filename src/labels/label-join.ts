@@ -14,7 +14,7 @@ import type {
 } from './join-types.js';
 import { parseOffset } from './offset.js';
 import { OffsetTracker, type OffsetTrackerState } from './offset-tracker.js';
-import { RecentOutcomes } from './recent-outcomes.js';
+import { IdIndex } from './id-index.js';
 import { entry, WaitingSet, type Entry } from './waiting-set.js';
 import { Watermark } from './watermark.js';
 
@@ -54,11 +54,12 @@ function emptyCounters(): JoinCounters {
  * re-read from the resume offsets is skipped when done and joined again otherwise.
  */
 export class LabelJoin {
-  private readonly features = new WaitingSet<FeatureRecord>();
-  private readonly labels = new WaitingSet<LabelRecord>();
+  private readonly features = new WaitingSet<FeatureRecord>('features');
+  private readonly labels = new WaitingSet<LabelRecord>('labels');
   private readonly trackers: Record<Side, Map<number, OffsetTracker>> = { features: new Map(), labels: new Map() };
   private readonly watermarks: Record<Side, Watermark>;
-  private readonly recent: RecentOutcomes;
+  /** Ids with records waiting or a recent outcome (which tells a duplicate or late label from an orphan). */
+  private readonly ids: IdIndex;
   private outbox: Effect[] = [];
   private counters = emptyCounters();
   private skippedCount = 0;
@@ -79,7 +80,7 @@ export class LabelJoin {
     if (!(idleGraceMs >= 0)) throw new ConfigError('idleGraceMs', `Expected \`idleGraceMs\` to be a number >= 0, got \`${idleGraceMs}\``);
     this.defaultLabel = options.defaultLabel ?? 0;
     this.watermarks = { features: new Watermark(idleGraceMs), labels: new Watermark(idleGraceMs) };
-    this.recent = new RecentOutcomes(maxPending);
+    this.ids = new IdIndex(maxPending);
     this.matches = (waiting, timestamp) => Math.abs(timestamp - waiting.timestamp) <= maxDelayMs;
   }
 
@@ -98,7 +99,8 @@ export class LabelJoin {
   addFeature(record: FeatureRecord): boolean {
     const feature = this.receive('features', record);
     if (!feature) return false;
-    const label = this.labels.hasId(record.id) ? this.labels.firstOfId(record.id, this.matches, record.timestamp) : undefined;
+    const slot = feature.slot;
+    const label = this.labels.hasId(slot) ? this.labels.firstOfId(slot, this.matches, record.timestamp) : undefined;
     if (label) {
       this.labels.remove(label);
       this.join(feature, label);
@@ -107,6 +109,7 @@ export class LabelJoin {
       this.features.add(feature);
     }
     this.expire();
+    this.ids.release();
     return true;
   }
 
@@ -114,9 +117,10 @@ export class LabelJoin {
   addLabel(record: LabelRecord): boolean {
     const label = this.receive('labels', record);
     if (!label) return false;
-    const waiting = this.features.hasId(record.id);
-    const feature = waiting ? this.features.firstOfId(record.id, this.matches, record.timestamp) : undefined;
-    const before = feature ? undefined : this.recent.get(record.id);
+    const slot = label.slot;
+    const waiting = this.features.hasId(slot);
+    const feature = waiting ? this.features.firstOfId(slot, this.matches, record.timestamp) : undefined;
+    const before = feature ? undefined : this.ids.outcome(slot);
     if (feature) {
       this.features.remove(feature);
       this.join(feature, label);
@@ -127,6 +131,7 @@ export class LabelJoin {
       this.labels.add(label);
     }
     this.expire();
+    this.ids.release();
     return true;
   }
 
@@ -144,15 +149,15 @@ export class LabelJoin {
       if (e.kind === 'joined') {
         const f = e.feature.record;
         const l = e.label.record;
-        this.done('features', e.feature);
-        this.done('labels', e.label);
+        this.done(e.feature);
+        this.done(e.label);
         this.counters.joined++;
         this.sketch.add(l.timestamp - f.timestamp);
         const labelFrom = this.coordinates(this.options.labelTopic, l);
         out.examples.push({ row: f.row, label: l.label, feature: this.coordinates(this.options.featureTopic, f), labelFrom });
       } else if (e.kind === 'missing') {
         const f = e.feature.record;
-        this.done('features', e.feature);
+        this.done(e.feature);
         if (e.reason === 'full') this.counters.evicted++;
         const feature = this.coordinates(this.options.featureTopic, f);
         if (this.options.onMissing === 'drop') {
@@ -163,7 +168,7 @@ export class LabelJoin {
           out.examples.push({ row: f.row, label: this.defaultLabel, feature, defaulted: e.reason });
         }
       } else {
-        this.done('labels', e.label);
+        this.done(e.label);
         if (e.evicted) this.counters.evicted++;
         this.counters[e.reason === 'duplicate' ? 'duplicates' : e.reason]++;
         if (e.reason === 'late' && this.options.reportLate)
@@ -258,23 +263,25 @@ export class LabelJoin {
     }
     tracker.receive(offset);
     this.watermarks[side].observe(record.partition, record.timestamp);
-    return entry<FeatureRecord | LabelRecord>(record, offset);
+    return entry<FeatureRecord | LabelRecord>(record, offset, tracker, this.ids.slot(record.id));
   }
 
   private join(feature: FeatureEntry, label: LabelEntry): void {
-    this.recent.set(feature.record.id, 'joined');
+    this.ids.remember(feature.slot, 'joined');
     this.outbox.push({ kind: 'joined', feature, label });
   }
 
   private expireFeature(feature: FeatureEntry, reason: MissingReason): void {
-    this.recent.set(feature.record.id, 'expired');
+    this.ids.remember(feature.slot, 'expired');
     this.outbox.push({ kind: 'missing', feature, reason });
   }
 
+  /** A label that left the waiting set unused; its id's slot is dropped if nothing else holds it. */
   private expireLabel(label: LabelEntry, evicted: boolean): void {
-    const before = this.recent.get(label.record.id);
+    const before = this.ids.outcome(label.slot);
     const reason = before === 'joined' ? 'duplicate' : before === 'expired' ? 'late' : 'orphaned';
     this.outbox.push({ kind: 'unused', label, reason: evicted ? 'orphaned' : reason, evicted });
+    this.ids.settle(label.slot);
   }
 
   /** Expires features whose window the labels' watermark passed, then labels whose window the features' did. */
@@ -306,8 +313,8 @@ export class LabelJoin {
     }
   }
 
-  private done(side: Side, e: Entry<FeatureRecord | LabelRecord>): void {
-    this.trackers[side].get(e.record.partition)?.markDone(e.offset);
+  private done(e: Entry<FeatureRecord | LabelRecord>): void {
+    e.tracker.markDone(e.offset);
   }
 
   private coordinates(topic: string, r: FeatureRecord | LabelRecord): RecordCoordinates {

@@ -1,4 +1,6 @@
+import type { FeatureRecord, LabelRecord } from './join-types.js';
 import { compareOffsets, type Offset } from './offset.js';
+import type { OffsetTracker } from './offset-tracker.js';
 
 /** What the waiting set needs of a record: its id, event time and partition. */
 export interface Waiter {
@@ -7,18 +9,34 @@ export interface Waiter {
   readonly partition: number;
 }
 
-/** A record inside the join, with its offset parsed once ({@link Offset}); `gone` once it left the waiting set. */
+/**
+ * A record inside the join: its offset parsed once ({@link Offset}), the tracker of its partition, its id's slot.
+ * `gone` once it left the waiting set (or before it joined it).
+ */
 export interface Entry<R extends Waiter> {
   readonly record: R;
   readonly offset: Offset;
+  readonly tracker: OffsetTracker;
+  readonly slot: IdSlot;
   gone: boolean;
-  /** The next waiting entry of the same id, in arrival order. */
+  /** The next waiting entry of the same id and side, in arrival order. */
   nextOfId: Entry<R> | undefined;
 }
 
-/** A fresh entry for a record at `offset`, not waiting yet. */
-export function entry<R extends Waiter>(record: R, offset: Offset): Entry<R> {
-  return { record, offset, gone: true, nextOfId: undefined };
+/** Everything the join holds about one id: the first waiting entry of each side (chained by id), the recent outcome. */
+export interface IdSlot {
+  readonly id: string;
+  features: Entry<FeatureRecord> | undefined;
+  labels: Entry<LabelRecord> | undefined;
+  /** 0: none remembered; 1: joined; 2: expired (IdIndex). */
+  outcome: number;
+  /** The id's latest place in the IdIndex's queue of outcomes. */
+  seq: number;
+}
+
+/** A fresh entry, not waiting yet. */
+export function entry<R extends Waiter>(record: R, offset: Offset, tracker: OffsetTracker, slot: IdSlot): Entry<R> {
+  return { record, offset, tracker, slot, gone: true, nextOfId: undefined };
 }
 
 /** Event-time order of records: timestamp, then partition, then offset. Total, so expiries come out in one order. */
@@ -96,13 +114,23 @@ class PartitionQueue<R extends Waiter> {
 
 /**
  * The records of one side of a join that wait for a partner: by partition in offset order (which is timestamp
- * order when a partition's timestamps do not decrease, so the oldest are at the front), and by id (a chain of
- * entries in arrival order).
+ * order when a partition's timestamps do not decrease, so the oldest are at the front), and by id: a chain of
+ * entries in arrival order from the id's slot (`side` names the slot's field).
  */
-export class WaitingSet<R extends Waiter> {
+export class WaitingSet<R extends FeatureRecord | LabelRecord> {
   private readonly byPartition = new Map<number, PartitionQueue<R>>();
-  private readonly byId = new Map<string, Entry<R>>();
   private count = 0;
+
+  constructor(private readonly side: 'features' | 'labels') {}
+
+  private first(slot: IdSlot): Entry<R> | undefined {
+    return slot[this.side] as Entry<R> | undefined;
+  }
+
+  private setFirst(slot: IdSlot, e: Entry<R> | undefined): void {
+    if (this.side === 'features') slot.features = e as Entry<FeatureRecord> | undefined;
+    else slot.labels = e as Entry<LabelRecord> | undefined;
+  }
 
   get size(): number {
     return this.count;
@@ -120,8 +148,8 @@ export class WaitingSet<R extends Waiter> {
     e.gone = false;
     e.nextOfId = undefined;
     queue.push(e);
-    const first = this.byId.get(e.record.id);
-    if (first === undefined) this.byId.set(e.record.id, e);
+    const first = this.first(e.slot);
+    if (first === undefined) this.setFirst(e.slot, e);
     else {
       let last = first;
       while (last.nextOfId !== undefined) last = last.nextOfId;
@@ -133,12 +161,9 @@ export class WaitingSet<R extends Waiter> {
   remove(e: Entry<R>): void {
     if (e.gone) return;
     e.gone = true;
-    const id = e.record.id;
-    const first = this.byId.get(id) as Entry<R>;
-    if (first === e) {
-      if (e.nextOfId === undefined) this.byId.delete(id);
-      else this.byId.set(id, e.nextOfId);
-    } else {
+    const first = this.first(e.slot) as Entry<R>;
+    if (first === e) this.setFirst(e.slot, e.nextOfId);
+    else {
       let prev = first;
       while (prev.nextOfId !== e) prev = prev.nextOfId as Entry<R>;
       prev.nextOfId = e.nextOfId;
@@ -148,14 +173,14 @@ export class WaitingSet<R extends Waiter> {
     this.count--;
   }
 
-  /** Whether some record of `id` waits. */
-  hasId(id: string): boolean {
-    return this.byId.has(id);
+  /** Whether some record of the slot's id waits. */
+  hasId(slot: IdSlot): boolean {
+    return this.first(slot) !== undefined;
   }
 
-  /** The first waiting entry of `id`, in arrival order, that `accept` takes. */
-  firstOfId<T>(id: string, accept: (record: R, arg: T) => boolean, arg: T): Entry<R> | undefined {
-    for (let e = this.byId.get(id); e !== undefined; e = e.nextOfId) if (accept(e.record, arg)) return e;
+  /** The first waiting entry of the slot's id, in arrival order, that `accept` takes. */
+  firstOfId<T>(slot: IdSlot, accept: (record: R, arg: T) => boolean, arg: T): Entry<R> | undefined {
+    for (let e = this.first(slot); e !== undefined; e = e.nextOfId) if (accept(e.record, arg)) return e;
     return undefined;
   }
 
