@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareOffsets, nextOffset, parseOffset, toOffset } from '../../../src/labels/offset.js';
-import { OffsetTracker } from '../../../src/labels/index.js';
+import { OffsetTracker, undone } from '../../../src/labels/index.js';
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** int64 offsets around the edges: small, near 2^53, near 2^63. */
@@ -67,5 +67,18 @@ describe('Offset', () => {
         }
       }),
     );
+  });
+
+  it('reopens offsets across 2^53 exactly (undone)', () => {
+    const at = (k: number) => (SAFE - 2n + BigInt(k)).toString();
+    const state = { resume: at(0), done: [[at(1), at(6)] as const] };
+    expect(undone(state, [SAFE - 2n + 3n, Number(SAFE - 2n)])).toEqual({
+      resume: at(0),
+      done: [
+        [at(1), at(3)],
+        [at(4), at(6)],
+      ],
+    });
+    expect(undone({ resume: at(4), done: [] }, [SAFE + 1n])).toEqual({ resume: at(3), done: [] });
   });
 });
