@@ -1,13 +1,13 @@
 /**
  * `npm run bench:labels-chaos` (issue #18): exactly once through the label join across repeated SIGKILLs, larger
  * than test/integration/pipeline-labels-crash.int.test.ts. One `streamtrain run` process with `input.labels`
- * reads a features topic and a labels topic (2 partitions each) while the bench produces them in slices (feature
- * records, then the labels stamped up to the previous slice: labels come later), BENCH_LABELS_CHAOS_N (60,000)
- * feature records, 10% of labels missing and 5% late (bench/labels/stream.ts; `maxDelayMs` 2 s). The bench
+ * reads a features topic and a labels topic (2 partitions each): BENCH_LABELS_CHAOS_N (60,000) feature records,
+ * 10% of labels missing and 5% late (bench/labels/stream.ts; `maxDelayMs` 2 s), produced in slices, one per
+ * process (feature records, then the labels stamped up to the previous slice: labels come later). The bench
  * SIGKILLs the process BENCH_LABELS_CHAOS_KILLS (12) times, each a seeded 0.3 to 2.8 s after it published a
- * version of its own, and starts the next one; then sentinels close the windows (a feature record per feature
- * partition, a label far ahead per label partition), a last process runs until the newest version counts every
- * feature record, and is stopped. The lineage is then checked (bench/labels/chaos-check.ts): lost and applied
+ * version of its own (or after 30 s without one), and starts the next one; then the last slice and sentinels
+ * close the windows (a feature record per feature partition, a label far ahead per label partition), a last
+ * process runs until the newest version counts every feature record, and is stopped. The lineage is then checked (bench/labels/chaos-check.ts): lost and applied
  * twice (both must be 0), the outcome each record's timestamps give, and the offset ranges tiling both topics.
  *
  * Records are stamped an hour in the past and `idleGraceMs` is 3 h, so no expiry depends on the clock: every
@@ -42,9 +42,8 @@ const SECONDS = envInt('BENCH_LABELS_CHAOS_SECONDS', 600);
 const SEED = envInt('BENCH_LABELS_CHAOS_SEED', 1818);
 const PARTITIONS = 2;
 const MAX_DELAY_MS = 2_000;
-/** Feature records per slice; a slice every SLICE_GAP_MS, so the production spans the kills. */
-const SLICES = KILLS + 4;
-const SLICE_GAP_MS = 5_000;
+/** How long the bench waits for a process to publish a version of its own before killing it anyway. */
+const VERSION_WAIT_MS = 30_000;
 
 const log = (msg: string) => process.stderr.write(`[labels-chaos] ${msg}\n`);
 const services = benchServices();
@@ -57,6 +56,8 @@ const featureTopic = `${runId}.lc-features`;
 const labelTopic = `${runId}.lc-labels`;
 const dir = mkdtempSync(join(tmpdir(), 'st-labels-chaos-'));
 const logFile = join(dir, 'service.log');
+/** The service process running now, killed if the bench is interrupted. */
+let current: ReturnType<typeof spawnService> | undefined;
 
 function tree(port: number): Record<string, unknown> {
   return {
@@ -144,41 +145,45 @@ async function main(): Promise<boolean> {
   log(`run ${runId}: ${N.toLocaleString('en-US')} feature records, ${labels.length.toLocaleString('en-US')} labels, ${KILLS} kills; log ${logFile}`);
 
   const started = Date.now();
-  const slice = Math.ceil(N / SLICES);
-  const producing = (async () => {
-    let sent = 0;
-    for (let i = 0; i < features.length && left() > 0; i += slice) {
-      await produce(featureTopic, features.slice(i, i + slice));
-      const upTo = (features[Math.max(0, i - 1)] as TimedMessage).timestamp;
-      const due = labels.slice(sent).findIndex((l) => l.timestamp > upTo);
-      const n = due < 0 ? labels.length - sent : due;
-      await produce(labelTopic, labels.slice(sent, sent + n));
-      sent += n;
-      await sleep(SLICE_GAP_MS);
-    }
-    await produce(labelTopic, labels.slice(sent));
-  })();
+  // Slice k: feature records, then the labels stamped up to the end of slice k - 1 (labels come later).
+  const slice = Math.ceil(N / (KILLS + 1));
+  let sentLabels = 0;
+  const produceSlice = async (k: number) => {
+    const from = k * slice;
+    await produce(featureTopic, features.slice(from, from + slice));
+    const upTo = from > 0 ? (features[from - 1] as TimedMessage).timestamp : -Infinity;
+    const due = labels.slice(sentLabels).findIndex((l) => l.timestamp > upTo);
+    const n = due < 0 ? labels.length - sentLabels : due;
+    await produce(labelTopic, labels.slice(sentLabels, sentLabels + n));
+    sentLabels += n;
+  };
 
   const store = new S3Store({ ...services.s3, prefix: runId });
   const draw = rng(SEED);
   const kills: { at: number; afterVersionMs: number; version?: string }[] = [];
+  // Each process gets a slice of its own to learn, publishes a version, and is killed a seeded while later.
   for (let k = 0; k < KILLS && left() > 0; k++) {
     const before = await readLatestPointer(store, model);
-    const child = spawnService(configPath, logFile, env);
+    const producing = produceSlice(k);
+    const child = (current = spawnService(configPath, logFile, env));
     let version: string | undefined;
-    while (left() > 0 && (version = await readLatestPointer(store, model)) === before) await sleep(100);
+    const waitUntil = Date.now() + VERSION_WAIT_MS;
+    while (left() > 0 && Date.now() < waitUntil && (version = await readLatestPointer(store, model)) === before) await sleep(100);
+    if (version === before) version = undefined;
     const delay = 300 + Math.floor(draw() * 2_500);
     await sleep(Math.min(delay, left()));
     child.kill('SIGKILL');
     await child.exited;
+    await producing;
     kills.push({ at: Date.now() - started, afterVersionMs: delay, ...(version ? { version } : {}) });
     log(`kill ${k + 1}/${KILLS} at ${((Date.now() - started) / 1000).toFixed(1)} s (version ${version ?? 'none'} + ${delay} ms)`);
   }
-  await producing;
+  await produceSlice(KILLS);
+  await produce(labelTopic, labels.slice(sentLabels));
   await produce(featureTopic, sentinelFeatures);
   await produce(labelTopic, sentinelLabels);
   const featureRecords = N + PARTITIONS;
-  const final = spawnService(configPath, logFile, env);
+  const final = (current = spawnService(configPath, logFile, env));
   let total = 0;
   while (left() > 0) {
     const latest = await readLatestPointer(store, model);
@@ -207,11 +212,10 @@ async function main(): Promise<boolean> {
       stream: { ...options, base: '<1 h before the run>' },
       kills: KILLS,
       seed: SEED,
-      slices: SLICES,
-      sliceGapMs: SLICE_GAP_MS,
+      slices: KILLS + 1,
       config: { ...t, kafka: { ...(t.kafka as object), brokers: '<brokers>' } },
       protocol:
-        'one process at a time; each SIGKILLed a seeded 0.3-2.8 s after it published a version of its own, the next started at once; then sentinels, a last process until the newest version counts every feature record, SIGTERM',
+        'one process at a time, a slice of the stream produced as it starts; each SIGKILLed a seeded 0.3-2.8 s after it published a version of its own, the next started at once; then the last slice, sentinels, a last process until the newest version counts every feature record, SIGTERM',
     },
     kills,
     wallSeconds: Math.round((Date.now() - started) / 1000),
@@ -227,6 +231,15 @@ async function main(): Promise<boolean> {
   });
   return check.exact && drained;
 }
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    current?.kill('SIGKILL');
+    log(`${signal}: cleaning up`);
+    void Promise.all([deleteTopics(kafka, runId), deleteGroups(kafka, runId), deleteObjects(services, runId)])
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  });
 
 let ok = false;
 try {
