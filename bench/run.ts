@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the performance benchmarks of issue #3, each against a peer or baseline in the same run.
  *
- *   tsx bench/run.ts [throughput] [freshness] [memory] [learner]     (all four when none is named)
+ *   tsx bench/run.ts [throughput] [freshness] [memory] [learner] [labels]     (all five when none is named)
  *
  * Needs the local services (`npm run services:up`). Every topic, consumer group and S3 key a run creates starts
  * with its run id and is deleted at the end, also after a failure or Ctrl-C. Results: bench/results/*.json and
@@ -9,6 +9,7 @@
  * BENCH_BATCH_SIZES, BENCH_MEMORY_N, BENCH_FRESHNESS_SECONDS (see each benchmark's header).
  */
 import { freshnessBenchmark } from './freshness.js';
+import { labelsPipelineBenchmark } from './labels-pipeline.js';
 import { learnerBenchmark } from './learner.js';
 import { memoryBenchmark } from './memory.js';
 import { throughputBenchmark } from './pipeline-throughput.js';
@@ -26,6 +27,7 @@ const ALL: Record<string, Benchmark> = {
   freshness: freshnessBenchmark,
   memory: memoryBenchmark,
   learner: learnerBenchmark,
+  labels: labelsPipelineBenchmark,
 };
 const PARTITIONS = 2;
 

@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labelsRows } from './labels/summary-rows.js';
 import { readJson, RESULTS_DIR, SUMMARY_FILE } from './support/results.js';
 
 const TARGET = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -70,6 +71,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
       verdict(rss === undefined ? undefined : rss <= 1.1),
     ],
   ];
+  rows.push(...labelsRows(summary));
   const takeover = num(s('takeover_p99_ms'));
   const handover = num(s('handover_p99_ms'));
   if (takeover !== undefined) {

@@ -16,7 +16,9 @@
  * Options: --streams a,b; --data-dir (the dev suite's streams, default .cache/dev-suite, written by
  * bench/quality/dev-suite/generate.py); --datasets (Elec2's folder, default ../shared/datasets); --seed;
  * --skip-peers (reuse the River file in bench/results/tmp/labels/); --limit N (a smoke run on the first N records:
- * results in bench/results/tmp/labels/, docs and summary untouched).
+ * results in bench/results/tmp/labels/, docs and summary untouched); --throughput-only (only the join's in-process
+ * throughput, again: it replaces `throughput` in bench/results/labels.json, dated `throughputMeasured`, and
+ * re-renders the table and the summary keys from the file).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,7 @@ import { configDefaults, joinOptions, modelOverrides, servingManager } from './l
 import { renderLabels, type LabelsFile, type PeerResult, type StreamtrainRun } from './labels/table.js';
 import { runStateful } from './streamtrain-learners.js';
 import { loadStream, type QualityStream } from './streams.js';
-import { mergeSummary, writeResult } from '../support/results.js';
+import { machine, mergeSummary, writeResult } from '../support/results.js';
 
 const log = (msg: string) => process.stderr.write(`[labels] ${msg}\n`);
 const TMP = 'bench/results/tmp/labels';
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       'skip-peers': { type: 'boolean', default: false },
       limit: { type: 'string', default: '0' },
+      'throughput-only': { type: 'boolean', default: false },
     },
   });
   const started = performance.now();
@@ -131,6 +134,25 @@ async function main(): Promise<void> {
     if (!schedules.has(key)) schedules.set(key, labelSchedule(l.s.size, { meanDelayMs: st.meanDelayMs, missingShare: MISSING_SHARE, seed }));
     return schedules.get(key) as LabelSchedule;
   };
+
+  const middleSetting = SETTINGS.find((s) => s.id === MIDDLE) as Setting;
+  const measureThroughput = (): (ThroughputResult & { dataset: string })[] => {
+    const out = streams.map((l) => ({
+      dataset: l.s.name,
+      ...joinThroughput(l.s, schedule(l, middleSetting), joinOptions(middleSetting.maxDelayMs, 'default'), defaults.batchSize),
+    }));
+    for (const t of out) log(`${t.dataset}: join ${Math.round(t.joinPerS)} records/s, plain ${Math.round(t.plainPerS)} records/s, ratio ${t.ratio.toFixed(3)}`);
+    return out;
+  };
+  if (opts['throughput-only']) {
+    const path = 'bench/results/labels.json';
+    const earlier = JSON.parse(readFileSync(path, 'utf8')) as LabelsFile;
+    const file: LabelsFile = { ...earlier, throughput: measureThroughput(), throughputMeasured: { date: new Date().toISOString(), machine: machine() } };
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+    mergeSummary(renderLabels(file, 'docs/learning-quality.md').keys);
+    log(`updated the throughput of ${path}`);
+    return;
+  }
 
   // River in a process of its own, on job files holding each stream's delays, side by side with streamtrain.
   const peersFile = `${TMP}/peers${limit ? `-limit-${limit}` : ''}.json`;
@@ -179,13 +201,7 @@ async function main(): Promise<void> {
   if (!peerFile) log(`no ${peersFile}: River columns left empty`);
 
   // The join's cost in-process, at the middle delay, after the peers are done (a quieter machine).
-  const middle = SETTINGS.find((s) => s.id === MIDDLE) as Setting;
-  const throughput: (ThroughputResult & { dataset: string })[] = streams.map((l) => ({
-    dataset: l.s.name,
-    ...joinThroughput(l.s, schedule(l, middle), joinOptions(middle.maxDelayMs, 'default'), defaults.batchSize),
-  }));
-  for (const t of throughput)
-    log(`${t.dataset}: join ${Math.round(t.joinPerS)} records/s, plain ${Math.round(t.plainPerS)} records/s, ratio ${t.ratio.toFixed(3)}`);
+  const throughput = measureThroughput();
 
   const file: LabelsFile = {
     protocol: {

@@ -12,15 +12,20 @@ import type {
   RecordCoordinates,
   UnusedLabelReason,
 } from './join-types.js';
+import { parseOffset } from './offset.js';
 import { OffsetTracker, type OffsetTrackerState } from './offset-tracker.js';
-import { RecentOutcomes, WaitingSet } from './waiting-set.js';
+import { IdIndex } from './id-index.js';
+import { entry, WaitingSet, type Entry } from './waiting-set.js';
 import { Watermark } from './watermark.js';
+
+type FeatureEntry = Entry<FeatureRecord>;
+type LabelEntry = Entry<LabelRecord>;
 
 /** A decision not handed over yet: its records become done, and count, at `take()`. */
 type Effect =
-  | { readonly kind: 'joined'; readonly feature: FeatureRecord; readonly label: LabelRecord }
-  | { readonly kind: 'missing'; readonly feature: FeatureRecord; readonly reason: MissingReason }
-  | { readonly kind: 'unused'; readonly label: LabelRecord; readonly reason: UnusedLabelReason; readonly evicted: boolean };
+  | { readonly kind: 'joined'; readonly feature: FeatureEntry; readonly label: LabelEntry }
+  | { readonly kind: 'missing'; readonly feature: FeatureEntry; readonly reason: MissingReason }
+  | { readonly kind: 'unused'; readonly label: LabelEntry; readonly reason: UnusedLabelReason; readonly evicted: boolean };
 
 type Side = 'features' | 'labels';
 
@@ -49,17 +54,20 @@ function emptyCounters(): JoinCounters {
  * re-read from the resume offsets is skipped when done and joined again otherwise.
  */
 export class LabelJoin {
-  private readonly features = new WaitingSet<FeatureRecord>();
-  private readonly labels = new WaitingSet<LabelRecord>();
+  private readonly features = new WaitingSet<FeatureRecord>('features');
+  private readonly labels = new WaitingSet<LabelRecord>('labels');
   private readonly trackers: Record<Side, Map<number, OffsetTracker>> = { features: new Map(), labels: new Map() };
   private readonly watermarks: Record<Side, Watermark>;
-  private readonly recent: RecentOutcomes;
+  /** Ids with records waiting or a recent outcome (which tells a duplicate or late label from an orphan). */
+  private readonly ids: IdIndex;
   private outbox: Effect[] = [];
   private counters = emptyCounters();
   private skippedCount = 0;
   private sketch = new DelaySketch();
   private pausing: PauseSide | undefined;
   private readonly defaultLabel: number;
+  /** A waiting record matches one stamped `timestamp` when their timestamps differ by at most `maxDelayMs`. */
+  private readonly matches: (waiting: FeatureRecord | LabelRecord, timestamp: number) => boolean;
 
   constructor(
     private readonly options: LabelJoinOptions,
@@ -72,7 +80,8 @@ export class LabelJoin {
     if (!(idleGraceMs >= 0)) throw new ConfigError('idleGraceMs', `Expected \`idleGraceMs\` to be a number >= 0, got \`${idleGraceMs}\``);
     this.defaultLabel = options.defaultLabel ?? 0;
     this.watermarks = { features: new Watermark(idleGraceMs), labels: new Watermark(idleGraceMs) };
-    this.recent = new RecentOutcomes(maxPending);
+    this.ids = new IdIndex(maxPending);
+    this.matches = (waiting, timestamp) => Math.abs(timestamp - waiting.timestamp) <= maxDelayMs;
   }
 
   /** Declares a topic's partitions: until each has a record (or is caught up), that topic's watermark stays back. */
@@ -87,9 +96,11 @@ export class LabelJoin {
   }
 
   /** Adds a feature record; false when it is a replayed record whose effect is already in the state (skipped). */
-  addFeature(feature: FeatureRecord): boolean {
-    if (!this.receive('features', feature)) return false;
-    const label = this.labels.ofId(feature.id).find((l) => this.matches(feature, l));
+  addFeature(record: FeatureRecord): boolean {
+    const feature = this.receive('features', record);
+    if (!feature) return false;
+    const slot = feature.slot;
+    const label = this.labels.hasId(slot) ? this.labels.firstOfId(slot, this.matches, record.timestamp) : undefined;
     if (label) {
       this.labels.remove(label);
       this.join(feature, label);
@@ -98,25 +109,29 @@ export class LabelJoin {
       this.features.add(feature);
     }
     this.expire();
+    this.ids.release();
     return true;
   }
 
   /** Adds a label record; false when it is a replayed record whose effect is already in the state (skipped). */
-  addLabel(label: LabelRecord): boolean {
-    if (!this.receive('labels', label)) return false;
-    const waiting = this.features.ofId(label.id);
-    const feature = waiting.find((f) => this.matches(f, label));
-    const before = this.recent.get(label.id);
+  addLabel(record: LabelRecord): boolean {
+    const label = this.receive('labels', record);
+    if (!label) return false;
+    const slot = label.slot;
+    const waiting = this.features.hasId(slot);
+    const feature = waiting ? this.features.firstOfId(slot, this.matches, record.timestamp) : undefined;
+    const before = feature ? undefined : this.ids.outcome(slot);
     if (feature) {
       this.features.remove(feature);
       this.join(feature, label);
-    } else if (waiting.length > 0 || before === 'expired') this.outbox.push({ kind: 'unused', label, reason: 'late', evicted: false });
+    } else if (waiting || before === 'expired') this.outbox.push({ kind: 'unused', label, reason: 'late', evicted: false });
     else if (before === 'joined') this.outbox.push({ kind: 'unused', label, reason: 'duplicate', evicted: false });
     else {
       this.makeRoom();
       this.labels.add(label);
     }
     this.expire();
+    this.ids.release();
     return true;
   }
 
@@ -132,30 +147,34 @@ export class LabelJoin {
     this.outbox = [];
     for (const e of effects) {
       if (e.kind === 'joined') {
-        this.done('features', e.feature);
-        this.done('labels', e.label);
+        const f = e.feature.record;
+        const l = e.label.record;
+        this.done(e.feature);
+        this.done(e.label);
         this.counters.joined++;
-        this.sketch.add(e.label.timestamp - e.feature.timestamp);
-        const labelFrom = this.coordinates('labels', e.label);
-        const served = e.feature.served ? { served: e.feature.served } : {};
-        out.examples.push({ row: e.feature.row, label: e.label.label, feature: this.coordinates('features', e.feature), labelFrom, ...served });
+        this.sketch.add(l.timestamp - f.timestamp);
+        const labelFrom = this.coordinates(this.options.labelTopic, l);
+        const served = f.served ? { served: f.served } : {};
+        out.examples.push({ row: f.row, label: l.label, feature: this.coordinates(this.options.featureTopic, f), labelFrom, ...served });
       } else if (e.kind === 'missing') {
-        this.done('features', e.feature);
+        const f = e.feature.record;
+        this.done(e.feature);
         if (e.reason === 'full') this.counters.evicted++;
-        const feature = this.coordinates('features', e.feature);
+        const feature = this.coordinates(this.options.featureTopic, f);
         if (this.options.onMissing === 'drop') {
           this.counters.dropped++;
           out.dropped.push(feature);
         } else {
           this.counters.defaulted++;
-          const served = e.feature.served ? { served: e.feature.served } : {};
-          out.examples.push({ row: e.feature.row, label: this.defaultLabel, feature, defaulted: e.reason, ...served });
+          const served = f.served ? { served: f.served } : {};
+          out.examples.push({ row: f.row, label: this.defaultLabel, feature, defaulted: e.reason, ...served });
         }
       } else {
-        this.done('labels', e.label);
+        this.done(e.label);
         if (e.evicted) this.counters.evicted++;
         this.counters[e.reason === 'duplicate' ? 'duplicates' : e.reason]++;
-        if (e.reason === 'late' && this.options.reportLate) out.deadLetters.push({ ...this.coordinates('labels', e.label), reason: 'late' });
+        if (e.reason === 'late' && this.options.reportLate)
+          out.deadLetters.push({ ...this.coordinates(this.options.labelTopic, e.label.record), reason: 'late' });
       }
     }
     return out;
@@ -227,72 +246,80 @@ export class LabelJoin {
     this.sketch = new DelaySketch(state.delays);
   }
 
-  /** Marks a record received; false (and counted) when its effect is already in the state. */
-  private receive(side: Side, record: FeatureRecord | LabelRecord): boolean {
-    let tracker = this.trackers[side].get(record.partition);
-    if (!tracker) this.trackers[side].set(record.partition, (tracker = new OffsetTracker()));
-    const offset = BigInt(record.offset);
-    const waiting: WaitingSet<FeatureRecord> | WaitingSet<LabelRecord> = side === 'features' ? this.features : this.labels;
-    if (tracker.isDone(offset) || waiting.has(record.partition, record.offset)) {
-      this.skippedCount++;
-      return false;
+  /** Marks a record received: its entry, or undefined (and counted) when its effect is already in the state. */
+  private receive(side: 'features', record: FeatureRecord): FeatureEntry | undefined;
+  private receive(side: 'labels', record: LabelRecord): LabelEntry | undefined;
+  private receive(side: Side, record: FeatureRecord | LabelRecord): Entry<FeatureRecord | LabelRecord> | undefined {
+    const trackers = this.trackers[side];
+    let tracker = trackers.get(record.partition);
+    if (!tracker) trackers.set(record.partition, (tracker = new OffsetTracker()));
+    const offset = parseOffset(record.offset);
+    const end = tracker.end;
+    // A record below the tracker's end was read before (or restored): done, or maybe waiting already.
+    if (end !== undefined && offset < end) {
+      const waiting: WaitingSet<FeatureRecord> | WaitingSet<LabelRecord> = side === 'features' ? this.features : this.labels;
+      if (tracker.isDone(offset) || waiting.has(record.partition, offset)) {
+        this.skippedCount++;
+        return undefined;
+      }
     }
     tracker.receive(offset);
     this.watermarks[side].observe(record.partition, record.timestamp);
-    return true;
+    return entry<FeatureRecord | LabelRecord>(record, offset, tracker, this.ids.slot(record.id));
   }
 
-  private matches(feature: FeatureRecord, label: LabelRecord): boolean {
-    return Math.abs(label.timestamp - feature.timestamp) <= this.options.maxDelayMs;
-  }
-
-  private join(feature: FeatureRecord, label: LabelRecord): void {
-    this.recent.set(feature.id, 'joined');
+  private join(feature: FeatureEntry, label: LabelEntry): void {
+    this.ids.remember(feature.slot, 'joined');
     this.outbox.push({ kind: 'joined', feature, label });
   }
 
-  private expireFeature(feature: FeatureRecord, reason: MissingReason): void {
-    this.recent.set(feature.id, 'expired');
+  private expireFeature(feature: FeatureEntry, reason: MissingReason): void {
+    this.ids.remember(feature.slot, 'expired');
     this.outbox.push({ kind: 'missing', feature, reason });
   }
 
-  private expireLabel(label: LabelRecord, evicted: boolean): void {
-    const before = this.recent.get(label.id);
+  /** A label that left the waiting set unused; its id's slot is dropped if nothing else holds it. */
+  private expireLabel(label: LabelEntry, evicted: boolean): void {
+    const before = this.ids.outcome(label.slot);
     const reason = before === 'joined' ? 'duplicate' : before === 'expired' ? 'late' : 'orphaned';
     this.outbox.push({ kind: 'unused', label, reason: evicted ? 'orphaned' : reason, evicted });
+    this.ids.settle(label.slot);
   }
 
   /** Expires features whose window the labels' watermark passed, then labels whose window the features' did. */
   private expire(): void {
     const now = this.clock();
     const { maxDelayMs } = this.options;
-    const labelsAt = this.watermarks.labels.value(now);
-    for (const f of this.features.takeExpired((f) => f.timestamp + maxDelayMs < labelsAt.at))
-      this.expireFeature(f, f.timestamp + maxDelayMs < labelsAt.fromRecords ? 'watermark' : 'idle');
-    const featuresAt = this.watermarks.features.value(now).at;
-    for (const l of this.labels.takeExpired((l) => l.timestamp + maxDelayMs < featuresAt)) this.expireLabel(l, false);
+    if (this.features.size > 0) {
+      const labels = this.watermarks.labels;
+      const expired = this.features.takeExpired(maxDelayMs, labels.at(now));
+      if (expired.length > 0) {
+        const fromRecords = labels.fromRecords();
+        for (const f of expired) this.expireFeature(f, f.record.timestamp + maxDelayMs < fromRecords ? 'watermark' : 'idle');
+      }
+    }
+    if (this.labels.size > 0) for (const l of this.labels.takeExpired(maxDelayMs, this.watermarks.features.at(now))) this.expireLabel(l, false);
   }
 
   /** Before one more record waits: at `maxPending`, expires the oldest waiting record of the side holding more. */
   private makeRoom(): void {
     if (!this.full) return;
     if (this.features.size >= this.labels.size) {
-      const f = this.features.oldest() as FeatureRecord;
+      const f = this.features.oldest() as FeatureEntry;
       this.features.remove(f);
       this.expireFeature(f, 'full');
     } else {
-      const l = this.labels.oldest() as LabelRecord;
+      const l = this.labels.oldest() as LabelEntry;
       this.labels.remove(l);
       this.expireLabel(l, true);
     }
   }
 
-  private done(side: Side, record: FeatureRecord | LabelRecord): void {
-    this.trackers[side].get(record.partition)?.markDone(BigInt(record.offset));
+  private done(e: Entry<FeatureRecord | LabelRecord>): void {
+    e.tracker.markDone(e.offset);
   }
 
-  private coordinates(side: Side, r: FeatureRecord | LabelRecord): RecordCoordinates {
-    const topic = side === 'features' ? this.options.featureTopic : this.options.labelTopic;
+  private coordinates(topic: string, r: FeatureRecord | LabelRecord): RecordCoordinates {
     return { topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
   }
 }

@@ -1,5 +1,6 @@
 import { DelaySketch } from './delay-sketch.js';
 import type { JoinedExample, LabelJoinState } from './join-types.js';
+import { compareOffsets, nextOffset, parseOffset, toOffset, type Offset } from './offset.js';
 import type { OffsetTrackerState } from './offset-tracker.js';
 
 /** What the state needs of an example handed over by `take()`: where its records are, never the row. */
@@ -16,11 +17,11 @@ export type ExampleTrace = Pick<JoinedExample, 'feature' | 'labelFrom' | 'defaul
  */
 export function stateExcluding(state: LabelJoinState, examples: readonly ExampleTrace[]): LabelJoinState {
   if (examples.length === 0) return state;
-  const offsets = { features: new Map<number, bigint[]>(), labels: new Map<number, bigint[]>() };
+  const offsets = { features: new Map<number, Offset[]>(), labels: new Map<number, Offset[]>() };
   const add = (side: 'features' | 'labels', partition: number, offset: string) => {
     let list = offsets[side].get(partition);
     if (!list) offsets[side].set(partition, (list = []));
-    list.push(BigInt(offset));
+    list.push(parseOffset(offset));
   };
   const counters = { ...state.counters };
   const sketch = new DelaySketch(state.delays);
@@ -35,7 +36,7 @@ export function stateExcluding(state: LabelJoinState, examples: readonly Example
       if (e.defaulted === 'full') counters.evicted--;
     }
   }
-  const side = (trackers: Readonly<Record<string, OffsetTrackerState>>, undo: Map<number, bigint[]>) => {
+  const side = (trackers: Readonly<Record<string, OffsetTrackerState>>, undo: Map<number, Offset[]>) => {
     const out: Record<string, OffsetTrackerState> = { ...trackers };
     for (const [p, list] of undo) {
       const t = trackers[String(p)];
@@ -52,26 +53,29 @@ export function stateExcluding(state: LabelJoinState, examples: readonly Example
   };
 }
 
-/** A tracker state with `offsets` pending again: resume at the lowest of them, the done ranges split around them. */
-export function undone(state: OffsetTrackerState, offsets: readonly bigint[]): OffsetTrackerState {
-  const remove = [...new Set(offsets)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * A tracker state with `offsets` pending again: resume at the lowest of them, the done ranges split around them.
+ * Offsets are bigints or numbers ({@link Offset}: numbers up to 2^53 - 1, so a large state costs no BigInt work).
+ */
+export function undone(state: OffsetTrackerState, offsets: readonly (bigint | number)[]): OffsetTrackerState {
+  const remove = [...new Set(offsets.map(toOffset))].sort(compareOffsets);
   const first = remove[0];
-  const resume = BigInt(state.resume);
+  const resume = parseOffset(state.resume);
   if (first === undefined) return state;
   const start = first < resume ? first : resume;
   // Done offsets at or above the new resume, as [from, to) segments: [start, resume) is done when start < resume.
-  const segments: [bigint, bigint][] = [];
+  const segments: [Offset, Offset][] = [];
   if (start < resume) segments.push([start, resume]);
-  for (const [a, b] of state.done) segments.push([BigInt(a), BigInt(b)]);
-  const done: [bigint, bigint][] = [];
+  for (const [a, b] of state.done) segments.push([parseOffset(a), parseOffset(b)]);
+  const done: [Offset, Offset][] = [];
   let r = 0;
   for (const [a, b] of segments) {
     let from = a;
-    while (r < remove.length && (remove[r] as bigint) < b) {
-      const o = remove[r] as bigint;
+    while (r < remove.length && (remove[r] as Offset) < b) {
+      const o = remove[r] as Offset;
       if (o >= from) {
         if (o > from) done.push([from, o]);
-        from = o + 1n;
+        from = nextOffset(o);
       }
       r++;
     }
@@ -79,6 +83,7 @@ export function undone(state: OffsetTrackerState, offsets: readonly bigint[]): O
   }
   // A segment left starting at the resume offset would be done offsets at the resume: the resume moves past it.
   let at = start;
-  while (done.length > 0 && (done[0] as [bigint, bigint])[0] === at) at = (done.shift() as [bigint, bigint])[1];
-  return { resume: at.toString(), done: done.map(([a, b]) => [a.toString(), b.toString()] as const) };
+  let k = 0;
+  while (k < done.length && (done[k] as [Offset, Offset])[0] === at) at = (done[k++] as [Offset, Offset])[1];
+  return { resume: String(at), done: done.slice(k).map(([a, b]) => [String(a), String(b)] as const) };
 }

@@ -20,44 +20,78 @@ export interface WatermarkValue {
  * clock); not restored after a crash, because the replay re-delivers records stamped below the watermark reached.
  */
 export class Watermark {
-  private readonly maxTs = new Map<number, number>();
-  private readonly caughtUp = new Set<number>();
+  /** Per declared partition, in declaration order: its number, largest timestamp read, and whether it is caught up. */
+  private readonly partitions: number[] = [];
+  private readonly maxTs: number[] = [];
+  private readonly caughtUp: boolean[] = [];
+  private readonly index = new Map<number, number>();
+  private idleCount = 0;
 
   constructor(private readonly idleGraceMs: number) {}
 
   /** Declares the topic's partitions; one with no record yet holds the watermark back until it has one or is idle. */
   assign(partitions: readonly number[]): void {
-    for (const p of partitions) if (!this.maxTs.has(p)) this.maxTs.set(p, -Infinity);
+    for (const p of partitions) this.slot(p);
   }
 
   /** Notes a record's timestamp (a partition not assigned yet joins the topic). */
   observe(partition: number, timestamp: number): void {
-    const cur = this.maxTs.get(partition);
-    if (cur === undefined || timestamp > cur) this.maxTs.set(partition, timestamp);
+    const i = this.index.get(partition) ?? this.slot(partition);
+    if (timestamp > (this.maxTs[i] as number)) this.maxTs[i] = timestamp;
   }
 
   /** Whether the partition has no lag (the pipeline's report); a caught-up partition follows the clock. */
   setCaughtUp(partition: number, caughtUp: boolean): void {
-    this.assign([partition]);
-    if (caughtUp) this.caughtUp.add(partition);
-    else this.caughtUp.delete(partition);
+    const i = this.slot(partition);
+    if (this.caughtUp[i] === caughtUp) return;
+    this.caughtUp[i] = caughtUp;
+    this.idleCount += caughtUp ? 1 : -1;
   }
 
   /** True when every partition is caught up: reading more of this topic cannot resolve anything now. */
   get allCaughtUp(): boolean {
-    for (const p of this.maxTs.keys()) if (!this.caughtUp.has(p)) return false;
-    return true;
+    return this.idleCount === this.partitions.length;
   }
 
   /** The watermark at clock time `now`; -Infinity for a topic with no partition. */
   value(now: number): WatermarkValue {
-    if (this.maxTs.size === 0) return { at: -Infinity, fromRecords: -Infinity };
+    return { at: this.at(now), fromRecords: this.fromRecords() };
+  }
+
+  /** `value(now).at`, without allocating. */
+  at(now: number): number {
+    if (this.idleCount === 0) return this.fromRecords();
+    const n = this.maxTs.length;
+    if (n === 0) return -Infinity;
+    const idle = now - this.idleGraceMs;
     let at = Infinity;
-    let fromRecords = Infinity;
-    for (const [p, ts] of this.maxTs) {
-      fromRecords = Math.min(fromRecords, ts);
-      at = Math.min(at, this.caughtUp.has(p) ? Math.max(ts, now - this.idleGraceMs) : ts);
+    for (let i = 0; i < n; i++) {
+      const ts = this.maxTs[i] as number;
+      const v = this.caughtUp[i] === true && idle > ts ? idle : ts;
+      if (v < at) at = v;
     }
-    return { at, fromRecords };
+    return at;
+  }
+
+  /** `value(now).fromRecords`: the smallest of the partitions' largest timestamps. */
+  fromRecords(): number {
+    const n = this.maxTs.length;
+    if (n === 0) return -Infinity;
+    let min = Infinity;
+    for (let i = 0; i < n; i++) if ((this.maxTs[i] as number) < min) min = this.maxTs[i] as number;
+    return min;
+  }
+
+  /** The index of a partition, declaring it (with nothing read, not caught up) when new. */
+  private slot(partition: number): number {
+    let i = this.index.get(partition);
+    if (i === undefined) {
+      i = this.partitions.length;
+      this.index.set(partition, i);
+      this.partitions.push(partition);
+      this.maxTs.push(-Infinity);
+      this.caughtUp.push(false);
+    }
+    return i;
   }
 }

@@ -50,6 +50,8 @@ export interface LabelsFile {
   readonly peers: PeerResult[];
   readonly throughput: (ThroughputResult & { dataset: string })[];
   readonly wallSeconds: { total: number; streamtrainSide: number };
+  /** Set when the throughput was measured again alone (`--throughput-only`). */
+  readonly throughputMeasured?: { readonly date: string; readonly machine: MachineInfo };
   /** Added by writeResult. */
   readonly date?: string;
   readonly machine?: MachineInfo;
@@ -139,7 +141,15 @@ export function renderLabels(f: LabelsFile, doc: string | undefined): { table: s
     '`onMissing: drop`. River linear = StandardScaler | LogisticRegression (SoftmaxRegression on multi-class streams), each ' +
     'label learned at its own time, or at the end of its micro-batch of 256 as streamtrain learns it. Join counters ' +
     "(`onMissing: default`): join rate = joined / feature records; defaulted = missing and late labels' records.";
-  const table = [head, '', ...lines, '', 'The join alone, in-process, at mean delay 100 s (median of 5 runs):', '', ...tpLines].join('\n');
+  const table = [
+    head,
+    '',
+    ...lines,
+    '',
+    `The join alone, in-process, at mean delay 100 s (median of 5 runs${f.throughputMeasured ? `; measured again alone ${f.throughputMeasured.date.slice(0, 10)}, load average ${f.throughputMeasured.machine.loadAverage.join(' / ')}` : ''}):`,
+    '',
+    ...tpLines,
+  ].join('\n');
   if (doc) {
     const path = resolve(doc);
     const page = readFileSync(path, 'utf8');

@@ -256,6 +256,37 @@ describe('LabelJoin', () => {
   });
 });
 
+describe('LabelJoin offsets beyond 2^53', () => {
+  it('joins, skips replayed records and resumes exactly at int64 offsets across 2^53', () => {
+    const base53 = BigInt(Number.MAX_SAFE_INTEGER) - 2n;
+    const at = (k: number) => (base53 + BigInt(k)).toString();
+    const join = makeJoin();
+    const f = (id: string, ts: number, k: number): FeatureRecord => ({ id, timestamp: ts, partition: 0, offset: at(k), row: Float32Array.of(k) });
+    const l = (id: string, ts: number, k: number): LabelRecord => ({ id, timestamp: ts, partition: 0, offset: at(k), label: 1 });
+    for (let k = 0; k < 6; k++) join.addFeature(f(`id${k}`, 1000 + k, k));
+    // Labels for the features at 2^53 - 1 and 2^53 + 1; the others wait.
+    join.addLabel(l('id1', 1010, 0));
+    join.addLabel(l('id3', 1010, 1));
+    expect(join.addFeature(f('id0', 1000, 0))).toBe(false);
+    expect(join.take().examples.map((e) => e.feature.offset)).toEqual([at(1), at(3)]);
+    const state = join.state();
+    expect(state.features['0']).toEqual({
+      resume: at(0),
+      done: [
+        [at(1), at(2)],
+        [at(3), at(4)],
+      ],
+    });
+    expect(state.labels['0']).toEqual({ resume: at(2), done: [] });
+    const restored = makeJoin();
+    restored.restore(JSON.parse(JSON.stringify(state)));
+    expect(restored.resumeOffsets('features').get(0)).toBe(at(0));
+    const again = [0, 1, 2, 3, 4, 5].map((k) => restored.addFeature(f(`id${k}`, 1000 + k, k)));
+    expect(again).toEqual([true, false, true, false, true, true]);
+    expect(restored.skipped).toBe(2);
+  });
+});
+
 describe('labelJoinOptions', () => {
   it('maps the input.labels section onto the join', () => {
     const config = parseConfig(
