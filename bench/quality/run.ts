@@ -37,6 +37,8 @@ const LR_GRID = [0.005, 0.05, 0.5];
 const STATELESS = { every: [1000, 5000], window: [2000, 10000], epochs: [2, 5] };
 /** The standardized-inputs protocol (see the header). */
 const STANDARDIZED = { standardize: true };
+/** The raw-inputs protocol: standardization off explicitly (the config's default is on since decision 018). */
+const RAW = { standardize: false };
 // Sensitivity of the compute ratio to near-ties of the stateless grid: the cheapest stateless setting whose
 // accuracy is within this of the best one (a report, not a target).
 const NEAR_BEST = 0.005;
@@ -69,24 +71,25 @@ async function main(): Promise<void> {
     results.push(runNoChange(s, BATCH));
     for (const lr of LR_GRID) {
       // Headline: one gradient step per sample, the update regime of the River and scikit-learn peers here.
-      results.push((await runStateful(s, lr, BATCH, [], 1)).result);
-      results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1)).result);
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, RAW)).result);
+      results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1, 'adam', {}, RAW)).result);
       // Diagnostics: the same, with River's optimizer (plain SGD) instead of streamtrain's default Adam; and
       // without weight averaging (the trained weights predict), which is what the other learners do.
-      results.push((await runStateful(s, lr, BATCH, [], 1, 'sgd')).result);
-      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { averaging: { horizon: 0 } })).result);
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'sgd', {}, RAW)).result);
+      results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, { ...RAW, averaging: { horizon: 0 } })).result);
       // The service's default: one step per micro-batch (cheaper per sample), with each response alone and both.
-      const perBatch = await runStateful(s, lr, BATCH, [], BATCH);
+      const perBatch = await runStateful(s, lr, BATCH, [], BATCH, 'adam', {}, RAW);
       results.push(perBatch.result);
       // Detectors are scored on this learner's errors: a per-sample learner re-adapts within a few hundred
       // samples and leaves almost no error bump to detect (measured: 0 of 3 SEA drifts for every detector).
       if (lr === DETECTOR_LR) seaErrors = perBatch.errors;
       for (const responses of [['adapt'], ['challenger'], ['adapt', 'challenger']]) {
-        const r = await runStateful(s, lr, BATCH, responses, BATCH);
+        const r = await runStateful(s, lr, BATCH, responses, BATCH, 'adam', {}, RAW);
         results.push({ ...r.result, family: responses.length === 2 ? 'streamtrain-drift-batchstep' : `streamtrain-${responses[0]}-batchstep` });
       }
       for (const every of STATELESS.every)
-        for (const window of STATELESS.window) for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs));
+        for (const window of STATELESS.window)
+          for (const epochs of STATELESS.epochs) results.push(await runStateless(s, lr, BATCH, every, window, epochs, RAW));
       // The standardized-inputs protocol: the headline learners and the stateless grid.
       results.push((await runStateful(s, lr, BATCH, [], 1, 'adam', {}, STANDARDIZED)).result);
       results.push((await runStateful(s, lr, BATCH, ['adapt', 'challenger'], 1, 'adam', {}, STANDARDIZED)).result);

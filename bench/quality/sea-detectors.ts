@@ -75,7 +75,7 @@ export async function evaluateSeaDetectors(
   batch: number,
   liveErrors?: Float32Array,
 ): Promise<{ live: DetectorStream; frozen: DetectorStream }> {
-  const live = liveErrors ?? (await runStateful(s, DETECTOR_LR, batch, [], batch)).errors;
+  const live = liveErrors ?? (await runStateful(s, DETECTOR_LR, batch, [], batch, 'adam', {}, { standardize: false })).errors;
   const frozen = await frozenErrors(s, DETECTOR_LR, batch, s.driftPoints[0] as number);
   return {
     live: evaluateStream('live', `stateful learner, a step per batch of ${batch}, lr ${DETECTOR_LR}, adapting all along`, live, s),

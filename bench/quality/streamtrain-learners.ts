@@ -243,7 +243,7 @@ export function runNoChange(s: QualityStream, batch: number): LearnerResult {
  */
 export async function frozenErrors(s: QualityStream, lr: number, batch: number, until: number): Promise<Float32Array> {
   await selectBackend('auto', logger);
-  const { spec } = modelSpec(lr, s.width);
+  const { spec } = modelSpec(lr, s.width, 'adam', {}, { standardize: false });
   const model = await OnlineLearner.create({ spec, inputWidth: s.width, metricsWindow: 100, logger });
   for (let i = 0; i < until; i += batch) model.step(slice(s, i, Math.min(until, i + batch)));
   const errors = new Float32Array(s.size);
