@@ -113,7 +113,9 @@ export class ModelPool implements Learner {
   /**
    * Every member learns the batch; the serving member's outputs are the pool's; then the recent errors may change who
    * serves. Under backpressure (`input.poolEvery` above 1) the other members learn (and are scored on) one batch in
-   * `poolEvery` only, and the selector counts those batches alone, so every comparison is on the same samples.
+   * `poolEvery` only, and the selector counts those batches alone, so every comparison is on the same samples;
+   * the serving member does not change until every member learns every batch again (the one that learned all of
+   * them would have the advantage).
    */
   step(input: LearnInput): StepResult {
     const every = Math.max(1, input.poolEvery ?? 1);
@@ -133,7 +135,8 @@ export class ModelPool implements Learner {
     else errors.set(served.errors);
     this.selector.add(results.map((r) => r.errors));
     this.sinceSwitch += input.size;
-    this.reconsider();
+    // While the others skip batches the serving member has learned more than they have: no fair comparison.
+    if (every === 1) this.reconsider();
     return { ...served, errors };
   }
 
