@@ -10,7 +10,7 @@ import type {
   StreamtrainConfig,
 } from '../core/index.js';
 import { inputColumns, inputWidth } from '../core/index.js';
-import { AdaptiveStepSize, selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
+import { AdaptiveStepSize, ModelPool, selectBackend, type LearnInput, type PrequentialMetrics } from '../learner/index.js';
 import { ModelManager, type ManagerEvent, type ManagerState } from '../adaptation/index.js';
 import { StoreVersions } from './guard-versions.js';
 
@@ -125,7 +125,8 @@ export class LocalLearnerHost implements LearnerHost {
     private readonly versions?: StoreVersions,
   ) {
     this.lastMetrics = manager.metrics();
-    if (updateBatchSize === 'auto') this.stepSize = new AdaptiveStepSize();
+    // Only a model pool (`model.type: auto`) has other members to shed under backpressure.
+    if (updateBatchSize === 'auto') this.stepSize = new AdaptiveStepSize(2, 2, manager.learner instanceof ModelPool ? 16 : 1);
     this.fixedStep = updateBatchSize === 'auto' ? 1 : updateBatchSize;
   }
 

@@ -40,6 +40,12 @@ describe('AdaptiveStepSize (learner.updateBatchSize: auto)', () => {
     expect(back.at(-1)).toEqual([1, 1]);
   });
 
+  it('keeps poolEvery at 1 when there is no pool to shed (maxPoolEvery 1)', () => {
+    const s = new AdaptiveStepSize(2, 2, 1);
+    for (let i = 0; i < 60; i++) s.next(3, 256);
+    expect([s.current, s.poolEvery]).toEqual([256, 1]);
+  });
+
   it('does not move on a single burst or a single idle batch', () => {
     const s = new AdaptiveStepSize();
     for (let i = 0; i < 30; i++) expect(s.next(i % 2 === 0 ? 3 : 0, 256)).toBe(1);
