@@ -1,4 +1,5 @@
 export { KafkaSource, type KafkaSourceOptions, type RecordSink, type SourceStats } from './kafka-source.js';
+export { pauseUntilRoom, type PauseUntilRoom } from './pause-until-room.js';
 export { ChunkBuilder } from './chunk-builder.js';
 export { RecordDecoder, type RawRecord, type RecordDecoderOptions } from './record-decoder.js';
 export { FeatureExtractor, fnv1a, type ExtractedExample, type LabelSpec } from './feature-extractor.js';

@@ -1,3 +1,4 @@
+import { pauseUntilRoom } from './pause-until-room.js';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, PartitionKey, RecordChunk } from '../core/index.js';
 import { parsePartitionKey, partitionKey } from '../core/index.js';
@@ -162,7 +163,17 @@ export class KafkaSource {
       while (i < messages.length) {
         if (this.halted || !isRunning()) return;
         if (sink.full) {
-          await this.waitForRoom(sink, heartbeat, isRunning, isStale);
+          await pauseUntilRoom({
+            consumer: this.consumer,
+            topics: this.options.topics,
+            sink,
+            stats: this.stats,
+            heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+            heartbeat,
+            isRunning,
+            isStale,
+            halted: () => this.halted,
+          });
           if (this.halted || !isRunning() || isStale()) return;
         }
         const end = Math.min(messages.length, i + chunkRecords);
@@ -194,23 +205,5 @@ export class KafkaSource {
       }
     }
     await heartbeat();
-  }
-
-  private async waitForRoom(sink: RecordSink, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
-    const topics = this.options.topics.map((topic) => ({ topic }));
-    this.consumer.pause(topics);
-    this.stats.pauses += 1;
-    this.stats.paused = true;
-    try {
-      while (sink.full && !this.halted && isRunning() && !isStale()) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([sink.whenRoom(), new Promise((r) => (timer = setTimeout(r, this.options.heartbeatIntervalMs)))]);
-        clearTimeout(timer);
-        await heartbeat();
-      }
-    } finally {
-      if (!this.halted) this.consumer.resume(topics);
-      this.stats.paused = false;
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, PartitionKey } from '../core/index.js';
 import { parsePartitionKey, partitionKey } from '../core/index.js';
-import { waitForTopics, type RecordSink, type SourceStats } from '../consumers/index.js';
+import { pauseUntilRoom, waitForTopics, type RecordSink, type SourceStats } from '../consumers/index.js';
 import type { LabelFeed } from './label-feed.js';
 
 export interface JoinSourceOptions {
@@ -177,7 +177,18 @@ export class JoinSource {
       while (i < messages.length) {
         if (this.halted || !isRunning() || this.joinPaused === batch.topic) return;
         if (sink.full) {
-          await this.waitForRoom(sink, heartbeat, isRunning, isStale);
+          await pauseUntilRoom({
+            consumer: this.consumer,
+            topics: this.topics,
+            sink,
+            stats: this.stats,
+            heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+            heartbeat,
+            isRunning,
+            isStale,
+            halted: () => this.halted,
+            keepPaused: (topic) => topic === this.joinPaused,
+          });
           if (this.halted || !isRunning() || isStale()) return;
         }
         const end = Math.min(messages.length, i + STEP);
@@ -202,25 +213,5 @@ export class JoinSource {
       }
     }
     await heartbeat();
-  }
-
-  private async waitForRoom(sink: RecordSink, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
-    const topics = this.topics.map((topic) => ({ topic }));
-    this.consumer.pause(topics);
-    this.stats.pauses += 1;
-    this.stats.paused = true;
-    try {
-      while (sink.full && !this.halted && isRunning() && !isStale()) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([sink.whenRoom(), new Promise((r) => (timer = setTimeout(r, this.options.heartbeatIntervalMs)))]);
-        clearTimeout(timer);
-        await heartbeat();
-      }
-    } finally {
-      if (!this.halted) {
-        this.consumer.resume(topics.filter((t) => t.topic !== this.joinPaused));
-      }
-      this.stats.paused = false;
-    }
   }
 }
