@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import type { DriftEvent, OffsetRange, PredictionEvent, VersionEvent } from './types.js';
+import type { DriftEvent, Interleaving, OffsetRange, PredictionEvent, VersionEvent } from './types.js';
 
 /** The schemas ship in the package's `schemas/` folder, next to `src/` and `dist/`. */
 function schema(file: string): avro.Type {
@@ -60,6 +60,10 @@ export function encodePredictionEvent(e: PredictionEvent): Buffer {
     output: Array.from(e.output),
     predictedClass: e.predictedClass ?? null,
     features: e.features ? Array.from(e.features) : null,
+    latencyUs: e.latencyUs ?? null,
+    fallbackFrom: e.fallbackFrom ?? null,
+    shadow: e.shadow ? e.shadow.map((p) => ({ version: p.version, output: Array.from(p.output), predictedClass: p.predictedClass ?? null })) : null,
+    interleave: e.interleave ? { versions: [...e.interleave.versions], items: [...e.interleave.items], teams: [...e.interleave.teams] } : null,
   });
 }
 
@@ -75,6 +79,10 @@ export function decodePredictionEvent(bytes: Buffer): PredictionEvent {
     output: number[];
     predictedClass: number | null;
     features: number[] | null;
+    latencyUs: number | null;
+    fallbackFrom: string | null;
+    shadow: { version: string; output: number[]; predictedClass: number | null }[] | null;
+    interleave: Interleaving | null;
   };
   return {
     requestId: v.requestId,
@@ -86,6 +94,18 @@ export function decodePredictionEvent(bytes: Buffer): PredictionEvent {
     output: Float32Array.from(v.output),
     ...(v.predictedClass !== null ? { predictedClass: v.predictedClass } : {}),
     ...(v.features !== null ? { features: Float32Array.from(v.features) } : {}),
+    ...(v.latencyUs !== null ? { latencyUs: v.latencyUs } : {}),
+    ...(v.fallbackFrom !== null ? { fallbackFrom: v.fallbackFrom } : {}),
+    ...(v.shadow !== null
+      ? {
+          shadow: v.shadow.map((p) => ({
+            version: p.version,
+            output: Float32Array.from(p.output),
+            ...(p.predictedClass !== null ? { predictedClass: p.predictedClass } : {}),
+          })),
+        }
+      : {}),
+    ...(v.interleave !== null ? { interleave: v.interleave } : {}),
   };
 }
 

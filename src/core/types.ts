@@ -283,6 +283,29 @@ export interface PredictionEvent {
   readonly predictedClass?: number;
   /** The input vector as the model consumed it; present only when the subscriber logs features (opt-in). */
   readonly features?: Float32Array;
+  /** How long the served version's prediction took, in microseconds. */
+  readonly latencyUs?: number;
+  /** A rollout candidate chosen for this request that failed (error or non-finite output); the champion served. */
+  readonly fallbackFrom?: string;
+  /** Under a shadow rollout: what each candidate predicted for the same request (not served). */
+  readonly shadow?: readonly ShadowPrediction[];
+  /** Under an interleave rollout: the ranking served and which version contributed each position. */
+  readonly interleave?: Interleaving;
+}
+
+export interface ShadowPrediction {
+  readonly version: string;
+  readonly output: Float32Array;
+  readonly predictedClass?: number;
+}
+
+export interface Interleaving {
+  /** versions[0] the champion, versions[1] the candidate. */
+  readonly versions: readonly string[];
+  /** The served ranking: indices into the request's items, best first. */
+  readonly items: readonly number[];
+  /** For each position of the served ranking, the index in `versions` of the ranking that contributed it. */
+  readonly teams: readonly number[];
 }
 
 /**

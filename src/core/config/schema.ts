@@ -7,10 +7,11 @@ import { kafkaSchema } from './sections/kafka.js';
 import { modelSchema, type MODEL_TYPES, type optimizerSchema } from './sections/model.js';
 import { checkpointsSchema, deadLetterSchema, publishSchema, triggersSchema, type performanceSchema, type storeSchema } from './sections/output.js';
 import { batchSchema, learnerSchema, logLevelSchema, serverSchema } from './sections/runtime.js';
+import { rolloutSchema } from './sections/rollout.js';
 
 export type { FeatureSpec } from './sections/input.js';
 
-const ROOT_KEYS = ['model', 'cluster', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'logLevel']
+const ROOT_KEYS = ['model', 'cluster', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'rollout', 'logLevel']
   .map((k) => `\`${k}\``)
   .join(', ');
 
@@ -38,6 +39,7 @@ export const configSchema = z
       publish: publishSchema,
       server: serverSchema,
       drift: driftSchema,
+      rollout: rolloutSchema,
       logLevel: logLevelSchema,
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? `expected one of ${ROOT_KEYS}` : 'to be an object') },
@@ -185,6 +187,7 @@ export type DetectorConfig = DriftConfig['detectors'][number];
 export type PublishConfig = Out<typeof publishSchema>;
 export type ServerConfig = Out<typeof serverSchema>;
 export type ClusterConfig = Out<typeof clusterSchema>;
+export type RolloutConfig = Out<typeof rolloutSchema>;
 
 export interface StreamtrainConfig {
   readonly model: ModelConfig;
@@ -199,6 +202,7 @@ export interface StreamtrainConfig {
   readonly server: ServerConfig;
   readonly cluster: ClusterConfig;
   readonly drift: DriftConfig;
+  readonly rollout: RolloutConfig;
   readonly logLevel: Out<typeof logLevelSchema>;
 }
 
