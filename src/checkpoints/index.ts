@@ -29,3 +29,4 @@ export {
   type KeyHead,
   type PartitionManifest,
 } from './keyed-checkpoint.js';
+export { appendDecision, decisionKey, decisionsPrefix, lastDecisionSeq, readDecisions, type DecisionDraft } from './decision-log.js';

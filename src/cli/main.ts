@@ -6,6 +6,7 @@ import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
 import { produceCommand } from './produce-command.js';
 import { retrainCommand } from './retrain-command.js';
+import { decideCommand, rolloutCommand } from './rollout-commands.js';
 import { runCommand } from './run-command.js';
 import { loadServicesEnv } from './services-env.js';
 import { versionsCommand } from './versions-command.js';
@@ -65,6 +66,39 @@ program
   .option('--race-samples <n>', 'paired samples the race may take (default: drift.challenger.maxSamples)', int('--race-samples', 10))
   .option('--race-seconds <n>', 'time the race may take', positive('--race-seconds'), 600)
   .action(async (o: { config: string; from: string; raceSamples?: number; raceSeconds: number }) => exit(await retrainCommand(o)));
+
+program
+  .command('decide')
+  .description('Decide rollouts (rollout.policy): start one per new line, test it on labelled outcomes, publish promote / reject. Many may run; one leads.')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .action(async (o: { config: string }) => exit(await decideCommand(o)));
+
+program
+  .command('rollback')
+  .description('Every subscriber serves this earlier version now; the trainer continues its weights, or restarts from the version.')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .requiredOption('--to <version>', 'major.minor to serve')
+  .option('--training <choice>', '`continue` (the trainer keeps its weights; `unpin` returns to its line) or `restart` (it continues from --to as a new major)', 'restart')
+  .option('--reason <text>', 'why, for the lineage')
+  .action(async (o: { config: string; to: string; training: string; reason?: string }) => {
+    if (o.training !== 'continue' && o.training !== 'restart') throw new ConfigError('--training', `Expected \`--training\` to be continue or restart, got \`${o.training}\``);
+    exit(await rolloutCommand(o, { kind: 'rollback', to: o.to, training: o.training }));
+  });
+
+program
+  .command('pin')
+  .description('Every subscriber serves this version, whatever the trainer publishes, until `unpin`.')
+  .argument('<version>', 'major.minor to serve')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .option('--reason <text>', 'why, for the lineage')
+  .action(async (version: string, o: { config: string; reason?: string }) => exit(await rolloutCommand(o, { kind: 'pin', to: version })));
+
+program
+  .command('unpin')
+  .description('Subscribers follow the lines again (the champion line, or the newest under rollout.policy immediate).')
+  .requiredOption('-c, --config <file>', 'config file of the model')
+  .option('--reason <text>', 'why, for the lineage')
+  .action(async (o: { config: string; reason?: string }) => exit(await rolloutCommand(o, { kind: 'unpin' })));
 
 program
   .command('produce')

@@ -62,7 +62,9 @@ export function encodePredictionEvent(e: PredictionEvent): Buffer {
     features: e.features ? Array.from(e.features) : null,
     latencyUs: e.latencyUs ?? null,
     fallbackFrom: e.fallbackFrom ?? null,
-    shadow: e.shadow ? e.shadow.map((p) => ({ version: p.version, output: Array.from(p.output), predictedClass: p.predictedClass ?? null })) : null,
+    shadow: e.shadow
+      ? e.shadow.map((p) => ({ version: p.version, output: Array.from(p.output), predictedClass: p.predictedClass ?? null, latencyUs: p.latencyUs ?? null }))
+      : null,
     interleave: e.interleave ? { versions: [...e.interleave.versions], items: [...e.interleave.items], teams: [...e.interleave.teams] } : null,
   });
 }
@@ -81,7 +83,7 @@ export function decodePredictionEvent(bytes: Buffer): PredictionEvent {
     features: number[] | null;
     latencyUs: number | null;
     fallbackFrom: string | null;
-    shadow: { version: string; output: number[]; predictedClass: number | null }[] | null;
+    shadow: { version: string; output: number[]; predictedClass: number | null; latencyUs: number | null }[] | null;
     interleave: Interleaving | null;
   };
   return {
@@ -102,6 +104,7 @@ export function decodePredictionEvent(bytes: Buffer): PredictionEvent {
             version: p.version,
             output: Float32Array.from(p.output),
             ...(p.predictedClass !== null ? { predictedClass: p.predictedClass } : {}),
+            ...(p.latencyUs !== null ? { latencyUs: p.latencyUs } : {}),
           })),
         }
       : {}),

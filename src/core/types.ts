@@ -297,6 +297,8 @@ export interface ShadowPrediction {
   readonly version: string;
   readonly output: Float32Array;
   readonly predictedClass?: number;
+  /** How long its prediction took, in microseconds. */
+  readonly latencyUs?: number;
 }
 
 export interface Interleaving {

@@ -23,3 +23,4 @@ export { KeyedService, type KeyedServiceOptions } from './keyed-service.js';
 export { retrain, type RetrainOptions, type RetrainOutcome } from './retrain.js';
 export { assertCheckpointFits } from './model-fit.js';
 export type { LabelsStatus } from './label-feed.js';
+export { defaultInstanceId } from './instance-id.js';

@@ -1,17 +1,14 @@
-// Prediction needs tfjs-core, the layers API (to load a LayersModel) and a backend: not the union package
-// `@tensorflow/tfjs`, which also loads tfjs-data, the graph-model converter and the WebGL backend (about half
-// its import time). The instances are the ones the learner's `@tensorflow/tfjs` uses, so one process can hold both.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { FeatureSpec, InputConfig, Logger, ModelConfig, VersionEvent } from '../core/index.js';
-import { compareVersions, decodeVersionEvent, parseVersion } from '../core/index.js';
-import { keyedHeads, keyModelName, latestValidCheckpoint, readCheckpoint, type LoadedCheckpoint, type ObjectStore } from '../checkpoints/index.js';
-import { FeatureExtractor } from '../consumers/index.js';
+import type { Logger, RolloutPolicy, VersionEvent } from '../core/index.js';
+import { ConfigError, compareVersions, decodeVersionEvent, parseVersion } from '../core/index.js';
+import { keyedHeads, keyModelName, latestValidCheckpoint, readCheckpoint, type ObjectStore } from '../checkpoints/index.js';
+import { DecisionFollower } from './decision-follower.js';
+import { ensureBackend, loadLive, predictWith, recordsWith, type Live } from './loaded-model.js';
 import { PredictionLog, type PredictionLogStats } from './prediction-log.js';
 import type { PredictionLogOptions } from './prediction-log-options.js';
-import { predictedClassOf, type Served, type ServeRequest } from './served.js';
+import { RequestServer } from './request-server.js';
+import type { RankedServed, Served, ServeRequest } from './served.js';
+import type { SubscriberStatus } from './subscriber-status.js';
 
 export interface ModelSubscriberOptions {
   readonly kafka: Kafka;
@@ -29,10 +26,17 @@ export interface ModelSubscriberOptions {
    */
   readonly key?: string;
   /**
-   * Log each prediction made by `serve()` / `serveRecord()` to this Kafka topic, for a trainer to join with the
-   * labels (schemas/prediction.avsc). Features are logged only with `logFeatures: true`.
+   * Log each prediction made by `serve()` / `serveRecord()` / `serveRanking()` to this Kafka topic, for a trainer
+   * to join with the labels and for the rollout decider (schemas/prediction.avsc). Features only with `logFeatures: true`.
    */
   readonly predictionLog?: PredictionLogOptions;
+  /**
+   * How new major lines reach this replica's traffic (the config's `rollout` section; docs/rollout.md). Every
+   * replica follows the decisions topic (rollbacks, pins, and the decider's rollout decisions), so all of them
+   * serve the same version to the same key. Not for a keyed model.
+   * @default { policy: 'immediate', decisionsTopic: 'streamtrain-decisions' }
+   */
+  readonly rollout?: { readonly policy?: RolloutPolicy; readonly decisionsTopic?: string };
 }
 
 export interface LoadedVersion {
@@ -44,35 +48,40 @@ export interface LoadedVersion {
   readonly loadMs: number;
 }
 
-interface Live {
-  /** The key whose model this is ('' for a model without keys). */
-  readonly key: string;
-  readonly version: string;
-  /** From the manifest's model spec, when it has one. */
-  readonly task?: 'classification' | 'regression';
-  readonly model: LayersModel;
-  readonly extractor?: FeatureExtractor;
-}
-
 /**
  * For downstream services: follows the versions topic, loads each announced checkpoint from the store
  * (verifying its hashes), and swaps it in for `predict()` in one assignment. Predictions run synchronously,
- * so a call sees either the old model or the new one, never a mix; the old model is disposed after the swap.
- * On start it loads the newest valid checkpoint, so it serves before the next event arrives. For a keyed model
- * it follows one key (`key`) or all of them (`key: '*'`), each model swapped in on its own.
+ * so a call sees either the old model or the new one, never a mix; a replaced model is disposed after the swap.
+ * On start it loads the newest valid checkpoint (and applies the decisions so far), so it serves before the
+ * next event arrives. An unkeyed model follows the rollout decisions too (pins, rollbacks, canary shares; see
+ * `rollout`). For a keyed model it follows one key (`key`) or all of them (`key: '*'`), each model on its own.
  */
 export class ModelSubscriber {
-  /** Live models by key ('' for a model without keys). */
-  private readonly live = new Map<string, Live>();
+  /** Live models by key, for a keyed model. */
+  private readonly keyed = new Map<string, Live>();
+  private readonly follower?: DecisionFollower;
   private consumer?: Consumer;
   private readonly log: Logger;
   private loading: Promise<void> = Promise.resolve();
   private readonly predictionLog?: PredictionLog;
+  private readonly requests: RequestServer;
 
-  /** @throws ConfigError when `predictionLog` holds an invalid option (every problem named at once). */
+  /** @throws ConfigError when `predictionLog` or `rollout` holds an invalid option (every problem named at once). */
   constructor(private readonly options: ModelSubscriberOptions) {
     this.log = options.logger.child({ module: 'subscriber', model: options.model, ...(options.key !== undefined ? { key: options.key } : {}) });
+    const policy = options.rollout?.policy ?? 'immediate';
+    if (options.key !== undefined && policy !== 'immediate')
+      throw new ConfigError('rollout.policy', `rollout.policy ${policy} serves one line per model; a keyed model (key ${options.key}) takes rollout.policy immediate`);
     if (options.predictionLog) this.predictionLog = new PredictionLog(options.kafka, options.predictionLog, this.log);
+    if (options.key === undefined)
+      this.follower = new DecisionFollower({
+        store: options.store,
+        model: options.model,
+        policy,
+        log: this.log,
+        onLoaded: (live, loadMs, samplesTotal, metrics) => options.onVersion?.({ version: live.version, samplesTotal, metrics, loadMs }),
+      });
+    this.requests = new RequestServer(options.model, this.predictionLog, () => this.follower?.lines);
   }
 
   /** The prediction log's counters (queued, sent, dropped, failed sends); undefined without `predictionLog`. */
@@ -80,54 +89,74 @@ export class ModelSubscriber {
     return this.predictionLog?.stats;
   }
 
-  /** The version served (of the followed key, for a keyed model followed by one key). */
+  /** The version that answers a request outside any rollout share (of the followed key, for a keyed model). */
   get version(): string | undefined {
     return this.single()?.version;
   }
 
   /** The version served for `key` (a keyed model). */
   versionOf(key: string): string | undefined {
-    return this.live.get(key)?.version;
+    return this.keyed.get(key)?.version;
   }
 
   /** The keys with a model loaded (a keyed model). */
   keys(): string[] {
-    return [...this.live.keys()].filter((k) => k !== '');
+    return [...this.keyed.keys()];
+  }
+
+  /** What this replica serves: the loaded versions, the rollout state it applies, and its request counters. */
+  status(): SubscriberStatus {
+    return {
+      model: this.options.model,
+      ...(this.version !== undefined ? { version: this.version } : {}),
+      ...(this.follower ? this.follower.status() : { loaded: this.keys().map((k) => `${k}:${this.keyed.get(k)?.version ?? ''}`) }),
+      requests: this.requests.counters(),
+      ...(this.predictionLog ? { predictionLog: this.predictionLog.stats } : {}),
+    };
   }
 
   async start(): Promise<void> {
     await ensureBackend();
     await this.predictionLog?.connect();
-    const { store, model, key } = this.options;
-    if (key === undefined) {
+    const { store, model, key, kafka, versionsTopic } = this.options;
+    const decisionsTopic = this.options.rollout?.decisionsTopic ?? 'streamtrain-decisions';
+    if (this.follower) {
       const latest = await latestValidCheckpoint(store, model, this.log, { withState: false });
-      if (latest) await this.swapIn('', latest, 0);
+      await this.follower.start(latest);
+      await ensureTopic(kafka, decisionsTopic);
     } else {
       for (const [k, head] of await keyedHeads(store, model)) {
         if (key !== '*' && k !== key) continue;
-        await this.swapIn(k, await readCheckpoint(store, keyModelName(model, k), head.version, { withState: false }), 0);
+        await this.swapKeyed(k, await readCheckpoint(store, keyModelName(model, k), head.version, { withState: false }), 0);
       }
     }
-    const consumer = this.options.kafka.consumer({
-      groupId: this.options.groupId ?? `streamtrain-subscriber-${model}-${process.pid}-${Date.now()}`,
-    });
+    const consumer = kafka.consumer({ groupId: this.options.groupId ?? `streamtrain-subscriber-${model}-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.versionsTopic], fromBeginning: false });
+    await consumer.subscribe({ topics: this.follower ? [versionsTopic, decisionsTopic] : [versionsTopic], fromBeginning: false });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (!message.value || !this.follows(message.key?.toString())) return;
-        let event: VersionEvent;
-        try {
-          event = decodeVersionEvent(message.value);
-        } catch (err) {
-          this.log.warn({ err: (err as Error).message }, 'ignoring an undecodable version event');
-          return;
+      eachMessage: async ({ topic, message }) => {
+        if (!message.value) return;
+        const value = message.value;
+        if (topic === decisionsTopic && topic !== versionsTopic) {
+          if (message.key?.toString() === model) this.loading = this.loading.then(() => this.follower?.onDecisionEvent(value));
+        } else {
+          if (!this.follows(message.key?.toString())) return;
+          let event: VersionEvent;
+          try {
+            event = decodeVersionEvent(value);
+          } catch (err) {
+            this.log.warn({ err: (err as Error).message }, 'ignoring an undecodable version event');
+            return;
+          }
+          this.loading = this.loading.then(() => (this.follower ? this.follower.onVersionEvent(event) : this.onKeyedEvent(event)));
         }
-        this.loading = this.loading.then(() => this.onEvent(event));
         await this.loading;
       },
     });
+    // A decision written while the consumer was joining reached no one: read the store once more.
+    if (this.follower) this.loading = this.loading.then(() => this.follower?.catchUp());
+    await this.loading;
   }
 
   /** Probabilities (classifiers) or values (regression) for row-major input vectors. */
@@ -137,7 +166,7 @@ export class ModelSubscriber {
 
   /** As `predict`, with the model of `key` (a keyed model). */
   predictKey(key: string, features: Float32Array | number[][], width?: number): Float32Array {
-    return predictWith(this.require(this.live.get(key), key), features, width);
+    return predictWith(this.require(this.keyed.get(key), key), features, width);
   }
 
   /** Predicts for raw records, using the feature spec stored in the checkpoint's manifest. */
@@ -147,24 +176,39 @@ export class ModelSubscriber {
 
   /** As `predictRecords`, with the model of `key` (a keyed model). */
   predictRecordsKey(key: string, records: readonly Record<string, unknown>[]): Float32Array {
-    return recordsWith(this.require(this.live.get(key), key), records);
+    return recordsWith(this.require(this.keyed.get(key), key), records);
   }
 
   /**
-   * Serves one request from a feature vector (the model's input, row of `predict()`): predicts with the live
-   * model, and with `predictionLog` queues the prediction record (never waiting on Kafka). The vector is what
-   * the model consumes, as float32, and what the record's features hold when they are logged.
+   * Serves one request from a feature vector (the model's input, a row of `predict()`): routes it as the rollout
+   * says (the champion, or the candidate whose share the request's key falls in, with shadows predicting next to
+   * it), and with `predictionLog` queues the prediction record (never waiting on Kafka).
    */
   serve(features: Float32Array | readonly number[], request: ServeRequest): Served {
-    const live = this.require(this.servingModel(request), request.modelKey);
-    return this.served(live, features instanceof Float32Array ? features : Float32Array.from(features), request);
+    checkRequest(request);
+    if (request.modelKey !== undefined || this.options.key !== undefined) {
+      const live = this.require(request.modelKey !== undefined ? this.keyed.get(request.modelKey) : this.single(), request.modelKey);
+      return this.requests.serveKeyed(live, features instanceof Float32Array ? features : Float32Array.from(features), request);
+    }
+    return this.requests.serve(features instanceof Float32Array ? features : Float32Array.from(features), request);
   }
 
   /** As `serve`, from a raw record, through the feature spec stored in the checkpoint's manifest. */
   serveRecord(record: Record<string, unknown>, request: ServeRequest): Served {
-    const live = this.require(this.servingModel(request), request.modelKey);
+    const live = this.require(request.modelKey !== undefined ? this.keyed.get(request.modelKey) : this.single(), request.modelKey);
     if (!live.extractor) throw new TypeError('this checkpoint carries no feature spec; use serve() with vectors');
-    return this.served(live, live.extractor.features(record), request);
+    return this.serve(live.extractor.features(record), request);
+  }
+
+  /**
+   * Ranks items (one feature vector each) for one request, best first. Under an `interleave` rollout a request
+   * whose key falls in the share gets the team-draft interleaving of the champion's and the candidate's rankings
+   * (the label for the request is then the position clicked). Unkeyed models only.
+   */
+  serveRanking(items: readonly (Float32Array | readonly number[])[], request: ServeRequest): RankedServed {
+    checkRequest(request);
+    if (this.options.key !== undefined) throw new TypeError('serveRanking() serves an unkeyed model');
+    return this.requests.serveRanking(items, request);
   }
 
   /** Stops following versions, sends the queued prediction records (bounded by `closeTimeoutMs`), frees the models. */
@@ -172,8 +216,9 @@ export class ModelSubscriber {
     await this.consumer?.disconnect();
     await this.predictionLog?.close();
     await this.loading.catch(() => undefined);
-    for (const l of this.live.values()) l.model.dispose();
-    this.live.clear();
+    this.follower?.dispose();
+    for (const l of this.keyed.values()) l.model.dispose();
+    this.keyed.clear();
   }
 
   /** Whether an event with this Kafka key is one this subscriber follows (key = model, or model/key). */
@@ -185,86 +230,33 @@ export class ModelSubscriber {
 
   private single(): Live | undefined {
     const { key } = this.options;
-    return this.live.get(key === undefined ? '' : key === '*' ? '\u0000' : key);
+    if (key === undefined) return this.follower?.lines.championLive();
+    return key === '*' ? undefined : this.keyed.get(key);
   }
 
-  private servingModel(request: ServeRequest): Live | undefined {
-    if (typeof request.requestId !== 'string' || request.requestId === '') throw new TypeError('serve() needs a non-empty string requestId');
-    return request.modelKey !== undefined ? this.live.get(request.modelKey) : this.single();
-  }
-
-  /** Predicts one row with `live` and logs it; version, model and output all come from the same swap. */
-  private served(live: Live, input: Float32Array, request: ServeRequest): Served {
-    const width = inputWidthOf(live.model);
-    if (input.length !== width) throw new TypeError(`model ${this.options.model} ${live.version} takes ${width} features, got ${input.length}`);
-    const output = predictWith(live, input, width);
-    const predictedClass = live.task === 'classification' ? predictedClassOf(output) : undefined;
-    const { model } = this.options;
-    const modelKey = live.key === '' ? undefined : live.key;
-    const logged =
-      this.predictionLog?.add({
-        requestId: request.requestId,
-        ...(request.key !== undefined ? { key: request.key } : {}),
-        model,
-        ...(modelKey !== undefined ? { modelKey } : {}),
-        version: live.version,
-        servedAt: Date.now(),
-        output,
-        ...(predictedClass !== undefined ? { predictedClass } : {}),
-        features: input,
-      }) ?? false;
-    return {
-      output,
-      model,
-      version: live.version,
-      logged,
-      ...(predictedClass !== undefined ? { predictedClass } : {}),
-      ...(modelKey !== undefined ? { modelKey } : {}),
-    };
-  }
-
-  private async onEvent(event: VersionEvent): Promise<void> {
-    const key = this.options.key === undefined ? '' : (event.key ?? '');
+  private async onKeyedEvent(event: VersionEvent): Promise<void> {
+    const key = event.key ?? '';
     const incoming = parseVersion(event.version);
-    const live = this.live.get(key);
+    const live = this.keyed.get(key);
     const current = live ? parseVersion(live.version) : undefined;
     if (!incoming || (current && compareVersions(incoming, current) <= 0)) return;
     const started = performance.now();
-    const name = key === '' ? this.options.model : keyModelName(this.options.model, key);
     try {
-      const checkpoint = await readCheckpoint(this.options.store, name, event.version, { withState: false });
-      await this.swapIn(key, checkpoint, started);
+      await this.swapKeyed(key, await readCheckpoint(this.options.store, keyModelName(this.options.model, key), event.version, { withState: false }), started);
     } catch (err) {
       this.log.error({ key, version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
     }
   }
 
-  private async swapIn(key: string, c: LoadedCheckpoint, started: number): Promise<void> {
+  private async swapKeyed(key: string, c: Awaited<ReturnType<typeof readCheckpoint>>, started: number): Promise<void> {
     const t0 = started || performance.now();
-    const model = await loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: c.snapshot.topology as tf.io.ModelJSON['modelTopology'],
-        weightSpecs: [...c.snapshot.weightSpecs],
-        weightData: c.snapshot.weightData,
-      }),
-    );
-    const spec = c.manifest.modelSpec as { model?: ModelConfig; input?: Pick<InputConfig, 'features' | 'label' | 'missing'> } | undefined;
-    const extractor =
-      spec?.model && spec.input
-        ? new FeatureExtractor({ ...spec.input, features: spec.input.features as FeatureSpec[] }, { task: spec.model.task, classes: spec.model.classes })
-        : undefined;
-    const old = this.live.get(key);
-    this.live.set(key, { key, version: c.manifest.version, model, extractor, ...(spec?.model?.task ? { task: spec.model.task } : {}) });
+    const live = await loadLive(key, c);
+    const old = this.keyed.get(key);
+    this.keyed.set(key, live);
     old?.model.dispose();
     const loadMs = performance.now() - t0;
-    this.log.info({ ...(key ? { key } : {}), version: c.manifest.version, loadMs: Math.round(loadMs) }, 'model swapped in');
-    this.options.onVersion?.({
-      ...(key ? { key } : {}),
-      version: c.manifest.version,
-      samplesTotal: c.manifest.samples.total,
-      metrics: c.manifest.metrics,
-      loadMs,
-    });
+    this.log.info({ key, version: live.version, loadMs: Math.round(loadMs) }, 'model swapped in');
+    this.options.onVersion?.({ key, version: live.version, samplesTotal: c.manifest.samples.total, metrics: c.manifest.metrics, loadMs });
   }
 
   private require(live: Live | undefined, key?: string): Live {
@@ -275,40 +267,17 @@ export class ModelSubscriber {
   }
 }
 
-function predictWith(live: Live, features: Float32Array | number[][], width?: number): Float32Array {
-  return tf.tidy(() => {
-    const w = width ?? inputWidthOf(live.model);
-    const x = Array.isArray(features) ? tf.tensor2d(features) : tf.tensor2d(features, [features.length / w, w]);
-    return (live.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-  });
+function checkRequest(request: ServeRequest): void {
+  if (typeof request.requestId !== 'string' || request.requestId === '') throw new TypeError('serve() needs a non-empty string requestId');
 }
 
-function recordsWith(live: Live, records: readonly Record<string, unknown>[]): Float32Array {
-  const extractor = live.extractor;
-  if (!extractor) throw new TypeError('this checkpoint carries no feature spec; use predict() with vectors');
-  const width = extractor.width;
-  const rows = new Float32Array(records.length * width);
-  records.forEach((r, i) => rows.set(extractor.features(r), i * width));
-  return predictWith(live, rows, width);
-}
-
-function inputWidthOf(model: LayersModel): number {
-  const shape = model.inputs[0]?.shape ?? [];
-  return shape[shape.length - 1] ?? 0;
-}
-
-let backendReady: Promise<void> | undefined;
-
-/** WebAssembly when available (faster for small dense models), else the pure-JS cpu backend. */
-function ensureBackend(): Promise<void> {
-  backendReady ??= (async () => {
-    try {
-      await import('@tensorflow/tfjs-backend-wasm');
-      if (await tf.setBackend('wasm')) return;
-    } catch {
-      // fall through to cpu
-    }
-    await tf.setBackend('cpu');
-  })();
-  return backendReady;
+/** Creates a one-partition topic when it does not exist (a cluster may not create topics on first use). */
+async function ensureTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -37,3 +37,15 @@ export function predictedClassOf(output: Float32Array): number {
   for (let i = 1; i < output.length; i++) if ((output[i] as number) > (output[best] as number)) best = i;
   return best;
 }
+
+/** One ranking served by `serveRanking()`. */
+export interface RankedServed {
+  /** Indices into the request's items, best first. */
+  readonly items: readonly number[];
+  readonly model: string;
+  /** major.minor of the champion that ranked (and of the candidate, when interleaved). */
+  readonly version: string;
+  /** Under an interleave rollout: the candidate interleaved, and which ranking contributed each position (0 champion, 1 candidate). */
+  readonly interleaved?: { readonly candidate: string; readonly teams: readonly number[] };
+  readonly logged: boolean;
+}
