@@ -75,15 +75,11 @@ program
 
 program
   .command('rollback')
-  .description('Every subscriber serves this earlier version now; the trainer continues its weights, or restarts from the version.')
+  .description('Every subscriber serves this earlier version now, until `unpin` (the trainer goes on learning its current weights).')
   .requiredOption('-c, --config <file>', 'config file of the model')
   .requiredOption('--to <version>', 'major.minor to serve')
-  .option('--training <choice>', '`continue` (the trainer keeps its weights; `unpin` returns to its line) or `restart` (it continues from --to as a new major)', 'restart')
   .option('--reason <text>', 'why, for the lineage')
-  .action(async (o: { config: string; to: string; training: string; reason?: string }) => {
-    if (o.training !== 'continue' && o.training !== 'restart') throw new ConfigError('--training', `Expected \`--training\` to be continue or restart, got \`${o.training}\``);
-    exit(await rolloutCommand(o, { kind: 'rollback', to: o.to, training: o.training }));
-  });
+  .action(async (o: { config: string; to: string; reason?: string }) => exit(await rolloutCommand(o, { kind: 'rollback', to: o.to, training: 'continue' })));
 
 program
   .command('pin')

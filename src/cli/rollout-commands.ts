@@ -5,7 +5,10 @@ import { createKafka } from '../consumers/index.js';
 import { Decider } from '../decider/index.js';
 import { defaultInstanceId } from '../pipeline/index.js';
 
-type Action = { readonly kind: 'rollback'; readonly to: string; readonly training: TrainingChoice } | { readonly kind: 'pin'; readonly to: string } | { readonly kind: 'unpin' };
+type Action =
+  | { readonly kind: 'rollback'; readonly to: string; readonly training: TrainingChoice }
+  | { readonly kind: 'pin'; readonly to: string }
+  | { readonly kind: 'unpin' };
 
 /**
  * `streamtrain rollback --to 1.7`, `pin 1.7`, `unpin`: writes the decision to the store (the next number, so it
@@ -14,7 +17,8 @@ type Action = { readonly kind: 'rollback'; readonly to: string; readonly trainin
  */
 export async function rolloutCommand(opts: { config: string; reason?: string }, action: Action): Promise<number> {
   const config = loadConfig(opts.config);
-  if (config.model.partitionBy) throw new ConfigError('model.partitionBy', `\`${action.kind}\` acts on an unkeyed model; a keyed model's versions follow each key's own line`);
+  if (config.model.partitionBy)
+    throw new ConfigError('model.partitionBy', `\`${action.kind}\` acts on an unkeyed model; a keyed model's versions follow each key's own line`);
   const model = config.model.name;
   const store = openStore(config.checkpoints.store);
   const logger = createLogger({ level: 'warn' });
@@ -22,7 +26,10 @@ export async function rolloutCommand(opts: { config: string; reason?: string }, 
     if (action.kind !== 'unpin') {
       if (!parseVersion(action.to)) throw new ConfigError('--to', `Expected a version as major.minor, e.g. 1.7; got \`${action.to}\``);
       await readManifest(store, model, action.to).catch(() => {
-        throw new ConfigError('--to', `Version ${action.to} of ${model} is not in the store (pruned or never written): \`streamtrain versions -c ${opts.config}\` lists what is`);
+        throw new ConfigError(
+          '--to',
+          `Version ${action.to} of ${model} is not in the store (pruned or never written): \`streamtrain versions -c ${opts.config}\` lists what is`,
+        );
       });
     }
     const draft: DecisionDraft = {
@@ -57,7 +64,13 @@ export async function decideCommand(opts: { config: string }): Promise<number> {
   const config = loadConfig(opts.config);
   const logger = createLogger({ level: config.logLevel });
   const store = openStore(config.checkpoints.store);
-  const decider = new Decider({ config, kafka: createKafka(config.kafka, logger), store, logger, instanceId: config.cluster.instanceId ?? defaultInstanceId() });
+  const decider = new Decider({
+    config,
+    kafka: createKafka(config.kafka, logger),
+    store,
+    logger,
+    instanceId: config.cluster.instanceId ?? defaultInstanceId(),
+  });
   await decider.start();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

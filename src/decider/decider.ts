@@ -144,18 +144,29 @@ export class Decider {
 
   private async run(start: Decision): Promise<void> {
     const { config } = this.o;
-    const machine = new RolloutMachine(config.rollout, start.champion ?? (this.state.champion as number), start.arms.map((a) => a.major));
+    const machine = new RolloutMachine(
+      config.rollout,
+      start.champion ?? (this.state.champion as number),
+      start.arms.map((a) => a.major),
+    );
     const scorer = new OutcomeScorer(machine, config.model.task);
     const labels = config.input.labels;
     if (!labels) throw new ConfigError('input.labels', 'the decider scores served predictions against labels: set `input.labels`');
-    const decoder = new JoinRecordDecoder({ input: { ...config.input, format: 'prediction-log' }, label: { task: config.model.task, classes: config.model.classes } });
+    const decoder = new JoinRecordDecoder({
+      input: { ...config.input, format: 'prediction-log' },
+      label: { task: config.model.task, classes: config.model.classes },
+    });
     const feed = new OutcomeFeed({
       kafka: this.o.kafka,
       predictionsTopic: this.topics.predictions,
       labelsTopic: this.topics.labels,
       model: this.model,
       start: start.startOffsets,
-      join: { maxDelayMs: labels.maxDelayMs, maxPending: labels.maxPending, ...(labels.defaultLabel !== undefined ? { defaultLabel: labels.defaultLabel } : {}) },
+      join: {
+        maxDelayMs: labels.maxDelayMs,
+        maxPending: labels.maxPending,
+        ...(labels.defaultLabel !== undefined ? { defaultLabel: labels.defaultLabel } : {}),
+      },
       idleGraceMs: labels.idleGraceMs,
       labels: decoder,
       logger: this.log,
@@ -186,7 +197,7 @@ export class Decider {
         rollout,
         version,
         stats: v.stats,
-        ...(v.type === 'reject' ? { training: this.o.config.rollout.onReject, champion: this.state.champion } : { champion: v.major }),
+        ...(v.type === 'reject' ? { training: 'continue' as const, champion: this.state.champion } : { champion: v.major }),
       });
     });
   }
@@ -201,7 +212,10 @@ export class Decider {
       return;
     }
     this.state = servingStateOf([written], this.state);
-    this.log.info({ seq: written.seq, type: written.type, version: written.version, arms: written.arms, reason: written.reason, stats: written.stats }, 'decided');
+    this.log.info(
+      { seq: written.seq, type: written.type, version: written.version, arms: written.arms, reason: written.reason, stats: written.stats },
+      'decided',
+    );
     await this.producer?.send({ topic: this.topics.decisions, messages: [{ key: this.model, value: encodeDecision(written) }] });
     if (this.running && this.running.id !== this.state.rollout?.id) await this.stopRunning();
   }

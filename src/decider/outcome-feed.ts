@@ -77,7 +77,8 @@ export class OutcomeFeed {
       }
     } catch (err) {
       this.skipped++;
-      if (this.skipped === 1 || this.skipped % 1000 === 0) this.log.warn({ topic, skipped: this.skipped, err: (err as Error).message }, 'skipping an undecodable record');
+      if (this.skipped === 1 || this.skipped % 1000 === 0)
+        this.log.warn({ topic, skipped: this.skipped, err: (err as Error).message }, 'skipping an undecodable record');
     }
   }
 

@@ -14,6 +14,7 @@ export function rolloutTopics(config: StreamtrainConfig): { predictions: string;
       "Missing `rollout.predictionsTopic`: name the subscribers' prediction log topic (their `predictionLog.topic`), e.g. `predictionsTopic: predictions`",
     );
   const labels = config.input.labels?.topic;
-  if (!labels) throw new ConfigError('input.labels', 'A rollout is decided on labelled outcomes: set `input.labels` (the topic the labels arrive on, and its fields)');
+  if (!labels)
+    throw new ConfigError('input.labels', 'A rollout is decided on labelled outcomes: set `input.labels` (the topic the labels arrive on, and its fields)');
   return { predictions, labels, decisions: config.rollout.decisionsTopic };
 }

@@ -71,7 +71,10 @@ export class ModelSubscriber {
     this.log = options.logger.child({ module: 'subscriber', model: options.model, ...(options.key !== undefined ? { key: options.key } : {}) });
     const policy = options.rollout?.policy ?? 'immediate';
     if (options.key !== undefined && policy !== 'immediate')
-      throw new ConfigError('rollout.policy', `rollout.policy ${policy} serves one line per model; a keyed model (key ${options.key}) takes rollout.policy immediate`);
+      throw new ConfigError(
+        'rollout.policy',
+        `rollout.policy ${policy} serves one line per model; a keyed model (key ${options.key}) takes rollout.policy immediate`,
+      );
     if (options.predictionLog) this.predictionLog = new PredictionLog(options.kafka, options.predictionLog, this.log);
     if (options.key === undefined)
       this.follower = new DecisionFollower({

@@ -101,7 +101,10 @@ export class RequestServer {
       byVersion: Object.fromEntries(this.byVersion),
       fallbacks: this.fallbacks,
       shadow: Object.fromEntries(
-        [...this.shadow].map(([v, s]) => [v, { predictions: s.predictions, disagreements: s.disagreements, meanAbsDifference: s.predictions ? s.absDifference / s.predictions : 0 }]),
+        [...this.shadow].map(([v, s]) => [
+          v,
+          { predictions: s.predictions, disagreements: s.disagreements, meanAbsDifference: s.predictions ? s.absDifference / s.predictions : 0 },
+        ]),
       ),
       interleaved: this.interleaved,
     };

@@ -45,9 +45,6 @@ export const rolloutSchema = optionalSection({
     .default(50_000)
     .describe("The candidate's labelled outcomes after which an undecided rollout ends: the candidate is rejected as inconclusive."),
   guardrails: guardrailsSchema,
-  onReject: oneOf(['continue', 'restart'])
-    .default('restart')
-    .describe('After a rejection, the trainer continues its current weights (`continue`), or restarts from the champion as a new major (`restart`).'),
 })
   .superRefine((r, ctx) => {
     const steps = r.steps as unknown;
