@@ -1,0 +1,205 @@
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, decodePredictionEvent, encodeVersionEvent, type StreamtrainConfig } from '../../src/core/index.js';
+import { readDecisions, S3Store, writeCheckpoint, type ObjectStore } from '../../src/checkpoints/index.js';
+import { Decider, operatorDecision } from '../../src/decider/index.js';
+import { OnlineLearner } from '../../src/learner/index.js';
+import { ModelSubscriber } from '../../src/subscriber/index.js';
+import { consumeUntil, createTopic, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
+import { testConfig } from '../support/pipeline-config.js';
+import { separableBatch } from '../support/separable-batch.js';
+import { manifestInput } from '../support/store-contract.js';
+import { kafkaBrokers, s3Settings } from './services.js';
+
+/**
+ * Safe rollout against the real broker and MinIO: two subscribers serve and log, a decider joins their
+ * predictions with labels and decides. A good line ramps through the canary to 100% on both; a line trained on
+ * flipped labels is rejected on both; `rollback` switches both within a second; under shadow both models are
+ * scored on the same requests.
+ */
+const logger = createLogger({ level: 'silent' });
+const WIDTH = 3;
+
+/** y = 1 iff x0 + x1 > 1, as separableBatch draws it. */
+const truth = (x: Float32Array) => ((x[0] as number) + (x[1] as number) > 1 ? 1 : 0);
+
+async function writeVersion(store: ObjectStore, config: StreamtrainConfig, version: string, parents: string[], o: { batches: number; flip?: boolean; seed: number }) {
+  const learner = await OnlineLearner.create({ spec: config.model, inputWidth: WIDTH, metricsWindow: 100, logger });
+  try {
+    for (let b = 0; b < o.batches; b++) {
+      const batch = separableBatch(o.seed + b);
+      if (o.flip) for (let i = 0; i < batch.size; i++) batch.labels[i] = 1 - (batch.labels[i] as number);
+      learner.step(batch);
+    }
+    const { input } = config;
+    const modelSpec = { model: config.model, input: { features: input.features, label: input.label, missing: input.missing } };
+    return await writeCheckpoint(store, { ...manifestInput(config.model.name, version, parents, 64 * o.batches), modelSpec }, await learner.snapshot(), {});
+  } finally {
+    learner.dispose();
+  }
+}
+
+describe('rollout (real Kafka and MinIO)', () => {
+  let kafka: Kafka;
+  let brokers: string[];
+  const cleanup: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    brokers = await kafkaBrokers();
+    kafka = testKafka(brokers);
+  });
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  });
+
+  async function setUp(prefix: string, rollout: Record<string, unknown>) {
+    const model = uniqueName(prefix);
+    const s3 = await s3Settings();
+    const topics = { predictions: `${model}.predictions`, labels: `${model}.labels`, decisions: `${model}.decisions`, versions: `${model}.versions` };
+    const config = testConfig({
+      brokers,
+      topic: topics.predictions,
+      model,
+      s3,
+      extra: {
+        input: {
+          format: 'prediction-log',
+          features: [{ field: 'x1' }, { field: 'x2' }, { field: 'x3' }],
+          label: { field: 'y' },
+          labels: { topic: topics.labels, labelField: 'y', maxDelayMs: 60_000 },
+        },
+        rollout: { decisionsTopic: topics.decisions, predictionsTopic: topics.predictions, minSamples: 40, maxSamples: 3_000, ...rollout },
+        cluster: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 },
+      },
+    });
+    for (const t of Object.values(topics)) await createTopic(kafka, t, t === topics.predictions || t === topics.labels ? 2 : 1);
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const subscriber = () => {
+      const s = new ModelSubscriber({
+        kafka,
+        versionsTopic: topics.versions,
+        model,
+        store,
+        logger,
+        predictionLog: { topic: topics.predictions, lingerMs: 5 },
+        rollout: { policy: config.rollout.policy, decisionsTopic: topics.decisions },
+      });
+      cleanup.push(() => s.stop());
+      return s;
+    };
+    const decider = new Decider({ config, kafka, store, logger, instanceId: 'it-decider', pollMs: 200 });
+    cleanup.push(() => decider.stop());
+    const producer = kafka.producer();
+    await producer.connect();
+    cleanup.push(() => producer.disconnect());
+    /** Serves `n` requests round-robin over the subscribers, then sends each request's true label. */
+    let request = 0;
+    const traffic = async (subs: ModelSubscriber[], n: number) => {
+      const labels: { key: string; value: string }[] = [];
+      let seed = request * 7 + 1;
+      for (let i = 0; i < n; i++) {
+        const x = separableBatch(seed++, 1, WIDTH).features;
+        const requestId = `r${request++}`;
+        (subs[i % subs.length] as ModelSubscriber).serve(x, { requestId, key: `user-${request % 500}` });
+        labels.push({ key: requestId, value: JSON.stringify({ requestId, y: truth(x) }) });
+      }
+      await producer.send({ topic: topics.labels, messages: labels });
+    };
+    const announce = async (version: string, uri: string) =>
+      producer.send({
+        topic: topics.versions,
+        messages: [
+          {
+            key: model,
+            value: encodeVersionEvent({
+              model,
+              version,
+              parents: [],
+              uri,
+              createdAt: new Date().toISOString(),
+              samplesTotal: 0,
+              samplesSinceParent: 0,
+              metrics: {},
+              offsets: [],
+              trigger: 'samples',
+              triggerDetail: null,
+            }),
+          },
+        ],
+      });
+    return { model, config, store, topics, subscriber, decider, traffic, announce };
+  }
+
+  it('ramps a good line through the canary to 100% on two replicas, rejects a flipped one, and rolls back within a second', async () => {
+    const t = await setUp('it-rollout-canary', { policy: 'canary', steps: [0.2, 0.5, 1] });
+    await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 11 });
+    const [a, b] = [t.subscriber(), t.subscriber()] as [ModelSubscriber, ModelSubscriber];
+    await Promise.all([a.start(), b.start()]);
+    await t.decider.start();
+    await waitFor(async () => (await readDecisions(t.store, t.model)).some((d) => d.type === 'baseline'), 20_000, 'the baseline decision');
+
+    const good = await writeVersion(t.store, t.config, '2.0', ['1.0'], { batches: 150, seed: 100 });
+    await t.announce('2.0', good.uri);
+    await waitFor(() => a.status().rollout?.active !== undefined && b.status().rollout?.active !== undefined, 20_000, 'both replicas in the canary');
+    expect(a.version).toBe('1.0');
+    // Sticky and shared: one key meets the same line on both replicas.
+    const both = [a, b].map((s) => Array.from({ length: 50 }, (_, i) => s.serve(separableBatch(i, 1, WIDTH).features, { requestId: `probe-${i}`, key: `user-${i}` }).version));
+    expect(both[0]).toEqual(both[1]);
+    expect(new Set(both[0])).toEqual(new Set(['1.0', '2.0']));
+
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline && !(a.status().rollout?.champion === 2 && b.status().rollout?.champion === 2)) {
+      await t.traffic([a, b], 200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const decisions = await readDecisions(t.store, t.model);
+    expect(decisions.map((d) => d.type)).toEqual(['baseline', 'start', 'step', 'step', 'promote']);
+    expect(decisions.at(-1)).toMatchObject({ type: 'promote', version: '2.0', by: 'decider it-decider' });
+    expect([a.version, b.version]).toEqual(['2.0', '2.0']);
+    expect(a.status().requests.byVersion['2.0']).toBeGreaterThan(0);
+
+    const bad = await writeVersion(t.store, t.config, '3.0', ['2.0'], { batches: 150, seed: 300, flip: true });
+    await t.announce('3.0', bad.uri);
+    const rejectBy = Date.now() + 90_000;
+    while (Date.now() < rejectBy && !(a.status().rollout?.rejected.includes(3) && b.status().rollout?.rejected.includes(3))) {
+      await t.traffic([a, b], 200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const reject = (await readDecisions(t.store, t.model)).at(-1);
+    expect(reject).toMatchObject({ type: 'reject', version: '3.0' });
+    expect(reject?.stats.diff).toBeLessThan(0);
+    expect([a.version, b.version]).toEqual(['2.0', '2.0']);
+    expect(a.serve(separableBatch(1, 1, WIDTH).features, { requestId: 'after-reject', key: 'user-1' }).version).toBe('2.0');
+
+    const started = Date.now();
+    await operatorDecision({ config: t.config, store: t.store, kafka, action: { kind: 'rollback', to: '1.0', training: 'continue' }, by: 'it', reason: 'test' });
+    await waitFor(() => a.version === '1.0' && b.version === '1.0', 5_000, 'both replicas on 1.0');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(a.status().rollout?.pin).toMatchObject({ version: '1.0', by: 'it', reason: 'test' });
+  }, 240_000);
+
+  it('under shadow scores both lines on the same requests, and promotes the better one', async () => {
+    const t = await setUp('it-rollout-shadow', { policy: 'shadow' });
+    await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 21 });
+    const a = t.subscriber();
+    await a.start();
+    await t.decider.start();
+    await waitFor(async () => (await readDecisions(t.store, t.model)).length > 0, 20_000, 'the baseline decision');
+    const good = await writeVersion(t.store, t.config, '2.0', ['1.0'], { batches: 150, seed: 200 });
+    await t.announce('2.0', good.uri);
+    await waitFor(() => a.status().rollout?.active?.policy === 'shadow', 20_000, 'the shadow rollout');
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline && a.status().rollout?.champion !== 2) {
+      await t.traffic([a], 200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await readDecisions(t.store, t.model)).map((d) => d.type)).toEqual(['baseline', 'start', 'promote']);
+    const counters = a.status().requests;
+    expect(counters.byVersion['2.0'] ?? 0).toBe(0);
+    expect(counters.shadow['2.0']?.predictions).toBeGreaterThan(0);
+    const logged = await consumeUntil(kafka, t.topics.predictions, (seen) => seen.length >= 20, 20_000);
+    const shadowed = logged.map((m) => decodePredictionEvent(m.value as Buffer)).filter((p) => p.shadow);
+    expect(shadowed.length).toBeGreaterThan(0);
+    for (const p of shadowed) expect(p).toMatchObject({ version: '1.0', shadow: [{ version: '2.0' }] });
+  }, 180_000);
+});
