@@ -48,5 +48,3 @@ export function checkReward(field: string, value: number): number {
     throw new StreamtrainError('ROLLOUT_INVALID_INPUT', `Expected \`${field}\` to be a finite number, got \`${describeValue(value)}\``);
   return value;
 }
-
-export { check as checkNumberOption };
