@@ -3,7 +3,7 @@
  * line, the sticky traffic split, team-draft interleaving, and the decision logic of one rollout. The serving
  * replicas and the decider (Kafka wiring) use this barrel only. docs/rollout.md.
  */
-export { DEFAULT_TAU, type SequentialTestOptions } from './options.js';
+export { DEFAULT_TAU, MAX_ABS_REWARD, type SequentialTestOptions } from './options.js';
 export { normalCdf } from './normal-mixture.js';
 export { PairedTest, PreferenceTest, TwoSampleTest, VARIANCE_FLOOR_SHARE, type TestState, type TestVerdict } from './sequential-test.js';
 export { armFor, bucketOf } from './sticky-split.js';

@@ -42,9 +42,15 @@ export function checkTestOptions(o: SequentialTestOptions): CheckedTestOptions {
   };
 }
 
-/** Throws when an observed reward is not a finite number (a failed prediction is a guardrail matter, not a reward). */
+/** Rewards beyond ±1e100 are clamped to it, so that sums of squares over any number of outcomes stay finite. */
+export const MAX_ABS_REWARD = 1e100;
+
+/**
+ * The reward, clamped to ±{@link MAX_ABS_REWARD}; throws when it is not a finite number (a failed prediction is a
+ * guardrail matter, not a reward).
+ */
 export function checkReward(field: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new StreamtrainError('ROLLOUT_INVALID_INPUT', `Expected \`${field}\` to be a finite number, got \`${describeValue(value)}\``);
-  return value;
+  return Math.min(MAX_ABS_REWARD, Math.max(-MAX_ABS_REWARD, value));
 }

@@ -111,13 +111,13 @@ export class RolloutMachine {
   /** canary / ab: one labelled outcome of the arm that served (champion or candidate major); other policies ignore it. */
   observeOutcome(major: number, reward: number): Verdict | undefined {
     if (this.finished || (this.plan.policy !== 'canary' && this.plan.policy !== 'ab')) return undefined;
-    checkReward('reward', reward);
+    const r = checkReward('reward', reward);
     if (major === this.champion) {
-      for (const l of this.lines) if (l.live) (l.test as TwoSampleTest).add(0, reward);
+      for (const l of this.lines) if (l.live) (l.test as TwoSampleTest).add(0, r);
     } else {
       const line = this.live(major);
       if (!line) return undefined;
-      (line.test as TwoSampleTest).add(1, reward);
+      (line.test as TwoSampleTest).add(1, r);
       line.outcomes++;
       this.stepOutcomes++;
     }

@@ -139,11 +139,11 @@ export class PairedTest extends MixtureTest {
   private readonly delta = new RunningMoments();
 
   add(championReward: number, candidateReward: number): void {
-    checkReward('championReward', championReward);
-    checkReward('candidateReward', candidateReward);
-    this.champion.add(championReward);
-    this.candidate.add(candidateReward);
-    this.delta.add(candidateReward - championReward);
+    const a = checkReward('championReward', championReward);
+    const b = checkReward('candidateReward', candidateReward);
+    this.champion.add(a);
+    this.candidate.add(b);
+    this.delta.add(b - a);
     this.check();
   }
 
