@@ -1,6 +1,6 @@
 /**
  * The folder rules of docs/design.md, checked on every test run: stage folders (labels too) import only src/core,
- * drift has no tfjs or kafkajs, learner and checkpoints no kafkajs, adaptation (the drift responses) imports only
+ * drift has no tfjs or kafkajs, rollout imports only core, learner and checkpoints no kafkajs, adaptation (the drift responses) imports only
  * core, learner and drift, cluster only core and checkpoints, and there are no cycles. The package's entry
  * points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
  * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
@@ -19,6 +19,13 @@ module.exports = {
       from: { path: `^src/${stage}/` },
       to: { path: `^src/(?!core/|${stage}/)` },
     })),
+    {
+      name: 'rollout-imports-only-core',
+      comment: 'The rollout decisions (tests, split, interleaving, the machine) are pure: src/core only, no Kafka.',
+      severity: 'error',
+      from: { path: '^src/rollout/' },
+      to: { path: '^src/(?!core/|rollout/)' },
+    },
     {
       name: 'cluster-scope',
       comment: 'Leadership and standby: core and checkpoints only (docs/design.md).',
