@@ -12,7 +12,8 @@ import { defaultInstanceId } from '../pipeline/index.js';
  */
 export async function rolloutCommand(opts: { config: string; reason?: string }, action: OperatorAction): Promise<number> {
   const config = loadConfig(opts.config);
-  if (config.model.partitionBy) throw new ConfigError('model.partitionBy', `\`${action.kind}\` acts on an unkeyed model; a keyed model's versions follow each key's own line`);
+  if (config.model.partitionBy)
+    throw new ConfigError('model.partitionBy', `\`${action.kind}\` acts on an unkeyed model; a keyed model's versions follow each key's own line`);
   const store = openStore(config.checkpoints.store);
   try {
     const kafka = createKafka(config.kafka, createLogger({ level: 'warn' }));
@@ -30,7 +31,13 @@ export async function decideCommand(opts: { config: string }): Promise<number> {
   const config = loadConfig(opts.config);
   const logger = createLogger({ level: config.logLevel });
   const store = openStore(config.checkpoints.store);
-  const decider = new Decider({ config, kafka: createKafka(config.kafka, logger), store, logger, instanceId: config.cluster.instanceId ?? defaultInstanceId() });
+  const decider = new Decider({
+    config,
+    kafka: createKafka(config.kafka, logger),
+    store,
+    logger,
+    instanceId: config.cluster.instanceId ?? defaultInstanceId(),
+  });
   await decider.start();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

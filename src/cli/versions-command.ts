@@ -1,10 +1,12 @@
 import { loadConfig } from '../core/index.js';
-import { openStore } from '../checkpoints/index.js';
+import { openStore, readDecisions } from '../checkpoints/index.js';
+import { decisionsTable } from './decisions-table.js';
 import { versionRows, versionsTable } from './versions-table.js';
 import { keyedSummary, keyedTable, keyRows } from './versions-keyed.js';
 
 /**
- * `streamtrain versions --config FILE`: every version in the store with its lineage, and whether it verifies.
+ * `streamtrain versions --config FILE`: every version in the store with its lineage, and whether it verifies; then the
+ * rollout decisions (promotions, rejections, rollbacks, pins) with who made them and why.
  * For a keyed model: each partition's newest checkpoint and each key's head, or one key's versions (`--key`).
  */
 export async function versionsCommand(opts: { config: string; json: boolean; key?: string }): Promise<number> {
@@ -18,8 +20,9 @@ export async function versionsCommand(opts: { config: string; json: boolean; key
       else process.stdout.write((await keyedTable(store, model, opts.key)) + '\n');
       return 0;
     }
-    if (opts.json) process.stdout.write(JSON.stringify({ model, ...(await versionRows(store, model)) }, null, 2) + '\n');
-    else process.stdout.write((await versionsTable(store, model)) + '\n');
+    if (opts.json)
+      process.stdout.write(JSON.stringify({ model, ...(await versionRows(store, model)), decisions: await readDecisions(store, model) }, null, 2) + '\n');
+    else process.stdout.write((await versionsTable(store, model)) + (await decisionsTable(store, model)) + '\n');
     return 0;
   } finally {
     await store.close?.();
