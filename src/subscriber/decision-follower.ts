@@ -84,7 +84,7 @@ export class DecisionFollower {
   }
 
   dispose(): void {
-    for (const l of this.lines.loaded()) l.model.dispose();
+    for (const l of this.lines.clear()) l.model.dispose();
   }
 
   private applyAll(decisions: readonly Decision[]): Want[] {

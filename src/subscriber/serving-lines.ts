@@ -84,7 +84,16 @@ export class ServingLines {
     return out;
   }
 
-  /** The loaded lines and pin, for status and shutdown. */
+  /** Empties the lines (on stop): returns every loaded version, for disposal. */
+  clear(): Live[] {
+    const all = this.loaded();
+    this.heads.clear();
+    this.pinned = undefined;
+    this.lastChampion = undefined;
+    return all;
+  }
+
+  /** The loaded lines and pin, for status. */
   loaded(): Live[] {
     return [...this.heads.values(), ...(this.pinned ? [this.pinned] : [])];
   }
