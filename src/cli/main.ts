@@ -75,11 +75,20 @@ program
 
 program
   .command('rollback')
-  .description('Every subscriber serves this earlier version now, until `unpin` (the trainer goes on learning its current weights).')
+  .description('Every subscriber serves this earlier version now; the trainer continues from it as a new major, or keeps its weights.')
   .requiredOption('-c, --config <file>', 'config file of the model')
   .requiredOption('--to <version>', 'major.minor to serve')
+  .option(
+    '--training <choice>',
+    '`restart`: the trainer continues from --to as a new major, served once written; `continue`: it keeps its weights, and --to serves until `unpin`',
+    'restart',
+  )
   .option('--reason <text>', 'why, for the lineage')
-  .action(async (o: { config: string; to: string; reason?: string }) => exit(await rolloutCommand(o, { kind: 'rollback', to: o.to, training: 'continue' })));
+  .action(async (o: { config: string; to: string; training: string; reason?: string }) => {
+    if (o.training !== 'continue' && o.training !== 'restart')
+      throw new ConfigError('--training', `Expected \`--training\` to be restart or continue, got \`${o.training}\``);
+    exit(await rolloutCommand(o, { kind: 'rollback', to: o.to, training: o.training }));
+  });
 
 program
   .command('pin')

@@ -111,6 +111,7 @@ export type TriggerReason =
   | 'drift'
   | 'challenger'
   | 'pool-switch'
+  | 'rollout'
   | 'guard'
   | 'shutdown'
   | 'manual'

@@ -197,7 +197,7 @@ export class Decider {
         rollout,
         version,
         stats: v.stats,
-        ...(v.type === 'reject' ? { training: 'continue' as const, champion: this.state.champion } : { champion: v.major }),
+        ...(v.type === 'reject' ? { training: this.o.config.rollout.onReject, champion: this.state.champion } : { champion: v.major }),
       });
     });
   }

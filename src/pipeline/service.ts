@@ -5,24 +5,23 @@ import { rangesOf, versionEvent } from './version-event.js';
 import type { DriftEvent, Logger, Trigger } from '../core/index.js';
 import { STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError } from '../consumers/index.js';
-import { describeStore, latestValidCheckpoint, openStore, WriterFence, type ObjectStore } from '../checkpoints/index.js';
+import { describeStore, latestValidCheckpoint, openStore, readCheckpoint, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
 import { OffsetLedger } from './offset-ledger.js';
 import { openSource, type OffsetBook, type PipelineSource } from './service-source.js';
 import type { LabelFeed } from './label-feed.js';
-import type { LabelJoinState } from '../labels/index.js';
 import { toMicroBatches, type PackedBatch } from './micro-batches.js';
 import { warnOnShortRetention } from './retention-check.js';
 import { TriggerSet } from './triggers.js';
-import type { ManagerEvent, ManagerState } from '../adaptation/index.js';
-import { LocalLearnerHost, type HostStepResult, type LearnerHost, learnerHostOptions, type MetricsState } from './learner-host.js';
-import { WorkerLearnerHost } from './worker-learner-host.js';
+import type { ManagerEvent } from '../adaptation/index.js';
+import type { HostStepResult, LearnerHost } from './learner-host.js';
 import { eventDetail } from './drift-detail.js';
-import { withGuardStore } from './guard-versions.js';
 import { defaultInstanceId } from './instance-id.js';
 import { assertCheckpointFits } from './model-fit.js';
+import { createLearnerHost, restoredModelOf, type SavedState } from './host-factory.js';
+import { RolloutWatch, type RestartRequest } from './rollout-watch.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
 const MAX_IN_FLIGHT = 4;
@@ -53,6 +52,7 @@ export class StreamtrainService {
   private readonly decisions: { at: string; event: string; detail: string }[] = [];
   private versionDecisions: { at: string; event: string; detail: string }[] = [];
   private checkpointer?: Checkpointer;
+  private rollout?: RolloutWatch;
   private source?: PipelineSource;
   private deadLetters?: DeadLetterPublisher;
   private publisher?: EventPublisher;
@@ -121,22 +121,13 @@ export class StreamtrainService {
         : await latestValidCheckpoint(this.store, config.model.name, logger);
     // A version made with another architecture or feature set (a retrained major) is not continued under this config.
     if (restored) assertCheckpointFits(config, restored.manifest);
-    const saved = restored?.state as { metrics?: Partial<MetricsState>; manager?: ManagerState; labels?: LabelJoinState } | undefined;
-    const hostOptions = withGuardStore(learnerHostOptions(config), config);
-    const restoredModel = restored
-      ? { snapshot: restored.snapshot, state: saved?.manager, metrics: saved?.metrics, version: restored.manifest.version }
-      : undefined;
+    const saved = restored?.state as SavedState | undefined;
     // The producers connect while the model is built: both are on a takeover's path to its first batch.
     this.deadLetters = new DeadLetterPublisher(this.kafka, config.deadLetter.topic, config.model.name, logger);
     this.publisher = new EventPublisher(this.kafka, { versions: config.publish.versionsTopic, drift: config.drift.topic }, logger);
     const connected = Promise.all([this.deadLetters.connect(), this.publisher.connect()]);
     connected.catch(() => undefined);
-    const warm = config.learner.thread === 'worker' ? this.options.warmLearner : undefined;
-    this.learner = warm
-      ? await warm.init(hostOptions, restoredModel)
-      : config.learner.thread === 'worker'
-        ? await WorkerLearnerHost.create(hostOptions, logger, restoredModel)
-        : await LocalLearnerHost.create(hostOptions, logger, restoredModel);
+    this.learner = await createLearnerHost(config, logger, restoredModelOf(restored), this.options.warmLearner);
     this.backend = this.learner.backend;
     if (restored) {
       this.samplesTotal = restored.manifest.samples.total;
@@ -175,6 +166,9 @@ export class StreamtrainService {
       },
       restored?.manifest.version,
     );
+    const { name: model } = config.model;
+    const watch = { store: this.store, kafka: this.kafka, model, decisionsTopic: config.rollout.decisionsTopic, instanceId: this.fence.writer, log: this.log };
+    this.rollout = await RolloutWatch.open(watch, saved?.rollout);
     if (!restored) this.publish({ reason: 'initial', detail: 'new model' });
     await warnOnShortRetention(this.kafka, config, this.log);
 
@@ -237,6 +231,7 @@ export class StreamtrainService {
       await Promise.all([
         this.deadLetters?.disconnect().catch(() => undefined),
         this.publisher?.disconnect().catch(() => undefined),
+        this.rollout?.close().catch(() => undefined),
         this.learner?.dispose().catch((err: Error) => this.log.warn({ err: err.message }, 'learner dispose failed')),
       ]);
       if (!this.options.store) await this.store.close?.();
@@ -264,7 +259,7 @@ export class StreamtrainService {
     await this.checkpointer?.drain().catch(() => undefined);
     this.subscription?.unsubscribe();
     await this.deadLetters?.disconnect().catch(() => undefined);
-    await this.publisher?.disconnect().catch(() => undefined);
+    await Promise.all([this.publisher?.disconnect().catch(() => undefined), this.rollout?.close().catch(() => undefined)]);
     if (!this.options.store) await this.store.close?.();
     await this.learner?.dispose().catch(() => undefined);
   }
@@ -373,9 +368,29 @@ export class StreamtrainService {
     else if (e.kind === 'guard-reactivated') this.publish({ reason: 'guard', detail }, { newMajor: true, extraParents: [e.version] });
   }
 
-  private onTick(): Promise<void> {
+  private async onTick(): Promise<void> {
     this.maybePublish();
-    return Promise.resolve();
+    const restart = await this.rollout?.due();
+    if (restart) await this.restartFrom(restart);
+    await this.rollout?.promoteWhenDurable();
+  }
+
+  /** A rollout decision asks to continue from a version published before: a learner from it, as a new major. */
+  private async restartFrom(request: RestartRequest): Promise<void> {
+    const { config, logger } = this.options;
+    await this.settleChain;
+    const c = await readCheckpoint(this.store, config.model.name, request.from);
+    assertCheckpointFits(config, c.manifest);
+    const next = await createLearnerHost(config, logger, restoredModelOf(c));
+    const old = this.learner;
+    this.learner = next;
+    await old?.dispose();
+    const d = request.decision;
+    const version = this.publish(
+      { reason: 'rollout', detail: `restart from ${request.from}: decision ${d.seq} ${d.type} by ${d.by}` },
+      { newMajor: true, extraParents: [request.from] },
+    );
+    if (version) this.rollout?.restarted(version, request);
   }
 
   private maybePublish(): void {
@@ -396,17 +411,18 @@ export class StreamtrainService {
    * learner behind those batches at the same instant the ledger is cut, so weights, counters and offsets agree.
    * Synchronous: the capture and the write complete in the background, in order.
    */
-  private publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): void {
-    if (this.aborted) return;
+  private publish(trigger: Trigger, lineage: { newMajor?: boolean; extraParents?: string[] } = {}): string | undefined {
+    if (this.aborted) return undefined;
     const learner = this.learner as LearnerHost;
     const decisions = this.versionDecisions;
     const driftConfig = this.options.config.drift;
     // The ledger is cut first: with `input.labels` the cut holds the join state that goes with the capture.
     const offsets = this.ledger.take();
     const join = this.labels?.lastCut;
+    const rollout = this.rollout?.state();
     const content = learner.capture().then((cap) => ({
       snapshot: cap.snapshot,
-      state: { metrics: cap.metricsState, manager: cap.state, ...(join ? { labels: join.state } : {}) },
+      state: { metrics: cap.metricsState, manager: cap.state, ...(join ? { labels: join.state } : {}), ...(rollout ? { rollout } : {}) },
       metrics: cap.metrics,
       drift: { detectors: driftConfig.detectors.map((d) => d.kind), responses: driftConfig.responses, challengerRunning: cap.challengerRunning, decisions },
     }));
@@ -429,6 +445,7 @@ export class StreamtrainService {
     this.driftSignal = undefined;
     this.triggers.reset();
     this.lastVersionAt = performance.now();
+    return version;
   }
 }
 

@@ -1,12 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, decodePredictionEvent, encodeVersionEvent, type StreamtrainConfig } from '../../src/core/index.js';
-import { readDecisions, S3Store, writeCheckpoint, type ObjectStore } from '../../src/checkpoints/index.js';
+import { createLogger, decodePredictionEvent, encodeVersionEvent, formatVersion, type StreamtrainConfig } from '../../src/core/index.js';
+import { listVersions, readDecisions, readManifest, S3Store, writeCheckpoint, type ObjectStore } from '../../src/checkpoints/index.js';
 import { Decider, operatorDecision } from '../../src/decider/index.js';
 import { OnlineLearner } from '../../src/learner/index.js';
+import { StreamtrainService } from '../../src/pipeline/index.js';
 import { ModelSubscriber } from '../../src/subscriber/index.js';
-import { consumeUntil, createTopic, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
-import { testConfig } from '../support/pipeline-config.js';
+import { consumeUntil, createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
+import { seaRecords, testConfig } from '../support/pipeline-config.js';
 import { separableBatch } from '../support/separable-batch.js';
 import { manifestInput } from '../support/store-contract.js';
 import { kafkaBrokers, s3Settings } from './services.js';
@@ -221,5 +222,64 @@ describe('rollout (real Kafka and MinIO)', () => {
     const shadowed = logged.map((m) => decodePredictionEvent(m.value as Buffer)).filter((p) => p.shadow);
     expect(shadowed.length).toBeGreaterThan(0);
     for (const p of shadowed) expect(p).toMatchObject({ version: '1.0', shadow: [{ version: '2.0' }] });
+  }, 180_000);
+});
+
+describe('rollback with training restart (real Kafka and MinIO)', () => {
+  it('the trainer continues from the rolled-back version as a new major and promotes it; subscribers follow', async () => {
+    const brokers = await kafkaBrokers();
+    const kafka = testKafka(brokers);
+    const s3 = await s3Settings();
+    const model = uniqueName('it-rollout-restart');
+    const config = testConfig({ brokers, topic: model, model, s3, extra: { rollout: { decisionsTopic: `${model}.decisions` } } });
+    await createTopic(kafka, model, 2);
+    await createTopic(kafka, `${model}.decisions`);
+    const store = new S3Store({ ...s3, prefix: `it/${model}` });
+    const service = new StreamtrainService({ config, logger });
+    const subscriber = new ModelSubscriber({
+      kafka,
+      versionsTopic: config.publish.versionsTopic,
+      model,
+      store,
+      logger,
+      rollout: { decisionsTopic: `${model}.decisions` },
+    });
+    try {
+      await service.start();
+      await produceValues(
+        kafka,
+        model,
+        seaRecords(3_000, 5).map((r) => JSON.stringify(r)),
+        2,
+      );
+      await waitFor(async () => (await listVersions(store, model)).length >= 3, 60_000, 'three versions');
+      await subscriber.start();
+      const before = (await listVersions(store, model)).map(formatVersion);
+      expect(before.every((v) => v.startsWith('1.'))).toBe(true);
+      await operatorDecision({ config, store, kafka, action: { kind: 'rollback', to: '1.1', training: 'restart' }, by: 'it', reason: 'restart test' });
+      await waitFor(() => subscriber.version === '1.1', 5_000, 'the subscriber on 1.1');
+      // The trainer sees the decision at its next poll, continues from 1.1 as 2.0, and promotes that line.
+      await waitFor(async () => (await readDecisions(store, model)).some((d) => d.type === 'promote'), 30_000, 'the trainer’s promotion');
+      const manifest = await readManifest(store, model, '2.0');
+      expect(manifest.parents).toContain('1.1');
+      expect(manifest.trigger).toMatchObject({ reason: 'rollout' });
+      expect((await readDecisions(store, model)).map((d) => [d.type, d.version])).toEqual([
+        ['rollback', '1.1'],
+        ['promote', '2.0'],
+      ]);
+      await waitFor(() => subscriber.version?.startsWith('2.') ?? false, 10_000, 'the subscriber on the restarted line');
+      expect(subscriber.status().rollout?.pin).toBeUndefined();
+      // Learning goes on from there, on line 2.
+      await produceValues(
+        kafka,
+        model,
+        seaRecords(2_000, 6).map((r) => JSON.stringify(r)),
+        2,
+      );
+      await waitFor(async () => (await listVersions(store, model)).some((v) => v.major === 2 && v.minor >= 1), 30_000, 'a 2.x minor');
+    } finally {
+      await subscriber.stop();
+      await service.stop();
+    }
   }, 180_000);
 });

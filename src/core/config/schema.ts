@@ -11,7 +11,22 @@ import { rolloutSchema } from './sections/rollout.js';
 
 export type { FeatureSpec } from './sections/input.js';
 
-const ROOT_KEYS = ['model', 'cluster', 'kafka', 'input', 'deadLetter', 'batch', 'learner', 'checkpoints', 'triggers', 'publish', 'server', 'drift', 'rollout', 'logLevel']
+const ROOT_KEYS = [
+  'model',
+  'cluster',
+  'kafka',
+  'input',
+  'deadLetter',
+  'batch',
+  'learner',
+  'checkpoints',
+  'triggers',
+  'publish',
+  'server',
+  'drift',
+  'rollout',
+  'logLevel',
+]
   .map((k) => `\`${k}\``)
   .join(', ');
 

@@ -45,6 +45,11 @@ export const rolloutSchema = optionalSection({
     .default(50_000)
     .describe("The candidate's labelled outcomes after which an undecided rollout ends: the candidate is rejected as inconclusive."),
   guardrails: guardrailsSchema,
+  onReject: oneOf(['restart', 'continue'])
+    .default('restart')
+    .describe(
+      'After a rejection the trainer continues from the champion as a new major, which the subscribers then serve (`restart`), or keeps learning the rejected line, which nobody serves (`continue`).',
+    ),
 })
   .superRefine((r, ctx) => {
     const steps = r.steps as unknown;
