@@ -1,4 +1,5 @@
 import type { Decision } from '../core/index.js';
+import { CheckpointWriteError } from '../core/index.js';
 import type { ObjectStore } from './object-store.js';
 
 /** A decision without its number: `appendDecision` gives it the next one. */
@@ -40,7 +41,7 @@ export async function appendDecision(store: ObjectStore, model: string, draft: D
     if (expectSeq !== undefined) return undefined;
     seq = (await lastDecisionSeq(store, model)) + 1;
   }
-  throw new Error(`could not take a decision number for ${model} after 50 attempts`);
+  throw new CheckpointWriteError(`could not take a decision number for ${model} after 50 attempts: other writers keep taking them`);
 }
 
 /** The highest decision number written (0 when none). */
