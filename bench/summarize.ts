@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labelsRows } from './labels/summary-rows.js';
+import { rolloutRows } from './rollout/summary-rows.js';
 import { readJson, RESULTS_DIR, SUMMARY_FILE } from './support/results.js';
 
 const TARGET = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -72,6 +73,7 @@ export function renderTable(summary: Json, files: Record<string, Json | undefine
     ],
   ];
   rows.push(...labelsRows(summary));
+  rows.push(...rolloutRows(summary, files.rollout));
   const takeover = num(s('takeover_p99_ms'));
   const handover = num(s('handover_p99_ms'));
   if (takeover !== undefined) {
@@ -275,7 +277,7 @@ export function currentTable(): string | undefined {
   const summary = readJson<Json>(SUMMARY_FILE);
   if (!summary) return undefined;
   const files = Object.fromEntries(
-    ['pipeline-throughput', 'freshness', 'memory', 'learner', 'chaos'].map((n) => [n, readJson<Json>(`${RESULTS_DIR}${n}.json`)]),
+    ['pipeline-throughput', 'freshness', 'memory', 'learner', 'chaos', 'rollout'].map((n) => [n, readJson<Json>(`${RESULTS_DIR}${n}.json`)]),
   );
   return renderTable(summary, files);
 }

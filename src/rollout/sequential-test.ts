@@ -94,7 +94,9 @@ abstract class MixtureTest {
 /**
  * Canary and A/B: independent outcomes of the champion (arm 0) and the candidate (arm 1), in any proportion
  * (a canary at 1% against 99%). Tests the difference of mean rewards with the plug-in variance
- * `s₀²/n₀ + s₁²/n₁`; each arm's variance is at least {@link VARIANCE_FLOOR_SHARE} of the pooled one.
+ * `max(s₀², s²)/n₀ + max(s₁², s²)/n₁`, where `s²` is the pooled within-arm variance: a small arm whose own
+ * variance happens to be low (0/1 rewards: exactly when its mean happens to be high) does not claim more precision
+ * than the pooled estimate, which would promote an equal candidate too often.
  */
 export class TwoSampleTest extends MixtureTest {
   private readonly arms = [new RunningMoments(), new RunningMoments()] as const;
@@ -114,8 +116,7 @@ export class TwoSampleTest extends MixtureTest {
     const diff = a.n > 0 && b.n > 0 ? b.mean - a.mean : 0;
     const dof = a.n + b.n - 2;
     const pooled = dof > 0 ? (a.m2 + b.m2) / dof : 0;
-    const floor = VARIANCE_FLOOR_SHARE * pooled;
-    const variance = a.n > 0 && b.n > 0 ? Math.max(a.variance, floor) / a.n + Math.max(b.variance, floor) / b.n : 0;
+    const variance = a.n > 0 && b.n > 0 ? Math.max(a.variance, pooled) / a.n + Math.max(b.variance, pooled) / b.n : 0;
     return { diff, variance, scale: Math.sqrt(pooled) };
   }
 
