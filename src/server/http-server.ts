@@ -24,7 +24,7 @@ export async function startHttpServer(opts: {
   model?: string;
 }): Promise<{ server: Server; url: string }> {
   const dashboard = createDashboard({
-    title: `streamtrain ${opts.model ?? opts.status().model}`,
+    title: opts.model ? `streamtrain ${opts.model}` : 'streamtrain',
     status: opts.status,
     ...(opts.store ? { store: opts.store } : {}),
     ...(opts.model ? { model: opts.model } : {}),
