@@ -1,7 +1,8 @@
 /**
  * The folder rules of docs/design.md, checked on every test run: stage folders (labels too) import only src/core,
- * drift has no tfjs or kafkajs, rollout imports only core, learner and checkpoints no kafkajs, adaptation (the drift responses) imports only
- * core, learner and drift, cluster only core and checkpoints, and there are no cycles. The package's entry
+ * drift has no tfjs or kafkajs, rollout imports only core, learner and checkpoints no kafkajs, adaptation (the drift
+ * responses) imports only core, learner and drift, cluster and dashboard only core and checkpoints, the decider no
+ * trainer code, and there are no cycles. The package's entry
  * points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
  * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
  * @type {import('dependency-cruiser').IConfiguration}
@@ -33,6 +34,20 @@ module.exports = {
       from: { path: '^src/cluster/' },
       to: { path: '^src/(?!core/|checkpoints/index\\.ts$|cluster/)' },
     },
+    {
+      name: 'dashboard-scope',
+      comment: 'The dashboard (mounted by the service and by subscribers): core and checkpoints only.',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: { path: '^src/(?!core/|checkpoints/index\\.ts$|dashboard/)' },
+    },
+    {
+      name: 'dashboard-mounted-by-server-and-subscriber',
+      comment: 'The HTTP server and the subscriber entry mount the dashboard; nothing else needs it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(server/|subscriber/|dashboard/|index\\.ts$)' },
+      to: { path: '^src/dashboard/' },
+    },
     { name: 'drift-is-pure', severity: 'error', from: { path: '^src/drift/' }, to: { path: 'node_modules/(@tensorflow|kafkajs)' } },
     { name: 'learner-no-kafka', severity: 'error', from: { path: '^src/learner/' }, to: { path: 'node_modules/kafkajs' } },
     { name: 'checkpoints-no-kafka', severity: 'error', from: { path: '^src/checkpoints/' }, to: { path: 'node_modules/kafkajs' } },
@@ -52,7 +67,7 @@ module.exports = {
     },
     {
       name: 'subscriber-scope',
-      comment: 'Downstream services get core, checkpoints and consumers only.',
+      comment: 'Downstream services get core, checkpoints, consumers and the dashboard (src/dashboard/index.ts) only.',
       severity: 'error',
       from: { path: '^src/subscriber/' },
       to: { path: '^src/(learner|drift|producers|labels|adaptation|pipeline|cli|server|decider)/' },
@@ -62,14 +77,14 @@ module.exports = {
       comment: 'Other folders enter a stage folder through its index.ts only.',
       severity: 'error',
       from: { path: '^src/(pipeline|cli|server|subscriber|decider)/' },
-      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|labels|adaptation|rollout|cluster)/(?!index\\.ts$)' },
+      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|labels|adaptation|rollout|cluster|dashboard)/(?!index\\.ts$)' },
     },
     {
       name: 'decider-scope',
       comment: 'The rollout decider reads Kafka and the store and writes decisions; the trainer, the CLI, the server and the subscriber are not its business.',
       severity: 'error',
       from: { path: '^src/decider/' },
-      to: { path: '^src/(pipeline|cli|server|subscriber|learner|adaptation|drift|producers)/' },
+      to: { path: '^src/(pipeline|cli|server|subscriber|learner|adaptation|drift|producers|dashboard)/' },
     },
     {
       name: 'adaptation-through-barrels',

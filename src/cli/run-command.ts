@@ -1,4 +1,5 @@
 import { createLogger, loadConfig } from '../core/index.js';
+import { openStore } from '../checkpoints/index.js';
 import { assertStartable, ClusterMember, KeyedService } from '../pipeline/index.js';
 import { ServiceMetrics, startHttpServer } from '../server/index.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
@@ -30,10 +31,19 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   await member.start();
-  const http =
-    config.server.port > 0
-      ? await startHttpServer({ host: config.server.host, port: config.server.port, status: () => member.status(), metrics, logger })
-      : undefined;
+  // The dashboard's own store client: it only lists and reads manifests and decisions.
+  const store = config.server.port > 0 ? openStore(config.checkpoints.store) : undefined;
+  const http = store
+    ? await startHttpServer({
+        host: config.server.host,
+        port: config.server.port,
+        status: () => member.status(),
+        metrics,
+        logger,
+        store,
+        model: config.model.name,
+      })
+    : undefined;
   const progress = setInterval(() => {
     const s = member.status();
     if (s.role !== 'leader') return;
@@ -60,5 +70,6 @@ export async function runCommand(opts: { config: string; progressSeconds: number
   } finally {
     clearInterval(progress);
     http?.server.close();
+    await store?.close?.();
   }
 }

@@ -22,4 +22,9 @@ export interface PipelineObserver {
    * decoded and offered to the batcher). Time spent before (producer, broker, consumer fetch) not included.
    */
   versionPublished?(freshnessSeconds: number): void;
+  /**
+   * A drift decision was made (`event`: the manager event's kind: `drift` when a detector fired,
+   * `challenger-started`, `challenger-promoted`, `adapt-started`, ...), as it is added to the status' `decisions`.
+   */
+  driftDecision?(event: string): void;
 }

@@ -345,6 +345,7 @@ export class StreamtrainService {
     this.decisions.push(decision);
     this.versionDecisions.push(decision);
     if (this.decisions.length > 50) this.decisions.shift();
+    this.options.observer?.driftDecision?.(e.kind);
     this.log.info({ event: e.kind, detail, samples: this.samplesTotal }, 'drift decision');
     if (e.kind === 'drift') {
       this.driftSignal = `${e.detector} on ${e.signal}`;

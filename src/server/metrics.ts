@@ -121,7 +121,25 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     value: (s) => s.labels?.skipped,
   },
   { name: 'streamtrain_metric', type: 'gauge', help: 'Live prequential metrics of the model, by name.', label: 'name', values: (s) => s.metrics },
+  {
+    name: 'streamtrain_version_major',
+    type: 'gauge',
+    help: 'Major of the newest version this instance published (or, standing by, follows).',
+    value: (s) => versionPart(s.version, 1),
+  },
+  {
+    name: 'streamtrain_version_minor',
+    type: 'gauge',
+    help: 'Minor of the newest version this instance published (or, standing by, follows).',
+    value: (s) => versionPart(s.version, 2),
+  },
 ];
+
+/** The major (1) or minor (2) of a `major.minor` version; undefined without one. */
+function versionPart(version: string | undefined, part: 1 | 2): number | undefined {
+  const m = version === undefined ? null : /^(\d+)\.(\d+)$/.exec(version);
+  return m ? Number(m[part]) : undefined;
+}
 
 /** Seconds per micro-batch learned: from 0.1 ms (a bare logistic step on 256 samples) to seconds (a large network). */
 export const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -151,6 +169,7 @@ export class ServiceMetrics implements PipelineObserver {
   private readonly step: Histogram<'model'>;
   private readonly checkpointWrite: Histogram<'model'>;
   private readonly freshness: Histogram<'model'>;
+  private readonly drift: Counter<'model' | 'event'>;
 
   constructor(opts: ServiceMetricsOptions) {
     this.labels = { model: opts.model };
@@ -170,6 +189,14 @@ export class ServiceMetrics implements PipelineObserver {
       "Seconds from a version's newest record reaching the pipeline to the version being durable, committed and announced.",
       FRESHNESS_BUCKETS,
     );
+    this.drift = new Counter({
+      name: 'streamtrain_drift_decisions_total',
+      help: 'Drift decisions since the process started, by event (drift: a detector fired; challenger-started, challenger-promoted, adapt-started, ...).',
+      labelNames: ['model', 'event'],
+      registers: [this.registry],
+    });
+    // Present from the start, so increase() sees the first detection.
+    this.drift.inc({ ...this.labels, event: 'drift' }, 0);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -183,6 +210,10 @@ export class ServiceMetrics implements PipelineObserver {
 
   versionPublished(freshnessSeconds: number): void {
     this.freshness.observe(this.labels, freshnessSeconds);
+  }
+
+  driftDecision(event: string): void {
+    this.drift.inc({ ...this.labels, event });
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -57,6 +57,7 @@ const EXPECTED: Record<string, Record<string, 'function' | 'object' | 'string'>>
     openStore: 'function',
     FolderStore: 'function',
     S3Store: 'function',
+    createDashboard: 'function',
   },
   'streamtrain/drift': {
     AdwinDetector: 'function',
@@ -210,7 +211,7 @@ describe('npm package', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs the build, the schemas, the command and the license, and no sources', () => {
+  it('packs the build, the schemas, the command, the dashboard page and the license, and no sources', () => {
     for (const file of [
       'package.json',
       'README.md',
@@ -219,6 +220,8 @@ describe('npm package', () => {
       'schemas/model-version.avsc',
       'schemas/drift-event.avsc',
       'dist/cli/main.js',
+      'web/dashboard/index.html',
+      'web/dashboard/app.js',
     ]) {
       expect(packedFiles, file).toContain(file);
     }

@@ -87,6 +87,22 @@ describe('ServiceMetrics', () => {
     expect(without.get('streamtrain_labels_join_rate')?.samples ?? []).toEqual([]);
   });
 
+  it('reports the version as major and minor, and counts drift decisions by event', async () => {
+    let status = statusOf({ version: '3.14' });
+    const metrics = new ServiceMetrics({ model: 'm', status: () => status, processMetrics: false });
+    let families = parsePrometheusText(await metrics.text());
+    expect(sampleValue(families, 'streamtrain_version_major', { model: 'm' })).toBe(3);
+    expect(sampleValue(families, 'streamtrain_version_minor', { model: 'm' })).toBe(14);
+    expect(sampleValue(families, 'streamtrain_drift_decisions_total', { model: 'm', event: 'drift' })).toBe(0);
+    ['drift', 'challenger-started', 'drift'].forEach((e) => metrics.driftDecision(e));
+    status = statusOf();
+    families = parsePrometheusText(await metrics.text());
+    expect(sampleValue(families, 'streamtrain_drift_decisions_total', { model: 'm', event: 'drift' })).toBe(2);
+    expect(sampleValue(families, 'streamtrain_drift_decisions_total', { model: 'm', event: 'challenger-started' })).toBe(1);
+    // Without a version (a new model before its first checkpoint) there is no version series.
+    expect(families.get('streamtrain_version_major')?.samples ?? []).toEqual([]);
+  });
+
   it('histograms count what the pipeline reports, in the right buckets, and start at zero', async () => {
     const metrics = new ServiceMetrics({ model: 'm', status: () => statusOf(), processMetrics: false });
     let families = parsePrometheusText(await metrics.text());
