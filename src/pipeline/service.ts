@@ -1,8 +1,8 @@
 import { concatMap, from, map, merge, Subject, takeUntil, timer, type Subscription } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import type { ServiceOptions, ServiceStatus } from './service-options.js';
-import { rangesOf, versionEvent } from './version-event.js';
-import type { DriftEvent, Logger, Trigger } from '../core/index.js';
+import { driftEvent, versionEvent } from './version-event.js';
+import type { Logger, Trigger } from '../core/index.js';
 import { STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, readCheckpoint, WriterFence, type ObjectStore } from '../checkpoints/index.js';
@@ -350,17 +350,12 @@ export class StreamtrainService {
     if (e.kind === 'drift') {
       this.driftSignal = `${e.detector} on ${e.signal}`;
       if (e.responses.includes('alert')) {
-        const event: DriftEvent = {
+        const event = driftEvent(e, {
           model: this.options.config.model.name,
           version: this.checkpointer?.headVersion ?? '',
-          detector: e.detector,
-          signal: e.signal,
-          at: new Date().toISOString(),
           samples: this.samplesTotal,
-          scores: e.scores,
-          offsets: rangesOf(batch),
-          response: e.responses.join(','),
-        };
+          batch,
+        });
         await this.publisher?.publishDrift(event).catch((err: Error) => this.log.error({ err: err.message }, 'drift event not published'));
       }
     } else if (e.kind === 'challenger-promoted') {
