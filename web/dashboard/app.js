@@ -129,18 +129,19 @@ function renderRollout(status) {
     box.innerHTML = '<p class="muted" data-testid="rollout-state">no rollout</p>';
     return;
   }
-  const pinned = r.pinned ?? r.pinnedVersion;
+  // A subscriber's status says `pin` and `active` (src/subscriber/subscriber-status.ts).
+  const pinned = r.pinned ?? r.pinnedVersion ?? r.pin?.version;
   const head = new Map();
   for (const v of lineage.versions) head.set(v.major, v.version);
-  const arms = Array.isArray(r.arms) ? r.arms : [];
+  const arms = Array.isArray(r.arms) ? r.arms : Array.isArray(r.active?.arms) ? r.active.arms : [];
   const rows = [
     ...(r.champion !== undefined ? [{ major: r.champion, role: 'champion', share: 1 - arms.reduce((n, a) => n + (a.share ?? 0), 0) }] : []),
     ...arms.map((a) => ({ major: a.major, role: 'candidate', share: a.share })),
   ];
-  const known = new Set(['policy', 'champion', 'arms', 'pinned', 'pinnedVersion', 'decisions', 'lastDecisions']);
+  const known = new Set(['policy', 'champion', 'arms', 'pinned', 'pinnedVersion', 'pin', 'active', 'decisions', 'lastDecisions']);
   const extra = Object.entries(r).filter(([k, v]) => !known.has(k) && v !== null && typeof v !== 'object');
   box.innerHTML = `
-    <p data-testid="rollout-state"><b>${esc(text(r.policy ?? 'rollout'))}</b>${pinned ? ` · pinned to <b data-testid="rollout-pinned">${esc(pinned)}</b>` : ''}</p>
+    <p data-testid="rollout-state"><b>${esc(text(r.active?.policy ?? r.policy ?? 'rollout'))}</b>${pinned ? ` · pinned to <b data-testid="rollout-pinned">${esc(pinned)}</b>` : ''}</p>
     <table class="rollout-table"><thead><tr><th>major</th><th>role</th><th>share</th><th>head</th></tr></thead><tbody>
     ${rows.map((row) => `<tr data-major="${esc(row.major)}"><td>${esc(row.major)}</td><td>${row.role}</td><td>${percent(row.share)}</td><td>${esc(text(head.get(row.major)))}</td></tr>`).join('')}
     </tbody></table>

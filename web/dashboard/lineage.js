@@ -47,7 +47,7 @@ export function renderLineage(container, lineage, rollout) {
   const width = LEFT + RIGHT + step * Math.max(1, versions.length - 1);
   const height = TOP * 2 + LANE * (majors.length - 1);
   const pos = new Map(versions.map((v, i) => [v.version, { x: LEFT + i * step, y: TOP + LANE * (laneOf.get(v.major) ?? 0) }]));
-  const shares = new Map((rollout?.arms ?? []).map((a) => [a.major, a.share]));
+  const shares = new Map((rollout?.arms ?? rollout?.active?.arms ?? []).map((a) => [a.major, a.share]));
   const marked = decisionsByVersion(lineage.decisions ?? []);
 
   const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'version lineage' });
