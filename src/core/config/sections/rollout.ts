@@ -10,7 +10,7 @@ const guardrailsSchema = optionalSection({
   maxLatencyP99Ms: num(0, 60_000, true).default(50).describe('A candidate whose 99th percentile predict time exceeds this (ms) is rejected at once.'),
   minRequests: int(1, 10_000_000)
     .default(200)
-    .describe('Requests a candidate serves (or shadows) before the error-rate and latency guardrails are read; a non-finite output counts from the first.'),
+    .describe('Requests a candidate serves (or shadows) before its guardrails are read (each replica answers a failed request with the champion meanwhile).'),
 }).describe('Checks that end a rollout at once, without waiting for labels.');
 
 /**
