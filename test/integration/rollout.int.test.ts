@@ -1,13 +1,17 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, decodePredictionEvent, encodeVersionEvent, formatVersion, type StreamtrainConfig } from '../../src/core/index.js';
+import { createLogger, decodePredictionEvent, encodeVersionEvent, formatVersion, parseConfig, type StreamtrainConfig } from '../../src/core/index.js';
 import { listVersions, readDecisions, readManifest, S3Store, writeCheckpoint, type ObjectStore } from '../../src/checkpoints/index.js';
 import { Decider, operatorDecision } from '../../src/decider/index.js';
 import { OnlineLearner } from '../../src/learner/index.js';
 import { StreamtrainService } from '../../src/pipeline/index.js';
 import { ModelSubscriber } from '../../src/subscriber/index.js';
 import { consumeUntil, createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
-import { seaRecords, testConfig } from '../support/pipeline-config.js';
+import { seaRecords, testConfig, testConfigTree } from '../support/pipeline-config.js';
+import { spawnService } from '../support/service-process.js';
 import { separableBatch } from '../support/separable-batch.js';
 import { manifestInput } from '../support/store-contract.js';
 import { kafkaBrokers, s3Settings } from './services.js';
@@ -63,7 +67,7 @@ describe('rollout (real Kafka and MinIO)', () => {
     const model = uniqueName(prefix);
     const s3 = await s3Settings();
     const topics = { predictions: `${model}.predictions`, labels: `${model}.labels`, decisions: `${model}.decisions`, versions: `${model}.versions` };
-    const config = testConfig({
+    const tree = testConfigTree({
       brokers,
       topic: topics.predictions,
       model,
@@ -79,6 +83,8 @@ describe('rollout (real Kafka and MinIO)', () => {
         cluster: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 },
       },
     });
+    const env = { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const config = parseConfig(tree, { env });
     for (const t of Object.values(topics)) await createTopic(kafka, t, t === topics.predictions || t === topics.labels ? 2 : 1);
     const store = new S3Store({ ...s3, prefix: `it/${model}` });
     const subscriber = () => {
@@ -134,7 +140,7 @@ describe('rollout (real Kafka and MinIO)', () => {
           },
         ],
       });
-    return { model, config, store, topics, subscriber, decider, traffic, announce };
+    return { model, config, tree, env, store, topics, subscriber, decider, traffic, announce };
   }
 
   it('ramps a good line through the canary to 100% on two replicas, rejects a flipped one, and rolls back within a second', async () => {
@@ -196,6 +202,47 @@ describe('rollout (real Kafka and MinIO)', () => {
     await waitFor(() => a.version === '1.0' && b.version === '1.0', 5_000, 'both replicas on 1.0');
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(a.status().rollout?.pin).toMatchObject({ version: '1.0', by: 'it', reason: 'test' });
+  }, 240_000);
+
+  it('a decider killed in the middle of a canary is replaced by its standby, which replays the rollout and ends it', async () => {
+    const t = await setUp('it-rollout-takeover', { policy: 'canary', steps: [0.2, 0.5, 1], minSamples: 150 });
+    await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 31 });
+    const dir = await mkdtemp(join(tmpdir(), 'st-decider-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const configPath = join(dir, 'streamtrain.json');
+    await writeFile(configPath, JSON.stringify(t.tree, null, 2));
+    const a = t.subscriber();
+    await a.start();
+    const first = spawnService({ config: configPath, logFile: join(dir, 'decider.log'), env: t.env, command: ['decide'] });
+    cleanup.push(async () => void first.kill('SIGKILL'));
+    await waitFor(async () => (await readDecisions(t.store, t.model)).length > 0, 30_000, 'the first decider’s baseline');
+    await t.decider.start(); // the standby
+    expect(t.decider.leading).toBe(false);
+    const good = await writeVersion(t.store, t.config, '2.0', ['1.0'], { batches: 150, seed: 400 });
+    await t.announce('2.0', good.uri);
+    const stepped = Date.now() + 60_000;
+    while (Date.now() < stepped && !(await readDecisions(t.store, t.model)).some((d) => d.type === 'step')) {
+      await t.traffic([a], 50);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await readDecisions(t.store, t.model)).map((d) => d.type)).toEqual(['baseline', 'start', 'step']);
+    first.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline && a.status().rollout?.champion !== 2) {
+      await t.traffic([a], 200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const decisions = await readDecisions(t.store, t.model);
+    expect(decisions.map((d) => d.seq)).toEqual(decisions.map((_, i) => i + 1));
+    expect(decisions.at(-1)).toMatchObject({ type: 'promote', version: '2.0', by: 'decider it-decider' });
+    const killed = decisions[0]?.by;
+    expect(killed).toMatch(/^decider /);
+    expect(killed).not.toBe('decider it-decider');
+    expect(decisions.filter((d) => d.type === 'start')).toHaveLength(1);
+    // No step decided twice: the replay after the takeover writes only a larger share.
+    const shares = decisions.filter((d) => d.type === 'step').map((d) => d.arms[0]?.share ?? 0);
+    expect(shares).toEqual([...new Set(shares)].sort((x, y) => x - y));
   }, 240_000);
 
   it('under shadow scores both lines on the same requests, and promotes the better one', async () => {

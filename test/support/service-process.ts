@@ -9,17 +9,20 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 /**
- * Runs `streamtrain run --config FILE` as a real child process (from the TypeScript sources via tsx), with its
- * stdout and stderr appended to `logFile`, so tests can SIGKILL it like a crashing container.
+ * Runs `streamtrain run --config FILE` (or another command, e.g. `['decide']`) as a real child process (from the
+ * TypeScript sources via tsx), with its stdout and stderr appended to `logFile`, so tests can SIGKILL it like a
+ * crashing container.
  */
 export function spawnService(opts: {
   config: string;
   logFile: string;
   cwd?: string;
   env?: Record<string, string>;
+  command?: readonly string[];
 }): ChildProcess & { exited: Promise<number | null> } {
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/main.ts`, 'run', '--config', opts.config, '--progress-seconds', '5'], {
+  const command = opts.command ?? ['run', '--progress-seconds', '5'];
+  const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/main.ts`, ...command, '--config', opts.config], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
     stdio: ['ignore', fd, fd],
