@@ -5,6 +5,7 @@ import type { ObjectStore } from './object-store.js';
 import { decodeState } from './state-blob.js';
 import { isPublished, readLatest } from './latest-record.js';
 import { sha256 } from './writer.js';
+import { readDecisions } from './decision-log.js';
 
 export interface LoadedCheckpoint {
   readonly manifest: Manifest;
@@ -127,10 +128,14 @@ export async function readLatestPointer(store: ObjectStore, model: string): Prom
   return (await readLatest(store, model))?.record.version ?? undefined;
 }
 
-/** Removes old minor versions beyond `keep` per major, never the newest one of a major or LATEST's. */
+/**
+ * Removes old minor versions beyond `keep` per major, never the newest one of a major, LATEST's, or one a rollout
+ * decision names for serving (`rollback`, `pin`): replicas may have to load it again.
+ */
 export async function pruneVersions(store: ObjectStore, model: string, keep: number): Promise<string[]> {
   if (keep <= 0) return [];
   const versions = await listVersions(store, model);
+  const held = new Set((await readDecisions(store, model)).filter((d) => d.type === 'rollback' || d.type === 'pin').map((d) => d.version));
   const byMajor = new Map<number, ModelVersion[]>();
   for (const v of versions) byMajor.set(v.major, [...(byMajor.get(v.major) ?? []), v]);
   const latest = await readLatestPointer(store, model);
@@ -138,7 +143,7 @@ export async function pruneVersions(store: ObjectStore, model: string, keep: num
   for (const list of byMajor.values()) {
     for (const v of list.slice(0, Math.max(0, list.length - keep))) {
       const name = formatVersion(v);
-      if (name === latest) continue;
+      if (name === latest || held.has(name)) continue;
       const dir = versionDir(model, v);
       // Manifest first: a half-deleted version is then simply invisible to readers.
       await store.delete(manifestKey(model, v));

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { createLogger } from '../../src/core/index.js';
 import {
+  appendDecision,
   latestValidCheckpoint,
   listVersions,
   pruneVersions,
@@ -88,6 +89,16 @@ export function storeContract(makeStore: () => Promise<{ store: ObjectStore; mod
     expect(removed).toEqual(['1.0', '1.1', '1.2']);
     expect((await listVersions(store, model)).map((v) => v.minor)).toEqual([3, 4]);
     expect((await store.list(`${model}/versions/1.0/`)).length).toBe(0);
+  });
+
+  it('never prunes a version a rollback or a pin names', async () => {
+    const { store, model } = await makeStore();
+    for (let i = 0; i < 5; i++) await writeCheckpoint(store, manifestInput(model, `1.${i}`, i ? [`1.${i - 1}`] : [], i * 10), fakeSnapshot(i), {});
+    const decision = { at: new Date(0).toISOString(), by: 'test', reason: 'test', arms: [], stats: {}, startOffsets: [] };
+    await appendDecision(store, model, { ...decision, type: 'rollback', version: '1.1', training: 'continue' });
+    await appendDecision(store, model, { ...decision, type: 'pin', version: '1.0' });
+    expect(await pruneVersions(store, model, 2)).toEqual(['1.2']);
+    expect((await listVersions(store, model)).map((v) => v.minor)).toEqual([0, 1, 3, 4]);
   });
 
   it('creates only what does not exist, and replaces only with the current tag', async () => {
