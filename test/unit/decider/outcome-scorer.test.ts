@@ -39,6 +39,25 @@ describe('OutcomeScorer', () => {
     expect(verdict).toMatchObject({ type: 'promote', major: 2 });
   });
 
+  it('on regression decides by MAE: a candidate 1 unit closer on every request is promoted, a farther one rejected', () => {
+    for (const [candidateError, expected] of [
+      [0.5, 'promote'],
+      [2.5, 'reject'],
+    ] as const) {
+      const machine = new RolloutMachine(plan({ policy: 'canary', steps: [0.5, 1] }), 1, [2]);
+      const scorer = new OutcomeScorer(machine, 'regression');
+      let verdict;
+      for (let i = 0; i < 4_000 && !verdict; i++) {
+        const candidate = i % 2 === 0;
+        const noise = ((i * 7919) % 13) / 13 - 0.5;
+        const error = (candidate ? candidateError : 1.5) + noise;
+        verdict = scorer.outcome({ prediction: p(candidate ? '2.0' : '1.0', 20 + error), label: 20, defaulted: false });
+      }
+      expect(verdict).toMatchObject({ type: expected, major: 2 });
+      expect(verdict?.stats.diff).toBeCloseTo(1.5 - candidateError, 1);
+    }
+  });
+
   it('counts a fallback as a failed candidate request, and rejects at once past the error rate', () => {
     const machine = new RolloutMachine(plan({ policy: 'canary', guardrails: { minRequests: 10, maxErrorRate: 0.05 } }), 1, [2]);
     const scorer = new OutcomeScorer(machine, 'classification');
