@@ -152,10 +152,10 @@ export class Decider {
     const scorer = new OutcomeScorer(machine, config.model.task);
     const labels = config.input.labels;
     if (!labels) throw new ConfigError('input.labels', 'the decider scores served predictions against labels: set `input.labels`');
-    const decoder = new JoinRecordDecoder({
-      input: { ...config.input, format: 'prediction-log' },
-      label: { task: config.model.task, classes: config.model.classes },
-    });
+    // Under interleave the label is the position clicked (-1 for none): read as a plain number, not a class.
+    const label =
+      config.rollout.policy === 'interleave' ? { task: 'regression' as const, classes: 1 } : { task: config.model.task, classes: config.model.classes };
+    const decoder = new JoinRecordDecoder({ input: { ...config.input, format: 'prediction-log' }, label });
     const feed = new OutcomeFeed({
       kafka: this.o.kafka,
       predictionsTopic: this.topics.predictions,

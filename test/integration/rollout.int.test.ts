@@ -245,6 +245,42 @@ describe('rollout (real Kafka and MinIO)', () => {
     expect(shares).toEqual([...new Set(shares)].sort((x, y) => x - y));
   }, 240_000);
 
+  it('under interleave merges both rankings by team draft and promotes the ranker whose items are clicked', async () => {
+    const t = await setUp('it-rollout-interleave', { policy: 'interleave', split: 1 });
+    await writeVersion(t.store, t.config, '1.0', [], { batches: 150, seed: 51, flip: true });
+    const a = t.subscriber();
+    await a.start();
+    await t.decider.start();
+    await waitFor(async () => (await readDecisions(t.store, t.model)).length > 0, 20_000, 'the baseline decision');
+    const good = await writeVersion(t.store, t.config, '2.0', ['1.0'], { batches: 150, seed: 52 });
+    await t.announce('2.0', good.uri);
+    await waitFor(() => a.status().rollout?.active?.policy === 'interleave' && a.status().loaded.includes('2.0'), 20_000, 'the interleave rollout');
+    const producer = kafka.producer();
+    await producer.connect();
+    cleanup.push(() => producer.disconnect());
+    const deadline = Date.now() + 90_000;
+    let request = 0;
+    while (Date.now() < deadline && a.status().rollout?.champion !== 2) {
+      const labels: { key: string; value: string }[] = [];
+      for (let i = 0; i < 100; i++) {
+        const items = Array.from({ length: 6 }, (_, j) => separableBatch(request * 6 + j + 1, 1, WIDTH).features);
+        const requestId = `q${request++}`;
+        const ranked = a.serveRanking(items, { requestId, key: `user-${request % 300}` });
+        expect(ranked.interleaved?.candidate).toBe('2.0');
+        expect([...ranked.items].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+        // The user clicks the first relevant item shown (none: -1).
+        const clicked = ranked.items.findIndex((item) => truth(items[item] as Float32Array) === 1);
+        labels.push({ key: requestId, value: JSON.stringify({ requestId, y: clicked }) });
+      }
+      await producer.send({ topic: t.topics.labels, messages: labels });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const decisions = await readDecisions(t.store, t.model);
+    expect(decisions.map((d) => d.type)).toEqual(['baseline', 'start', 'promote']);
+    expect(decisions.at(-1)?.stats.diff).toBeGreaterThan(0);
+    expect(a.status().requests.interleaved).toBeGreaterThan(0);
+  }, 180_000);
+
   it('under shadow scores both lines on the same requests, and promotes the better one', async () => {
     const t = await setUp('it-rollout-shadow', { policy: 'shadow' });
     await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 21 });
