@@ -4,6 +4,7 @@ import { openStore } from '../checkpoints/index.js';
 import { createKafka } from '../consumers/index.js';
 import { Decider, operatorDecision, type OperatorAction } from '../decider/index.js';
 import { defaultInstanceId } from '../pipeline/index.js';
+import { serveDecider } from '../server/index.js';
 
 /**
  * `streamtrain rollback --to 1.7`, `pin 1.7`, `unpin`: the decision goes to the store under the model's next
@@ -39,10 +40,12 @@ export async function decideCommand(opts: { config: string }): Promise<number> {
     instanceId: config.cluster.instanceId ?? defaultInstanceId(),
   });
   await decider.start();
+  const http = config.server.port > 0 ? await serveDecider(decider, store, config.server, logger) : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  http?.close();
   await decider.stop();
   await store.close?.();
   return 0;

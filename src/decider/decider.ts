@@ -20,6 +20,14 @@ export interface DeciderOptions {
   readonly pollMs?: number;
 }
 
+export interface DeciderStatus {
+  readonly model: string;
+  readonly role: 'leader' | 'standby';
+  readonly decisionSeq: number;
+  /** The serving state the decisions say, and the running rollout's figures (samples, means, bounds). */
+  readonly rollout: Record<string, unknown>;
+}
+
 interface Running {
   readonly id: number;
   readonly machine: RolloutMachine;
@@ -67,13 +75,20 @@ export class Decider {
     return this.timer !== undefined;
   }
 
-  /** The decisions applied so far and the running rollout's figures. */
-  status(): { leading: boolean; seq: number; champion?: number; rollout?: { id: number; arms: unknown; stats: Record<string, number> } } {
+  /** For /status and the dashboard: the decisions applied so far and the running rollout's test figures. */
+  status(): DeciderStatus {
+    const r = this.state.rollout;
     return {
-      leading: this.leading,
-      seq: this.state.seq,
-      ...(this.state.champion !== undefined ? { champion: this.state.champion } : {}),
-      ...(this.running ? { rollout: { id: this.running.id, arms: this.running.machine.arms, stats: this.running.machine.stats() } } : {}),
+      model: this.model,
+      role: this.leading ? 'leader' : 'standby',
+      decisionSeq: this.state.seq,
+      rollout: {
+        policy: r?.policy ?? this.o.config.rollout.policy,
+        ...(this.state.champion !== undefined ? { champion: this.state.champion } : {}),
+        arms: r ? [...r.arms] : [],
+        ...(this.state.pin ? { pinned: this.state.pin.version } : {}),
+        ...(this.running ? this.running.machine.stats() : {}),
+      },
     };
   }
 

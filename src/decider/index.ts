@@ -1,4 +1,4 @@
-export { Decider, type DeciderOptions } from './decider.js';
+export { Decider, type DeciderOptions, type DeciderStatus } from './decider.js';
 export { OutcomeJoin, type Outcome, type OutcomeJoinOptions } from './outcome-join.js';
 export { OutcomeScorer, rewardOf } from './outcome-scorer.js';
 export { rolloutTopics } from './rollout-topics.js';

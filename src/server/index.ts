@@ -8,3 +8,4 @@ export {
   type ServiceMetricsOptions,
   type StatusMetric,
 } from './metrics.js';
+export { serveDecider } from './decider-server.js';

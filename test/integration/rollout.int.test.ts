@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, decodePredictionEvent, encodeVersionEvent, formatVersion, parseConfig, type StreamtrainConfig } from '../../src/core/index.js';
@@ -8,6 +9,7 @@ import { listVersions, readDecisions, readManifest, S3Store, writeCheckpoint, ty
 import { Decider, operatorDecision } from '../../src/decider/index.js';
 import { OnlineLearner } from '../../src/learner/index.js';
 import { StreamtrainService } from '../../src/pipeline/index.js';
+import { serveDecider } from '../../src/server/index.js';
 import { ModelSubscriber } from '../../src/subscriber/index.js';
 import { consumeUntil, createTopic, produceValues, testKafka, uniqueName, waitFor } from '../support/kafka-helpers.js';
 import { seaRecords, testConfig, testConfigTree } from '../support/pipeline-config.js';
@@ -176,6 +178,18 @@ describe('rollout (real Kafka and MinIO)', () => {
     expect(decisions.at(-1)).toMatchObject({ type: 'promote', version: '2.0', by: 'decider it-decider' });
     expect([a.version, b.version]).toEqual(['2.0', '2.0']);
     expect(a.status().requests.byVersion['2.0']).toBeGreaterThan(0);
+    // The decider's own endpoints: its figures, and the dashboard.
+    const http = await serveDecider(t.decider, t.store, { host: '127.0.0.1', port: 0 }, logger);
+    cleanup.push(() => new Promise((r) => http.close(r)));
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok leader\n');
+    expect(await (await fetch(`${base}/status`)).json()).toMatchObject({
+      model: t.model,
+      role: 'leader',
+      decisionSeq: decisions.length,
+      rollout: { champion: 2 },
+    });
+    expect((await fetch(`${base}/dashboard/`)).status).toBe(200);
 
     const bad = await writeVersion(t.store, t.config, '3.0', ['2.0'], { batches: 150, seed: 300, flip: true });
     await t.announce('3.0', bad.uri);
