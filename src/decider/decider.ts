@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
-import type { Decision, Logger, StartPosition, StreamtrainConfig } from '../core/index.js';
+import type { Decision, Logger, ModelVersion, StartPosition, StreamtrainConfig } from '../core/index.js';
 import { ConfigError, encodeDecision, formatVersion } from '../core/index.js';
 import { appendDecision, listVersions, readDecisions, type DecisionDraft, type ObjectStore } from '../checkpoints/index.js';
 import { KafkaLease } from '../cluster/index.js';
@@ -142,17 +142,26 @@ export class Decider {
       await this.write({ type: 'baseline', reason: 'the newest line before any rollout', version: formatVersion(newest), champion: newest.major });
       return;
     }
-    const candidate = versions.filter((v) => v.major > (this.state.champion as number) && !this.state.rejected.includes(v.major)).at(-1);
-    if (!candidate) return;
-    const machine = new RolloutMachine(this.o.config.rollout, this.state.champion, [candidate.major]);
+    const champion = this.state.champion;
+    const heads = new Map<number, ModelVersion>();
+    for (const v of versions) if (v.major > champion && !this.state.rejected.includes(v.major)) heads.set(v.major, v);
+    // ab and shadow race every new line at once (each against the champion); canary and interleave the newest.
+    const policy = this.o.config.rollout.policy;
+    const lines = [...heads.values()].slice(policy === 'ab' || policy === 'shadow' ? 0 : -1);
+    if (lines.length === 0) return;
+    const machine = new RolloutMachine(
+      this.o.config.rollout,
+      champion,
+      lines.map((v) => v.major),
+    );
     const startOffsets = await this.positions();
     await this.write({
       type: 'start',
-      reason: `new line ${candidate.major} (head ${formatVersion(candidate)})`,
-      policy: this.o.config.rollout.policy as Decision['policy'],
-      champion: this.state.champion,
+      reason: `new line${lines.length > 1 ? 's' : ''} ${lines.map((v) => `${v.major} (head ${formatVersion(v)})`).join(', ')}`,
+      policy: policy as Decision['policy'],
+      champion,
       arms: machine.arms,
-      version: formatVersion(candidate),
+      version: formatVersion(lines.at(-1) as ModelVersion),
       startOffsets,
     });
   }

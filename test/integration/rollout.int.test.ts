@@ -295,6 +295,39 @@ describe('rollout (real Kafka and MinIO)', () => {
     expect(a.status().requests.interleaved).toBeGreaterThan(0);
   }, 180_000);
 
+  it('under ab races two new lines against the champion at once: the flipped one is rejected, the good one promoted', async () => {
+    const t = await setUp('it-rollout-ab', { policy: 'ab', split: 0.6 });
+    await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 61 });
+    const a = t.subscriber();
+    await a.start();
+    // The baseline first (1.0); both new lines are written while no decider runs, so one rollout takes both.
+    await t.decider.start();
+    await waitFor(async () => (await readDecisions(t.store, t.model)).length > 0, 20_000, 'the baseline decision');
+    await t.decider.stop();
+    await writeVersion(t.store, t.config, '2.0', ['1.0'], { batches: 150, seed: 62 });
+    await writeVersion(t.store, t.config, '3.0', ['1.0'], { batches: 150, seed: 63, flip: true });
+    const decider = new Decider({ config: t.config, kafka, store: t.store, logger, instanceId: 'it-decider-2', pollMs: 200 });
+    cleanup.push(() => decider.stop());
+    await decider.start();
+    await waitFor(() => a.status().rollout?.active?.arms.length === 2 && a.status().loaded.length === 3, 30_000, 'both lines in the test');
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline && a.status().rollout?.champion !== 2) {
+      await t.traffic([a], 200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const decisions = await readDecisions(t.store, t.model);
+    expect(decisions.map((d) => [d.type, d.version])).toEqual([
+      ['baseline', '1.0'],
+      ['start', '3.0'],
+      ['reject', '3.0'],
+      ['promote', '2.0'],
+    ]);
+    expect(decisions[1]?.arms.map((arm) => [arm.major, arm.share])).toEqual([
+      [2, 0.3],
+      [3, 0.3],
+    ]);
+  }, 180_000);
+
   it('under shadow scores both lines on the same requests, and promotes the better one', async () => {
     const t = await setUp('it-rollout-shadow', { policy: 'shadow' });
     await writeVersion(t.store, t.config, '1.0', [], { batches: 1, seed: 21 });
