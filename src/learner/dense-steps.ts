@@ -34,6 +34,8 @@ export class DenseSteps {
   readonly biasAt: readonly number[];
   private readonly acts: readonly number[];
   private readonly l2x2: readonly number[];
+  /** Whether any layer has an L2 penalty (its gradient then has a term the bound of `normBelow` leaves out). */
+  private readonly anyL2: boolean;
   private x = 0;
   private y = 0;
   private width = 0;
@@ -61,6 +63,7 @@ export class DenseSteps {
     this.biasAt = biasAt;
     this.acts = layers.map((l, i) => (i === layers.length - 1 ? ACT.linear : actCode(l.activation)));
     this.l2x2 = layers.map((l) => (l.l2 > 0 ? f32(2 * l.l2) : 0));
+    this.anyL2 = this.l2x2.some((v) => v !== 0);
     kernel.reserve(6 * this.P);
     kernel.heap.fill(0, 0, 6 * this.P);
   }
@@ -160,6 +163,28 @@ export class DenseSteps {
   /** Sum of squares of the gradient. */
   gradientSquares(): number {
     return this.kernel.sumsq(this.block(1), this.P);
+  }
+
+  /**
+   * Whether the gradient of a one-row step (`gradient(at, 1)`, no L2 penalty) has a finite global norm below
+   * `limit`, shown from a bound instead of the sum over every weight (`gradientSquares`): with one row, a layer's
+   * kernel gradient is the float32 products a[i] * d[o] of its input and delta and its bias gradient is d, so
+   * its sum of squares is at most (sum a^2 + 1) * sum d^2 times (1 + 2^-23) for the products' rounding. The sums
+   * run over a layer's input and output widths rather than its weights (8 + 64 + 64 + 1 values for an MLP 8-64-1
+   * against 644). True only when the bound is finite and below 0.99 * limit^2, a margin far above the rounding
+   * of the sums and of the float32 norm, so the step is then neither refused nor clipped, exactly as the norm
+   * from `gradientSquares` would decide; false (compute that norm) otherwise, or with several rows or an L2 term.
+   */
+  normBelow(at: number, n: number, limit: number): boolean {
+    if (n !== 1 || this.anyL2) return false;
+    const k = this.kernel;
+    let bound = 0;
+    for (let li = 0; li < this.layers.length; li++) {
+      const l = this.layers[li] as LayerShape;
+      const a = li === 0 ? this.x + at * this.width : (this.train[li - 1] as number);
+      bound += (k.sumsq(a, l.inW) + 1) * k.sumsq(this.deltas[li] as number, l.outW);
+    }
+    return bound < 0.99 * limit * limit;
   }
 
   /** Multiplies the gradient by s (clipping). */

@@ -170,12 +170,20 @@ export class TypedDenseTrainer {
       const n = Math.min(size, at + chunk) - at;
       const loss = steps.gradient(at, n);
       lossSum += loss * n;
-      const norm = f32(Math.sqrt(f32(steps.gradientSquares())));
-      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      if (!Number.isFinite(loss)) {
         refused += 1;
         continue;
       }
-      if (norm > clipNorm) steps.scaleGradient(f32(clipNorm / norm));
+      // A one-row step's norm is bounded from its layers' inputs and deltas (`normBelow`); the sum over every
+      // weight runs only when that bound does not show the norm finite and below the clipping norm.
+      if (!steps.normBelow(at, n, clipNorm)) {
+        const norm = f32(Math.sqrt(f32(steps.gradientSquares())));
+        if (!Number.isFinite(norm)) {
+          refused += 1;
+          continue;
+        }
+        if (norm > clipNorm) steps.scaleGradient(f32(clipNorm / norm));
+      }
       for (let j = 0; j < servings.length; j++) moves[j] = (servings[j] as Serving).stepper.advance(n);
       steps.update(adam ? this.schedule.constants(adam, iterations) : undefined, sgdRate, moves);
       iterations += 1;

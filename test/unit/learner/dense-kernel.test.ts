@@ -32,7 +32,13 @@ function random(seed: number): () => number {
 }
 
 /** Steps as TypedDenseTrainer.run takes them: scores of every weight set, then guarded, clipped steps of `chunk` rows. */
-function learn(kernel: DenseKernel, c: Stack, batches: number): { scores: Float32Array[]; losses: number[]; heap: Float32Array; P: number } {
+function learn(
+  kernel: DenseKernel,
+  c: Stack,
+  batches: number,
+  /** Skip the sum of squares where `normBelow` shows the norm below clipNorm (as TypedDenseTrainer.run does). */
+  bound = false,
+): { scores: Float32Array[]; losses: number[]; heap: Float32Array; P: number; bounded: number } {
   const units = c.kind === 'multiclass' ? c.classes : 1;
   const widths = [c.width, ...c.hidden, units];
   const layers: LayerShape[] = widths.slice(1).map((outW, i) => ({ inW: widths[i] as number, outW, activation: c.activation, l2: c.l2 }));
@@ -46,6 +52,7 @@ function learn(kernel: DenseKernel, c: Stack, batches: number): { scores: Float3
   const scores: Float32Array[] = [];
   const losses: number[] = [];
   let iterations = c.start;
+  let bounded = 0;
   for (let b = 0; b < batches; b++) {
     const features = Float32Array.from({ length: c.size * c.width }, () => rnd() * 2);
     const labels = Float32Array.from({ length: c.size }, () =>
@@ -56,14 +63,17 @@ function learn(kernel: DenseKernel, c: Stack, batches: number): { scores: Float3
     for (let at = 0; at < c.size; at += c.chunk) {
       const n = Math.min(c.size, at + c.chunk) - at;
       losses.push(steps.gradient(at, n));
-      const norm = Math.fround(Math.sqrt(Math.fround(steps.gradientSquares())));
-      if (norm > c.clipNorm) steps.scaleGradient(Math.fround(c.clipNorm / norm));
+      if (bound && steps.normBelow(at, n, c.clipNorm)) bounded++;
+      else {
+        const norm = Math.fround(Math.sqrt(Math.fround(steps.gradientSquares())));
+        if (norm > c.clipNorm) steps.scaleGradient(Math.fround(c.clipNorm / norm));
+      }
       const adam = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.05 };
       steps.update(c.adam ? adamConstants(adam, adamPowers(0.9, 0.999, iterations)) : undefined, Math.fround(-0.05), c.moves);
       iterations++;
     }
   }
-  return { scores, losses, heap: kernel.heap.slice(0, 6 * steps.P), P: steps.P };
+  return { scores, losses, heap: kernel.heap.slice(0, 6 * steps.P), P: steps.P, bounded };
 }
 
 /** Largest difference relative to the values' scale (1 at least). */
@@ -106,6 +116,30 @@ describe('the wasm SIMD kernel', () => {
       }),
       { numRuns: 120, seed: 7 },
     );
+  });
+
+  it("a one-row step's norm bound (normBelow) decides as the sum over every weight does: the same values to the bit (property)", () => {
+    let bounded = 0;
+    let steps = 0;
+    fc.assert(
+      fc.property(stack, fc.constantFrom<number>(0.05, 1, 3, 100), (c0, clipNorm) => {
+        const c = { ...c0, clipNorm };
+        for (const kernel of [() => wasmKernel() as DenseKernel, referenceKernel]) {
+          const fast = learn(kernel(), c, 2, true);
+          const full = learn(kernel(), c, 2);
+          fast.scores.forEach((s, i) => expect(Array.from(s)).toEqual(Array.from(full.scores[i] as Float32Array)));
+          expect(fast.losses).toEqual(full.losses);
+          expect(Array.from(fast.heap)).toEqual(Array.from(full.heap));
+          if (c.l2 > 0) expect(fast.bounded).toBe(0);
+          bounded += fast.bounded;
+          steps += fast.losses.length;
+        }
+      }),
+      { numRuns: 150, seed: 20261203 },
+    );
+    // The bound decided a good share of the steps, and left the others to the full sum.
+    expect(bounded).toBeGreaterThan(steps / 10);
+    expect(bounded).toBeLessThan(steps);
   });
 
   it('flushes subnormal Adam moments to 0 in both kernels, and leaves the weights as unflushed moments would', () => {
