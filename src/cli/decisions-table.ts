@@ -1,5 +1,6 @@
 import type { Decision } from '../core/index.js';
 import { readDecisions, type ObjectStore } from '../checkpoints/index.js';
+import { textTable } from './text-table.js';
 
 function what(d: Decision): string {
   const arms = d.arms.map((a) => `${a.major}@${a.share}`).join(',');
@@ -19,11 +20,5 @@ export async function decisionsTable(store: ObjectStore, model: string): Promise
   if (decisions.length === 0) return '';
   const rows = decisions.map((d) => [String(d.seq), d.type, what(d), d.at, d.by, d.reason]);
   const head = ['seq', 'decision', 'what', 'at', 'by', 'reason'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join('  ')
-      .trimEnd();
-  return ['', 'Rollout decisions:', line(head), ...rows.map(line)].join('\n');
+  return ['', 'Rollout decisions:', textTable(head, rows)].join('\n');
 }

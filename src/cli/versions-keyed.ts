@@ -1,5 +1,6 @@
 import { keyedHeads, keyModelName, listPartitions, readPartitionHead, type ObjectStore } from '../checkpoints/index.js';
 import { versionRows, type VersionRow } from './versions-table.js';
+import { textTable } from './text-table.js';
 
 /** A keyed model's state in the store: each partition's newest checkpoint and each key's head. */
 export async function keyedSummary(store: ObjectStore, model: string) {
@@ -36,7 +37,7 @@ export async function keyedTable(store: ObjectStore, model: string, key?: string
   if (key !== undefined) {
     const { head, rows } = await keyRows(store, model, key);
     if (rows.length === 0) return `No versions of ${model} key ${key} in the store yet.`;
-    return table(
+    return textTable(
       ['version', 'parents', 'samples', 'new', 'offsets', 'trigger', 'created', 'epoch writer'],
       rows.map((r) => {
         const m = r.manifest;
@@ -56,25 +57,15 @@ export async function keyedTable(store: ObjectStore, model: string, key?: string
   const { partitions, keys } = await keyedSummary(store, model);
   if (partitions.length === 0) return `No checkpoints of keyed model ${model} in the store yet.`;
   return [
-    table(
+    textTable(
       ['partition', 'checkpoint', 'next offset', 'keys', 'epoch writer', 'created'],
       partitions.map((p) => [`${p.topic}-${p.partition}`, p.version, p.next, String(p.keys), `${p.epoch} ${p.writer}`, p.createdAt]),
     ),
     '',
-    table(
+    textTable(
       ['key', 'version', 'samples', 'partition'],
       keys.map((k) => [k.key, k.version, String(k.samples), `${k.topic}-${k.partition}`]),
     ),
     `(${keys.length} keys; \`streamtrain versions --key KEY\` lists one key's versions)`,
   ].join('\n');
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
 }

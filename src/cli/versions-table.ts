@@ -1,5 +1,6 @@
 import { formatVersion, type Manifest } from '../core/index.js';
 import { isPublished, listVersions, readCheckpoint, readLatest, type LatestRecord, type ObjectStore } from '../checkpoints/index.js';
+import { textColumns } from './text-table.js';
 
 export interface VersionRow {
   readonly version: string;
@@ -45,12 +46,7 @@ export async function versionsTable(store: ObjectStore, model: string): Promise<
     ];
   });
   const head = ['version', 'parents', 'samples', 'new', 'acc/mae(win)', 'trigger', 'created', 'epoch writer'];
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join('  ')
-      .trimEnd();
+  const line = textColumns(head, table);
   const out = [line(head)];
   table.forEach((row, i) => {
     out.push(line(row));

@@ -2,20 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/core/index.js';
 import { applyDecision, initialServingState, servingStateOf } from '../../../src/rollout/serving-state.js';
+import { decisionOf } from '../../support/decisions.js';
 
 let seq = 0;
-const d = (type: Decision['type'], extra: Partial<Decision> = {}): Decision => ({
-  model: 'm',
-  seq: ++seq,
-  type,
-  at: '2026-12-03T10:00:00.000Z',
-  by: 'test',
-  reason: type,
-  arms: [],
-  stats: {},
-  startOffsets: [],
-  ...extra,
-});
+const d = (type: Decision['type'], extra: Partial<Decision> = {}): Decision => decisionOf(++seq, type, extra);
 
 describe('serving state', () => {
   it('follows a canary from baseline through steps to promotion', () => {

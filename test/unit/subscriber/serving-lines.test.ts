@@ -1,23 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../../src/core/index.js';
 import type { Live } from '../../../src/subscriber/loaded-model.js';
 import { ServingLines } from '../../../src/subscriber/serving-lines.js';
+import { decisionOf } from '../../support/decisions.js';
 
 // Routing never calls the model: a version's name stands in for it.
 const live = (version: string): Live => ({ key: '', version, major: Number(version.split('.')[0]), model: {} as Live['model'], width: 3 });
-const decision = (seq: number, type: Decision['type'], extra: Partial<Decision> = {}): Decision => ({
-  model: 'm',
-  seq,
-  type,
-  at: '2026-12-03T10:00:00.000Z',
-  by: 't',
-  reason: '',
-  arms: [],
-  stats: {},
-  startOffsets: [],
-  ...extra,
-});
+const decision = decisionOf;
 
 describe('ServingLines', () => {
   it('under immediate serves the newest line, and a pin over it', () => {
