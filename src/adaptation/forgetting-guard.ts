@@ -26,7 +26,8 @@ interface Candidate {
  *   returns is often caught after the rise check's window), the first version published from then
  *   on joins it (with `triggers.onDrift`, the version written right after the detection: the model of the concept
  *   that was live until the change). The oldest is evicted when the pool is full.
- * - **A window** starts at each such detection (unless one runs) over the pool as it was before it. For
+ * - **A window** starts at each such detection over the pool as it was before it (a window still running is cut
+ *   short without a verdict and starts again, so versions it had dropped are scored on the new concept). For
  *   `window` samples every candidate predicts the live batches next to the live model (on one batch in
  *   `scoreEvery`), and each candidate races the live model under the challenger race's rules (`Race`: a look
  *   every `look` pairs on the last `look` pairs, at `alpha` split over the looks and the candidates, better by
@@ -88,12 +89,18 @@ export class ForgettingGuard {
     this.source.retain?.(new Set(this.pool));
   }
 
-  /** A detection on the error: a window over the pool starts (unless one runs), and the next version will join the pool. */
+  /** A detection on the error: a window over the pool starts (again, if one runs), and the next version will join the pool. */
   async onRise(): Promise<void> {
     if (!this.enabled) return;
     this.pending = true;
-    if (this.scoring || this.pool.length === 0) return;
     const { models } = this;
+    if (this.scoring) {
+      // A detection during a window restarts it over the whole pool: a concept that returns while the window of an
+      // earlier detection runs is scored by every past version again, including those that window had dropped.
+      models.log.info({ versions: this.candidates.map((c) => c.version) }, 'forgetting guard: a new detection restarts the window');
+      this.abandonWindow();
+    }
+    if (this.pool.length === 0) return;
     const loaded: Candidate[] = [];
     for (const version of [...this.pool]) {
       let snapshot: ModelSnapshot | undefined;
@@ -206,6 +213,13 @@ export class ForgettingGuard {
     if (c.race.dropReason === 'max-samples') this.superseded.add(c.version);
     this.candidates = this.candidates.filter((o) => o !== c);
     c.learner.dispose();
+  }
+
+  /** Ends the window without a verdict: no candidate is superseded by a window cut short. */
+  private abandonWindow(): void {
+    for (const c of this.candidates) c.learner.dispose();
+    this.candidates = [];
+    this.superseded.clear();
   }
 
   private closeWindow(): void {

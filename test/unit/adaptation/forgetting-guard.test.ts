@@ -90,6 +90,24 @@ describe('ForgettingGuard', () => {
     models.champion.dispose();
   });
 
+  it('a concept that returns while an earlier window runs is scored by every past version again', async () => {
+    const models = await trained({}, 'concept');
+    const guard = new ForgettingGuard(models, new PublishedSnapshots());
+    await publishAfterRise(guard, models, '1.1'); // concept A
+    stream(guard, models, 'flipped', 60);
+    await publishAfterRise(guard, models, '1.2'); // concept B
+    stream(guard, models, 'flipped', 30);
+    // A false alarm during B: its window drops 1.1 (A) at the second look and races 1.2 (B) to the window's end.
+    await publishAfterRise(guard, models, '1.3');
+    stream(guard, models, 'flipped', 10);
+    expect(guard.scoring).toBe(true);
+    await guard.onRise(); // A returns before that window ends
+    const events = stream(guard, models, 'concept', 20);
+    expect(events.find((e) => e.kind === 'guard-reactivated')).toMatchObject({ version: '1.1' });
+    guard.dispose();
+    models.champion.dispose();
+  });
+
   it('a version the source no longer has leaves the pool', async () => {
     const models = await trained({}, 'concept', 5);
     const source = new PublishedSnapshots();
