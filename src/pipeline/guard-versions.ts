@@ -1,14 +1,17 @@
 import type { Logger, ModelSnapshot, StoreConfig, StreamtrainConfig } from '../core/index.js';
 import { openStore, readCheckpoint, type ObjectStore } from '../checkpoints/index.js';
-import type { ManagerEvent, VersionSource } from '../adaptation/index.js';
+import { PublishedSnapshots, type ManagerEvent, type VersionSource } from '../adaptation/index.js';
 
 /**
- * The forgetting guard's version source in the service: past versions read from the checkpoint store, verified
- * against their manifests' hashes, when a window starts (lazily), and cached while they are in the guard's pool
- * (`retain`). A version pruned meanwhile (`checkpoints.keep`) reads as absent and leaves the pool.
+ * The forgetting guard's version source in the service: the snapshots this process published while they may
+ * still be needed (the newest and the pool's; the learner runs ahead of the checkpoint writes, so a version can
+ * join the pool before it is durable), else past versions read from the checkpoint store (after a restart),
+ * verified against their manifests' hashes, when a window starts (lazily), and cached while they are in the
+ * guard's pool (`retain`). A version pruned meanwhile (`checkpoints.keep`) reads as absent and leaves the pool.
  */
 export class StoreVersions implements VersionSource {
   private readonly cache = new Map<string, ModelSnapshot>();
+  private readonly recent = new PublishedSnapshots();
   private retained: ReadonlySet<string> = new Set();
 
   constructor(
@@ -23,8 +26,12 @@ export class StoreVersions implements VersionSource {
     return new StoreVersions(openStore(config), model, log, true);
   }
 
+  published(version: string, snapshot: ModelSnapshot): void {
+    this.recent.published(version, snapshot);
+  }
+
   async load(version: string): Promise<ModelSnapshot | undefined> {
-    const hit = this.cache.get(version);
+    const hit = this.cache.get(version) ?? (await this.recent.load(version));
     if (hit) return hit;
     try {
       // The snapshot only: the manager state of that version (its detectors, a race) is not the guard's.
@@ -39,6 +46,7 @@ export class StoreVersions implements VersionSource {
 
   retain(versions: ReadonlySet<string>): void {
     this.retained = new Set(versions);
+    this.recent.retain(versions);
     for (const v of [...this.cache.keys()]) if (!this.retained.has(v)) this.cache.delete(v);
   }
 
