@@ -5,10 +5,15 @@ import type { LiveModels } from './live-models.js';
 import { Race } from './paired-comparison.js';
 import type { VersionSource } from './version-source.js';
 
-/** The guard in a checkpoint: the pool's version names, oldest first, and whether the next publication joins it. */
+/**
+ * The guard in a checkpoint: the pool's version names, oldest first, whether the next publication joins it, and the
+ * transitional member (see ForgettingGuard) with whether the next one is transitional too.
+ */
 export interface GuardState {
   readonly pool: string[];
   readonly pending: boolean;
+  readonly transitional?: string;
+  readonly pendingTransitional?: boolean;
 }
 
 /** A past version scored during a window: frozen (it predicts, it does not learn) until it is re-activated. */
@@ -26,6 +31,9 @@ interface Candidate {
  *   returns is often caught after the rise check's window), the first version published from then
  *   on joins it (with `triggers.onDrift`, the version written right after the detection: the model of the concept
  *   that was live until the change). The oldest is evicted when the pool is full.
+ * - **Transitional versions**: a version that joins after a detection made within `window` samples of the one before
+ *   (a burst of detections as the model moves to a new concept) models the change, not a concept; the next such
+ *   version replaces it, so a burst takes one place in the pool and does not evict the models of earlier concepts.
  * - **A window** starts at each such detection over the pool as it was before it (a window still running is cut
  *   short without a verdict and starts again, so versions it had dropped are scored on the new concept). For
  *   `window` samples every candidate predicts the live batches next to the live model (on one batch in
@@ -43,6 +51,12 @@ interface Candidate {
 export class ForgettingGuard {
   private pool: string[] = [];
   private pending = false;
+  /** Whether the version joining next follows a detection made within `window` samples of the one before. */
+  private pendingTransitional = false;
+  /** Samples since the last detection. */
+  private sinceRise = Number.POSITIVE_INFINITY;
+  /** The last version that joined as transitional, until a version joins after a detection outside a window. */
+  private transitional: string | undefined;
   private candidates: Candidate[] = [];
   /** Versions the current window found equivalent to the live model: they leave the pool when the window ends. */
   private superseded = new Set<string>();
@@ -83,6 +97,8 @@ export class ForgettingGuard {
     if (!this.enabled || !this.pending) return;
     this.pending = false;
     if (this.pool.includes(version)) return;
+    if (this.transitional !== undefined && this.pendingTransitional) this.pool = this.pool.filter((v) => v !== this.transitional);
+    this.transitional = this.pendingTransitional ? version : undefined;
     this.pool.push(version);
     if (this.scoring) this.joined = true;
     while (this.pool.length > this.config.versions) this.pool.shift();
@@ -93,6 +109,8 @@ export class ForgettingGuard {
   async onRise(): Promise<void> {
     if (!this.enabled) return;
     this.pending = true;
+    this.pendingTransitional = this.sinceRise < this.config.window;
+    this.sinceRise = 0;
     const { models } = this;
     if (this.scoring) {
       // A detection during a window restarts it over the whole pool: a concept that returns while the window of an
@@ -135,6 +153,7 @@ export class ForgettingGuard {
    * replaced the live model (the caller then ends what belonged to the displaced one).
    */
   step(batch: LearnInput, live: StepResult, events: ManagerEvent[]): boolean {
+    this.sinceRise += batch.size;
     if (!this.scoring) return false;
     const scored = this.batchIndex++ % this.config.scoreEvery === 0;
     this.windowSamples += batch.size;
@@ -162,7 +181,13 @@ export class ForgettingGuard {
 
   state(): GuardState | undefined {
     if (!this.enabled || (this.pool.length === 0 && !this.pending)) return undefined;
-    return { pool: [...this.pool], pending: this.pending };
+    const { transitional, pendingTransitional } = this;
+    return {
+      pool: [...this.pool],
+      pending: this.pending,
+      ...(transitional !== undefined ? { transitional } : {}),
+      ...(pendingTransitional ? { pendingTransitional } : {}),
+    };
   }
 
   /** The pool and the pending flag; a window that ran at the checkpoint is not resumed (the next rise starts one). */
@@ -170,6 +195,8 @@ export class ForgettingGuard {
     if (!s || !this.enabled) return;
     this.pool = s.pool.slice(-this.config.versions);
     this.pending = s.pending;
+    this.transitional = s.transitional !== undefined && this.pool.includes(s.transitional) ? s.transitional : undefined;
+    this.pendingTransitional = s.pendingTransitional === true;
     this.source.retain?.(new Set(this.pool));
   }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
 import { selectBackend } from '../../../src/learner/index.js';
-import { ForgettingGuard, PublishedSnapshots, type ManagerEvent } from '../../../src/adaptation/index.js';
+import { ForgettingGuard, PublishedSnapshots, type GuardState, type ManagerEvent } from '../../../src/adaptation/index.js';
 import { LiveModels } from '../../../src/adaptation/live-models.js';
 import { twoFeatureBatch as batch } from '../../support/manager-scenario.js';
 
@@ -104,6 +104,37 @@ describe('ForgettingGuard', () => {
     await guard.onRise(); // A returns before that window ends
     const events = stream(guard, models, 'concept', 20);
     expect(events.find((e) => e.kind === 'guard-reactivated')).toMatchObject({ version: '1.1' });
+    guard.dispose();
+    models.champion.dispose();
+  });
+
+  it('a burst of detections during windows takes one place in the pool, and the models of earlier concepts stay', async () => {
+    const models = await trained({}, 'concept');
+    const source = new PublishedSnapshots();
+    const guard = new ForgettingGuard(models, source);
+    await publishAfterRise(guard, models, '1.1'); // concept A
+    stream(guard, models, 'flipped', 60);
+    await publishAfterRise(guard, models, '1.2'); // concept B; a window starts over 1.1
+    for (const v of ['1.3', '1.4', '1.5']) {
+      stream(guard, models, 'noise', 1);
+      await publishAfterRise(guard, models, v); // each within a window's length of the last: transitional, replacing the one before
+    }
+    expect(guard.versions).toEqual(['1.1', '1.2', '1.5']);
+    const state = guard.state();
+    expect(state).toMatchObject({ transitional: '1.5' });
+    // Restored from a checkpoint, the next transitional version replaces the same one.
+    const again = new ForgettingGuard(models, source);
+    again.restore({ ...(state as GuardState), pending: true, pendingTransitional: true });
+    again.published('1.6', await models.champion.snapshot());
+    expect(again.versions).toEqual(['1.1', '1.2', '1.6']);
+    // The window ends on B: 1.2 and 1.5 model the live concept and leave; 1.7, a window's length after the last
+    // detection, is not transitional (the next burst will not replace it).
+    stream(guard, models, 'flipped', 40);
+    expect(guard.scoring).toBe(false);
+    await publishAfterRise(guard, models, '1.7');
+    expect(guard.versions).toEqual(['1.1', '1.7']);
+    expect(guard.state()?.transitional).toBeUndefined();
+    again.dispose();
     guard.dispose();
     models.champion.dispose();
   });
