@@ -52,21 +52,26 @@ describe('BatchBound', () => {
 
   it('property: the bound stays within [size, maxSize] and is size while nothing is held', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 8 }), fc.array(fc.nat({ max: 5000 }), { maxLength: 60 }), (size, extra, helds) => {
-        const maxSize = size * (1 + extra);
-        let held = 0;
-        const bound = new BatchBound(size, maxSize, () => held);
-        for (const h of helds) {
-          held = h;
-          const b = bound.next();
-          expect(b).toBeGreaterThanOrEqual(size);
-          expect(b).toBeLessThanOrEqual(maxSize);
-        }
-        // Drained: back to size within log2(maxSize / size) + 1 batches.
-        held = 0;
-        for (let i = 0; i < 8; i++) bound.next();
-        expect(bound.current).toBe(size);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.nat({ max: 5000 }), { maxLength: 60 }),
+        (size, extra, helds) => {
+          const maxSize = size * (1 + extra);
+          let held = 0;
+          const bound = new BatchBound(size, maxSize, () => held);
+          for (const h of helds) {
+            held = h;
+            const b = bound.next();
+            expect(b).toBeGreaterThanOrEqual(size);
+            expect(b).toBeLessThanOrEqual(maxSize);
+          }
+          // Drained: back to size within log2(maxSize / size) + 1 batches.
+          held = 0;
+          for (let i = 0; i < 8; i++) bound.next();
+          expect(bound.current).toBe(size);
+        },
+      ),
     );
   });
 });
