@@ -46,6 +46,9 @@ interface StepSamplesSeen {
   /** A model pool's `learner.poolEvery` (its other members learn one batch in this many): at the end, the most seen. */
   readonly poolEveryAtEnd: number | null;
   readonly poolEveryMax: number | null;
+  /** The micro-batch bound (`learner.batchBound`: `batch.size`, up to `batch.maxSize` under backpressure): at the end, the most seen. */
+  readonly batchBoundAtEnd: number | null;
+  readonly batchBoundMax: number | null;
 }
 
 interface PipelineRow extends ServiceRun {
@@ -63,8 +66,15 @@ function stepSamplesTracker(): { see: (s: ServiceStatus) => void; seen: () => St
   let max: number | null = null;
   let poolEveryAtEnd: number | null = null;
   let poolEveryMax: number | null = null;
+  let batchBoundAtEnd: number | null = null;
+  let batchBoundMax: number | null = null;
   return {
     see(s) {
+      const bound = s.learner?.batchBound;
+      if (typeof bound === 'number') {
+        batchBoundAtEnd = bound;
+        batchBoundMax = Math.max(batchBoundMax ?? bound, bound);
+      }
       const every = s.learner?.poolEvery;
       if (typeof every === 'number') {
         poolEveryAtEnd = every;
@@ -76,7 +86,7 @@ function stepSamplesTracker(): { see: (s: ServiceStatus) => void; seen: () => St
       min = Math.min(min ?? v, v);
       max = Math.max(max ?? v, v);
     },
-    seen: () => ({ atEnd, min, max, poolEveryAtEnd, poolEveryMax }),
+    seen: () => ({ atEnd, min, max, poolEveryAtEnd, poolEveryMax, batchBoundAtEnd, batchBoundMax }),
   };
 }
 
@@ -150,7 +160,7 @@ async function pipeline(ctx: BenchContext, n: number, model: Setting, batchSize:
   });
   const step = steps.seen();
   process.stderr.write(
-    `[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses, step ${step.atEnd ?? 'n/a'} samples, poolEvery ${step.poolEveryAtEnd ?? 'n/a'} (max ${step.poolEveryMax ?? 'n/a'})${r.completed ? '' : ', TIMED OUT'})\n`,
+    `[bench throughput] ${label}: ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s over ${r.seconds.toFixed(1)} s (${r.backend}, version ${r.version}, ${r.pauses} backpressure pauses, step ${step.atEnd ?? 'n/a'} samples, poolEvery ${step.poolEveryAtEnd ?? 'n/a'} (max ${step.poolEveryMax ?? 'n/a'}), batch bound ${step.batchBoundAtEnd ?? 'n/a'} (max ${step.batchBoundMax ?? 'n/a'})${r.completed ? '' : ', TIMED OUT'})\n`,
   );
   return { model, batchSize: config.batch.size, pass, ...r, stepSamples: step };
 }
@@ -276,6 +286,7 @@ export const throughputBenchmark: Benchmark = {
       pipeline_vs_bare_ratio_defaults: round(defaults.ratio, 3),
       pipeline_step_samples_defaults: defaults.stepSamples?.atEnd ?? null,
       pipeline_pool_every_defaults: defaults.stepSamples?.poolEveryAtEnd ?? null,
+      pipeline_batch_bound_defaults: defaults.stepSamples?.batchBoundAtEnd ?? null,
       java_consumer_events_per_s: round(javaBest),
       pipeline_vs_java_ratio: round(defaults.eventsPerSecond / javaBest, 3),
       pipeline_vs_java_ratio_logreg: round(logreg.eventsPerSecond / javaBest, 3),

@@ -27,6 +27,8 @@ export function defaultsConfigTree(o: DefaultsConfigOptions): Record<string, unk
     publish: { versionsTopic: `${o.runId}.${o.name}.versions` },
     drift: { topic: `${o.runId}.drift` },
     logLevel: 'warn',
+    // An ablation, not a default: BENCH_DEFAULTS_BATCH='{"maxSize":256,"maxBuffered":8192}' overrides the batch section.
+    ...(process.env.BENCH_DEFAULTS_BATCH ? { batch: JSON.parse(process.env.BENCH_DEFAULTS_BATCH) as Record<string, unknown> } : {}),
   };
 }
 

@@ -18,7 +18,7 @@ export interface BenchConfigOptions {
   readonly everySamples: number;
   readonly everySeconds: number;
   readonly maxWaitMs?: number;
-  /** @default the config default, 8 * batchSize */
+  /** @default the config default, 8 × `batch.maxSize` (32 × batchSize: batches grow to 4 × batchSize under backpressure) */
   readonly maxBuffered?: number;
   /** @default 'auto' */
   readonly backend?: 'auto' | 'wasm' | 'cpu' | 'tensorflow';

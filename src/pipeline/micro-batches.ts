@@ -28,8 +28,13 @@ interface Piece {
  * records before it included), the next batch the rest, so consecutive batches' offset ranges tile each
  * partition. Rejected records alone do not fill a batch; a pending group of `4 * size` records is emitted
  * whatever it holds, so dead letters are not held back. Completion flushes the partial batch.
+ *
+ * `size` may be a function: it is called once as each batch starts (when its first chunk arrives) and bounds that
+ * batch (an integer >= 1), so the bound can follow backpressure (see BatchBound) while the operator stays pure
+ * of any state outside it.
  */
-export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunction<RecordChunk, PackedBatch> {
+export function toMicroBatches(size: number | (() => number), maxWaitMs: number): OperatorFunction<RecordChunk, PackedBatch> {
+  const boundOf = typeof size === 'number' ? () => size : size;
   return (source) =>
     new Observable<PackedBatch>((subscriber) => {
       let pending: Piece[] = [];
@@ -37,6 +42,14 @@ export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunctio
       let records = 0;
       let receivedAt = 0;
       let timer: NodeJS.Timeout | undefined;
+      /** The bound of the batch being filled, read when it starts. */
+      let limit = 0;
+      const open = () => {
+        if (pending.length > 0) return;
+        const b = boundOf();
+        if (!Number.isInteger(b) || b < 1) throw new RangeError(`a micro-batch bound must be an integer >= 1, got ${b}`);
+        limit = b;
+      };
       const flush = () => {
         if (timer) clearTimeout(timer);
         timer = undefined;
@@ -53,22 +66,24 @@ export function toMicroBatches(size: number, maxWaitMs: number): OperatorFunctio
         rows += p.rowTo - p.rowFrom;
         records += p.rowTo - p.rowFrom + p.rejected.length;
         if (pending.length === 1) timer = setTimeout(flush, maxWaitMs);
-        if (rows >= size || records >= 4 * size) flush();
+        if (rows >= limit || records >= 4 * limit) flush();
       };
       const sub = source.subscribe({
         next(chunk) {
           let row = 0;
           let from = chunk.from;
           let rejected = chunk.rejected;
+          open();
           // Split while the rest of the chunk holds more examples than the pending batch has room for.
-          while (chunk.size - row > size - rows) {
-            const end = row + (size - rows);
+          while (chunk.size - row > limit - rows) {
+            const end = row + (limit - rows);
             const splitAt = BigInt(chunk.offsets[end] as string);
             const before = rejected.filter((r) => BigInt(r.offset) < splitAt);
             rejected = rejected.slice(before.length);
             add({ chunk, rowFrom: row, rowTo: end, from, to: splitAt, rejected: before });
             row = end;
             from = splitAt;
+            open();
           }
           add({ chunk, rowFrom: row, rowTo: chunk.size, from, to: chunk.to, rejected });
         },

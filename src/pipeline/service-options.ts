@@ -39,7 +39,13 @@ export interface ServiceStatus {
    * `learner.updateBatchSize` as configured, the samples per gradient step of the last batch learned, and for a
    * model pool how many batches its other members skipped to one they learned (`poolEvery`, 1: none).
    */
-  readonly learner?: { readonly updateBatchSize: number | 'auto'; readonly stepSamples: number; readonly poolEvery: number };
+  readonly learner?: {
+    readonly updateBatchSize: number | 'auto';
+    readonly stepSamples: number;
+    readonly poolEvery: number;
+    /** Records per micro-batch at most now: `batch.size`, up to `batch.maxSize` under backpressure. */
+    readonly batchBound?: number;
+  };
   readonly buffered: number;
   readonly paused: boolean;
   /** Times the consumer paused because the learner fell behind (backpressure). */

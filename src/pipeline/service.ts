@@ -7,6 +7,7 @@ import { STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError } from '../consumers/index.js';
 import { describeStore, latestValidCheckpoint, openStore, readCheckpoint, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
+import { BatchBound } from './batch-bound.js';
 import { BoundedBuffer } from './bounded-buffer.js';
 import { Checkpointer } from './checkpointer.js';
 import { OffsetLedger } from './offset-ledger.js';
@@ -23,7 +24,7 @@ import { assertCheckpointFits } from './model-fit.js';
 import { createLearnerHost, restoredModelOf, type SavedState } from './host-factory.js';
 import { RolloutWatch, type RestartRequest } from './rollout-watch.js';
 
-/** Micro-batches handed to the learner and not yet handled; each holds up to `batch.size` records. */
+/** Micro-batches handed to the learner and not yet handled; each holds up to `batch.maxSize` records. */
 const MAX_IN_FLIGHT = 4;
 
 interface InFlight {
@@ -57,6 +58,8 @@ export class StreamtrainService {
   private deadLetters?: DeadLetterPublisher;
   private publisher?: EventPublisher;
   private buffer: BoundedBuffer;
+  /** The bound of the next micro-batch: `batch.size`, growing up to `batch.maxSize` while records queue up. */
+  private readonly batchBound: BatchBound;
   private subscription?: Subscription;
   private triggers: TriggerSet;
   /** Samples handed to the learner (what the next checkpoint contains); `samplesLearned` lags by the batches in flight. */
@@ -89,6 +92,9 @@ export class StreamtrainService {
     this.store = options.store ?? openStore(config.checkpoints.store);
     this.kafka = options.kafka ?? createKafka(config.kafka, logger);
     this.buffer = new BoundedBuffer(config.batch.maxBuffered);
+    // A batch never needs more than half the buffer, so the consumer can always fill the one being cut.
+    const maxSize = Math.max(config.batch.size, Math.min(config.batch.maxSize, Math.floor(config.batch.maxBuffered / 2)));
+    this.batchBound = new BatchBound(config.batch.size, maxSize, () => this.buffer.size);
     this.triggers = TriggerSet.fromConfig(config.triggers);
   }
 
@@ -183,7 +189,7 @@ export class StreamtrainService {
     this.drained = new Promise<void>((resolve, reject) => {
       this.fatal = reject;
       const batches$ = this.buffer.chunks$.pipe(
-        toMicroBatches(config.batch.size, config.batch.maxWaitMs),
+        toMicroBatches(() => this.batchBound.next(), config.batch.maxWaitMs),
         map((batch) => ({ kind: 'batch' as const, batch })),
       );
       const ticks$ = timer(1_000, 1_000).pipe(
@@ -284,7 +290,12 @@ export class StreamtrainService {
       samplesTotal: this.samplesLearned,
       samplesSinceVersion: this.samplesSinceVersion,
       metrics: this.learner?.metrics() ?? {},
-      learner: { updateBatchSize: this.options.config.learner.updateBatchSize, stepSamples: this.stepSamples, poolEvery: this.poolEvery },
+      learner: {
+        updateBatchSize: this.options.config.learner.updateBatchSize,
+        stepSamples: this.stepSamples,
+        poolEvery: this.poolEvery,
+        batchBound: this.batchBound.current,
+      },
       buffered: this.buffer.size,
       paused: this.source?.stats.paused ?? false,
       pauses: this.source?.stats.pauses ?? 0,

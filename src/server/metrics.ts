@@ -39,6 +39,12 @@ export const STATUS_METRICS: readonly StatusMetric[] = [
     help: "A model pool's members other than the serving one learned one micro-batch in this many (1: every batch; more under backpressure).",
     value: (s) => s.learner?.poolEvery,
   },
+  {
+    name: 'streamtrain_batch_bound',
+    type: 'gauge',
+    help: 'Records per micro-batch at most now: batch.size, growing up to batch.maxSize while records queue up for the learner.',
+    value: (s) => s.learner?.batchBound,
+  },
   { name: 'streamtrain_batches_total', type: 'counter', help: 'Micro-batches learned since the process started.', value: (s) => s.batches },
   { name: 'streamtrain_buffered_records', type: 'gauge', help: 'Records consumed and not yet learned (the backpressure buffer).', value: (s) => s.buffered },
   { name: 'streamtrain_consumer_paused', type: 'gauge', help: '1 while the consumer is paused because the learner fell behind.', value: (s) => s.paused },

@@ -16,7 +16,7 @@ describe('config reading', () => {
     const c = parseConfig({ ...minimal, kafka: { topics: 'a, b', ssl: 'true' }, batch: { size: '16' } }, { env: {} });
     expect(c.kafka.topics).toEqual(['a', 'b']);
     expect(c.kafka.ssl).toBe(true);
-    expect(c.batch).toEqual({ size: 16, maxWaitMs: 1000, maxBuffered: 128 });
+    expect(c.batch).toEqual({ size: 16, maxSize: 64, maxWaitMs: 1000, maxBuffered: 512 });
   });
 
   it('fills the defaults that come from other fields', () => {

@@ -20,7 +20,7 @@ function problems(tree: unknown, env: Record<string, string> = {}): string {
 describe('config', () => {
   it('fills every default', () => {
     const c = parseConfig(minimal, { env: {} });
-    expect(c.batch).toEqual({ size: 256, maxWaitMs: 1000, maxBuffered: 2048 });
+    expect(c.batch).toEqual({ size: 256, maxSize: 1024, maxWaitMs: 1000, maxBuffered: 8192 });
     expect(c.kafka.groupId).toBe('streamtrain-m');
     expect(c.checkpoints.store.type).toBe('folder');
     expect(c.deadLetter.includePayload).toBe(false);

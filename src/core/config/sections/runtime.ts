@@ -2,19 +2,30 @@ import { z } from 'zod';
 import { always, int, numberOr, oneOf, optionalSection, str } from '../fields.js';
 
 export const batchSchema = optionalSection({
-  size: int(1, 1_000_000).default(256).describe('Records per micro-batch at most.'),
+  size: int(1, 1_000_000).default(256).describe('Records per micro-batch at most while the learner keeps up with the input.'),
+  maxSize: int(1, 1_000_000).optional().meta({
+    description:
+      "Records per micro-batch at most while records queue up for the learner (backpressure): the bound doubles from `size` while more than two batches' worth wait, up to this, and halves back as the queue drains (status `learner.batchBound`). `size` disables growth.",
+    defaultText: '4 × `size`',
+  }),
   maxWaitMs: int(1, 3_600_000).default(1_000).describe('A partial batch is learned after this long.'),
   maxBuffered: int(1, 100_000_000)
     .optional()
-    .meta({ description: 'Records decoded but not yet learned, at most; the consumer pauses above it.', defaultText: '8 × `size`' }),
+    .meta({ description: 'Records decoded but not yet learned, at most; the consumer pauses above it.', defaultText: '8 × `maxSize`' }),
 })
   .superRefine((b, ctx) => {
     const size = numberOr(b.size);
     const max = numberOr(b.maxBuffered);
+    const maxSize = numberOr(b.maxSize);
+    if (size !== undefined && maxSize !== undefined && maxSize < size)
+      ctx.addIssue({ code: 'custom', path: ['maxSize'], message: `Expected \`{path}\` to be >= \`batch.size\` (${size}), got \`${maxSize}\`` });
     if (size !== undefined && max !== undefined && max < size)
       ctx.addIssue({ code: 'custom', path: ['maxBuffered'], message: `Expected \`{path}\` to be >= \`batch.size\` (${size}), got \`${max}\`` });
   }, always)
-  .transform((b) => ({ size: b.size, maxWaitMs: b.maxWaitMs, maxBuffered: b.maxBuffered ?? 8 * b.size }))
+  .transform((b) => {
+    const maxSize = b.maxSize ?? 4 * b.size;
+    return { size: b.size, maxSize, maxWaitMs: b.maxWaitMs, maxBuffered: b.maxBuffered ?? 8 * maxSize };
+  })
   .describe('Micro-batches: how records are grouped before the model scores and learns them.');
 
 export const learnerSchema = optionalSection({
