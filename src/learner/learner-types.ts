@@ -19,6 +19,11 @@ export interface LearnInput {
    * `poolEvery`, under backpressure); absent or 1: every member learns every batch. A single model ignores it.
    */
   readonly poolEvery?: number;
+  /**
+   * The learner is behind its input (AdaptiveStepSize has coarsened the step or set `poolEvery` above 1): a model
+   * pool keeps its serving member until it catches up. Absent: not behind (a fixed step is not backpressure).
+   */
+  readonly behind?: boolean;
   /** With a prediction log: the outputs served for the rows (scored against the labels as `logged_*` metrics). */
   readonly logged?: LoggedOutputs;
 }

@@ -115,7 +115,7 @@ export class ModelPool implements Learner {
    * serves. Under backpressure (`input.poolEvery` above 1) the other members learn (and are scored on) one batch in
    * `poolEvery` only, and the selector counts those batches alone, so every comparison is on the same samples;
    * the serving member does not change until every member learns every batch again (the one that learned all of
-   * them would have the advantage).
+   * them would have the advantage), nor while the learner is behind its input (`input.behind`).
    */
   step(input: LearnInput): StepResult {
     const every = Math.max(1, input.poolEvery ?? 1);
@@ -135,8 +135,10 @@ export class ModelPool implements Learner {
     else errors.set(served.errors);
     this.selector.add(results.map((r) => r.errors));
     this.sinceSwitch += input.size;
-    // While the others skip batches the serving member has learned more than they have: no fair comparison.
-    if (every === 1) this.reconsider();
+    // While the others skip batches the serving member has learned more than they have: no fair comparison. While
+    // the learner is behind its input (coarse steps, batches that grow) a window is shorter than a batch and a
+    // switch would follow a batch or two: the serving member stays until the learner catches up.
+    if (every === 1 && input.behind !== true) this.reconsider();
     return { ...served, errors };
   }
 

@@ -25,6 +25,11 @@ export class BatchBound {
     this.bound = size;
   }
 
+  /** The bound for a config's `batch` section; a batch never needs more than half the buffer, so the consumer can always fill the one being cut. */
+  static forConfig(batch: { readonly size: number; readonly maxSize: number; readonly maxBuffered: number }, held: () => number): BatchBound {
+    return new BatchBound(batch.size, Math.max(batch.size, Math.min(batch.maxSize, Math.floor(batch.maxBuffered / 2))), held);
+  }
+
   /** The bound of the batch being filled (the last one `next` chose). */
   get current(): number {
     return this.bound;

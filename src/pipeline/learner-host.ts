@@ -162,7 +162,7 @@ export class LocalLearnerHost implements LearnerHost {
     const started = performance.now();
     const stepSamples = Math.min(input.size, this.stepSize ? this.stepSize.next(waiting, input.size) : this.fixedStep || input.size);
     const poolEvery = this.stepSize?.poolEvery ?? 1;
-    const batch = this.stepSize ? { ...input, stepSamples, poolEvery } : input;
+    const batch = this.stepSize ? { ...input, stepSamples, poolEvery, behind: stepSamples > 1 || poolEvery > 1 } : input;
     const { result, events } = await this.manager.step(batch);
     const now = performance.now();
     // Drift decisions change what the metrics report (a promoted challenger): refresh with them.

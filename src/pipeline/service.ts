@@ -3,9 +3,8 @@ import type { Kafka } from 'kafkajs';
 import type { ServiceOptions, ServiceStatus } from './service-options.js';
 import { driftEvent, versionEvent } from './version-event.js';
 import type { Logger, Trigger } from '../core/index.js';
-import { STREAMTRAIN_VERSION } from '../core/index.js';
 import { createKafka, explainKafkaError } from '../consumers/index.js';
-import { describeStore, latestValidCheckpoint, openStore, readCheckpoint, WriterFence, type ObjectStore } from '../checkpoints/index.js';
+import { latestValidCheckpoint, openStore, readCheckpoint, WriterFence, type ObjectStore } from '../checkpoints/index.js';
 import { DeadLetterPublisher, EventPublisher } from '../producers/index.js';
 import { BatchBound } from './batch-bound.js';
 import { BoundedBuffer } from './bounded-buffer.js';
@@ -21,7 +20,7 @@ import type { HostStepResult, LearnerHost } from './learner-host.js';
 import { eventDetail } from './drift-detail.js';
 import { defaultInstanceId } from './instance-id.js';
 import { assertCheckpointFits } from './model-fit.js';
-import { createLearnerHost, restoredModelOf, type SavedState } from './host-factory.js';
+import { checkpointSettings, createLearnerHost, logModelStart, restoredModelOf, type SavedState } from './host-factory.js';
 import { RolloutWatch, type RestartRequest } from './rollout-watch.js';
 
 /** Micro-batches handed to the learner and not yet handled; each holds up to `batch.maxSize` records. */
@@ -92,9 +91,7 @@ export class StreamtrainService {
     this.store = options.store ?? openStore(config.checkpoints.store);
     this.kafka = options.kafka ?? createKafka(config.kafka, logger);
     this.buffer = new BoundedBuffer(config.batch.maxBuffered);
-    // A batch never needs more than half the buffer, so the consumer can always fill the one being cut.
-    const maxSize = Math.max(config.batch.size, Math.min(config.batch.maxSize, Math.floor(config.batch.maxBuffered / 2)));
-    this.batchBound = new BatchBound(config.batch.size, maxSize, () => this.buffer.size);
+    this.batchBound = BatchBound.forConfig(config.batch, () => this.buffer.size);
     this.triggers = TriggerSet.fromConfig(config.triggers);
   }
 
@@ -139,30 +136,16 @@ export class StreamtrainService {
       this.samplesTotal = restored.manifest.samples.total;
       this.samplesLearned = this.samplesTotal;
     }
-    this.log.info(
-      {
-        store: describeStore(config.checkpoints.store),
-        epoch: this.fence.epoch,
-        restored: restored?.manifest.version ?? null,
-        samples: this.samplesTotal,
-        backend: this.backend,
-        thread: config.learner.thread,
-      },
-      restored ? 'model restored from checkpoint' : 'no checkpoint: starting a new model',
-    );
+    logModelStart(this.log, config, { epoch: this.fence.epoch, restored, backend: this.backend });
 
     await connected;
     const dlq = this.deadLetters;
     const publisher = this.publisher;
     this.checkpointer = await Checkpointer.open(
       {
+        ...checkpointSettings(config),
         store: this.store,
-        model: config.model.name,
-        keep: config.checkpoints.keep,
         backend: this.backend,
-        // What a downstream service needs to turn raw records into model inputs, without this config file.
-        modelSpec: { model: config.model, input: { features: config.input.features, label: config.input.label, missing: config.input.missing } },
-        streamtrainVersion: STREAMTRAIN_VERSION,
         logger,
         fence: this.fence,
         beforeWrite: () => dlq.flush(),

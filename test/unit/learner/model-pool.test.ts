@@ -95,6 +95,15 @@ describe('ModelPool (model.type: auto)', () => {
     a.dispose();
   });
 
+  it('keeps the serving member while the learner is behind its input, and reconsiders once it catches up', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    for (let i = 0; i < 60; i++) a.step({ ...batch(i, true), stepSamples: 100, behind: true });
+    expect(a.liveMetrics().pool_switches).toBe(0);
+    for (let i = 60; i < 120; i++) a.step(batch(i, true));
+    expect(a.servingMember).toBe('mlp-16');
+    a.dispose();
+  });
+
   it('does not follow chance: on labels that no member can predict it switches rarely, and ends on a simple member', async () => {
     const a = (await createLearner(opts)) as ModelPool;
     let s = 12345;
