@@ -44,8 +44,9 @@ interface Candidate {
  *   model and learns on from that version's weights, averages and optimizer moments, as it was published; the live
  *   metrics carry on. The service publishes the next version as a new major naming the re-activated one as a parent.
  * - **Supersession**: a candidate that the window ends without telling apart from the live model (neither better
- *   nor behind by the margin) models the current concept; the version joining the pool at this detection is a newer
- *   model of it, so the older one leaves the pool. Candidates that lost by the margin (other concepts) stay.
+ *   nor behind by the margin) models the current concept, provided the live model has recovered (its error back
+ *   within the margin of its level before the detections); the version joining the pool at this detection is a
+ *   newer model of it, so the older one leaves the pool. Candidates that lost by the margin (other concepts) stay.
  * Cost: at most `versions` forward passes per scored batch, during `window` samples after a detection; none otherwise.
  */
 export class ForgettingGuard {
@@ -67,6 +68,12 @@ export class ForgettingGuard {
   private scoredSamples = 0;
   private scoreSeconds = 0;
   private reactivations = 0;
+  /** The live model's mean error per sample, averaged over about `look` samples (NaN until the first batch). */
+  private liveLevel = Number.NaN;
+  /** The lowest `liveLevel` since the detection that began the last burst. */
+  private lowSinceBurst = Number.NaN;
+  /** `lowSinceBurst` when the current burst began: the level of the live model before the change. */
+  private levelBefore = Number.NaN;
 
   constructor(
     private readonly models: LiveModels,
@@ -110,6 +117,7 @@ export class ForgettingGuard {
     if (!this.enabled) return;
     this.pending = true;
     this.pendingTransitional = this.sinceRise < this.config.window;
+    if (!this.pendingTransitional) [this.levelBefore, this.lowSinceBurst] = [this.lowSinceBurst, Number.NaN];
     this.sinceRise = 0;
     const { models } = this;
     if (this.scoring) {
@@ -154,6 +162,7 @@ export class ForgettingGuard {
    */
   step(batch: LearnInput, live: StepResult, events: ManagerEvent[]): boolean {
     this.sinceRise += batch.size;
+    this.trackLevel(live.errors);
     if (!this.scoring) return false;
     const scored = this.batchIndex++ % this.config.scoreEvery === 0;
     this.windowSamples += batch.size;
@@ -256,10 +265,34 @@ export class ForgettingGuard {
       this.end(c);
     }
     // Superseded versions leave only when a newer model of the same concept joined (or is about to: pending).
+    // ... and only once the live model has recovered: a live model that has not yet learned the new concept is no
+    // better than a version of the old one, which says nothing about what that version models.
+    if (!this.recovered()) this.superseded.clear();
     if (this.superseded.size > 0 && (this.joined || this.pending)) this.pool = this.pool.filter((v) => !this.superseded.has(v));
     if (this.superseded.size > 0) this.models.log.info({ superseded: [...this.superseded] }, 'forgetting guard: window closed');
     this.superseded.clear();
     this.source.retain?.(new Set(this.pool));
+  }
+
+  private trackLevel(errors: Float32Array): void {
+    if (errors.length === 0) return;
+    let sum = 0;
+    for (const e of errors) sum += e;
+    const mean = sum / errors.length;
+    const w = Math.min(1, errors.length / this.config.look);
+    this.liveLevel = Number.isNaN(this.liveLevel) ? mean : this.liveLevel + w * (mean - this.liveLevel);
+    this.lowSinceBurst = Number.isNaN(this.lowSinceBurst) ? this.liveLevel : Math.min(this.lowSinceBurst, this.liveLevel);
+  }
+
+  /**
+   * Whether the live model's error is back to its level before the burst of detections (the lowest it reached
+   * between the previous burst and this one), within the margin (an error rate's margin for classification; a share
+   * of the level for regression). Unknown levels count as recovered.
+   */
+  private recovered(): boolean {
+    const { margin } = this.config;
+    const tolerance = this.models.task === 'classification' ? margin : margin * this.levelBefore;
+    return !(this.liveLevel > this.levelBefore + tolerance);
   }
 
   private newRace(candidates = 1): Race {

@@ -8,10 +8,10 @@ import { twoFeatureBatch as batch } from '../../support/manager-scenario.js';
 
 const logger = createLogger({ level: 'silent' });
 
-function options(guard: Record<string, unknown> = {}) {
+function options(guard: Record<string, unknown> = {}, learningRate = 0.5) {
   const c = parseConfig(
     {
-      model: { name: 'g', type: 'logistic', optimizer: { type: 'sgd', learningRate: 0.5 }, averaging: { horizon: 0 } },
+      model: { name: 'g', type: 'logistic', optimizer: { type: 'sgd', learningRate }, averaging: { horizon: 0 } },
       kafka: { topics: ['t'] },
       input: { features: [{ field: 'a' }, { field: 'b' }], label: { field: 'y' } },
       drift: { guard: { enabled: true, versions: 3, window: 1000, look: 200, margin: 0.05, alpha: 0.01, ...guard } },
@@ -25,8 +25,8 @@ type Kind = 'concept' | 'flipped' | 'noise';
 let seed = 1;
 
 /** Live models whose champion learned `kind` for `batches` batches of 50. */
-async function trained(guard: Record<string, unknown>, kind: Kind, batches = 40): Promise<LiveModels> {
-  const models = await LiveModels.create(options(guard));
+async function trained(guard: Record<string, unknown>, kind: Kind, batches = 40, learningRate = 0.5): Promise<LiveModels> {
+  const models = await LiveModels.create(options(guard, learningRate));
   for (let i = 0; i < batches; i++) models.champion.step(batch(seed++, kind));
   return models;
 }
@@ -135,6 +135,24 @@ describe('ForgettingGuard', () => {
     expect(guard.versions).toEqual(['1.1', '1.7']);
     expect(guard.state()?.transitional).toBeUndefined();
     again.dispose();
+    guard.dispose();
+    models.champion.dispose();
+  });
+
+  it('supersedes nothing while the live model has not recovered from the change', async () => {
+    // A live model that learns slowly: after the change to B it is still the model of A when the window ends.
+    const models = await trained({}, 'concept', 40, 0.001);
+    const guard = new ForgettingGuard(models, new PublishedSnapshots());
+    stream(guard, models, 'concept', 10);
+    await publishAfterRise(guard, models, '1.1'); // concept A
+    stream(guard, models, 'concept', 30);
+    // On B, 1.1 and the live model are both wrong on nearly every sample: the window cannot tell them apart, but
+    // that says nothing about what 1.1 models.
+    stream(guard, models, 'flipped', 2);
+    await publishAfterRise(guard, models, '1.2');
+    stream(guard, models, 'flipped', 25);
+    expect(guard.scoring).toBe(false);
+    expect(guard.versions).toEqual(['1.1', '1.2']);
     guard.dispose();
     models.champion.dispose();
   });
