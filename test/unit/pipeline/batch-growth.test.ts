@@ -3,21 +3,8 @@ import { Subject, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { toMicroBatches } from '../../../src/pipeline/index.js';
 import { BatchBound } from '../../../src/pipeline/batch-bound.js';
-import { ChunkBuilder } from '../../../src/consumers/index.js';
 import { partitionKey, type RecordChunk } from '../../../src/core/index.js';
-
-/** A chunk of consecutive records of one partition from `first`: rows carry [partition, offset] as features and the offset as label. */
-function chunkOf(partition: number, first: number, kinds: readonly ('ok' | 'bad')[]): RecordChunk {
-  const b = new ChunkBuilder('t', partition, 2, Math.max(1, kinds.length));
-  kinds.forEach((k, i) => {
-    const offset = first + i;
-    if (k === 'ok') {
-      b.features.set([partition, offset], b.size * 2);
-      b.accept(offset, String(offset));
-    } else b.reject({ kind: 'rejected', topic: 't', partition, offset: String(offset), timestamp: 1000 + offset, reason: 'undecodable', message: 'bad' });
-  });
-  return b.finish();
-}
+import { chunkOf } from '../../support/record-chunks.js';
 
 describe('BatchBound', () => {
   it('never leaves batch.size while nothing is held (learning at ordinary rates is unchanged)', () => {
