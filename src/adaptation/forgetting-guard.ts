@@ -161,6 +161,7 @@ export class ForgettingGuard {
    * replaced the live model (the caller then ends what belonged to the displaced one).
    */
   step(batch: LearnInput, live: StepResult, events: ManagerEvent[]): boolean {
+    if (!this.enabled) return false;
     this.sinceRise += batch.size;
     this.trackLevel(live.errors);
     if (!this.scoring) return false;

@@ -7,7 +7,8 @@ import { PublishedSnapshots, type ManagerEvent, type VersionSource } from '../ad
  * still be needed (the newest and the pool's; the learner runs ahead of the checkpoint writes, so a version can
  * join the pool before it is durable), else past versions read from the checkpoint store (after a restart),
  * verified against their manifests' hashes, when a window starts (lazily), and cached while they are in the
- * guard's pool (`retain`). A version pruned meanwhile (`checkpoints.keep`) reads as absent and leaves the pool.
+ * guard's pool (`retain`). A version this process does not hold and the store pruned meanwhile (`checkpoints.keep`)
+ * reads as absent and leaves the pool.
  */
 export class StoreVersions implements VersionSource {
   private readonly cache = new Map<string, ModelSnapshot>();

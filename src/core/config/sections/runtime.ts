@@ -5,7 +5,7 @@ export const batchSchema = optionalSection({
   size: int(1, 1_000_000).default(256).describe('Records per micro-batch at most while the learner keeps up with the input.'),
   maxSize: int(1, 1_000_000).optional().meta({
     description:
-      "Records per micro-batch at most while records queue up for the learner (backpressure): the bound doubles from `size` while more than two batches' worth wait, up to this, and halves back as the queue drains (status `learner.batchBound`). `size` disables growth.",
+      "Records per micro-batch at most while records queue up for the learner (backpressure): the bound doubles from `size` while more than two batches' worth wait, up to this, and halves back as the queue drains (status `learner.batchBound`). `size` disables growth. `streamtrain retrain` replays in batches of `size`.",
     defaultText: '4 × `size`',
   }),
   maxWaitMs: int(1, 3_600_000).default(1_000).describe('A partial batch is learned after this long.'),
