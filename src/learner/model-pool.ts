@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { defaultPool } from '../core/index.js';
+import { defaultPool, poolMember, poolMemberName, type PoolMember, type PoolMemberInput } from '../core/index.js';
 import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
 import type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 import { PrequentialMetrics } from './metrics.js';
@@ -25,16 +25,24 @@ export interface PoolState {
  */
 export const SWITCH_Z = 3;
 
-/** A member's name from its hidden layers: `linear` for none, else `mlp-64`, `mlp-64-32`. */
-export function memberName(hidden: readonly number[]): string {
-  return hidden.length === 0 ? 'linear' : `mlp-${hidden.join('-')}`;
+/** A member's name (see poolMemberName): `linear`, `mlp-64`, `linear-sgd-plain`, or the name the config gives. */
+export function memberName(member: PoolMemberInput): string {
+  return poolMemberName(member);
 }
 
-/** The spec of a member: the pool's spec with the member's architecture (linear: logistic, softmax or linear regression). */
-export function memberSpec(spec: ModelConfig, hidden: readonly number[]): ModelConfig {
-  if (hidden.length > 0) return { ...spec, type: 'mlp', hiddenUnits: [...hidden] };
+/**
+ * The spec of a member: the pool's spec with the member's architecture (linear: logistic, softmax or linear
+ * regression), its own optimizer fields, and no averaging (`horizon: 0`) when the member says `averaging: false`.
+ */
+export function memberSpec(spec: ModelConfig, member: PoolMemberInput): ModelConfig {
+  const m = poolMember(member);
+  const own: Partial<ModelConfig> = {
+    ...(m.optimizer ? { optimizer: { ...spec.optimizer, ...m.optimizer } } : {}),
+    ...(m.averaging === false ? { averaging: { ...spec.averaging, horizon: 0, restartOnDrift: false, restartOnLag: false } } : {}),
+  };
+  if (m.hidden.length > 0) return { ...spec, ...own, type: 'mlp', hiddenUnits: [...m.hidden] };
   const type = spec.task === 'regression' ? 'linear' : spec.classes > 2 ? 'softmax' : 'logistic';
-  return { ...spec, type };
+  return { ...spec, ...own, type };
 }
 
 /**
@@ -85,28 +93,35 @@ export class ModelPool implements Learner {
   /** A new pool from the spec, or the pool a snapshot holds (see PoolState); a single model's snapshot seeds the member of its shape. */
   static async create(opts: OnlineLearnerOptions, snapshot?: ModelSnapshot): Promise<ModelPool> {
     const { spec } = opts;
-    const pool = spec.pool ?? defaultPool(spec.task);
-    const names = pool.members.map(memberName);
-    const saved = poolStateOf(snapshot?.learner, names);
+    const list: PoolMember[] = (spec.pool ?? defaultPool(spec.task)).members.map(poolMember);
+    const names = list.map((m) => m.name);
     const logger = opts.logger.child({ module: 'pool' });
+    const { saved, same } = poolStateOf(snapshot?.learner, names, logger);
     const members: OnlineLearner[] = [];
+    let seeded = false;
     try {
-      for (const [i, hidden] of pool.members.entries()) {
-        const memberOpts = { ...opts, spec: memberSpec(spec, hidden) };
-        const own = saved ? snapshotFromJson((saved.members[i] as { snapshot: SnapshotJson }).snapshot) : undefined;
-        const seed = !saved && snapshot && sameShapes(snapshot, memberOpts.spec, opts.inputWidth) ? snapshot : undefined;
-        if (seed) logger.info({ member: names[i] }, 'pool: the checkpoint of a single model continues as this member; the others start from scratch');
+      for (const member of list) {
+        const memberOpts = { ...opts, spec: memberSpec(spec, member) };
+        const kept = saved?.members.find((m) => m.name === member.name);
+        const own = kept ? snapshotFromJson(kept.snapshot) : undefined;
+        // A single model's checkpoint continues as the first member of its shape.
+        const seed: ModelSnapshot | undefined = !saved && !seeded && snapshot && sameShapes(snapshot, memberOpts.spec, opts.inputWidth) ? snapshot : undefined;
+        if (seed) logger.info({ member: member.name }, 'pool: the checkpoint of a single model continues as this member; the others start from scratch');
+        seeded ||= seed !== undefined;
         members.push(await OnlineLearner.create(memberOpts, own ?? seed));
       }
     } catch (err) {
       members.forEach((m) => m.dispose());
       throw err;
     }
-    if (snapshot && !saved && !members.some((_, i) => sameShapes(snapshot, memberSpec(spec, pool.members[i] as number[]), opts.inputWidth)))
+    if (snapshot && !saved && !list.some((m) => sameShapes(snapshot, memberSpec(spec, m), opts.inputWidth)))
       logger.warn("pool: the checkpoint is a single model of another shape than every member's: the pool starts from scratch");
-    const selector = new HorizonSelector(members.length, pool.window, saved?.selector);
-    const serving = saved && saved.serving < members.length ? saved.serving : 0;
-    const since = typeof saved?.sinceSwitch === 'number' ? saved.sinceSwitch : undefined;
+    const window = (spec.pool ?? defaultPool(spec.task)).window;
+    // The selector's recent errors are per member position: kept only when the members are the same, in the same order.
+    const selector = new HorizonSelector(members.length, window, same ? saved?.selector : undefined);
+    const servedName = saved?.members[saved.serving]?.name;
+    const serving = Math.max(0, servedName === undefined ? 0 : names.indexOf(servedName));
+    const since = same && typeof saved?.sinceSwitch === 'number' ? saved.sinceSwitch : same ? undefined : 0;
     return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger, since);
   }
 
@@ -217,7 +232,7 @@ export class ModelPool implements Learner {
       pool_serving: this.serving,
       pool_switches: this.switches,
       pool_skipped_batches: this.skipped,
-      ...Object.fromEntries(this.names.map((n, i) => [`pool_errors_${n.replaceAll('-', '_')}`, this.selector.sum(i) / filled])),
+      ...Object.fromEntries(this.names.map((n, i) => [`pool_errors_${n.replace(/[^A-Za-z0-9_]/g, '_')}`, this.selector.sum(i) / filled])),
     };
   }
 
@@ -258,12 +273,24 @@ export class ModelPool implements Learner {
   }
 }
 
-/** The pool state of a snapshot when it holds one with the same members in the same order; else undefined. */
-function poolStateOf(learner: unknown, names: readonly string[]): PoolState['pool'] | undefined {
+/**
+ * The pool state of a snapshot, and whether it holds the same members in the same order. When the members changed
+ * (a new default pool, an edited `model.pool.members`), the members it names continue from their snapshots and the
+ * others start from scratch; a state with no member of this pool counts as none.
+ */
+function poolStateOf(learner: unknown, names: readonly string[], logger: Logger): { saved?: PoolState['pool']; same: boolean } {
   const pool = (learner as Partial<PoolState> | undefined)?.pool;
-  if (!pool || !Array.isArray(pool.members) || pool.members.length !== names.length) return undefined;
-  if (!pool.members.every((m, i) => m?.name === names[i] && typeof m.snapshot === 'object')) return undefined;
-  return pool;
+  if (!pool || !Array.isArray(pool.members) || !pool.members.every((m) => typeof m?.name === 'string' && typeof m.snapshot === 'object'))
+    return { same: false };
+  const same = pool.members.length === names.length && pool.members.every((m, i) => m.name === names[i]);
+  if (same) return { saved: pool, same };
+  const kept = names.filter((n) => pool.members.some((m) => m.name === n));
+  if (kept.length === 0) return { same: false };
+  logger.info(
+    { kept, fresh: names.filter((n) => !kept.includes(n)), dropped: pool.members.map((m) => m.name).filter((n) => !names.includes(n)) },
+    'pool: members changed; the kept ones continue',
+  );
+  return { saved: pool, same };
 }
 
 /** Whether a single model's snapshot has the weight shapes of a member of this spec. */

@@ -19,7 +19,7 @@ import { materialize } from '../../../studies/harness.js';
 import { runStateful, type LearnerResult } from '../streamtrain-learners.js';
 import type { QualityStream } from '../streams.js';
 import { renderRegression, summarizeRegression, type RegressionFile, type RegressionResult } from './regression-table.js';
-import type { ManifestEntry } from './table.js';
+import { SGD_PLAIN, type ManifestEntry } from './table.js';
 
 const log = (msg: string) => process.stderr.write(`[dev-suite regression] ${msg}\n`);
 
@@ -53,9 +53,15 @@ export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
-    family: 'streamtrain-pool-r3',
-    learner: 'streamtrain model.type auto, members [], [16] and [64] (decision 019, R3), a step per sample',
-    model: { type: 'auto', task: 'regression', pool: { members: [[], [16], [64]] } },
+    family: 'streamtrain-pool-rs3',
+    learner: 'streamtrain model.type auto, members linear-sgd-plain, [] and [64] (decision 023, RS3), a step per sample',
+    model: { type: 'auto', task: 'regression', pool: { members: [SGD_PLAIN, [], [64]] } },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
+    family: 'streamtrain-pool-rs2',
+    learner: 'streamtrain model.type auto, members linear-sgd-plain and [64] (decision 023, RS2), a step per sample',
+    model: { type: 'auto', task: 'regression', pool: { members: [SGD_PLAIN, [64]] } },
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {

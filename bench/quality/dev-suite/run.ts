@@ -36,7 +36,7 @@ import { materialize } from '../../../studies/harness.js';
 import { runNoChange, runStateful, type LearnerResult } from '../streamtrain-learners.js';
 import type { QualityStream } from '../streams.js';
 import { runRegressionSuite } from './regression.js';
-import { afterFirstBatch, renderDevSuite, summarize, type ManifestEntry, type SuiteFile } from './table.js';
+import { afterFirstBatch, renderDevSuite, SGD_PLAIN, summarize, type ManifestEntry, type SuiteFile } from './table.js';
 
 const log = (msg: string) => process.stderr.write(`[dev-suite] ${msg}\n`);
 
@@ -79,15 +79,21 @@ export const VARIANTS: readonly Variant[] = [
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
-    family: 'streamtrain-pool-b',
-    learner: 'streamtrain auto, pool [], [16], [64], a step per sample',
+    family: 'streamtrain-pool-a',
+    learner: 'streamtrain auto, pool [], [16], [64] (decision 018), a step per sample',
     model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [[], [16], [64]] }, classes }),
     updateBatchSize: perSample,
   },
   {
-    family: 'streamtrain-pool-c',
-    learner: 'streamtrain auto, pool [], [32], [64, 64], a step per sample',
-    model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [[], [32], [64, 64]] }, classes }),
+    family: 'streamtrain-pool-s3',
+    learner: 'streamtrain auto, pool linear-sgd-plain, [16], [64] (decision 023, S3), a step per sample',
+    model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [SGD_PLAIN, [16], [64]] }, classes }),
+    updateBatchSize: perSample,
+  },
+  {
+    family: 'streamtrain-pool-s4',
+    learner: 'streamtrain auto, pool linear-sgd-plain, [], [16], [64] (decision 023, S4), a step per sample',
+    model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [SGD_PLAIN, [], [16], [64]] }, classes }),
     updateBatchSize: perSample,
   },
   { family: 'streamtrain-per-sample', learner: 'streamtrain logistic / softmax, a step per sample', model: linear, updateBatchSize: perSample },

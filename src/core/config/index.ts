@@ -2,6 +2,10 @@ export * from './schema.js';
 export {
   DEFAULT_AVERAGING_HORIZON,
   defaultPool,
+  poolMember,
+  poolMemberName,
+  type PoolMember,
+  type PoolMemberInput,
   DEFAULT_MAX_KEYS_PER_PARTITION,
   DEFAULT_MAX_LIVE_MODELS,
   defaultAveragingHoldoff,

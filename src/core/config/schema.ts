@@ -4,7 +4,7 @@ import { driftSchema, type DETECTOR_KINDS, type DRIFT_RESPONSES } from './sectio
 import { inputSchema, type FeatureSpec } from './sections/input.js';
 import { clusterSchema } from './sections/cluster.js';
 import { kafkaSchema } from './sections/kafka.js';
-import { modelSchema, type MODEL_TYPES, type optimizerSchema } from './sections/model.js';
+import { modelSchema, type MODEL_TYPES, type optimizerSchema, type PoolMemberInput } from './sections/model.js';
 import { checkpointsSchema, deadLetterSchema, publishSchema, triggersSchema, type performanceSchema, type storeSchema } from './sections/output.js';
 import { batchSchema, learnerSchema, logLevelSchema, serverSchema } from './sections/runtime.js';
 import { rolloutSchema } from './sections/rollout.js';
@@ -181,8 +181,8 @@ export type OptimizerConfig = Out<typeof optimizerSchema>;
 /** `standardize` is optional, as in a spec built in code (the parsed config always fills it). */
 export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize' | 'maxLiveModels' | 'maxKeysPerPartition' | 'pool'> & {
   readonly standardize?: boolean;
-  /** `type: auto`'s pool; a spec built in code may leave it out (defaultPool). */
-  readonly pool?: Out<typeof modelSchema>['pool'];
+  /** `type: auto`'s pool; a spec built in code may leave it out (defaultPool) or list members as hidden layer sizes. */
+  readonly pool?: Omit<Out<typeof modelSchema>['pool'], 'members'> & { readonly members: readonly PoolMemberInput[] };
   readonly maxLiveModels?: number;
   readonly maxKeysPerPartition?: number;
 };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelManager } from '../../../src/adaptation/index.js';
 import { createLogger, parseConfig } from '../../../src/core/index.js';
-import { createLearner, loadModelArtifacts, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { createLearner, loadModelArtifacts, memberName, memberSpec, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { snapshotFromJson } from '../../../src/learner/snapshot-json.js';
 import { testModelSpec } from '../../support/model-spec.js';
 
@@ -32,18 +32,82 @@ describe('ModelPool (model.type: auto)', () => {
     expect(c.model.type).toBe('auto');
     expect(c.model.standardize).toBe(true);
     expect(c.model.pool?.members.length ?? 0).toBeGreaterThanOrEqual(2);
-    expect(c.model.pool?.members[0]).toEqual([]);
+    expect(c.model.pool?.members[0]).toEqual({ name: 'linear', hidden: [] });
     expect(c.learner.updateBatchSize).toBe('auto');
     const r = parseConfig(
       { model: { name: 'm', task: 'regression' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },
     );
-    expect([r.model.type, r.model.pool?.members]).toEqual(['auto', [[], [64]]]);
+    expect([r.model.type, r.model.pool?.members.map(memberName)]).toEqual(['auto', ['linear', 'mlp-64']]);
     const own = parseConfig(
       { model: { name: 'm', pool: { members: [[], [8, 8]] } }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },
     );
-    expect(own.model.pool?.members).toEqual([[], [8, 8]]);
+    expect(own.model.pool?.members).toEqual([
+      { name: 'linear', hidden: [] },
+      { name: 'mlp-8-8', hidden: [8, 8] },
+    ]);
+  });
+
+  it('takes members with their own optimizer or without averaging, named after what differs; a repeated name is refused', () => {
+    const tree = (members: unknown) => ({
+      model: { name: 'm', pool: { members } },
+      kafka: { topics: ['t'] },
+      input: { features: [{ field: 'a' }], label: { field: 'y' } },
+    });
+    const c = parseConfig(
+      tree([{ hidden: [], optimizer: { type: 'sgd' }, averaging: false }, [], { hidden: [16], optimizer: { learningRate: 0.1 }, name: 'fast' }]),
+      { env: {} },
+    );
+    expect(c.model.pool?.members.map(memberName)).toEqual(['linear-sgd-plain', 'linear', 'fast']);
+    expect(memberSpec(c.model, c.model.pool?.members[0] as never)).toMatchObject({
+      type: 'logistic',
+      optimizer: { type: 'sgd', learningRate: 0.01 },
+      averaging: { horizon: 0 },
+    });
+    expect(memberSpec(c.model, c.model.pool?.members[2] as never)).toMatchObject({
+      type: 'mlp',
+      hiddenUnits: [16],
+      optimizer: { type: 'adam', learningRate: 0.1 },
+    });
+    expect(() => parseConfig(tree([[], { hidden: [] }]), { env: {} })).toThrow(/model\.pool\.members\[1\]`.*`linear` of member 0/s);
+    expect(() => parseConfig(tree([{ hidden: [], optimizer: { kind: 'sgd' } }]), { env: {} })).toThrow(/model\.pool\.members\[0\]/);
+  });
+
+  it('a member with its own optimizer and no averaging learns as a single model so configured', async () => {
+    const members = [[], { hidden: [], optimizer: { type: 'sgd' as const, learningRate: 0.05 }, averaging: false }];
+    const p = (await createLearner({ ...opts, spec: testModelSpec({ type: 'auto', pool: { ...pool, members }, standardize: true }) })) as ModelPool;
+    const plainSpec = testModelSpec({ type: 'logistic', standardize: true, optimizer: { type: 'sgd', learningRate: 0.05, clipNorm: 10 } });
+    const single = await OnlineLearner.create({ ...opts, spec: { ...plainSpec, averaging: { ...plainSpec.averaging, horizon: 0 } } });
+    for (let i = 0; i < 10; i++) {
+      p.step(batch(i, false));
+      single.step(batch(i, false));
+    }
+    const snap = await p.snapshot();
+    const member = snap.learner.pool.members[1];
+    expect(member?.name).toBe('linear-sgd-lr0.05-plain');
+    const restored = await OnlineLearner.create({ ...opts, spec: plainSpec }, snapshotFromJson(member?.snapshot as never));
+    const probe = batch(321, false, 16);
+    expect(restored.predict(probe.features, 16)).toEqual(single.predict(probe.features, 16));
+    for (const l of [p, single, restored]) l.dispose();
+  });
+
+  it('when the members change, the ones kept continue from the checkpoint, new ones start afresh, the serving one stays', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    for (let i = 0; i < 40; i++) a.step(batch(i, i >= 5));
+    expect(a.servingMember).toBe('mlp-16');
+    const snap = await a.snapshot();
+    const wider = { ...pool, members: [[], { hidden: [], optimizer: { type: 'sgd' as const }, averaging: false }, [16]] };
+    const b = (await createLearner({ ...opts, spec: testModelSpec({ type: 'auto', pool: wider, standardize: true }) }, snap)) as ModelPool;
+    expect(b.servingMember).toBe('mlp-16');
+    const probe = batch(654, true, 16);
+    expect(b.predict(probe.features, 16)).toEqual(a.predict(probe.features, 16));
+    // The new member learned nothing: its snapshot's weights are a fresh model's.
+    const fresh = (await createLearner({ ...opts, spec: testModelSpec({ type: 'auto', pool: wider, standardize: true }) })) as ModelPool;
+    const [sb, sf] = [await b.snapshot(), await fresh.snapshot()];
+    expect(sb.learner.pool.members[1]?.snapshot).toEqual(sf.learner.pool.members[1]?.snapshot);
+    expect(sb.learner.pool.members[0]?.snapshot).not.toEqual(sf.learner.pool.members[0]?.snapshot);
+    for (const l of [a, b, fresh]) l.dispose();
   });
 
   it('serves the linear member on a linear concept, and switches to the MLP (a new major) when only it can learn the concept', async () => {

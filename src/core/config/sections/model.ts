@@ -14,12 +14,52 @@ export const DEFAULT_MAX_LIVE_MODELS = 256;
 export const DEFAULT_MAX_KEYS_PER_PARTITION = 10_000;
 
 /**
+ * A member of `type: auto`'s pool: hidden layer sizes (none: the linear model) and, optionally, its own optimizer
+ * and averaging where they differ from the model's. `name` identifies it in metrics, logs and checkpoints.
+ */
+export interface PoolMember {
+  readonly name: string;
+  readonly hidden: readonly number[];
+  /** Fields that replace the model's `optimizer` for this member. */
+  readonly optimizer?: { readonly type?: 'sgd' | 'momentum' | 'adam' | 'adagrad' | 'rmsprop'; readonly learningRate?: number };
+  /** `false`: this member predicts and publishes its trained weights, without weight averaging. */
+  readonly averaging?: boolean;
+}
+
+/** What a member may be written as: hidden layer sizes alone, or the object form. */
+export type PoolMemberInput = readonly number[] | (Omit<PoolMember, 'name'> & { readonly name?: string });
+
+/**
+ * A member's name: `name` when given, else `linear` or `mlp-64-32` from its hidden layers, followed by its own
+ * optimizer (`-sgd`), learning rate (`-lr0.1`) and `-plain` without averaging, e.g. `linear-sgd-plain`.
+ */
+export function poolMemberName(m: PoolMemberInput): string {
+  if (isHiddenList(m)) return m.length === 0 ? 'linear' : `mlp-${m.join('-')}`;
+  if (m.name !== undefined) return m.name;
+  const parts = [poolMemberName(m.hidden)];
+  if (m.optimizer?.type !== undefined) parts.push(m.optimizer.type);
+  if (m.optimizer?.learningRate !== undefined) parts.push(`lr${m.optimizer.learningRate}`);
+  if (m.averaging === false) parts.push('plain');
+  return parts.join('-');
+}
+
+function isHiddenList(m: PoolMemberInput): m is readonly number[] {
+  return Array.isArray(m);
+}
+
+/** The object form of a member (a spec built in code may list hidden layer sizes only). */
+export function poolMember(m: PoolMemberInput): PoolMember {
+  if (isHiddenList(m)) return { name: poolMemberName(m), hidden: [...m] };
+  return { ...m, name: poolMemberName(m), hidden: [...m.hidden] };
+}
+
+/**
  * `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model.
  * Classification: a linear model and MLPs of 16 and 64 units; regression: a linear model and an MLP of 64 units.
  * See docs/decisions/.
  */
-export function defaultPoolMembers(task: 'classification' | 'regression'): number[][] {
-  return task === 'regression' ? [[], [64]] : [[], [16], [64]];
+export function defaultPoolMembers(task: 'classification' | 'regression'): PoolMember[] {
+  return (task === 'regression' ? [[], [64]] : [[], [16], [64]]).map(poolMember);
 }
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
@@ -27,17 +67,46 @@ export function defaultPool(task: 'classification' | 'regression') {
   return { members: defaultPoolMembers(task), window: 500, margin: 0.02 };
 }
 
+const hiddenList = z.array(int(1, 65_536), { error: 'to be a list of hidden layer sizes, e.g. `[64]`, or `[]` for the linear model' }).max(3);
+const memberObject = z.strictObject(
+  {
+    name: str()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'to use only letters, digits, `_` and `-` (at most 64), starting with a letter' })
+      .optional(),
+    hidden: hiddenList.default([]),
+    optimizer: z
+      .strictObject({ type: oneOf(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']).optional(), learningRate: num(0, 10, true).optional() })
+      .optional(),
+    averaging: bool().optional(),
+  },
+  { error: 'to be a member: `{ hidden: [64], optimizer: { type: sgd, learningRate: 0.01 }, averaging: false }` (every field optional)' },
+);
+const poolMemberSchema = z.union([hiddenList, memberObject], {
+  error: 'to be a list of hidden layer sizes, e.g. `[64]` (`[]` the linear model), or `{ hidden: [64], optimizer: { type: sgd }, averaging: false }`',
+});
+
 export const poolSchema = optionalSection({
   members: z
-    .array(z.array(int(1, 65_536), { error: 'to be a list of hidden layer sizes, e.g. `[64]`, or `[]` for the linear model' }).max(3), {
+    .array(poolMemberSchema, {
       error: 'to be a list of members, each a list of hidden layer sizes, e.g. `[[], [64]]`',
     })
     .min(1, { error: 'to list at least one member, e.g. `[[], [64]]`' })
     .max(4, { error: 'to list at most 4 members: every member learns every sample' })
+    .superRefine((members, ctx) => {
+      const seen = new Map<string, number>();
+      members.forEach((m, i) => {
+        const name = poolMemberName(m);
+        const first = seen.get(name);
+        if (first !== undefined)
+          ctx.addIssue({ code: 'custom', path: [i], message: `\`{path}\` has the name \`${name}\` of member ${first}; give each member its own \`name\`` });
+        else seen.set(name, i);
+      });
+    })
+    .transform((members) => members.map(poolMember))
     .optional()
     .meta({
       description:
-        'With `type: auto`: the members that learn side by side, each the hidden layer sizes of an MLP; `[]` is the linear model (logistic, softmax or linear regression). Every member learns every sample, so the cost is the members together. See docs/decisions/.',
+        'With `type: auto`: the members that learn side by side. A member is the hidden layer sizes of an MLP (`[]` the linear model: logistic, softmax or linear regression), or `{ hidden, optimizer: { type, learningRate }, averaging: false, name }` for a member that learns with its own optimizer or without weight averaging. Every member learns every sample, so the cost is the members together. See docs/decisions/.',
       defaultText: '`[[], [16], [64]]`; for regression `[[], [64]]`',
     }),
   window: int(10, 1_000_000).default(500).describe("With `type: auto`: samples over which the members' recent errors are compared."),
