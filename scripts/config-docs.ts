@@ -61,7 +61,14 @@ function typeOf(node: Json): string {
   if (Array.isArray(type)) return type.join(' | ');
   if (type === 'array') {
     const items = (node.items ?? {}) as Json;
-    const item = items.type === 'object' ? 'objects' : Array.isArray(items.enum) ? `(${typeOf(items)})` : `${String(items.type)}s`;
+    const alternatives = (items.oneOf ?? items.anyOf) as Json[] | undefined;
+    const item = alternatives
+      ? `(${alternatives.map((v) => (v.type === 'object' ? 'object' : typeOf(v))).join(' | ')})`
+      : items.type === 'object'
+        ? 'objects'
+        : Array.isArray(items.enum)
+          ? `(${typeOf(items)})`
+          : `${String(items.type)}s`;
     return `list of ${item}${node.minItems ? ', not empty' : ''}`;
   }
   if (type === 'integer' || type === 'number') {

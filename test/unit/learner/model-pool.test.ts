@@ -32,7 +32,8 @@ describe('ModelPool (model.type: auto)', () => {
     expect(c.model.type).toBe('auto');
     expect(c.model.standardize).toBe(true);
     expect(c.model.pool?.members.length ?? 0).toBeGreaterThanOrEqual(2);
-    expect(c.model.pool?.members[0]).toEqual({ name: 'linear', hidden: [] });
+    expect(c.model.pool?.members.map(memberName)).toEqual(['linear-sgd-plain', 'linear', 'mlp-16', 'mlp-64']);
+    expect(memberSpec(c.model, c.model.pool?.members[0] as never)).toMatchObject({ optimizer: { type: 'sgd', learningRate: 0.01 }, averaging: { horizon: 0 } });
     expect(c.learner.updateBatchSize).toBe('auto');
     const r = parseConfig(
       { model: { name: 'm', task: 'regression' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },

@@ -54,12 +54,13 @@ export function poolMember(m: PoolMemberInput): PoolMember {
 }
 
 /**
- * `model.pool.members` when the config does not say: hidden layer sizes of each member, `[]` the linear model.
- * Classification: a linear model and MLPs of 16 and 64 units; regression: a linear model and an MLP of 64 units.
- * See docs/decisions/.
+ * `model.pool.members` when the config does not say. Classification: a linear model learning by plain SGD without
+ * averaging (`linear-sgd-plain`), a linear model with the model's optimizer and averaging, and MLPs of 16 and 64
+ * units; regression: a linear model and an MLP of 64 units. See docs/decisions/.
  */
 export function defaultPoolMembers(task: 'classification' | 'regression'): PoolMember[] {
-  return (task === 'regression' ? [[], [64]] : [[], [16], [64]]).map(poolMember);
+  if (task === 'regression') return [[], [64]].map(poolMember);
+  return [{ hidden: [], optimizer: { type: 'sgd' as const }, averaging: false }, [], [16], [64]].map(poolMember);
 }
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
@@ -107,7 +108,7 @@ export const poolSchema = optionalSection({
     .meta({
       description:
         'With `type: auto`: the members that learn side by side. A member is the hidden layer sizes of an MLP (`[]` the linear model: logistic, softmax or linear regression), or `{ hidden, optimizer: { type, learningRate }, averaging: false, name }` for a member that learns with its own optimizer or without weight averaging. Every member learns every sample, so the cost is the members together. See docs/decisions/.',
-      defaultText: '`[[], [16], [64]]`; for regression `[[], [64]]`',
+      defaultText: '`[{ hidden: [], optimizer: { type: sgd }, averaging: false }, [], [16], [64]]`; for regression `[[], [64]]`',
     }),
   window: int(10, 1_000_000).default(500).describe("With `type: auto`: samples over which the members' recent errors are compared."),
   margin: num(0, 1)
