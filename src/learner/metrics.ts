@@ -148,30 +148,35 @@ export class PrequentialMetrics {
 }
 
 /**
- * ROC AUC by the rank statistic (Mann-Whitney U), ties averaged. Undefined when only one class is present.
- * @see Hanley & McNeil (1982), "The meaning and use of the area under a ROC curve".
+ * Area under the ROC curve of `scores` against binary `labels` (>= 0.5 positive): the probability that a positive
+ * scores above a negative, ties counting one half (the Mann-Whitney U over positives x negatives). Undefined
+ * without both classes. The two classes' scores are sorted apart (typed-array numeric sorts) and merged once.
  */
 export function binaryAuc(scores: Float32Array, labels: Float32Array): number | undefined {
   const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
-  let pos = 0;
-  let rankSumPos = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && scores[idx[j + 1] as number] === scores[idx[i] as number]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if ((labels[idx[k] as number] as number) >= 0.5) {
-        pos++;
-        rankSumPos += avgRank;
-      }
-    }
-    i = j + 1;
+  const pos = new Float32Array(n);
+  const neg = new Float32Array(n);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    if ((labels[i] as number) >= 0.5) pos[p++] = scores[i] as number;
+    else neg[q++] = scores[i] as number;
   }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return undefined;
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+  if (p === 0 || q === 0) return undefined;
+  const ps = pos.subarray(0, p).sort();
+  const ns = neg.subarray(0, q).sort();
+  // For each positive (ascending): `below` negatives score under it, `upTo` at most it; the ties count one half.
+  let below = 0;
+  let upTo = 0;
+  let u = 0;
+  for (let i = 0; i < p; i++) {
+    const s = ps[i] as number;
+    while (below < q && (ns[below] as number) < s) below++;
+    if (upTo < below) upTo = below;
+    while (upTo < q && (ns[upTo] as number) <= s) upTo++;
+    u += below + (upTo - below) / 2;
+  }
+  return u / (p * q);
 }
 
 /** The class with the highest output in row `i` of a row-major [size x units] array (the first, on a tie). */
