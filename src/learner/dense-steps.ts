@@ -90,6 +90,11 @@ export class DenseSteps {
     heap.set(labels.subarray(0, size), this.y);
   }
 
+  /** Replaces the loaded rows' features (the labels stay): the steps that follow learn from these. */
+  reload(features: Float32Array, size: number): void {
+    this.kernel.heap.set(features.subarray(0, size * this.width), this.x);
+  }
+
   /** Outputs of the loaded rows for the weights in block `k` (0 trained, 4 and 5 the averages), as predict() gives them. */
   score(k: number, size: number): Float32Array {
     const base = this.block(k);

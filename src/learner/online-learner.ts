@@ -113,9 +113,21 @@ export class OnlineLearner {
   /** Scores the batch with the current model, then learns from it. Synchronous: one read-back per batch. */
   step(input: LearnInput): StepResult {
     const { size, width } = input;
-    // The batch's features (never its labels) update the statistics before it is scored and learned.
-    this.m.standardizer?.update(input.features, size);
-    let batch = this.m.standardizer ? { ...input, features: this.m.standardizer.transform(input.features, size) } : input;
+    const chunk = input.stepSamples ?? this.updateBatchSize;
+    // The batch's features (never its labels) update the statistics. `standardizeBy: batch`: before the batch is
+    // scored and learned. `record`: the batch is scored with the statistics as they stood before it (the model as
+    // it was published), and the steps learn each row standardized with the statistics up to that row.
+    const standardizer = this.m.standardizer;
+    let learnFeatures: Float32Array | undefined;
+    let scored: Float32Array | undefined;
+    if (standardizer && this.spec.standardizeBy === 'record') {
+      scored = standardizer.transform(input.features, size);
+      learnFeatures = standardizer.updateEach(input.features, size);
+    } else if (standardizer) {
+      standardizer.update(input.features, size);
+      scored = standardizer.transform(input.features, size);
+    }
+    let batch = scored ? { ...input, features: scored } : input;
     // Target scaling: the outputs are mapped back with the statistics before the batch, which then takes in its
     // labels; the model learns the labels standardized with them. Metrics and errors are in target units.
     const labels = input.labels;
@@ -126,7 +138,6 @@ export class OnlineLearner {
       batch = { ...batch, labels: targetScaler.scale(labels) };
     }
     const errors = new Float32Array(size);
-    const chunk = input.stepSamples ?? this.updateBatchSize;
     // Outside a hold-off the average and the trained weights differ: score both when asked (restartOnLag).
     const compare = this.m.average !== undefined && this.m.average.holdoff === 0 && this.spec.averaging?.restartOnLag === true;
     const selection = this.m.selection;
@@ -142,6 +153,7 @@ export class OnlineLearner {
       // Scored and learned in typed arrays, whose state the trainer holds until something else needs the variables.
       const r = typed.run({
         features: batch.features,
+        ...(learnFeatures ? { learnFeatures } : {}),
         labels: batch.labels,
         size,
         chunk: Math.min(chunk, size),
@@ -155,7 +167,7 @@ export class OnlineLearner {
       trainedOutputs = r.trainedOutputs;
       loss = r.loss;
       applied = r.refused === 0;
-    } else if (chunk >= size) {
+    } else if (chunk >= size && !learnFeatures) {
       // One step on the whole batch: the training forward pass doubles as the (pre-update) prediction, or with
       // averaging the averaged model's forward pass runs in the same tfjs scope, read back with the loss.
       this.flushTyped();
@@ -184,7 +196,8 @@ export class OnlineLearner {
       applied = true;
       for (let at = 0; at < size; at += chunk) {
         const end = Math.min(size, at + chunk);
-        const r = tfjsStep(batch.features.subarray(at * width, end * width), batch.labels.subarray(at, end), end - at, width, this.tfjsStepOf(false));
+        const rows = (learnFeatures ?? batch.features).subarray(at * width, end * width);
+        const r = tfjsStep(rows, batch.labels.subarray(at, end), end - at, width, this.tfjsStepOf(false));
         if (r.applied) {
           this.m.average?.update(end - at);
           selection?.average.update(end - at);

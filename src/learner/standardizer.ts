@@ -67,6 +67,25 @@ export class Standardizer {
     }
   }
 
+  /**
+   * Folds `size` rows into the statistics one at a time and returns each row standardized with the statistics of
+   * the rows up to and including it (as a learner that takes one record at a time sees it); a row with a
+   * non-finite value is left out of the statistics and standardized with those before it.
+   */
+  updateEach(features: Float32Array, size: number): Float32Array {
+    const w = this.width;
+    const out = new Float32Array(size * w);
+    for (let r = 0; r < size; r++) {
+      this.update(features.subarray(r * w, (r + 1) * w), 1);
+      if (this.count < this.minSamples) continue;
+      for (let j = 0; j < w; j++) {
+        const sd = Math.sqrt((this.m2[j] as number) / this.count);
+        out[r * w + j] = ((features[r * w + j] as number) - (this.mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
+      }
+    }
+    return out;
+  }
+
   /** The standardized copy of `size` rows (non-finite values stay non-finite). */
   transform(features: Float32Array, size: number): Float32Array {
     const w = this.width;

@@ -48,6 +48,8 @@ export interface Serving {
 /** One call of `TypedDenseTrainer.run()`: rows [0, size) of a micro-batch, learned in slices of `chunk` rows. */
 export interface TypedRun {
   readonly features: Float32Array;
+  /** The rows the steps learn from, when they differ from the rows scored (`model.standardizeBy: record`). */
+  readonly learnFeatures?: Float32Array;
   readonly labels: Float32Array;
   readonly size: number;
   readonly chunk: number;
@@ -161,6 +163,8 @@ export class TypedDenseTrainer {
     const servingOutputs = score ? servings.map((_, j) => steps.score(4 + j, size)) : undefined;
     const outputs = score ? (servingOutputs?.[0] ?? steps.score(0, size)) : undefined;
     const trainedOutputs = score?.trained && servings.length ? steps.score(0, size) : undefined;
+    // Scored as loaded; learned from other rows when given (see TypedRun.learnFeatures).
+    if (run.learnFeatures) steps.reload(run.learnFeatures, size);
     const moves = servings.map(() => 0);
     const sgdRate = f32(-opt.learningRate);
     let lossSum = 0;

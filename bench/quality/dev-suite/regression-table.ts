@@ -43,6 +43,7 @@ export const REGRESSION_COLUMNS: readonly { family: string; label: string }[] = 
   { family: 'river-hatr', label: 'River HATR' },
   { family: 'river-arf', label: 'River ARF (5)' },
   { family: 'streamtrain-defaults', label: 'st defaults' },
+  { family: 'streamtrain-by-record', label: 'st defaults, by record' },
   { family: 'streamtrain-pool-r2', label: 'st pool R2' },
   { family: 'streamtrain-pool-rs3', label: 'st pool RS3' },
   { family: 'streamtrain-pool-rs2', label: 'st pool RS2' },
@@ -54,6 +55,8 @@ export const REGRESSION_COLUMNS: readonly { family: string; label: string }[] = 
 const WORSE: readonly [string, string][] = [
   ['streamtrain-defaults', 'river-linear'],
   ['streamtrain-defaults', 'river-hatr'],
+  ['streamtrain-by-record', 'river-linear'],
+  ['streamtrain-by-record', 'river-hatr'],
   ['streamtrain-pool-r2', 'river-linear'],
   ['streamtrain-pool-r2', 'river-hatr'],
   ['streamtrain-pool-rs3', 'river-linear'],
@@ -118,7 +121,7 @@ export function regressionMarkdown(file: RegressionFile): string {
     .configDefaults;
   const peers = file.protocol.peers as { arfModels?: number };
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`model.type: auto\` (its default pool, task regression), a step per sample; pool R2 = members [], [64] (decision 019); RS3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [], [64]; RS2 = linear-sgd-plain, [64]; 0.1 defaults = \`linear\`, a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`model.type: auto\` (its default pool, task regression), a step per sample; by record = the defaults with \`model.standardizeBy: record\`; pool R2 = members [], [64] (decision 019); RS3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [], [64]; RS2 = linear-sgd-plain, [64]; 0.1 defaults = \`linear\`, a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     `| stream | kind | drift | records | target (mean ± sd) | ${REGRESSION_COLUMNS.map((c) => c.label).join(' | ')} |`,
     `|${'---|'.repeat(5 + REGRESSION_COLUMNS.length)}`,

@@ -47,6 +47,12 @@ export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
+    family: 'streamtrain-by-record',
+    learner: 'streamtrain defaults with model.standardizeBy: record (decision 024), task regression, a step per sample',
+    model: { type: 'auto', task: 'regression', standardizeBy: 'record' },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
     family: 'streamtrain-pool-r2',
     learner: 'streamtrain model.type auto, members [] and [64] (decision 019, R2), a step per sample',
     model: { type: 'auto', task: 'regression', pool: { members: [[], [64]] } },

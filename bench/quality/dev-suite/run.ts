@@ -96,6 +96,12 @@ export const VARIANTS: readonly Variant[] = [
     model: (classes) => ({ type: 'auto', pool: { ...configDefaults().pool, members: [SGD_PLAIN, [], [16], [64]] }, classes }),
     updateBatchSize: perSample,
   },
+  {
+    family: 'streamtrain-by-record',
+    learner: 'streamtrain defaults with model.standardizeBy: record (decision 024), a step per sample',
+    model: (classes) => ({ type: configDefaults().modelType, pool: configDefaults().pool, classes, standardizeBy: 'record' }),
+    updateBatchSize: perSample,
+  },
   { family: 'streamtrain-per-sample', learner: 'streamtrain logistic / softmax, a step per sample', model: linear, updateBatchSize: perSample },
   {
     family: 'streamtrain-mlp64-per-sample',

@@ -61,6 +61,71 @@ describe('Standardizer', () => {
     );
   });
 
+  it('updateEach: each row standardized with the statistics of the rows up to it, ending where update() ends (property)', () => {
+    const row = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 2, maxLength: 2 });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (rows, minSamples) => {
+        const flat = Float32Array.from(rows.flat());
+        const each = new Standardizer(2, undefined, minSamples);
+        const out = each.updateEach(flat, rows.length);
+        const byRow = new Standardizer(2, undefined, minSamples);
+        rows.forEach((_, i) => {
+          const x = flat.subarray(2 * i, 2 * i + 2);
+          byRow.update(x, 1);
+          const want = byRow.transform(x, 1);
+          expect(Math.abs((out[2 * i] as number) - (want[0] as number))).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[0] as number)));
+          expect(Math.abs((out[2 * i + 1] as number) - (want[1] as number))).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[1] as number)));
+        });
+        const whole = new Standardizer(2, undefined, minSamples);
+        whole.update(flat, rows.length);
+        expect(each.state()).toEqual(whole.state());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('with standardizeBy: record a batch is scored by the model as it stood before it (what a loader of the last snapshot predicts); with batch it is not', async () => {
+    for (const standardizeBy of ['record', 'batch'] as const) {
+      const l = await OnlineLearner.create({ spec: spec({ standardizeBy }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+      let same = 0;
+      for (let k = 0; k < 6; k++) {
+        const b = scaledBatch(k);
+        const before = l.predict(b.features, b.size);
+        const { scores } = l.step(b);
+        if (maxRelDiff(scores, before) < 1e-6) same += 1;
+      }
+      // The first batches come before the statistics are used (STANDARDIZER_MIN_SAMPLES): the same either way.
+      if (standardizeBy === 'record') expect(same).toBe(6);
+      else expect(same).toBeLessThan(6);
+      l.dispose();
+    }
+  });
+
+  it('with standardizeBy: record the steps of a batch learn as they would from one record at a time', async () => {
+    const plain = { horizon: 0, holdoff: 0, restartOnDrift: false, restartOnLag: false };
+    const byRecord = await OnlineLearner.create({
+      spec: spec({ standardizeBy: 'record', averaging: plain }),
+      inputWidth: 3,
+      metricsWindow: 1000,
+      logger,
+      updateBatchSize: 1,
+    });
+    const oneByOne = await OnlineLearner.create({ spec: spec({ averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+    const byBatch = await OnlineLearner.create({ spec: spec({ averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+    for (let k = 0; k < 5; k++) {
+      const b = scaledBatch(k);
+      byRecord.step(b);
+      byBatch.step(b);
+      for (let r = 0; r < b.size; r++) oneByOne.step({ size: 1, width: 3, features: b.features.slice(3 * r, 3 * r + 3), labels: b.labels.slice(r, r + 1) });
+    }
+    const probe = scaledBatch(77, 100);
+    const want = oneByOne.predict(probe.features, probe.size);
+    expect(maxRelDiff(byRecord.predict(probe.features, probe.size), want)).toBeLessThan(1e-5);
+    // Learning each batch with the statistics of the whole batch ends elsewhere.
+    expect(maxRelDiff(byBatch.predict(probe.features, probe.size), want)).toBeGreaterThan(1e-4);
+    for (const l of [byRecord, oneByOne, byBatch]) l.dispose();
+  });
+
   it('leaves rows with a non-finite value out of the statistics, and maps a constant feature to 0', () => {
     const s = new Standardizer(2, undefined, 1);
     s.update(Float32Array.from([1, 5, Number.NaN, 5, 3, 5, Infinity, 5]), 4);
@@ -153,9 +218,13 @@ describe('model.standardize in the learner', () => {
     });
   }
 
-  for (const updateBatchSize of [1, undefined]) {
-    it(`a learner restored from a snapshot continues exactly (statistics, unfolded and trained weights; ${updateBatchSize ? 'a step per sample' : 'a step per batch'})`, async () => {
-      const opts = { spec: spec(), inputWidth: 3, metricsWindow: 1000, logger, ...(updateBatchSize ? { updateBatchSize } : {}) };
+  for (const [updateBatchSize, standardizeBy] of [
+    [1, 'batch'],
+    [undefined, 'batch'],
+    [1, 'record'],
+  ] as const) {
+    it(`a learner restored from a snapshot continues exactly (statistics, unfolded and trained weights; ${updateBatchSize ? 'a step per sample' : 'a step per batch'}, by ${standardizeBy})`, async () => {
+      const opts = { spec: spec({ standardizeBy }), inputWidth: 3, metricsWindow: 1000, logger, ...(updateBatchSize ? { updateBatchSize } : {}) };
       const live = await OnlineLearner.create(opts);
       for (let k = 0; k < 8; k++) live.step(scaledBatch(k));
       const restored = await OnlineLearner.create(opts, await live.snapshot());

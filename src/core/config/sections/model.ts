@@ -201,6 +201,11 @@ export const modelSchema = optionalSection({
     description: 'Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.',
     defaultText: '`true`, `false` for `custom`',
   }),
+  standardizeBy: oneOf(['batch', 'record'])
+    .default('batch')
+    .describe(
+      'With `standardize`: a micro-batch is scored with the statistics of every record up to its end; when the learner takes more than one step per micro-batch, `record` has each step learn its rows standardized with the statistics of the records up to each row (as a learner taking one record at a time sees them), `batch` with those of the whole micro-batch. See docs/decisions/.',
+    ),
   targetScaling: bool().optional().meta({
     description:
       "Regression: learn on the target standardized by its running mean and standard deviation (updated after each batch is scored), folded back into the published weights' last layer, so that `model.json` predicts in the target's units and the intercept starts at the running mean. Needs a last Dense layer with a bias.",
