@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { always, bool, int, num, oneOf, optionalSection, str } from '../fields.js';
 
 export const MODEL_TYPES = ['auto', 'logistic', 'softmax', 'mlp', 'linear', 'custom'] as const;
+const OPTIMIZER_TYPES = ['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** `model.averaging.holdoff` when the config does not say: 6% of the horizon, rounded. */
@@ -21,7 +22,7 @@ export interface PoolMember {
   readonly name: string;
   readonly hidden: readonly number[];
   /** Fields that replace the model's `optimizer` for this member. */
-  readonly optimizer?: { readonly type?: 'sgd' | 'momentum' | 'adam' | 'adagrad' | 'rmsprop'; readonly learningRate?: number };
+  readonly optimizer?: { readonly type?: (typeof OPTIMIZER_TYPES)[number]; readonly learningRate?: number };
   /** `false`: this member predicts and publishes its trained weights, without weight averaging. */
   readonly averaging?: boolean;
 }
@@ -75,9 +76,7 @@ const memberObject = z.strictObject(
       .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'to use only letters, digits, `_` and `-` (at most 64), starting with a letter' })
       .optional(),
     hidden: hiddenList.default([]),
-    optimizer: z
-      .strictObject({ type: oneOf(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']).optional(), learningRate: num(0, 10, true).optional() })
-      .optional(),
+    optimizer: z.strictObject({ type: oneOf(OPTIMIZER_TYPES).optional(), learningRate: num(0, 10, true).optional() }).optional(),
     averaging: bool().optional(),
   },
   { error: 'to be a member: `{ hidden: [64], optimizer: { type: sgd, learningRate: 0.01 }, averaging: false }` (every field optional)' },
@@ -122,7 +121,7 @@ export const poolSchema = optionalSection({
 export const DEFAULT_AVERAGING_HORIZON = 1000;
 
 export const optimizerSchema = optionalSection({
-  type: oneOf(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']).default('adam').describe('The gradient optimizer.'),
+  type: oneOf(OPTIMIZER_TYPES).default('adam').describe('The gradient optimizer.'),
   learningRate: num(0, 10, true).default(0.01).describe('Step size of the optimizer.'),
   clipNorm: num(0, undefined, true).default(10).describe('Gradients whose global norm exceeds this are scaled down to it; guards against exploding updates.'),
 }).describe('How the model takes its gradient steps.');
@@ -204,7 +203,7 @@ export const modelSchema = optionalSection({
   standardizeBy: oneOf(['batch', 'record'])
     .default('batch')
     .describe(
-      'With `standardize`: a micro-batch is scored with the statistics of every record up to its end; when the learner takes more than one step per micro-batch, `record` has each step learn its rows standardized with the statistics of the records up to each row (as a learner taking one record at a time sees them), `batch` with those of the whole micro-batch. See docs/decisions/.',
+      'With `standardize`: `batch` updates the statistics with a micro-batch, then scores and learns it with them; `record` scores the micro-batch with the statistics as they stood before it (as a loader of the last version predicts) and learns each row standardized with the statistics of the records up to it (as a learner taking one record at a time sees them). See docs/decisions/.',
     ),
   targetScaling: bool().optional().meta({
     description:
