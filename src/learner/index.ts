@@ -1,6 +1,6 @@
 export { OnlineLearner } from './online-learner.js';
 export { createLearner } from './learner.js';
-export { ModelPool, memberName, memberSpec, type PoolState } from './model-pool.js';
+export { ModelPool, memberSpec, type PoolState } from './model-pool.js';
 export { AdaptiveStepSize } from './step-size.js';
 export type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 export { LEARNER_STATE_FORMAT, type LearnerState, type SavedAverage, type SavedTensor, type SavedWeights } from './learner-state.js';

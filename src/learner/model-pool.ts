@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { defaultPool, poolMember, poolMemberName, type PoolMember, type PoolMemberInput } from '../core/index.js';
+import { defaultPool, poolMember, type PoolMember, type PoolMemberInput } from '../core/index.js';
 import { HorizonSelector, type HorizonSelectorState } from './horizon-selector.js';
 import type { Learner, LearnInput, OnlineLearnerOptions, PoolSwitch, StepResult } from './learner-types.js';
 import { PrequentialMetrics } from './metrics.js';
@@ -24,11 +24,6 @@ export interface PoolState {
  * the serving member (one-sided, about 0.13% for a normal difference).
  */
 export const SWITCH_Z = 3;
-
-/** A member's name (see poolMemberName): `linear`, `mlp-64`, `linear-sgd-plain`, or the name the config gives. */
-export function memberName(member: PoolMemberInput): string {
-  return poolMemberName(member);
-}
 
 /**
  * The spec of a member: the pool's spec with the member's architecture (linear: logistic, softmax or linear

@@ -2,10 +2,6 @@ export * from './schema.js';
 export {
   DEFAULT_AVERAGING_HORIZON,
   defaultPool,
-  poolMember,
-  poolMemberName,
-  type PoolMember,
-  type PoolMemberInput,
   DEFAULT_MAX_KEYS_PER_PARTITION,
   DEFAULT_MAX_LIVE_MODELS,
   defaultAveragingHoldoff,
@@ -14,4 +10,5 @@ export {
   type ConfigEnv,
   type ParseOptions,
 } from './parse.js';
+export { poolMember, poolMemberName, type PoolMember, type PoolMemberInput } from './sections/model.js';
 export { problemsFromIssues, throwIfProblems, type ConfigProblem } from './issues.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelManager } from '../../../src/adaptation/index.js';
-import { createLogger, parseConfig } from '../../../src/core/index.js';
-import { createLearner, loadModelArtifacts, memberName, memberSpec, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
+import { createLogger, parseConfig, poolMemberName as memberName } from '../../../src/core/index.js';
+import { createLearner, loadModelArtifacts, memberSpec, ModelPool, OnlineLearner, selectBackend, tf } from '../../../src/learner/index.js';
 import { snapshotFromJson } from '../../../src/learner/snapshot-json.js';
 import { testModelSpec } from '../../support/model-spec.js';
 
