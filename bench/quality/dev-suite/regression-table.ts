@@ -47,6 +47,8 @@ export const REGRESSION_COLUMNS: readonly { family: string; label: string }[] = 
   { family: 'streamtrain-pool-r2', label: 'st pool R2' },
   { family: 'streamtrain-pool-rs3', label: 'st pool RS3' },
   { family: 'streamtrain-pool-rs2', label: 'st pool RS2' },
+  { family: 'streamtrain-pool-rs3-record', label: 'st pool RS3, by record' },
+  { family: 'streamtrain-pool-rs2-record', label: 'st pool RS2, by record' },
   { family: 'streamtrain-linear-per-sample', label: 'st linear per sample' },
   { family: 'streamtrain-mlp64-per-sample', label: 'st MLP-64 per sample' },
   { family: 'streamtrain-0.1-defaults', label: 'st 0.1 defaults' },
@@ -63,6 +65,10 @@ const WORSE: readonly [string, string][] = [
   ['streamtrain-pool-rs3', 'river-hatr'],
   ['streamtrain-pool-rs2', 'river-linear'],
   ['streamtrain-pool-rs2', 'river-hatr'],
+  ['streamtrain-pool-rs3-record', 'river-linear'],
+  ['streamtrain-pool-rs3-record', 'river-hatr'],
+  ['streamtrain-pool-rs2-record', 'river-linear'],
+  ['streamtrain-pool-rs2-record', 'river-hatr'],
   ['streamtrain-linear-per-sample', 'river-linear'],
   ['streamtrain-mlp64-per-sample', 'river-linear'],
   ['streamtrain-mlp64-per-sample', 'river-best'],
@@ -121,7 +127,7 @@ export function regressionMarkdown(file: RegressionFile): string {
     .configDefaults;
   const peers = file.protocol.peers as { arfModels?: number };
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`model.type: auto\` (its default pool, task regression), a step per sample; by record = the defaults with \`model.standardizeBy: record\`; pool R2 = members [], [64] (decision 019); RS3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [], [64]; RS2 = linear-sgd-plain, [64]; 0.1 defaults = \`linear\`, a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the regression part took ${Math.round(file.wallSeconds)} s. Prequential mean absolute error since the start (lower is better), micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (last value aside). st = streamtrain, \`model.standardize: true\`, the config's other defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, target scaling, squared loss); defaults = \`model.type: auto\` (its default pool, task regression), a step per sample; by record = the defaults with \`model.standardizeBy: record\`; pool R2 = members [], [64] (decision 019); RS3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [], [64]; RS2 = linear-sgd-plain, [64]; RS3 / RS2, by record = those pools with `model.standardizeBy: record` (decision 025); 0.1 defaults = \`linear\`, a step per micro-batch; River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     `| stream | kind | drift | records | target (mean ± sd) | ${REGRESSION_COLUMNS.map((c) => c.label).join(' | ')} |`,
     `|${'---|'.repeat(5 + REGRESSION_COLUMNS.length)}`,

@@ -71,6 +71,18 @@ export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
+    family: 'streamtrain-pool-rs3-record',
+    learner: 'streamtrain model.type auto, members linear-sgd-plain, [] and [64], standardizeBy record (decision 025), a step per sample',
+    model: { type: 'auto', task: 'regression', standardizeBy: 'record', pool: { members: [SGD_PLAIN, [], [64]] } },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
+    family: 'streamtrain-pool-rs2-record',
+    learner: 'streamtrain model.type auto, members linear-sgd-plain and [64], standardizeBy record (decision 025), a step per sample',
+    model: { type: 'auto', task: 'regression', standardizeBy: 'record', pool: { members: [SGD_PLAIN, [64]] } },
+    updateBatchSize: (d) => d.updateBatchSize,
+  },
+  {
     family: 'streamtrain-0.1-defaults',
     learner: 'streamtrain 0.1 defaults (linear, a step per micro-batch), with target scaling',
     model: { type: 'linear' },
