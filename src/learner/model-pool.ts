@@ -114,10 +114,11 @@ export class ModelPool implements Learner {
     const window = (spec.pool ?? defaultPool(spec.task)).window;
     // The selector's recent errors are per member position: kept only when the members are the same, in the same order.
     const selector = new HorizonSelector(members.length, window, same ? saved?.selector : undefined);
-    const servedName = saved?.members[saved.serving]?.name;
-    const serving = Math.max(0, servedName === undefined ? 0 : names.indexOf(servedName));
+    const { serving, dropped } = servingAfterRestore(saved, names);
     const since = same && typeof saved?.sinceSwitch === 'number' ? saved.sinceSwitch : same ? undefined : 0;
-    return new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger, since);
+    const pool = new ModelPool(spec, members, names, selector, serving, saved?.switches ?? 0, opts.metricsWindow, logger, since);
+    if (dropped !== undefined) pool.switchTo(serving, `the serving member ${dropped} is no longer in model.pool.members`, dropped);
+    return pool;
   }
 
   /**
@@ -173,13 +174,18 @@ export class ModelPool implements Learner {
       const d = this.selector.pairedDifference(best, this.serving);
       if (d.mean + (SWITCH_Z * d.sd) / Math.sqrt(Math.max(1, d.n)) >= 0) return;
     }
+    this.switchTo(best, 'fewer errors over the window');
+  }
+
+  /** Serves member `to` from now on: a logged decision, handed to the manager as a switch (a new major). */
+  private switchTo(to: number, reason: string, from = this.names[this.serving] as string): void {
     const errors = Object.fromEntries(this.names.map((n, i) => [n, this.selector.sum(i)]));
-    const change: PoolSwitch = { from: this.names[this.serving] as string, to: this.names[best] as string, errors };
-    this.serving = best;
+    const change: PoolSwitch = { from, to: this.names[to] as string, errors };
+    this.serving = to;
     this.switches += 1;
     this.sinceSwitch = 0;
     this.pendingSwitch = change;
-    this.logger.info({ ...change, window: this.selector.window }, 'pool: another member serves');
+    this.logger.info({ ...change, reason, window: this.selector.window }, 'pool: another member serves');
   }
 
   takeSwitch(): PoolSwitch | undefined {
@@ -300,4 +306,18 @@ function sameShapes(snapshot: ModelSnapshot, spec: ModelConfig, inputWidth: numb
   }
   const saved = snapshot.weightSpecs.map((w) => w.shape);
   return saved.length === shapes.length && saved.every((s, i) => s.join(',') === (shapes[i] as number[]).join(','));
+}
+
+/**
+ * Who serves after a restore: the member the checkpoint served, by name. When the config no longer lists it (a new
+ * default pool, an edited list), the first member the checkpoint holds serves instead, as it has learned, and the
+ * dropped member's name is returned so the change is published as a switch; without a saved pool, the first member.
+ */
+function servingAfterRestore(saved: PoolState['pool'] | undefined, names: readonly string[]): { serving: number; dropped?: string } {
+  const servedName = saved?.members[saved.serving]?.name;
+  if (!saved || servedName === undefined) return { serving: 0 };
+  const index = names.indexOf(servedName);
+  if (index >= 0) return { serving: index };
+  const kept = names.findIndex((n) => saved.members.some((m) => m.name === n));
+  return { serving: Math.max(0, kept), dropped: servedName };
 }

@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { UpdateRejectedError } from '../core/index.js';
+import { defaultStandardizeBy, UpdateRejectedError } from '../core/index.js';
 import { DenseGradients } from './dense-gradients.js';
 import type { LearnerState } from './learner-state.js';
 import { setUpModels, type LearnerModels } from './learner-setup.js';
@@ -120,7 +120,7 @@ export class OnlineLearner {
     const standardizer = this.m.standardizer;
     let learnFeatures: Float32Array | undefined;
     let scored: Float32Array | undefined;
-    if (standardizer && this.spec.standardizeBy === 'record') {
+    if (standardizer && (this.spec.standardizeBy ?? defaultStandardizeBy(this.spec.task)) === 'record') {
       scored = standardizer.transform(input.features, size);
       learnFeatures = standardizer.updateEach(input.features, size);
     } else if (standardizer) {

@@ -42,44 +42,26 @@ interface RegressionVariant {
 export const REGRESSION_VARIANTS: readonly RegressionVariant[] = [
   {
     family: 'streamtrain-defaults',
-    learner: 'streamtrain defaults (model.type auto with its default pool, task regression, a step per sample)',
+    learner: 'streamtrain defaults (model.type auto with its default pool, task regression, by record, a step per sample)',
     model: { type: 'auto', task: 'regression' },
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
-    family: 'streamtrain-by-record',
-    learner: 'streamtrain defaults with model.standardizeBy: record (decision 024), task regression, a step per sample',
-    model: { type: 'auto', task: 'regression', standardizeBy: 'record' },
-    updateBatchSize: (d) => d.updateBatchSize,
-  },
-  {
     family: 'streamtrain-pool-r2',
-    learner: 'streamtrain model.type auto, members [] and [64] (decision 019, R2), a step per sample',
-    model: { type: 'auto', task: 'regression', pool: { members: [[], [64]] } },
+    learner: 'streamtrain model.type auto, members [] and [64], standardizeBy batch (decisions 019 and 024, the defaults before 025), a step per sample',
+    model: { type: 'auto', task: 'regression', standardizeBy: 'batch', pool: { members: [[], [64]] } },
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
-    family: 'streamtrain-pool-rs3',
-    learner: 'streamtrain model.type auto, members linear-sgd-plain, [] and [64] (decision 023, RS3), a step per sample',
-    model: { type: 'auto', task: 'regression', pool: { members: [SGD_PLAIN, [], [64]] } },
-    updateBatchSize: (d) => d.updateBatchSize,
-  },
-  {
-    family: 'streamtrain-pool-rs2',
-    learner: 'streamtrain model.type auto, members linear-sgd-plain and [64] (decision 023, RS2), a step per sample',
-    model: { type: 'auto', task: 'regression', pool: { members: [SGD_PLAIN, [64]] } },
+    family: 'streamtrain-pool-r2-record',
+    learner: 'streamtrain model.type auto, members [] and [64], standardizeBy record (decision 024), a step per sample',
+    model: { type: 'auto', task: 'regression', standardizeBy: 'record', pool: { members: [[], [64]] } },
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {
     family: 'streamtrain-pool-rs3-record',
-    learner: 'streamtrain model.type auto, members linear-sgd-plain, [] and [64], standardizeBy record (decision 025), a step per sample',
+    learner: 'streamtrain model.type auto, members linear-sgd-plain, [] and [64], standardizeBy record (decision 025, RS3), a step per sample',
     model: { type: 'auto', task: 'regression', standardizeBy: 'record', pool: { members: [SGD_PLAIN, [], [64]] } },
-    updateBatchSize: (d) => d.updateBatchSize,
-  },
-  {
-    family: 'streamtrain-pool-rs2-record',
-    learner: 'streamtrain model.type auto, members linear-sgd-plain and [64], standardizeBy record (decision 025), a step per sample',
-    model: { type: 'auto', task: 'regression', standardizeBy: 'record', pool: { members: [SGD_PLAIN, [64]] } },
     updateBatchSize: (d) => d.updateBatchSize,
   },
   {

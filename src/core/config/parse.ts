@@ -6,7 +6,14 @@ import { ConfigError } from '../errors.js';
 import { problemsFromIssues, throwIfProblems } from './issues.js';
 import { configSchema, type StreamtrainConfig } from './schema.js';
 
-export { DEFAULT_AVERAGING_HORIZON, defaultPool, DEFAULT_MAX_KEYS_PER_PARTITION, DEFAULT_MAX_LIVE_MODELS, defaultAveragingHoldoff } from './sections/model.js';
+export {
+  DEFAULT_AVERAGING_HORIZON,
+  defaultPool,
+  defaultStandardizeBy,
+  DEFAULT_MAX_KEYS_PER_PARTITION,
+  DEFAULT_MAX_LIVE_MODELS,
+  defaultAveragingHoldoff,
+} from './sections/model.js';
 
 /** Environment variables that override the file: addresses and secrets belong to the deployment, not the repo. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;

@@ -39,7 +39,8 @@ describe('ModelPool (model.type: auto)', () => {
       { model: { name: 'm', task: 'regression' }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },
     );
-    expect([r.model.type, r.model.pool?.members.map(memberName)]).toEqual(['auto', ['linear', 'mlp-64']]);
+    expect([r.model.type, r.model.pool?.members.map(memberName)]).toEqual(['auto', ['linear-sgd-plain', 'mlp-64']]);
+    expect([c.model.standardizeBy, r.model.standardizeBy]).toEqual(['batch', 'record']);
     const own = parseConfig(
       { model: { name: 'm', pool: { members: [[], [8, 8]] } }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },
@@ -109,6 +110,22 @@ describe('ModelPool (model.type: auto)', () => {
     expect(sb.learner.pool.members[1]?.snapshot).toEqual(sf.learner.pool.members[1]?.snapshot);
     expect(sb.learner.pool.members[0]?.snapshot).not.toEqual(sf.learner.pool.members[0]?.snapshot);
     for (const l of [a, b, fresh]) l.dispose();
+  });
+
+  it('when the serving member is no longer listed, a member the checkpoint holds serves, published as a switch', async () => {
+    const a = (await createLearner(opts)) as ModelPool;
+    for (let i = 0; i < 5; i++) a.step(batch(i, false));
+    expect(a.servingMember).toBe('linear');
+    const snap = await a.snapshot();
+    const held = await OnlineLearner.create({ ...opts, spec: memberSpec(spec, [16]) }, snapshotFromJson(snap.learner.pool.members[1]?.snapshot as never));
+    const other = { ...pool, members: [{ hidden: [], optimizer: { type: 'sgd' as const }, averaging: false }, [16]] };
+    const b = (await createLearner({ ...opts, spec: testModelSpec({ type: 'auto', pool: other, standardize: true }) }, snap)) as ModelPool;
+    expect(b.servingMember).toBe('mlp-16');
+    expect(b.takeSwitch()).toMatchObject({ from: 'linear', to: 'mlp-16' });
+    expect(b.takeSwitch()).toBeUndefined();
+    const probe = batch(987, false, 16);
+    expect(b.predict(probe.features, 16)).toEqual(held.predict(probe.features, 16));
+    for (const l of [a, b, held]) l.dispose();
   });
 
   it('serves the linear member on a linear concept, and switches to the MLP (a new major) when only it can learn the concept', async () => {

@@ -60,8 +60,14 @@ export function poolMember(m: PoolMemberInput): PoolMember {
  * units; regression: a linear model and an MLP of 64 units. See docs/decisions/.
  */
 export function defaultPoolMembers(task: 'classification' | 'regression'): PoolMember[] {
-  if (task === 'regression') return [[], [64]].map(poolMember);
-  return [{ hidden: [], optimizer: { type: 'sgd' as const }, averaging: false }, [], [16], [64]].map(poolMember);
+  const plain = { hidden: [], optimizer: { type: 'sgd' as const }, averaging: false };
+  if (task === 'regression') return [plain, [64]].map(poolMember);
+  return [plain, [], [16], [64]].map(poolMember);
+}
+
+/** How `model.standardize` moves its statistics when `model.standardizeBy` is not set: by record for regression, by batch otherwise. */
+export function defaultStandardizeBy(task: 'classification' | 'regression' | undefined): 'batch' | 'record' {
+  return task === 'regression' ? 'record' : 'batch';
 }
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
@@ -107,7 +113,8 @@ export const poolSchema = optionalSection({
     .meta({
       description:
         'With `type: auto`: the members that learn side by side. A member is the hidden layer sizes of an MLP (`[]` the linear model: logistic, softmax or linear regression), or `{ hidden, optimizer: { type, learningRate }, averaging: false, name }` for a member that learns with its own optimizer or without weight averaging. Every member learns every sample, so the cost is the members together. See docs/decisions/.',
-      defaultText: '`[{ hidden: [], optimizer: { type: sgd }, averaging: false }, [], [16], [64]]`; for regression `[[], [64]]`',
+      defaultText:
+        '`[{ hidden: [], optimizer: { type: sgd }, averaging: false }, [], [16], [64]]`; for regression `[{ hidden: [], optimizer: { type: sgd }, averaging: false }, [64]]`',
     }),
   window: int(10, 1_000_000).default(500).describe("With `type: auto`: samples over which the members' recent errors are compared."),
   margin: num(0, 1)
@@ -200,11 +207,11 @@ export const modelSchema = optionalSection({
     description: 'Online standardization of the inputs by their running mean and standard deviation, folded into the published weights. Built-in models only.',
     defaultText: '`true`, `false` for `custom`',
   }),
-  standardizeBy: oneOf(['batch', 'record'])
-    .default('batch')
-    .describe(
+  standardizeBy: oneOf(['batch', 'record']).optional().meta({
+    description:
       'With `standardize`: `batch` updates the statistics with a micro-batch, then scores and learns it with them; `record` scores the micro-batch with the statistics as they stood before it (as a loader of the last version predicts) and learns each row standardized with the statistics of the records up to it (as a learner taking one record at a time sees them). See docs/decisions/.',
-    ),
+    defaultText: '`record` for regression, else `batch`',
+  }),
   targetScaling: bool().optional().meta({
     description:
       "Regression: learn on the target standardized by its running mean and standard deviation (updated after each batch is scored), folded back into the published weights' last layer, so that `model.json` predicts in the target's units and the intercept starts at the running mean. Needs a last Dense layer with a bias.",
@@ -270,6 +277,7 @@ export const modelSchema = optionalSection({
       ...m,
       task,
       standardize: m.standardize ?? m.type !== 'custom',
+      standardizeBy: m.standardizeBy ?? defaultStandardizeBy(task),
       pool: { ...m.pool, members: m.pool.members ?? defaultPoolMembers(task) },
     };
   })
