@@ -11,6 +11,8 @@ export interface DecisionFollowerOptions {
   readonly policy: RolloutPolicy;
   readonly log: Logger;
   readonly onLoaded: (live: Live, loadMs: number, samplesTotal: number, metrics: Record<string, number>) => void;
+  /** A version that could not be loaded (the current one keeps serving). */
+  readonly onLoadFailed?: () => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class DecisionFollower {
       this.admit(await loadLive('', c), false, started, c);
     } catch (err) {
       this.o.log.error({ version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
+      this.o.onLoadFailed?.();
     }
   }
 
@@ -102,9 +105,13 @@ export class DecisionFollower {
       try {
         const c = 'version' in want ? await readCheckpoint(this.o.store, this.o.model, want.version, { withState: false }) : await this.newestOf(want.major);
         if (c) this.admit(await loadLive('', c), 'version' in want, started, c);
-        else this.o.log.error({ want }, 'no valid version of the line the decisions name; serving the current one');
+        else {
+          this.o.log.error({ want }, 'no valid version of the line the decisions name; serving the current one');
+          this.o.onLoadFailed?.();
+        }
       } catch (err) {
         this.o.log.error({ want, err: (err as Error).message }, 'could not load the version the decisions name; serving the current one');
+        this.o.onLoadFailed?.();
       }
     }
     for (const old of this.lines.retire()) old.model.dispose();

@@ -15,6 +15,8 @@ export interface Live {
   readonly key: string;
   readonly version: string;
   readonly major: number;
+  /** When the trainer wrote the version (the manifest's ISO time). */
+  readonly createdAt: string;
   /** From the manifest's model spec, when it has one. */
   readonly task?: 'classification' | 'regression';
   readonly model: LayersModel;
@@ -40,6 +42,7 @@ export async function loadLive(key: string, c: LoadedCheckpoint): Promise<Live> 
   return {
     key,
     version: c.manifest.version,
+    createdAt: c.manifest.createdAt,
     major: parseVersion(c.manifest.version)?.major ?? 0,
     model,
     width: shape[shape.length - 1] ?? 0,

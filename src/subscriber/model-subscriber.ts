@@ -8,7 +8,7 @@ import { PredictionLog, type PredictionLogStats } from './prediction-log.js';
 import type { PredictionLogOptions } from './prediction-log-options.js';
 import { RequestServer } from './request-server.js';
 import type { RankedServed, Served, ServeRequest } from './served.js';
-import type { SubscriberStatus } from './subscriber-status.js';
+import type { LoadCounters, SubscriberStatus } from './subscriber-status.js';
 
 export interface ModelSubscriberOptions {
   readonly kafka: Kafka;
@@ -65,6 +65,7 @@ export class ModelSubscriber {
   private loading: Promise<void> = Promise.resolve();
   private readonly predictionLog?: PredictionLog;
   private readonly requests: RequestServer;
+  private loads: LoadCounters = { loaded: 0, failed: 0, seconds: 0 };
 
   /** @throws ConfigError when `predictionLog` or `rollout` holds an invalid option (every problem named at once). */
   constructor(private readonly options: ModelSubscriberOptions) {
@@ -82,7 +83,11 @@ export class ModelSubscriber {
         model: options.model,
         policy,
         log: this.log,
-        onLoaded: (live, loadMs, samplesTotal, metrics) => options.onVersion?.({ version: live.version, samplesTotal, metrics, loadMs }),
+        onLoaded: (live, loadMs, samplesTotal, metrics) => {
+          this.countLoad(loadMs);
+          options.onVersion?.({ version: live.version, samplesTotal, metrics, loadMs });
+        },
+        onLoadFailed: () => (this.loads = { ...this.loads, failed: this.loads.failed + 1 }),
       });
     this.requests = new RequestServer(options.model, this.predictionLog, () => this.follower?.lines);
   }
@@ -109,9 +114,11 @@ export class ModelSubscriber {
 
   /** What this replica serves: the loaded versions, the rollout state it applies, and its request counters. */
   status(): SubscriberStatus {
+    const serving = this.single();
     return {
       model: this.options.model,
-      ...(this.version !== undefined ? { version: this.version } : {}),
+      ...(serving ? { version: serving.version, versionCreatedAt: serving.createdAt } : {}),
+      loads: this.loads,
       ...(this.follower ? this.follower.status() : { loaded: this.keys().map((k) => `${k}:${this.keyed.get(k)?.version ?? ''}`) }),
       requests: this.requests.counters(),
       ...(this.predictionLog ? { predictionLog: this.predictionLog.stats } : {}),
@@ -248,6 +255,7 @@ export class ModelSubscriber {
       await this.swapKeyed(key, await readCheckpoint(this.options.store, keyModelName(this.options.model, key), event.version, { withState: false }), started);
     } catch (err) {
       this.log.error({ key, version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
+      this.loads = { ...this.loads, failed: this.loads.failed + 1 };
     }
   }
 
@@ -259,7 +267,13 @@ export class ModelSubscriber {
     old?.model.dispose();
     const loadMs = performance.now() - t0;
     this.log.info({ key, version: live.version, loadMs: Math.round(loadMs) }, 'model swapped in');
+    this.countLoad(loadMs);
     this.options.onVersion?.({ key, version: live.version, samplesTotal: c.manifest.samples.total, metrics: c.manifest.metrics, loadMs });
+  }
+
+  private countLoad(loadMs: number): void {
+    const { loaded, failed, seconds } = this.loads;
+    this.loads = { loaded: loaded + 1, failed, seconds: seconds + loadMs / 1000, lastSeconds: loadMs / 1000 };
   }
 
   private require(live: Live | undefined, key?: string): Live {

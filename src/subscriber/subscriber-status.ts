@@ -25,9 +25,21 @@ export interface RequestCounters {
   readonly interleaved: number;
 }
 
+/** Versions this replica loaded since it started, and the time it took (from the event, or the decision, to the swap). */
+export interface LoadCounters {
+  readonly loaded: number;
+  /** Versions announced or named by a decision that could not be loaded (the current one kept serving). */
+  readonly failed: number;
+  readonly seconds: number;
+  readonly lastSeconds?: number;
+}
+
 export interface SubscriberStatus {
   readonly model: string;
   readonly version?: string;
+  /** When the trainer wrote `version` (ISO time). */
+  readonly versionCreatedAt?: string;
+  readonly loads: LoadCounters;
   readonly loaded: string[];
   readonly rollout?: RolloutStatus;
   readonly requests: RequestCounters;

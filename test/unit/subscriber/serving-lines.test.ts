@@ -5,7 +5,14 @@ import { ServingLines } from '../../../src/subscriber/serving-lines.js';
 import { decisionOf } from '../../support/decisions.js';
 
 // Routing never calls the model: a version's name stands in for it.
-const live = (version: string): Live => ({ key: '', version, major: Number(version.split('.')[0]), model: {} as Live['model'], width: 3 });
+const live = (version: string): Live => ({
+  key: '',
+  version,
+  createdAt: '2026-12-03T00:00:00.000Z',
+  major: Number(version.split('.')[0]),
+  model: {} as Live['model'],
+  width: 3,
+});
 const decision = decisionOf;
 
 describe('ServingLines', () => {
