@@ -3,12 +3,14 @@
  * {@link ModelSubscriber} follows the versions topic and hot-swaps each checkpoint for `predict()`, plus what
  * it takes to build one (config, logger, Kafka client, checkpoint stores). With `predictionLog`, `serve()` logs
  * each prediction to Kafka (schemas/prediction.avsc) for a trainer to join with labels; `createDashboard` mounts the
- * live dashboard (/dashboard) in the service's own HTTP server. It stays light: nothing here
+ * live dashboard (/dashboard) in the service's own HTTP server, and `subscriberMetrics` its Prometheus series. It stays light: nothing here
  * reaches the training code (src/learner, src/pipeline); .dependency-cruiser.cjs checks that.
  */
 export { ModelSubscriber, type LoadedVersion, type ModelSubscriberOptions } from './model-subscriber.js';
 export type { PredictionLogOptions } from './prediction-log-options.js';
 export type { PredictionLogStats } from './prediction-log.js';
+export { subscriberMetrics, type SubscriberMetricsOptions } from './subscriber-metrics.js';
+export type { LoadCounters, SubscriberStatus } from './subscriber-status.js';
 export { predictedClassOf, type Served, type ServeRequest } from './served.js';
 export { createKafka } from '../consumers/index.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from '../dashboard/index.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderStore } from '../../src/checkpoints/index.js';
 import { createLogger, decodeDriftEvent, decodeVersionEvent, parseConfig, poolMemberName, type VersionEvent } from '../../src/core/index.js';
 import { StreamtrainService } from '../../src/pipeline/index.js';
-import { ModelSubscriber } from '../../src/subscriber/index.js';
+import { ModelSubscriber, subscriberMetrics } from '../../src/subscriber/index.js';
 import { consumeUntil, createTopic, produceValues, testKafka, uniqueName } from '../support/kafka-helpers.js';
 import { kafkaBrokers } from './services.js';
 
@@ -123,5 +123,14 @@ describe('a regression model through the service (real Kafka)', () => {
     predicted.forEach((p, i) => expect(Math.abs(p - (truth[i] as number))).toBeLessThan(3));
     const fromService = await service.predict(Float32Array.from(probe.flatMap((r) => [r.a, r.b])), probe.length);
     predicted.forEach((p, i) => expect(Math.abs(p - (fromService[i] as number))).toBeLessThan(1e-3));
+
+    // Its Prometheus series: the version it serves, the load, and a request counted under that version.
+    expect(subscriber.serveRecord(probe[0] as Record<string, unknown>, { requestId: 'r-1' }).version).toBe(last.version);
+    const text = await subscriberMetrics(subscriber).metrics();
+    const labels = `model="${model}",version="${last.version}"`;
+    expect(text).toContain(`streamtrain_subscriber_version_info{${labels}} 1`);
+    expect(text).toContain(`streamtrain_subscriber_requests_total{${labels}} 1`);
+    expect(text).toContain(`streamtrain_subscriber_version_loads_total{model="${model}"} 1`);
+    expect(text).toContain(`streamtrain_subscriber_version_load_failures_total{model="${model}"} 0`);
   });
 });
