@@ -1,8 +1,8 @@
 /**
  * The folder rules of docs/design.md, checked on every test run: stage folders (labels too) import only src/core,
  * drift has no tfjs or kafkajs, rollout imports only core, learner and checkpoints no kafkajs, adaptation (the drift
- * responses) imports only core, learner and drift, cluster and dashboard only core and checkpoints, the decider no
- * trainer code, and there are no cycles. The package's entry
+ * responses) imports only core, learner and drift, cluster and dashboard only core and checkpoints, metrics nothing
+ * of ours, the decider no trainer code, and there are no cycles. The package's entry
  * points (src/index.ts, src/subscriber/index.ts, src/drift/index.ts: package.json `exports`) keep their
  * promises transitively: `streamtrain/drift` reaches no npm package, `streamtrain/subscriber` no training code.
  * @type {import('dependency-cruiser').IConfiguration}
@@ -20,6 +20,13 @@ module.exports = {
       from: { path: `^src/${stage}/` },
       to: { path: `^src/(?!core/|${stage}/)` },
     })),
+    {
+      name: 'metrics-imports-nothing-of-ours',
+      comment: 'The status series helper (src/metrics) is generic: prom-client only, shared by the server and the subscriber.',
+      severity: 'error',
+      from: { path: '^src/metrics/' },
+      to: { path: '^src/(?!metrics/)' },
+    },
     {
       name: 'rollout-imports-only-core',
       comment: 'The rollout decisions (tests, split, interleaving, the machine) are pure: src/core only, no Kafka.',
@@ -77,7 +84,7 @@ module.exports = {
       comment: 'Other folders enter a stage folder through its index.ts only.',
       severity: 'error',
       from: { path: '^src/(pipeline|cli|server|subscriber|decider)/' },
-      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|labels|adaptation|rollout|cluster|dashboard)/(?!index\\.ts$)' },
+      to: { path: '^src/(consumers|learner|drift|checkpoints|producers|labels|adaptation|rollout|cluster|dashboard|metrics)/(?!index\\.ts$)' },
     },
     {
       name: 'decider-scope',

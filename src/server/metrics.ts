@@ -1,19 +1,9 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerStatusSeries, type StatusSeries } from '../metrics/index.js';
 import type { PipelineObserver, ServiceStatus } from '../pipeline/index.js';
 
-/**
- * A series read from the service's status at each scrape: one value, or one value per key of a record (the key
- * becomes the label `label`). A boolean is 1 or 0; undefined or a non-finite number leaves the series out.
- */
-export type StatusMetric =
-  | { readonly name: string; readonly help: string; readonly type: 'counter' | 'gauge'; readonly value: (s: ServiceStatus) => number | boolean | undefined }
-  | {
-      readonly name: string;
-      readonly help: string;
-      readonly type: 'counter' | 'gauge';
-      readonly label: string;
-      readonly values: (s: ServiceStatus) => Readonly<Record<string, number>>;
-    };
+/** A series read from the service's status at each scrape (see StatusSeries). */
+export type StatusMetric = StatusSeries<ServiceStatus>;
 
 /**
  * What /metrics reports from ServiceStatus, every series labelled with the model. A gauge for a new status
@@ -179,7 +169,7 @@ export class ServiceMetrics implements PipelineObserver {
 
   constructor(opts: ServiceMetricsOptions) {
     this.labels = { model: opts.model };
-    for (const spec of STATUS_METRICS) this.addStatusMetric(spec, opts.status);
+    registerStatusSeries(this.registry, STATUS_METRICS, opts.status, ['model'], () => this.labels);
     this.step = this.histogram(
       'streamtrain_step_seconds',
       'Seconds the learner spent on one micro-batch (test-then-train and drift machinery, queueing excluded).',
@@ -236,31 +226,5 @@ export class ServiceMetrics implements PipelineObserver {
     // Present from the start with count 0, so rate() and alerts work before the first observation.
     h.zero(this.labels);
     return h;
-  }
-
-  private addStatusMetric(spec: StatusMetric, status: () => ServiceStatus): void {
-    const labelNames = 'label' in spec ? ['model', spec.label] : ['model'];
-    const labels = this.labels;
-    // Values come from the status at each scrape: reset, then set (a counter by incrementing from zero).
-    const collect = (metric: Counter | Gauge) => {
-      const s = status();
-      metric.reset();
-      const put = (extra: Record<string, string>, v: number) => {
-        if (!Number.isFinite(v)) return;
-        if (metric instanceof Counter) metric.inc({ ...labels, ...extra }, v);
-        else metric.set({ ...labels, ...extra }, v);
-      };
-      if ('label' in spec) for (const [key, v] of Object.entries(spec.values(s))) put({ [spec.label]: key }, v);
-      else {
-        const v = spec.value(s);
-        if (v !== undefined) put({}, typeof v === 'boolean' ? Number(v) : v);
-      }
-    };
-    const config = { name: spec.name, help: spec.help, labelNames, registers: [this.registry] };
-    if (spec.type === 'counter') {
-      const c: Counter = new Counter({ ...config, collect: () => collect(c) });
-    } else {
-      const g: Gauge = new Gauge({ ...config, collect: () => collect(g) });
-    }
   }
 }
