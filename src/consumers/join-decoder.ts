@@ -1,11 +1,9 @@
 import type { InputConfig, LabelsConfig, LoggedPrediction, RejectedRecord } from '../core/index.js';
 import { DecodeError } from '../core/index.js';
-import { AvroDecoder, loadAvroType } from './avro-decoder.js';
 import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
-import { decodeJson } from './json-decoder.js';
 import { decodeLoggedFeature } from './prediction-log-decoder.js';
 import type { RawRecord } from './record-decoder.js';
-import { SchemaRegistryDecoder } from './schema-registry.js';
+import { recordParser, type RecordParser } from './record-parser.js';
 
 /** A feature record of the join: the id of the served prediction and its input row; from a prediction log, what was served. */
 export interface DecodedFeature {
@@ -38,7 +36,8 @@ export class JoinRecordDecoder {
   private readonly extractor: FeatureExtractor;
   private readonly labelExtractor: FeatureExtractor;
   private readonly labels: LabelsConfig;
-  private readonly parse?: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  private readonly parse?: RecordParser;
+  private readonly parseLabel: RecordParser;
 
   constructor(options: JoinDecoderOptions) {
     const { input } = options;
@@ -47,15 +46,9 @@ export class JoinRecordDecoder {
     this.extractor = new FeatureExtractor(input, options.label);
     this.labelExtractor = new FeatureExtractor({ ...input, label: { ...input.label, field: input.labels.labelField } }, options.label);
     this.width = this.extractor.width;
-    if (input.format === 'prediction-log') this.parse = undefined;
-    else if (input.format === 'json') this.parse = decodeJson;
-    else if (input.schemaRegistryUrl) {
-      const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
-      this.parse = (b) => registry.decode(b);
-    } else {
-      const avro = new AvroDecoder(loadAvroType(input.avroSchemaFile as string));
-      this.parse = (b) => avro.decode(b);
-    }
+    this.parse =
+      input.format === 'prediction-log' ? undefined : recordParser(input.format, input.avroSchemaFile, input.schemaRegistryUrl, 'input.avroSchemaFile').parse;
+    this.parseLabel = recordParser(input.labels.format, input.labels.avroSchemaFile, input.schemaRegistryUrl, 'input.labels.avroSchemaFile').parse;
   }
 
   /** @throws DecodeError when the record is no feature record (the dead-letter reason). */
@@ -67,9 +60,9 @@ export class JoinRecordDecoder {
   }
 
   /** @throws DecodeError when the record is no label record (the dead-letter reason). */
-  label(value: Buffer | null): DecodedLabel {
+  async label(value: Buffer | null): Promise<DecodedLabel> {
     if (value === null) throw new DecodeError('undecodable', 'record has no value (tombstone)');
-    const obj = decodeJson(value);
+    const obj = await this.parseLabel(value);
     return { id: idOf(obj, this.labels.labelIdField), label: this.labelExtractor.labelOf(obj[this.labels.labelField]) };
   }
 

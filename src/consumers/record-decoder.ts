@@ -1,11 +1,9 @@
 import type { ConsumedRecord, InputConfig, RejectedRecord } from '../core/index.js';
 import { DecodeError } from '../core/index.js';
-import { AvroDecoder, loadAvroType } from './avro-decoder.js';
 import type { ChunkBuilder } from './chunk-builder.js';
 import { FeatureExtractor, type LabelSpec } from './feature-extractor.js';
-import { decodeJson } from './json-decoder.js';
 import { compileJsonRowScanner, type JsonRowScanner } from './json-row-scanner.js';
-import { SchemaRegistryDecoder } from './schema-registry.js';
+import { recordParser, type RecordParser } from './record-parser.js';
 
 export interface RawRecord {
   readonly topic: string;
@@ -28,7 +26,7 @@ export interface RecordDecoderOptions {
  */
 export class RecordDecoder {
   readonly extractor: FeatureExtractor;
-  private readonly parse: (bytes: Buffer) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  private readonly parse: RecordParser;
   readonly isAsync: boolean;
   /** JSON with an all-numeric spec: rows written straight from the bytes, `parse` only for the rest. */
   private readonly scan?: JsonRowScanner;
@@ -36,19 +34,13 @@ export class RecordDecoder {
   constructor(private readonly options: RecordDecoderOptions) {
     const { input } = options;
     this.extractor = new FeatureExtractor(input, options.label);
-    if (input.format === 'json') {
-      this.parse = decodeJson;
-      this.isAsync = false;
-      this.scan = compileJsonRowScanner(input.features, input.label.field);
-    } else if (input.schemaRegistryUrl) {
-      const registry = new SchemaRegistryDecoder(input.schemaRegistryUrl, input.avroSchemaFile ? loadAvroType(input.avroSchemaFile) : undefined);
-      this.parse = (b) => registry.decode(b);
-      this.isAsync = true;
-    } else {
-      const avro = new AvroDecoder(loadAvroType(input.avroSchemaFile as string));
-      this.parse = (b) => avro.decode(b);
-      this.isAsync = false;
-    }
+    ({ parse: this.parse, isAsync: this.isAsync } = recordParser(
+      input.format === 'avro' ? 'avro' : 'json',
+      input.avroSchemaFile,
+      input.schemaRegistryUrl,
+      'input.avroSchemaFile',
+    ));
+    if (input.format === 'json') this.scan = compileJsonRowScanner(input.features, input.label.field);
   }
 
   async decode(raw: RawRecord): Promise<ConsumedRecord> {

@@ -47,7 +47,7 @@ export class OutcomeFeed {
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.record(batch.topic, m.value, Number(m.timestamp));
+        for (const m of batch.messages) await this.record(batch.topic, m.value, Number(m.timestamp));
         if (batch.topic === labelsTopic) this.labelLag.set(batch.partition, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
         // The clock settles predictions only once the labels are read up to now: a replay must not expire
         // predictions whose labels it has yet to read.
@@ -62,7 +62,7 @@ export class OutcomeFeed {
     this.consumer = undefined;
   }
 
-  private record(topic: string, value: Buffer | null, timestamp: number): void {
+  private async record(topic: string, value: Buffer | null, timestamp: number): Promise<void> {
     if (!value) return;
     try {
       if (topic === this.o.predictionsTopic) {
@@ -72,7 +72,7 @@ export class OutcomeFeed {
         const outcome = this.join.addPrediction(p);
         if (outcome) this.o.onOutcome(outcome);
       } else {
-        const l = this.o.labels.label(value);
+        const l = await this.o.labels.label(value);
         this.flush(this.join.addLabel(l.id, l.label, timestamp));
       }
     } catch (err) {

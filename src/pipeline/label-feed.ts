@@ -91,7 +91,7 @@ export class LabelFeed {
         const f = await this.decoder.feature(m.value);
         this.join.addFeature({ id: f.id, row: f.row, timestamp, partition, offset: m.offset, ...(f.served ? { served: f.served } : {}) });
       } else {
-        const l = this.decoder.label(m.value);
+        const l = await this.decoder.label(m.value);
         this.join.addLabel({ id: l.id, label: l.label, timestamp, partition, offset: m.offset });
       }
     } catch (err) {

@@ -5,7 +5,7 @@ import { seaRecords } from './pipeline-config.js';
 export interface TimedMessage {
   readonly partition: number;
   readonly timestamp: number;
-  readonly value: string;
+  readonly value: string | Buffer;
 }
 
 export interface LabelsStream {

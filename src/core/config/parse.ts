@@ -59,7 +59,13 @@ export function parseConfig(tree: unknown, options: ParseOptions = {}): Streamtr
   return {
     ...config,
     model: { ...config.model, ...(config.model.modelPath === undefined ? {} : { modelPath: path(config.model.modelPath) }) },
-    input: { ...config.input, ...(config.input.avroSchemaFile === undefined ? {} : { avroSchemaFile: path(config.input.avroSchemaFile) }) },
+    input: {
+      ...config.input,
+      ...(config.input.avroSchemaFile === undefined ? {} : { avroSchemaFile: path(config.input.avroSchemaFile) }),
+      ...(config.input.labels?.avroSchemaFile === undefined
+        ? {}
+        : { labels: { ...config.input.labels, avroSchemaFile: path(config.input.labels.avroSchemaFile) } }),
+    },
     checkpoints: {
       ...config.checkpoints,
       store:

@@ -58,7 +58,7 @@ describe('prediction-log feature records', () => {
     expect(decoder.width).toBe(3);
     const f = await decoder.feature(encodePredictionEvent(served));
     expect(f).toMatchObject({ id: 'r-1', served: { version: '1.3' } });
-    expect(decoder.label(Buffer.from(JSON.stringify({ requestId: 'r-1', clicked: true })))).toEqual({ id: 'r-1', label: 1 });
+    expect(await decoder.label(Buffer.from(JSON.stringify({ requestId: 'r-1', clicked: true })))).toEqual({ id: 'r-1', label: 1 });
     const { features: _features, ...bare } = served;
     const err = await decoder.feature(encodePredictionEvent(bare)).catch((e: unknown) => e);
     const at = { topic: 'predictions', partition: 0, offset: '7', timestamp: 1 };

@@ -27,6 +27,7 @@ describe('config: input.labels', () => {
     expect(parseConfig(withLabels({}), { env: {} }).input.labels).toEqual({
       ...labels,
       labelIdField: 'request_id',
+      format: 'json',
       onMissing: 'default',
       defaultLabel: 0,
       maxPending: 100_000,

@@ -122,6 +122,13 @@ export const inputSchema = optionalSection({
         message: '`input.format: avro` needs `input.avroSchemaFile` or `input.schemaRegistryUrl` (env SCHEMA_REGISTRY_URL)',
       });
     }
+    if (i.labels?.format === 'avro' && i.labels.avroSchemaFile === undefined && i.schemaRegistryUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels', 'format'],
+        message: '`{path}: avro` needs `input.labels.avroSchemaFile` or `input.schemaRegistryUrl` (env SCHEMA_REGISTRY_URL)',
+      });
+    }
     const seen = new Set<string>();
     for (const f of Array.isArray(i.features) ? i.features : []) {
       const field = (f as { field?: unknown } | undefined)?.field;

@@ -16,6 +16,12 @@ export const labelsSchema = section({
     defaultText: 'required, except with `input.format: prediction-log`: `requestId`',
   }),
   labelIdField: str().optional().meta({ description: "The label record's field holding the id of the feature record it labels.", defaultText: '`idField`' }),
+  format: oneOf(['json', 'avro'])
+    .default('json')
+    .describe(
+      'Label record format: JSON, or Avro: framed for the Schema Registry of `input.schemaRegistryUrl` when it is set (`avroSchemaFile`, if given, as the reader schema), else plain Avro of `avroSchemaFile`.',
+    ),
+  avroSchemaFile: str().optional().describe("With `format: avro`: the label records' Avro writer schema file (`.avsc`), relative to the config file."),
   labelField: str('name the label record field that holds the label, e.g. `labelField: clicked`').describe(
     "The label record's field holding the label (read as `input.label` would be: a number, a boolean or one of `input.label.classes`).",
   ),
@@ -52,6 +58,8 @@ export const labelsSchema = section({
     .describe("Send late labels (their feature record's window had passed) to the dead-letter topic: coordinates and reason, never the payload."),
 })
   .superRefine((l, ctx) => {
+    if (l.format !== 'avro' && l.avroSchemaFile !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['avroSchemaFile'], message: '`{path}` is read with `format: avro` only; set `format: avro` or remove it' });
     if (l.onMissing === 'drop' && l.defaultLabel !== undefined)
       ctx.addIssue({
         code: 'custom',
