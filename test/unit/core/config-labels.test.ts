@@ -38,6 +38,15 @@ describe('config: input.labels', () => {
     expect(drop).toMatchObject({ onMissing: 'drop', labelIdField: 'rid', defaultLabel: undefined });
   });
 
+  it('takes the label field from the label records when input.label names none; without input.labels it is required', () => {
+    const tree = { ...minimal, input: { features: [{ field: 'a' }], label: { classes: ['no', 'yes'] }, labels } };
+    expect(parseConfig(tree, { env: {} }).input.label).toEqual({ field: 'clicked', classes: ['no', 'yes'] });
+    const noLabel = { ...minimal, input: { features: [{ field: 'a' }], labels } };
+    expect(parseConfig(noLabel, { env: {} }).input.label.field).toBe('clicked');
+    expect(parseConfig(withLabels({}), { env: {} }).input.label.field).toBe('y');
+    expect(problems({ ...minimal, input: { features: [{ field: 'a' }], label: { classes: ['a', 'b'] } } })).toContain('Missing `input.label.field`');
+  });
+
   it('names the missing fields and how to fill them', () => {
     const found = problems({ ...minimal, input: { ...minimal.input, labels: {} } });
     expect(found).toContain('Missing `input.labels.topic`');

@@ -87,13 +87,22 @@ export const inputSchema = optionalSection({
       defaultText: 'required, except with `input.format: prediction-log`: one vector field `features` of `input.width`',
     }),
   label: optionalSection({
-    field: str('name the record field that holds the label, e.g. `label: { field: y }`').describe('The record field that holds the label.'),
+    field: str().optional().meta({
+      description: 'The record field that holds the label.',
+      defaultText: 'required, except with `input.labels`: `input.labels.labelField`',
+    }),
     classes: strList().optional().describe('Class names, when the label is one of them (the class index is the position in this list).'),
   }).describe('Label field. For classifiers: a class index (number), a boolean, or one of `classes`.'),
   missing: oneOf(['reject', 'zero']).default('reject').describe('A missing or null numeric feature: `reject` (dead-letter the record) or `zero`.'),
   labels: labelsSchema.optional(),
 })
   .superRefine((i, ctx) => {
+    if (i.labels === undefined && i.label?.field === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['label', 'field'],
+        message: 'Missing `{path}`: name the record field that holds the label, e.g. `label: { field: y }`',
+      });
     if (i.format === 'prediction-log') checkPredictionLog(i, ctx);
     else {
       if (i.features === undefined)
@@ -137,11 +146,13 @@ export const inputSchema = optionalSection({
       seen.add(field);
     }
   }, always)
-  .transform(({ labels, features, ...rest }) => {
+  .transform(({ labels, features, label, ...rest }) => {
     // prediction-log: the id is the logged `requestId`, the row the logged vector `features`.
     const idField = labels?.idField ?? PREDICTION_ID_FIELD;
     return {
       ...rest,
+      // Without `input.labels` the field is required (checked above); with them, the label records' field.
+      label: { ...label, field: label.field ?? (labels?.labelField as string) },
       features: features ?? [{ field: PREDICTION_FEATURES_FIELD, type: 'vector' as const, size: rest.width ?? 1 }],
       ...(labels ? { labels: { ...labels, idField, labelIdField: labels.labelIdField ?? idField } } : {}),
     };
