@@ -5,6 +5,7 @@
  *   npx tsx examples/downstream-service.ts --config examples/streamtrain.yaml --port 8080
  *   curl -s localhost:8080/predict -d '[{"x1": 2.5, "x2": 3.1, "x3": 9.0}]'
  *   curl -s localhost:8080/version
+ *   curl -s localhost:8080/metrics      # Prometheus: the version served and its age, loads, requests by version
  *
  * With `--predictions-topic T` each prediction is also logged to Kafka topic T (schemas/prediction.avsc), keyed by
  * the request's `x-request-id` header (one is made up when absent; a record in a batch gets `<id>/<index>`), for
@@ -16,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { createKafka, createLogger, loadConfig, ModelSubscriber, openStore } from 'streamtrain/subscriber';
+import { createKafka, createLogger, loadConfig, ModelSubscriber, openStore, subscriberMetrics } from 'streamtrain/subscriber';
 
 const { values } = parseArgs({
   options: {
@@ -37,8 +38,13 @@ const subscriber = new ModelSubscriber({
   ...(values['predictions-topic'] ? { predictionLog: { topic: values['predictions-topic'] } } : {}),
 });
 await subscriber.start();
+const metrics = subscriberMetrics(subscriber, { processMetrics: true });
 
 const server = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    void metrics.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text));
+    return;
+  }
   if (req.url === '/version') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: subscriber.version ?? null }));
     return;
