@@ -57,7 +57,7 @@ export function poolMember(m: PoolMemberInput): PoolMember {
 /**
  * `model.pool.members` when the config does not say. Classification: a linear model learning by plain SGD without
  * averaging (`linear-sgd-plain`), a linear model with the model's optimizer and averaging, and MLPs of 16 and 64
- * units; regression: a linear model and an MLP of 64 units. See docs/decisions/.
+ * units; regression: `linear-sgd-plain` and an MLP of 64 units. See docs/decisions/.
  */
 export function defaultPoolMembers(task: 'classification' | 'regression'): PoolMember[] {
   const plain = { hidden: [], optimizer: { type: 'sgd' as const }, averaging: false };
