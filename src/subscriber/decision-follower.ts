@@ -28,13 +28,16 @@ export class DecisionFollower {
     this.lines = new ServingLines(o.policy);
   }
 
-  /** Applies the stored decisions, then loads the newest checkpoint (when the newest line serves) and what they want. */
-  async start(latest: LoadedCheckpoint | undefined): Promise<void> {
+  /**
+   * Applies the stored decisions, then loads the newest checkpoint (when the newest line serves) and what they want.
+   * `startedAt` (performance.now()) is when reading `latest` began: its load is timed from there.
+   */
+  async start(latest: LoadedCheckpoint | undefined, startedAt = performance.now()): Promise<void> {
     const decisions = await readDecisions(this.o.store, this.o.model);
     const wants = this.applyAll(decisions);
     if (latest) {
       const { major } = parseVersion(latest.manifest.version) ?? { major: 0 };
-      if (this.lines.accepts(latest.manifest.version, major)) this.admit(await loadLive('', latest), false, 0, latest);
+      if (this.lines.accepts(latest.manifest.version, major)) this.admit(await loadLive('', latest), false, startedAt, latest);
     }
     await this.load([...wants, ...this.lines.wants()]);
   }

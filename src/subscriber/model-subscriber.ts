@@ -130,14 +130,16 @@ export class ModelSubscriber {
     await this.predictionLog?.connect();
     const { store, model, key, kafka, versionsTopic } = this.options;
     const decisionsTopic = this.options.rollout?.decisionsTopic ?? 'streamtrain-decisions';
+    const startedAt = performance.now();
     if (this.follower) {
       const latest = await latestValidCheckpoint(store, model, this.log, { withState: false });
-      await this.follower.start(latest);
+      await this.follower.start(latest, startedAt);
       await ensureTopic(kafka, decisionsTopic);
     } else {
       for (const [k, head] of await keyedHeads(store, model)) {
         if (key !== '*' && k !== key) continue;
-        await this.swapKeyed(k, await readCheckpoint(store, keyModelName(model, k), head.version, { withState: false }), 0);
+        const t0 = performance.now();
+        await this.swapKeyed(k, await readCheckpoint(store, keyModelName(model, k), head.version, { withState: false }), t0);
       }
     }
     const consumer = kafka.consumer({ groupId: this.options.groupId ?? `streamtrain-subscriber-${model}-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });

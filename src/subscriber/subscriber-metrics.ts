@@ -32,13 +32,13 @@ const SERIES: readonly StatusSeries<SubscriberStatus>[] = [
   {
     name: 'streamtrain_subscriber_version_load_seconds_total',
     type: 'counter',
-    help: 'Seconds spent loading versions, from the event or decision to the swap (with loads_total: the mean).',
+    help: 'Seconds spent loading versions, from the event, the decision or the start to the swap (with loads_total: the mean).',
     value: (s) => s.loads.seconds,
   },
   {
     name: 'streamtrain_subscriber_last_version_load_seconds',
     type: 'gauge',
-    help: 'Seconds the last load took, from the event or decision to the swap.',
+    help: 'Seconds the last load took, from the event, the decision or the start to the swap.',
     value: (s) => s.loads.lastSeconds,
   },
   {

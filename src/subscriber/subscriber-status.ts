@@ -25,7 +25,7 @@ export interface RequestCounters {
   readonly interleaved: number;
 }
 
-/** Versions this replica loaded since it started, and the time it took (from the event, or the decision, to the swap). */
+/** Versions this replica loaded since it started, and the time it took (from the event, the decision or the start, to the swap). */
 export interface LoadCounters {
   readonly loaded: number;
   /** Versions announced or named by a decision that could not be loaded (the current one kept serving). */

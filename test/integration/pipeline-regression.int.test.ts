@@ -132,5 +132,9 @@ describe('a regression model through the service (real Kafka)', () => {
     expect(text).toContain(`streamtrain_subscriber_requests_total{${labels}} 1`);
     expect(text).toContain(`streamtrain_subscriber_version_loads_total{model="${model}"} 1`);
     expect(text).toContain(`streamtrain_subscriber_version_load_failures_total{model="${model}"} 0`);
+    // The load at start is timed from the start: reading and building the model take some time.
+    const loadSeconds = Number(/streamtrain_subscriber_last_version_load_seconds\{[^}]*\} (\S+)/.exec(text)?.[1]);
+    expect(loadSeconds).toBeGreaterThan(0);
+    expect(loadSeconds).toBeLessThan(30);
   });
 });
