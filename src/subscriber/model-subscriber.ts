@@ -87,7 +87,7 @@ export class ModelSubscriber {
           this.countLoad(loadMs);
           options.onVersion?.({ version: live.version, samplesTotal, metrics, loadMs });
         },
-        onLoadFailed: () => (this.loads = { ...this.loads, failed: this.loads.failed + 1 }),
+        onLoadFailed: () => this.countFailure(),
       });
     this.requests = new RequestServer(options.model, this.predictionLog, () => this.follower?.lines);
   }
@@ -257,7 +257,7 @@ export class ModelSubscriber {
       await this.swapKeyed(key, await readCheckpoint(this.options.store, keyModelName(this.options.model, key), event.version, { withState: false }), started);
     } catch (err) {
       this.log.error({ key, version: event.version, err: (err as Error).message }, 'could not load the announced version; keeping the current one');
-      this.loads = { ...this.loads, failed: this.loads.failed + 1 };
+      this.countFailure();
     }
   }
 
@@ -271,6 +271,10 @@ export class ModelSubscriber {
     this.log.info({ key, version: live.version, loadMs: Math.round(loadMs) }, 'model swapped in');
     this.countLoad(loadMs);
     this.options.onVersion?.({ key, version: live.version, samplesTotal: c.manifest.samples.total, metrics: c.manifest.metrics, loadMs });
+  }
+
+  private countFailure(): void {
+    this.loads = { ...this.loads, failed: this.loads.failed + 1 };
   }
 
   private countLoad(loadMs: number): void {
