@@ -1,5 +1,5 @@
 import type { Logger, MetricValues, ModelConfig, ModelSnapshot } from '../core/index.js';
-import { defaultStandardizeBy, UpdateRejectedError } from '../core/index.js';
+import { DEFAULT_STANDARDIZE_BY, UpdateRejectedError } from '../core/index.js';
 import { DenseGradients } from './dense-gradients.js';
 import type { LearnerState } from './learner-state.js';
 import { setUpModels, type LearnerModels } from './learner-setup.js';
@@ -120,12 +120,14 @@ export class OnlineLearner {
     const standardizer = this.m.standardizer;
     let learnFeatures: Float32Array | undefined;
     let scored: Float32Array | undefined;
-    if (standardizer && (this.spec.standardizeBy ?? defaultStandardizeBy(this.spec.task)) === 'record') {
+    if (standardizer && (this.spec.standardizeBy ?? DEFAULT_STANDARDIZE_BY) === 'record') {
       scored = standardizer.transform(input.features, size);
       learnFeatures = standardizer.updateEach(input.features, size);
     } else if (standardizer) {
       standardizer.update(input.features, size);
       scored = standardizer.transform(input.features, size);
+      // Before the statistics may be served, the steps still learn the rows standardized with them.
+      if (standardizer.samples < standardizer.minSamples) learnFeatures = standardizer.learningTransform(input.features, size);
     }
     let batch = scored ? { ...input, features: scored } : input;
     // Target scaling: the outputs are mapped back with the statistics before the batch, which then takes in its

@@ -7,10 +7,12 @@ export interface StandardizerState {
 }
 
 /**
- * Rows a standardizer must have seen before it scales inputs or lets its statistics out. Below it the mean of a
- * few rows is close to those rows (of one row, it is the row; of two, mean and deviation give both back), so
- * until then inputs map to 0 (the model learns its bias only), checkpoints keep no statistics (a restart counts
- * afresh) and published weights carry no scaling.
+ * Rows a standardizer must have seen before its statistics reach anything outside the learner's steps. Below it
+ * the mean of a few rows is close to those rows (of one row, it is the row; of two, mean and deviation give both
+ * back), so until then scoring and `predict` see every input as 0 (the served model is its bias), checkpoints keep
+ * no statistics (a restart counts afresh) and published weights carry no scaling. The steps learn every row
+ * standardized with the statistics they have from the first row (`updateEach`, `learningTransform`): what they
+ * leave is weights, never statistics.
  */
 export const STANDARDIZER_MIN_SAMPLES = 30;
 
@@ -77,22 +79,25 @@ export class Standardizer {
     const out = new Float32Array(size * w);
     for (let r = 0; r < size; r++) {
       this.update(features.subarray(r * w, (r + 1) * w), 1);
-      if (this.count < this.minSamples) continue;
       for (let j = 0; j < w; j++) {
-        const sd = Math.sqrt((this.m2[j] as number) / this.count);
+        const sd = this.count > 0 ? Math.sqrt((this.m2[j] as number) / this.count) : 0;
         out[r * w + j] = ((features[r * w + j] as number) - (this.mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
       }
     }
     return out;
   }
 
-  /** The standardized copy of `size` rows (non-finite values stay non-finite). */
+  /**
+   * The standardized copy of `size` rows for the learner's steps: with the statistics as they stand, before
+   * `minSamples` rows too (`transform` maps to 0 until then).
+   */
+  learningTransform(features: Float32Array, size: number): Float32Array {
+    return this.apply(features, size, this.moments());
+  }
+
+  /** The standardized copy of `size` rows as scored and served (non-finite values stay non-finite). */
   transform(features: Float32Array, size: number): Float32Array {
-    const w = this.width;
-    const [shift, scale] = this.affine();
-    const out = new Float32Array(size * w);
-    for (let r = 0; r < size; r++) for (let j = 0; j < w; j++) out[r * w + j] = ((features[r * w + j] as number) - (shift[j] as number)) * (scale[j] as number);
-    return out;
+    return this.apply(features, size, this.affine());
   }
 
   /**
@@ -100,13 +105,25 @@ export class Standardizer {
    * rows, both are 0.
    */
   affine(): [Float64Array, Float64Array] {
+    if (this.count < this.minSamples) return [new Float64Array(this.width), new Float64Array(this.width)];
+    return this.moments();
+  }
+
+  /** [mean, 1 / sd] of the rows seen so far, whatever their number (both 0 before any row). */
+  private moments(): [Float64Array, Float64Array] {
     const scale = new Float64Array(this.width);
-    if (this.count < this.minSamples) return [new Float64Array(this.width), scale];
     for (let j = 0; j < this.width; j++) {
       const sd = this.count > 0 ? Math.sqrt((this.m2[j] as number) / this.count) : 0;
       scale[j] = sd > 0 ? 1 / sd : 0;
     }
     return [Float64Array.from(this.mean), scale];
+  }
+
+  private apply(features: Float32Array, size: number, [shift, scale]: [Float64Array, Float64Array]): Float32Array {
+    const w = this.width;
+    const out = new Float32Array(size * w);
+    for (let r = 0; r < size; r++) for (let j = 0; j < w; j++) out[r * w + j] = ((features[r * w + j] as number) - (shift[j] as number)) * (scale[j] as number);
+    return out;
   }
 
   /** Counts and moments; before `minSamples` rows, an empty state (nothing of those rows leaves the process). */

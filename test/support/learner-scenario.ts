@@ -13,6 +13,8 @@ export function scenarioLearnerSpec(): ModelConfig {
     type: 'mlp',
     hiddenUnits: [4],
     standardize: true,
+    // The legacy fixture was written when every batch was standardized by batch.
+    standardizeBy: 'batch',
     seed: 11,
     averaging: { horizon: 64, holdoff: 16, select: true, restartOnDrift: true, restartOnLag: true },
   });

@@ -97,9 +97,9 @@ export const VARIANTS: readonly Variant[] = [
     updateBatchSize: perSample,
   },
   {
-    family: 'streamtrain-by-record',
-    learner: 'streamtrain defaults with model.standardizeBy: record (decision 024), a step per sample',
-    model: (classes) => ({ type: configDefaults().modelType, pool: configDefaults().pool, classes, standardizeBy: 'record' }),
+    family: 'streamtrain-by-batch',
+    learner: 'streamtrain defaults with model.standardizeBy: batch (the default before decision 026), a step per sample',
+    model: (classes) => ({ type: configDefaults().modelType, pool: configDefaults().pool, classes, standardizeBy: 'batch' }),
     updateBatchSize: perSample,
   },
   { family: 'streamtrain-per-sample', learner: 'streamtrain logistic / softmax, a step per sample', model: linear, updateBatchSize: perSample },

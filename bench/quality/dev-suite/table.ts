@@ -52,7 +52,7 @@ export const COLUMNS: readonly { family: string; label: string }[] = [
   { family: 'streamtrain-pool-a', label: 'st pool A' },
   { family: 'streamtrain-pool-s3', label: 'st pool S3' },
   { family: 'streamtrain-pool-s4', label: 'st pool S4' },
-  { family: 'streamtrain-by-record', label: 'st defaults, by record' },
+  { family: 'streamtrain-by-batch', label: 'st defaults, by batch' },
   { family: 'streamtrain-per-sample', label: 'st linear per sample' },
   { family: 'streamtrain-mlp64-per-sample', label: 'st MLP-64 per sample' },
   { family: 'streamtrain-0.1-defaults', label: 'st 0.1 defaults' },
@@ -64,8 +64,7 @@ const BELOW: readonly [string, string][] = [
   ['streamtrain-pool-a', 'river-linear'],
   ['streamtrain-pool-s3', 'river-linear'],
   ['streamtrain-pool-s4', 'river-linear'],
-  ['streamtrain-by-record', 'river-linear'],
-  ['streamtrain-by-record', 'river-hat'],
+  ['streamtrain-by-batch', 'river-linear'],
   ['streamtrain-0.1-defaults', 'river-linear'],
   ['streamtrain-defaults', 'river-hat'],
   ['streamtrain-per-sample', 'river-linear'],
@@ -141,7 +140,7 @@ export function devSuiteMarkdown(file: SuiteFile): string {
     (b) => `${label(b.learner)} below ${label(b.below)} on ${b.streams} of ${b.of} (mean difference ${b.meanDifference?.toFixed(4) ?? '-'})`,
   );
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain with the config's defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, \`model.standardize: true\`, a step per sample) and: defaults = \`model.type: auto\` with its default pool; pool A = \`auto\` with members [], [16], [64] (decision 018); pool S3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [16], [64]; pool S4 = linear-sgd-plain, [], [16], [64]; by record = the defaults with \`model.standardizeBy: record\`; linear = logistic (softmax on multi-class streams); 0.1 defaults = the defaults of 0.1: linear, a step per micro-batch. River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain with the config's defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, \`model.standardize: true\`, a step per sample) and: defaults = \`model.type: auto\` with its default pool; pool A = \`auto\` with members [], [16], [64] (decision 018); pool S3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [16], [64]; pool S4 = linear-sgd-plain, [], [16], [64]; by batch = the defaults with \`model.standardizeBy: batch\` (the default before decision 026; the defaults standardize by record); linear = logistic (softmax on multi-class streams); 0.1 defaults = the defaults of 0.1: linear, a step per micro-batch. River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     head,
     `|${'---|'.repeat(5 + COLUMNS.length)}`,

@@ -9,7 +9,7 @@ import { configSchema, type StreamtrainConfig } from './schema.js';
 export {
   DEFAULT_AVERAGING_HORIZON,
   defaultPool,
-  defaultStandardizeBy,
+  DEFAULT_STANDARDIZE_BY,
   DEFAULT_MAX_KEYS_PER_PARTITION,
   DEFAULT_MAX_LIVE_MODELS,
   defaultAveragingHoldoff,

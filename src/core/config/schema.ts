@@ -181,7 +181,7 @@ export type OptimizerConfig = Out<typeof optimizerSchema>;
 /** `standardize` is optional, as in a spec built in code (the parsed config always fills it). */
 export type ModelConfig = Omit<Out<typeof modelSchema>, 'standardize' | 'standardizeBy' | 'maxLiveModels' | 'maxKeysPerPartition' | 'pool'> & {
   readonly standardize?: boolean;
-  /** When absent, `defaultStandardizeBy(task)`: `record` for regression, else `batch`. */
+  /** When absent, `DEFAULT_STANDARDIZE_BY` (`record`). */
   readonly standardizeBy?: 'batch' | 'record';
   /** `type: auto`'s pool; a spec built in code may leave it out (defaultPool) or list members as hidden layer sizes. */
   readonly pool?: Omit<Out<typeof modelSchema>['pool'], 'members'> & { readonly members: readonly PoolMemberInput[] };

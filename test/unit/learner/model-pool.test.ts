@@ -40,7 +40,7 @@ describe('ModelPool (model.type: auto)', () => {
       { env: {} },
     );
     expect([r.model.type, r.model.pool?.members.map(memberName)]).toEqual(['auto', ['linear-sgd-plain', 'mlp-64']]);
-    expect([c.model.standardizeBy, r.model.standardizeBy]).toEqual(['batch', 'record']);
+    expect([c.model.standardizeBy, r.model.standardizeBy]).toEqual(['record', 'record']);
     const own = parseConfig(
       { model: { name: 'm', pool: { members: [[], [8, 8]] } }, kafka: { topics: ['t'] }, input: { features: [{ field: 'a' }], label: { field: 'y' } } },
       { env: {} },

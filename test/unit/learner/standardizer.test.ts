@@ -61,7 +61,7 @@ describe('Standardizer', () => {
     );
   });
 
-  it('updateEach: each row standardized with the statistics of the rows up to it, ending where update() ends (property)', () => {
+  it('updateEach: each row standardized with the statistics of the rows up to it, before minSamples too, ending where update() ends (property)', () => {
     const row = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 2, maxLength: 2 });
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (rows, minSamples) => {
@@ -72,7 +72,7 @@ describe('Standardizer', () => {
         rows.forEach((_, i) => {
           const x = flat.subarray(2 * i, 2 * i + 2);
           byRow.update(x, 1);
-          const want = byRow.transform(x, 1);
+          const want = byRow.learningTransform(x, 1);
           expect(Math.abs((out[2 * i] as number) - (want[0] as number))).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[0] as number)));
           expect(Math.abs((out[2 * i + 1] as number) - (want[1] as number))).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[1] as number)));
         });
@@ -111,7 +111,13 @@ describe('Standardizer', () => {
       updateBatchSize: 1,
     });
     const oneByOne = await OnlineLearner.create({ spec: spec({ averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
-    const byBatch = await OnlineLearner.create({ spec: spec({ averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+    const byBatch = await OnlineLearner.create({
+      spec: spec({ standardizeBy: 'batch', averaging: plain }),
+      inputWidth: 3,
+      metricsWindow: 1000,
+      logger,
+      updateBatchSize: 1,
+    });
     for (let k = 0; k < 5; k++) {
       const b = scaledBatch(k);
       byRecord.step(b);
@@ -124,6 +130,24 @@ describe('Standardizer', () => {
     // Learning each batch with the statistics of the whole batch ends elsewhere.
     expect(maxRelDiff(byBatch.predict(probe.features, probe.size), want)).toBeGreaterThan(1e-4);
     for (const l of [byRecord, oneByOne, byBatch]) l.dispose();
+  });
+
+  it('before minSamples rows the steps see the rows standardized, what is scored, served and saved sees 0', () => {
+    const s = new Standardizer(2, undefined, 5);
+    const rows = Float32Array.from([1, 10, 3, 30, 5, 50]);
+    const each = new Standardizer(2, undefined, 5).updateEach(rows, 3);
+    // Row by row: the first has a zero deviation (0), then the statistics of two and three rows.
+    expect(Array.from(each)).toEqual([0, 0, 1, 1, Math.fround(Math.sqrt(1.5)), Math.fround(Math.sqrt(1.5))]);
+    s.update(rows, 3);
+    expect(Array.from(s.learningTransform(Float32Array.from([3, 30]), 1))).toEqual([0, 0]);
+    expect(Array.from(s.learningTransform(Float32Array.from([5, 10]), 1)).map((v) => Number(v.toFixed(4)))).toEqual([1.2247, -1.2247]);
+    expect(Array.from(s.transform(Float32Array.from([5, 10]), 1))).toEqual([0, 0]);
+    expect(s.affine().map((a) => Array.from(a))).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(s.state()).toEqual({ count: 0, mean: [0, 0], m2: [0, 0] });
+    expect(Array.from(s.learningTransform(Float32Array.from([Number.NaN, 1]), 1)).map(Number.isNaN)).toEqual([true, false]);
   });
 
   it('leaves rows with a non-finite value out of the statistics, and maps a constant feature to 0', () => {
@@ -279,6 +303,34 @@ describe('model.standardize in the learner', () => {
     expect(Buffer.concat([bytes, Buffer.from(record.features.buffer)]).includes(Buffer.from(Float32Array.of(record.features[0] as number).buffer))).toBe(true);
     l.dispose();
   });
+
+  for (const standardizeBy of ['batch', 'record'] as const) {
+    it(`before ${STANDARDIZER_MIN_SAMPLES} rows learns from the inputs standardized, and serves and publishes its bias only (by ${standardizeBy})`, async () => {
+      const plain = { horizon: 0, holdoff: 0, restartOnDrift: false, restartOnLag: false };
+      const l = await OnlineLearner.create({ spec: spec({ standardizeBy, averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
+      for (let k = 0; k < 2; k++) l.step(scaledBatch(k, 12));
+      const snap = await l.snapshot();
+      const [kernel] = loadWeights(snap.learner.unfolded);
+      const learned = Array.from(kernel?.dataSync() as Float32Array);
+      kernel?.dispose();
+      expect(learned.some((w) => Math.abs(w) > 1e-4)).toBe(true);
+      // Served: the same output for every row (the bias), as the published files give it.
+      const probe = scaledBatch(99, 50);
+      const served = l.predict(probe.features, probe.size);
+      expect(Math.max(...served) - Math.min(...served)).toBeLessThan(1e-6);
+      expect(Array.from(new Float32Array(snap.weightData, 0, 3)).every((w) => w === 0)).toBe(true);
+      const published = await loadModelArtifacts(snap);
+      const fromFiles = tf.tidy(() => (published.predict(tf.tensor2d(probe.features, [probe.size, 3])) as tf.Tensor).dataSync() as Float32Array);
+      expect(maxRelDiff(fromFiles, served)).toBeLessThan(1e-6);
+      expect(snap.learner.standardizer).toEqual({ count: 0, mean: [0, 0, 0], m2: [0, 0, 0] });
+      // Once the statistics may be served, the model learned in the warm-up predicts from the inputs.
+      l.step(scaledBatch(2, 12));
+      const after = l.predict(probe.features, probe.size);
+      expect(Math.max(...after) - Math.min(...after)).toBeGreaterThan(1e-3);
+      published.dispose();
+      l.dispose();
+    });
+  }
 
   it('a checkpoint written with standardization, restored with it off, predicts raw features with its published weights', async () => {
     const on = await OnlineLearner.create({ spec: spec(), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });

@@ -65,10 +65,8 @@ export function defaultPoolMembers(task: 'classification' | 'regression'): PoolM
   return [plain, [], [16], [64]].map(poolMember);
 }
 
-/** How `model.standardize` moves its statistics when `model.standardizeBy` is not set: by record for regression, by batch otherwise. */
-export function defaultStandardizeBy(task: 'classification' | 'regression' | undefined): 'batch' | 'record' {
-  return task === 'regression' ? 'record' : 'batch';
-}
+/** How `model.standardize` moves its statistics when `model.standardizeBy` is not set. See docs/decisions/. */
+export const DEFAULT_STANDARDIZE_BY = 'record' as const;
 
 /** `model.pool` of a spec built in code without one (the parsed config always has it). */
 export function defaultPool(task: 'classification' | 'regression') {
@@ -210,7 +208,7 @@ export const modelSchema = optionalSection({
   standardizeBy: oneOf(['batch', 'record']).optional().meta({
     description:
       'With `standardize`: `batch` updates the statistics with a micro-batch, then scores and learns it with them; `record` scores the micro-batch with the statistics as they stood before it (as a loader of the last version predicts) and learns each row standardized with the statistics of the records up to it (as a learner taking one record at a time sees them). See docs/decisions/.',
-    defaultText: '`record` for regression, else `batch`',
+    defaultText: '`record`',
   }),
   targetScaling: bool().optional().meta({
     description:
@@ -277,7 +275,7 @@ export const modelSchema = optionalSection({
       ...m,
       task,
       standardize: m.standardize ?? m.type !== 'custom',
-      standardizeBy: m.standardizeBy ?? defaultStandardizeBy(task),
+      standardizeBy: m.standardizeBy ?? DEFAULT_STANDARDIZE_BY,
       pool: { ...m.pool, members: m.pool.members ?? defaultPoolMembers(task) },
     };
   })
