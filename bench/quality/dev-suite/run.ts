@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   }
   const streamtrainSeconds = (performance.now() - started) / 1000;
   if (peers && (await peers).some((code) => code !== 0)) throw new RangeError('river_peers.py failed');
-  type PeerFile = { results: LearnerResult[]; protocol: Record<string, unknown>; versions: Record<string, string> };
+  type PeerFile = { results: LearnerResult[]; protocol: Record<string, unknown>; versions: Record<string, string>; date?: string };
   const peerRuns = peerFiles.filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as PeerFile);
   const peerFile = peerRuns[0];
   if (!peerFile) log(`no ${peerFiles.join(', ')}: River columns left empty`);
@@ -228,6 +228,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     versions: { node: process.version, river: manifest.river, ...(peerFile?.versions ?? {}) },
     limit: smoke ? limit : undefined,
+    ...(opts['skip-peers'] ? { peersReusedFrom: peerFile?.date ?? 'unknown' } : {}),
     manifest: entries,
     results: all,
     summary: { ...summarize(entries, all), afterFirstBatch: summarize(entries, all, afterFirstBatch) },

@@ -33,6 +33,8 @@ export interface SuiteFile {
   readonly date: string;
   readonly versions: Record<string, string>;
   readonly limit: number | undefined;
+  /** `--skip-peers`: when River's results (reused from bench/results/tmp/) were measured. */
+  readonly peersReusedFrom?: string;
   readonly manifest: ManifestEntry[];
   readonly results: LearnerResult[];
   readonly summary: ReturnType<typeof summarize> & { afterFirstBatch: ReturnType<typeof summarize> };
@@ -140,7 +142,7 @@ export function devSuiteMarkdown(file: SuiteFile): string {
     (b) => `${label(b.learner)} below ${label(b.below)} on ${b.streams} of ${b.of} (mean difference ${b.meanDifference?.toFixed(4) ?? '-'})`,
   );
   return [
-    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain with the config's defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, \`model.standardize: true\`, a step per sample) and: defaults = \`model.type: auto\` with its default pool; pool A = \`auto\` with members [], [16], [64] (decision 018); pool S3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [16], [64]; pool S4 = linear-sgd-plain, [], [16], [64]; by batch = the defaults with \`model.standardizeBy: batch\` (the default before decision 026; the defaults standardize by record); linear = logistic (softmax on multi-class streams); 0.1 defaults = the defaults of 0.1: linear, a step per micro-batch. River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
+    `Measured ${file.date.slice(0, 10)} on ${file.machine}, River ${file.versions.river}${file.limit ? `; **smoke run, first ${file.limit} records of each stream**` : ''}; ${file.peersReusedFrom ? `River's results reused from its run of ${file.peersReusedFrom.slice(0, 10)} (deterministic on the same files), streamtrain's side took ${Math.round(file.wallSeconds.total)} s` : `the whole run (generation checked, peers and streamtrain side by side) took ${Math.round(file.wallSeconds.total)} s`}. Prequential accuracy since the start, micro-batches of ${st.batchSize} for every learner; bold: the best learner of the row (no-change aside). st = streamtrain with the config's defaults (${st.optimizer}, learning rate ${st.learningRate}, weight averaging, \`model.standardize: true\`, a step per sample) and: defaults = \`model.type: auto\` with its default pool; pool A = \`auto\` with members [], [16], [64] (decision 018); pool S3 = linear-sgd-plain (a linear model learning by plain SGD at the same rate, without averaging), [16], [64]; pool S4 = linear-sgd-plain, [], [16], [64]; by batch = the defaults with \`model.standardizeBy: batch\` (the default before decision 026; the defaults standardize by record); linear = logistic (softmax on multi-class streams); 0.1 defaults = the defaults of 0.1: linear, a step per micro-batch. River ARF with ${peers.arfModels ?? 5} models instead of 10.`,
     '',
     head,
     `|${'---|'.repeat(5 + COLUMNS.length)}`,
