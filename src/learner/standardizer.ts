@@ -76,12 +76,23 @@ export class Standardizer {
    */
   updateEach(features: Float32Array, size: number): Float32Array {
     const w = this.width;
+    const mean = this.mean;
+    const m2 = this.m2;
     const out = new Float32Array(size * w);
-    for (let r = 0; r < size; r++) {
-      this.update(features.subarray(r * w, (r + 1) * w), 1);
+    for (let r = 0, base = 0; r < size; r++, base += w) {
+      let finite = true;
+      for (let j = 0; j < w && finite; j++) finite = Number.isFinite(features[base + j] as number);
+      if (finite) this.count += 1;
+      const n = this.count;
       for (let j = 0; j < w; j++) {
-        const sd = this.count > 0 ? Math.sqrt((this.m2[j] as number) / this.count) : 0;
-        out[r * w + j] = ((features[r * w + j] as number) - (this.mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
+        const x = features[base + j] as number;
+        if (finite) {
+          const d = x - (mean[j] as number);
+          mean[j] = (mean[j] as number) + d / n;
+          m2[j] = (m2[j] as number) + d * (x - (mean[j] as number));
+        }
+        const sd = n > 0 ? Math.sqrt((m2[j] as number) / n) : 0;
+        out[base + j] = (x - (mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
       }
     }
     return out;
