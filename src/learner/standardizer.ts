@@ -54,18 +54,20 @@ export class Standardizer {
 
   /** Folds `size` rows into the statistics. */
   update(features: Float32Array, size: number): void {
+    for (let r = 0; r < size; r++) this.fold(features, r * this.width);
+  }
+
+  /** Folds the row at `base` into the statistics (Welford) unless it has a non-finite value. */
+  private fold(features: Float32Array, base: number): void {
     const w = this.width;
-    for (let r = 0; r < size; r++) {
-      let finite = true;
-      for (let j = 0; j < w; j++) finite &&= Number.isFinite(features[r * w + j] as number);
-      if (!finite) continue;
-      this.count += 1;
-      for (let j = 0; j < w; j++) {
-        const x = features[r * w + j] as number;
-        const d = x - (this.mean[j] as number);
-        this.mean[j] = (this.mean[j] as number) + d / this.count;
-        this.m2[j] = (this.m2[j] as number) + d * (x - (this.mean[j] as number));
-      }
+    for (let j = 0; j < w; j++) if (!Number.isFinite(features[base + j] as number)) return;
+    this.count += 1;
+    const n = this.count;
+    for (let j = 0; j < w; j++) {
+      const x = features[base + j] as number;
+      const d = x - (this.mean[j] as number);
+      this.mean[j] = (this.mean[j] as number) + d / n;
+      this.m2[j] = (this.m2[j] as number) + d * (x - (this.mean[j] as number));
     }
   }
 
@@ -80,19 +82,11 @@ export class Standardizer {
     const m2 = this.m2;
     const out = new Float32Array(size * w);
     for (let r = 0, base = 0; r < size; r++, base += w) {
-      let finite = true;
-      for (let j = 0; j < w && finite; j++) finite = Number.isFinite(features[base + j] as number);
-      if (finite) this.count += 1;
+      this.fold(features, base);
       const n = this.count;
       for (let j = 0; j < w; j++) {
-        const x = features[base + j] as number;
-        if (finite) {
-          const d = x - (mean[j] as number);
-          mean[j] = (mean[j] as number) + d / n;
-          m2[j] = (m2[j] as number) + d * (x - (mean[j] as number));
-        }
         const sd = n > 0 ? Math.sqrt((m2[j] as number) / n) : 0;
-        out[base + j] = (x - (mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
+        out[base + j] = ((features[base + j] as number) - (mean[j] as number)) * (sd > 0 ? 1 / sd : 0);
       }
     }
     return out;

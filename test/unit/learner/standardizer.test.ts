@@ -103,21 +103,15 @@ describe('Standardizer', () => {
 
   it('with standardizeBy: record the steps of a batch learn as they would from one record at a time', async () => {
     const plain = { horizon: 0, holdoff: 0, restartOnDrift: false, restartOnLag: false };
-    const byRecord = await OnlineLearner.create({
-      spec: spec({ standardizeBy: 'record', averaging: plain }),
-      inputWidth: 3,
-      metricsWindow: 1000,
-      logger,
-      updateBatchSize: 1,
-    });
-    const oneByOne = await OnlineLearner.create({ spec: spec({ averaging: plain }), inputWidth: 3, metricsWindow: 1000, logger, updateBatchSize: 1 });
-    const byBatch = await OnlineLearner.create({
-      spec: spec({ standardizeBy: 'batch', averaging: plain }),
-      inputWidth: 3,
-      metricsWindow: 1000,
-      logger,
-      updateBatchSize: 1,
-    });
+    const learner = (standardizeBy?: 'batch' | 'record') =>
+      OnlineLearner.create({
+        spec: spec({ ...(standardizeBy ? { standardizeBy } : {}), averaging: plain }),
+        inputWidth: 3,
+        metricsWindow: 1000,
+        logger,
+        updateBatchSize: 1,
+      });
+    const [byRecord, oneByOne, byBatch] = await Promise.all([learner('record'), learner(), learner('batch')]);
     for (let k = 0; k < 5; k++) {
       const b = scaledBatch(k);
       byRecord.step(b);
